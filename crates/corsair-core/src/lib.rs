@@ -1,0 +1,32 @@
+//! Corsair's core: pure, synchronous models of CORS.
+//!
+//! The browser model ([`explain`]) decides what Chrome, Firefox or the Fetch
+//! standard does with a cross-origin request given the server's answers, and
+//! says it in the browser's own words. No I/O happens here.
+
+#![warn(missing_docs)]
+
+pub mod allow_list;
+pub mod browser;
+pub mod catalog;
+pub mod cors_check;
+pub mod cors_error;
+pub mod findings;
+pub mod grammar;
+pub mod messages;
+pub mod method;
+pub mod mime;
+pub mod origin;
+pub mod profile;
+pub mod request_headers;
+pub mod response_headers;
+pub mod scenario;
+pub mod verdict;
+
+pub use browser::explain;
+pub use catalog::{Finding, Severity, Slug};
+pub use cors_error::CorsError;
+pub use origin::Origin;
+pub use profile::Profile;
+pub use scenario::{Scenario, ScenarioError};
+pub use verdict::{Outcome, Verdict};

@@ -1,0 +1,61 @@
+//! Browser profiles: where Chrome and Firefox knowingly depart from the
+//! Fetch standard, as observed and as their sources show.
+
+use serde::{Deserialize, Serialize};
+
+/// Which browser's decisions to model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Current Chrome stable (observed on Chromium 156).
+    #[default]
+    Chrome,
+    /// Firefox ESR (from its source).
+    Firefox,
+    /// The Fetch standard as written.
+    Spec,
+}
+
+impl Profile {
+    /// Every profile, for tables and help text.
+    pub const ALL: [Profile; 3] = [Profile::Chrome, Profile::Firefox, Profile::Spec];
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Chrome => "chrome",
+            Profile::Firefox => "firefox",
+            Profile::Spec => "spec",
+        }
+    }
+
+    /// Parses a profile name.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Chrome and Firefox let `Access-Control-Allow-Headers: *` cover
+    /// `Authorization` (with a deprecation warning); the standard does not.
+    pub fn wildcard_covers_authorization(self) -> bool {
+        !matches!(self, Profile::Spec)
+    }
+
+    /// The longest a preflight answer is cached, in seconds.
+    pub fn max_age_cap(self) -> Option<u32> {
+        match self {
+            Profile::Chrome => Some(7200),
+            Profile::Firefox => Some(86400),
+            Profile::Spec => None,
+        }
+    }
+
+    /// Chrome still refuses to let pages set `User-Agent` (crbug 571722).
+    pub fn user_agent_forbidden(self) -> bool {
+        matches!(self, Profile::Chrome)
+    }
+
+    /// Chrome safelists a few legacy client-hint request headers.
+    pub fn safelists_client_hints(self) -> bool {
+        matches!(self, Profile::Chrome)
+    }
+}

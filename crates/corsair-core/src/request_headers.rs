@@ -1,0 +1,262 @@
+//! The request headers as the browser sends them: forbidden names dropped,
+//! CORS-safelisted values recognised, and the preflight's
+//! `Access-Control-Request-Headers` value.
+
+use crate::{method, mime, profile::Profile};
+
+/// Header names a page may never set; the browser drops them silently.
+const FORBIDDEN: [&str; 21] = [
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "access-control-request-private-network",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Headers that smuggle a method: forbidden when they name a forbidden one.
+const METHOD_OVERRIDES: [&str; 3] = ["x-http-method", "x-http-method-override", "x-method-override"];
+
+/// The Fetch standard's cap on one safelisted value, in bytes.
+pub const SAFELISTED_VALUE_MAX: usize = 128;
+/// The cap on all safelisted values together, in bytes.
+pub const SAFELISTED_TOTAL_MAX: usize = 1024;
+
+/// Whether the browser drops this header when a page sets it.
+pub fn is_forbidden(name: &str, value: &str, profile: Profile) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("proxy-") || lower.starts_with("sec-") {
+        return true;
+    }
+    if FORBIDDEN.contains(&lower.as_str()) || lower == "via" {
+        return true;
+    }
+    if lower == "user-agent" && profile.user_agent_forbidden() {
+        return true;
+    }
+    METHOD_OVERRIDES.contains(&lower.as_str())
+        && value.split(',').any(|m| method::is_forbidden(crate::grammar::trim_http_ws(m)))
+}
+
+/// The CORS-unsafe request-header byte of the Fetch standard.
+pub fn is_unsafe_byte(c: char) -> bool {
+    let v = c as u32;
+    (v < 0x20 && v != 0x09)
+        || matches!(c, '"' | '(' | ')' | ':' | '<' | '>' | '?' | '@' | '[' | '\\' | ']' | '{' | '}')
+        || v == 0x7F
+}
+
+fn is_language_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ' ' | '*' | ',' | '-' | '.' | ';' | '=')
+}
+
+/// Whether (name, value) is a CORS-safelisted request header for the profile.
+/// `value` is measured in bytes as the browser sends it (each char one byte).
+pub fn is_safelisted(name: &str, value: &str, profile: Profile) -> bool {
+    if value.chars().count() > SAFELISTED_VALUE_MAX {
+        return false;
+    }
+    match name.to_ascii_lowercase().as_str() {
+        "accept" => !value.chars().any(is_unsafe_byte),
+        "accept-language" | "content-language" => value.chars().all(is_language_char),
+        "content-type" => {
+            !value.chars().any(is_unsafe_byte)
+                && mime::essence(value).is_some_and(|e| mime::is_safelisted_essence(&e))
+        }
+        "range" => is_simple_range(value),
+        other if profile.safelists_client_hints() => is_safelisted_client_hint(other, value),
+        _ => false,
+    }
+}
+
+/// Chrome's legacy client hints and `Intervention`, safelisted with value rules.
+fn is_safelisted_client_hint(name: &str, value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match name {
+        "intervention" => true,
+        "device-memory" | "dpr" | "downlink" => match value.split_once('.') {
+            Some((int, frac)) => digits(int) && digits(frac),
+            None => digits(value),
+        },
+        "width" | "viewport-width" | "rtt" => digits(value),
+        "ect" => matches!(value, "slow-2g" | "2g" | "3g" | "4g"),
+        "save-data" => value.eq_ignore_ascii_case("on"),
+        _ => false,
+    }
+}
+
+/// A single `bytes=N-` or `bytes=N-M` range with N <= M: no suffix ranges,
+/// no spaces, no lists.
+fn is_simple_range(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let Some(spec) = lower.strip_prefix("bytes=") else {
+        return false;
+    };
+    let Some((start, end)) = spec.split_once('-') else {
+        return false;
+    };
+    let parse = |s: &str| -> Option<u64> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let Some(start) = parse(start) else {
+        return false;
+    };
+    end.is_empty() || parse(end).is_some_and(|end| start <= end)
+}
+
+/// A request header after the browser's own processing: lower-cased name,
+/// duplicate values combined with `", "`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentHeader {
+    /// Lower-cased name.
+    pub name: String,
+    /// Combined value.
+    pub value: String,
+}
+
+/// The names that make a request need a preflight, in the order the browser
+/// checks them against `Access-Control-Allow-Headers` (non-safelisted names
+/// first; the safelisted ones appended when their values pass 1024 bytes).
+pub fn unsafe_names(headers: &[SentHeader], profile: Profile) -> Vec<String> {
+    let mut unsafe_names = Vec::new();
+    let mut potentially_unsafe = Vec::new();
+    let mut safelisted_total = 0usize;
+    for h in headers {
+        if is_safelisted(&h.name, &h.value, profile) {
+            potentially_unsafe.push(h.name.clone());
+            safelisted_total += h.value.chars().count();
+        } else {
+            unsafe_names.push(h.name.clone());
+        }
+    }
+    if safelisted_total > SAFELISTED_TOTAL_MAX {
+        unsafe_names.extend(potentially_unsafe);
+    }
+    if profile == Profile::Spec {
+        unsafe_names.sort();
+        unsafe_names.dedup();
+    }
+    unsafe_names
+}
+
+/// The preflight's `Access-Control-Request-Headers`: sorted, lower-case,
+/// deduplicated, joined by `,` without spaces. `None` when there are none.
+pub fn access_control_request_headers(unsafe_names: &[String]) -> Option<String> {
+    if unsafe_names.is_empty() {
+        return None;
+    }
+    let mut names: Vec<&str> = unsafe_names.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    Some(names.join(","))
+}
+
+/// Whether the header may be sent on a `no-cors` request (others are dropped).
+pub fn is_no_cors_safelisted(name: &str, value: &str, profile: Profile) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "accept" | "accept-language" | "content-language" | "content-type"
+    ) && is_safelisted(name, value, profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const C: Profile = Profile::Chrome;
+
+    fn sent(pairs: &[(&str, &str)]) -> Vec<SentHeader> {
+        pairs
+            .iter()
+            .map(|(n, v)| SentHeader { name: n.to_string(), value: v.to_string() })
+            .collect()
+    }
+
+    #[test]
+    fn forbidden_table() {
+        for name in ["Cookie", "origin", "Sec-Fetch-Mode", "proxy-authorization", "Host", "Via", "DNT"] {
+            assert!(is_forbidden(name, "x", C), "{name}");
+        }
+        assert!(is_forbidden("User-Agent", "x", C));
+        assert!(!is_forbidden("User-Agent", "x", Profile::Spec));
+        assert!(is_forbidden("X-HTTP-Method-Override", "GET, trace", C));
+        assert!(!is_forbidden("X-HTTP-Method-Override", "PATCH", C));
+        assert!(!is_forbidden("Authorization", "x", C));
+    }
+
+    #[test]
+    fn safelist_values() {
+        let long = "a".repeat(128);
+        let longer = "a".repeat(129);
+        let cases: &[(&str, &str, bool)] = &[
+            ("Accept", "application/json", true),
+            ("Accept", &long, true),
+            ("Accept", &longer, false),
+            ("Accept", "a\u{1}b", false),
+            ("Accept", "a\tb", true),
+            ("Accept", "a@b", false),
+            ("Accept-Language", "en-US,fr;q=0.5", true),
+            ("Accept-Language", "en_US", false),
+            ("Accept-Language", "caf\u{e9}", false),
+            ("Content-Type", "text/plain", true),
+            ("Content-Type", "application/json", false),
+            ("Content-Type", "text/plain; charset=\"utf-8\"", false),
+            ("Content-Type", "multipart/form-data; boundary=x", true),
+            ("Range", "bytes=0-", true),
+            ("Range", "bytes=0-10", true),
+            ("Range", "bytes=-5", false),
+            ("Range", "bytes=5-1", false),
+            ("Range", "bytes=0-1,2-3", false),
+            ("Range", "bytes = 0-", false),
+            ("Authorization", "x", false),
+            ("DPR", "2.0", true),
+            ("Save-Data", "on", true),
+        ];
+        for (n, v, want) in cases {
+            assert_eq!(is_safelisted(n, v, C), *want, "{n}: {v:?}");
+        }
+        assert!(!is_safelisted("DPR", "2.0", Profile::Spec));
+    }
+
+    #[test]
+    fn unsafe_names_and_acrh() {
+        let h = sent(&[("content-type", "application/json"), ("authorization", "x"), ("accept", "a")]);
+        let names = unsafe_names(&h, C);
+        assert_eq!(names, ["content-type", "authorization"]);
+        assert_eq!(access_control_request_headers(&names).unwrap(), "authorization,content-type");
+        assert_eq!(access_control_request_headers(&[]), None);
+    }
+
+    #[test]
+    fn total_over_1024_makes_all_unsafe() {
+        let v = "a".repeat(128);
+        // Eight 128-byte safelisted values: exactly 1024 bytes is still fine.
+        let h8: Vec<SentHeader> = (0..8)
+            .map(|i| SentHeader {
+                name: if i % 2 == 0 { "accept".into() } else { "accept-language".into() },
+                value: v.clone(),
+            })
+            .collect();
+        assert!(unsafe_names(&h8, C).is_empty());
+        let mut h9 = h8.clone();
+        h9.push(SentHeader { name: "content-language".into(), value: "a".into() });
+        assert_eq!(unsafe_names(&h9, C).len(), 9);
+    }
+}

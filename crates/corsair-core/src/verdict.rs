@@ -1,0 +1,150 @@
+//! What `explain` answers: the browser's verdict on a scenario.
+
+use serde::Serialize;
+
+use crate::catalog::Finding;
+use crate::cors_error::CorsError;
+use crate::profile::Profile;
+
+/// The verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The page can read the response.
+    Allowed,
+    /// The browser blocked it; the page sees a network error.
+    Blocked,
+    /// An answer the verdict needs is missing from the scenario.
+    Incomplete,
+    /// Same-origin request: CORS does not apply.
+    SameOrigin,
+    /// A `no-cors` request: it was sent, but the page gets an opaque response.
+    Opaque,
+}
+
+impl Outcome {
+    /// The `explain` exit status for this outcome.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Allowed | Outcome::SameOrigin | Outcome::Opaque => 0,
+            Outcome::Blocked => 1,
+            Outcome::Incomplete => 3,
+        }
+    }
+}
+
+/// Where in the exchange the request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// Before anything was sent (invalid request, mode, mixed content).
+    Request,
+    /// The preflight's answer.
+    Preflight,
+    /// A redirect.
+    Redirect,
+    /// The actual response.
+    Response,
+}
+
+/// Why and where the request was blocked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Blocked {
+    /// Where it failed.
+    pub stage: Stage,
+    /// Chrome's `CorsError`, when the failure is a CORS one.
+    pub cors_error: Option<CorsError>,
+    /// Chrome's failed parameter ("" when none).
+    pub failed_parameter: String,
+    /// The URL whose answer failed.
+    pub url: String,
+    /// The reason in plain words.
+    pub reason: String,
+}
+
+/// The answer an incomplete scenario lacks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Missing {
+    /// The preflight's answer, a redirect target's, or the response.
+    pub stage: Stage,
+    /// The URL it is needed for.
+    pub url: String,
+}
+
+/// The preflight the browser sent (or would have sent) first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Preflight {
+    /// Whether one is needed.
+    pub required: bool,
+    /// Why, one reason each.
+    pub reasons: Vec<String>,
+    /// `Access-Control-Request-Method` and `-Headers` as sent.
+    pub request_headers: Vec<(String, String)>,
+    /// How long the browser caches a successful answer, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_seconds: Option<u32>,
+}
+
+/// The console lines each browser prints for the failure.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Console {
+    /// Chrome's line, byte for byte.
+    pub chrome: Option<String>,
+    /// Firefox's first line (the one that names the reason).
+    pub firefox: Option<String>,
+}
+
+/// The request as the browser sent it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SentRequest {
+    /// Method after normalization.
+    pub method: String,
+    /// The `Origin` header on the first request (absent on same-origin GET/HEAD).
+    pub origin: Option<String>,
+    /// Headers the page set that were sent, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Headers the page set that the browser dropped, with why.
+    pub dropped_headers: Vec<(String, String)>,
+}
+
+/// One step of the browser's work, for the story `explain` tells.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    /// Which part of the exchange.
+    pub stage: Stage,
+    /// Whether this check passed (`None` for plain events).
+    pub passed: Option<bool>,
+    /// What happened, in plain words.
+    pub text: String,
+}
+
+/// The verdict on a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The browser profile that decided.
+    pub browser: Profile,
+    /// Whether the first request is cross-origin.
+    pub cross_origin: bool,
+    /// The first preflight.
+    pub preflight: Preflight,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Details when blocked.
+    pub blocked: Option<Blocked>,
+    /// Which answer the scenario lacks, when incomplete.
+    pub missing: Option<Missing>,
+    /// Console lines.
+    pub console: Console,
+    /// Response headers the page can read (lower-case, sorted).
+    pub readable_response_headers: Vec<String>,
+    /// Status the page sees (when it sees one).
+    pub status: Option<u16>,
+    /// What was wrong or risky, with the fix.
+    pub findings: Vec<Finding>,
+    /// The request as sent.
+    pub request: SentRequest,
+    /// Every URL visited, the first one included.
+    pub urls: Vec<String>,
+    /// The story, step by step.
+    pub steps: Vec<Step>,
+}
