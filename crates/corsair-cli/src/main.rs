@@ -1,1 +1,74 @@
-fn main() {}
+//! `corsair`: tells you why the browser blocked a cross-origin request and
+//! what to change.
+
+mod builtin;
+mod explain;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use corsair_core::Profile;
+
+#[derive(Parser)]
+#[command(name = "corsair", version, about = "Ends \"blocked by CORS policy\": what the browser decides, why, and the fix.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Explain what the browser does with a scenario (JSON, or JSON Lines for batches).
+    ///
+    /// Exit status: 0 allowed or same-origin, 1 blocked, 3 incomplete, 2 bad input.
+    #[command(after_help = explain::AFTER_HELP)]
+    Explain(ExplainArgs),
+}
+
+/// Arguments of `corsair explain`.
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// Scenario file, or `-` for standard input.
+    #[arg(value_name = "FILE|-", conflicts_with = "example")]
+    pub file: Option<PathBuf>,
+    /// Print the verdict as JSON (one line per scenario for JSON Lines input).
+    #[arg(long)]
+    pub json: bool,
+    /// Which browser's behaviour to model.
+    #[arg(long, value_enum, default_value_t = BrowserArg::Chrome)]
+    pub browser: BrowserArg,
+    /// Explain a built-in scenario instead of a file (`--example list` lists them).
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = builtin::DEFAULT)]
+    pub example: Option<String>,
+}
+
+/// `--browser` values.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BrowserArg {
+    /// Current Chrome stable.
+    Chrome,
+    /// Firefox ESR.
+    Firefox,
+    /// The Fetch standard as written.
+    Spec,
+}
+
+impl From<BrowserArg> for Profile {
+    fn from(b: BrowserArg) -> Profile {
+        match b {
+            BrowserArg::Chrome => Profile::Chrome,
+            BrowserArg::Firefox => Profile::Firefox,
+            BrowserArg::Spec => Profile::Spec,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Explain(args) => explain::run(&args),
+    };
+    ExitCode::from(code)
+}

@@ -36,9 +36,9 @@ pub struct AccessContext<'a> {
 
 fn which(preflight: bool) -> &'static str {
     if preflight {
-        "the preflight (OPTIONS) answer"
+        "The preflight (OPTIONS) answer"
     } else {
-        "the response"
+        "The response"
     }
 }
 
@@ -104,16 +104,6 @@ pub fn access_failure(c: &AccessContext<'_>) -> Finding {
             if c.preflight && matches!(c.status, 404 | 405 | 501) {
                 return preflight_not_handled(c.status);
             }
-            if !c.preflight && c.preflight_passed {
-                return Finding::new(
-                    Slug::CorsOnPreflightOnly,
-                    format!(
-                        "The preflight passed, but the {} response (status {}) carries no Access-Control-Allow-Origin. The CORS layer answers OPTIONS but does not decorate the actual responses of this route, or an error path bypasses it.",
-                        c.method, c.status
-                    ),
-                    format!("Send Access-Control-Allow-Origin: {origin} (and Vary: Origin) on every response of this route, not only on OPTIONS: apply the CORS middleware to the whole app, before routing and authentication."),
-                );
-            }
             if !c.preflight && c.status >= 400 {
                 return Finding::new(
                     Slug::ErrorResponseWithoutCors,
@@ -122,6 +112,16 @@ pub fn access_failure(c: &AccessContext<'_>) -> Finding {
                         c.status, c.status
                     ),
                     format!("Add Access-Control-Allow-Origin: {origin} to error responses too: mount the CORS middleware first (before auth and error handling), or in nginx use `add_header ... always`."),
+                );
+            }
+            if !c.preflight && c.preflight_passed {
+                return Finding::new(
+                    Slug::CorsOnPreflightOnly,
+                    format!(
+                        "The preflight passed, but the {} response (status {}) carries no Access-Control-Allow-Origin. The CORS layer answers OPTIONS but does not decorate the actual responses of this route, or an error path bypasses it.",
+                        c.method, c.status
+                    ),
+                    format!("Send Access-Control-Allow-Origin: {origin} (and Vary: Origin) on every response of this route, not only on OPTIONS: apply the CORS middleware to the whole app, before routing and authentication."),
                 );
             }
             Finding::new(
@@ -141,7 +141,8 @@ pub fn access_failure(c: &AccessContext<'_>) -> Finding {
         AccessFailure::Credentials => Finding::new(
             Slug::CredentialsNotAllowed,
             format!(
-                "The request includes credentials, so the browser also needs Access-Control-Allow-Credentials: true (exactly, lower-case) on {answer}; it got {}.",
+                "The request includes credentials, so the browser also needs Access-Control-Allow-Credentials: true (exactly, lower-case) on {}; it got {}.",
+                if c.preflight { "the preflight answer" } else { "the response" },
                 if c.value.is_empty() { "no such header".to_owned() } else { format!("'{}'", c.value) }
             ),
             "Send Access-Control-Allow-Credentials: true on the preflight and on the actual response; or, if the call needs no cookies, drop credentials: 'include' / withCredentials from the frontend.".into(),

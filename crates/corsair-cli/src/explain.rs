@@ -1,0 +1,211 @@
+//! `corsair explain`: reads scenarios, prints verdicts, sets the exit status.
+
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+
+use corsair_core::{explain, scenario, Outcome, Profile, ScenarioError, Verdict};
+
+use crate::{builtin, render, ExplainArgs};
+
+/// Extra help text: the input format in brief.
+pub const AFTER_HELP: &str = "\
+Input: one scenario as JSON, or JSON Lines (one scenario per line) for batches:
+  {\"page_origin\": \"https://app.example.com\",
+   \"request\": {\"url\": \"https://api.example.com/x\", \"method\": \"PUT\",
+               \"headers\": [[\"Authorization\", \"Bearer x\"]], \"credentials\": \"include\"},
+   \"preflight\": {\"status\": 204, \"headers\": [[\"Access-Control-Allow-Origin\", \"https://app.example.com\"]]},
+   \"response\":  {\"status\": 200, \"headers\": [[\"Access-Control-Allow-Origin\", \"https://app.example.com\"]]}}
+Try: corsair explain --example        (corsair explain --example list shows them all)";
+
+/// Exit status for bad input.
+const BAD_INPUT: u8 = 2;
+
+/// Runs the command; returns the exit status.
+pub fn run(args: &ExplainArgs) -> u8 {
+    let profile = Profile::from(args.browser);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let code = match source(args) {
+        Err(msg) => {
+            eprintln!("corsair explain: {msg}");
+            BAD_INPUT
+        }
+        Ok(Source::Listing) => {
+            let _ = write!(out, "{}", builtin::listing());
+            0
+        }
+        Ok(Source::Text(text)) => explain_text(&text, args.json, profile, &mut out),
+        Ok(Source::Reader(reader)) => explain_stream(reader, args.json, profile, &mut out),
+    };
+    if let Err(e) = out.flush() {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("corsair explain: cannot write output: {e}");
+            return BAD_INPUT;
+        }
+    }
+    code
+}
+
+enum Source {
+    Listing,
+    Text(String),
+    Reader(Box<dyn BufRead>),
+}
+
+fn source(args: &ExplainArgs) -> Result<Source, String> {
+    if let Some(name) = &args.example {
+        if name == "list" {
+            return Ok(Source::Listing);
+        }
+        return builtin::find(name)
+            .map(|json| Source::Text(json.to_owned()))
+            .ok_or_else(|| format!("no built-in scenario {name:?}\n{}", builtin::listing()));
+    }
+    match args.file.as_deref() {
+        None => {
+            if io::IsTerminal::is_terminal(&io::stdin()) {
+                return Err("no scenario given: pass a FILE, `-` for standard input, or --example (see --help)".into());
+            }
+            Ok(Source::Reader(Box::new(BufReader::new(io::stdin()))))
+        }
+        Some(p) if p.as_os_str() == "-" => Ok(Source::Reader(Box::new(BufReader::new(io::stdin())))),
+        Some(p) => std::fs::File::open(p)
+            .map(|f| Source::Reader(Box::new(BufReader::with_capacity(1 << 16, f))))
+            .map_err(|e| format!("cannot read {}: {e}", p.display())),
+    }
+}
+
+/// Combines per-scenario outcomes into the batch's exit status:
+/// bad input beats blocked, which beats incomplete.
+#[derive(Default)]
+struct Tally {
+    bad: bool,
+    blocked: bool,
+    incomplete: bool,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: Option<Outcome>) {
+        match outcome {
+            None => self.bad = true,
+            Some(Outcome::Blocked) => self.blocked = true,
+            Some(Outcome::Incomplete) => self.incomplete = true,
+            Some(_) => {}
+        }
+    }
+
+    fn code(&self) -> u8 {
+        if self.bad {
+            BAD_INPUT
+        } else if self.blocked {
+            1
+        } else if self.incomplete {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// A whole document: either one (possibly pretty-printed) scenario, or JSON Lines.
+fn explain_text(text: &str, json: bool, profile: Profile, out: &mut dyn Write) -> u8 {
+    let single = serde_json::from_str::<serde_json::Value>(text);
+    match single {
+        Ok(value) => {
+            let result = scenario::from_value(value).and_then(|s| explain(&s, profile));
+            let mut tally = Tally::default();
+            tally.add(emit(result, None, json, out));
+            tally.code()
+        }
+        // Not one JSON value: treat it as JSON Lines.
+        Err(_) => explain_stream(Box::new(text.as_bytes()), json, profile, out),
+    }
+}
+
+/// JSON Lines from a reader, streamed: one verdict per input line. A single
+/// pretty-printed object is recognised and handled whole.
+fn explain_stream(mut reader: Box<dyn BufRead + '_>, json: bool, profile: Profile, out: &mut dyn Write) -> u8 {
+    let mut tally = Tally::default();
+    let mut line = String::new();
+    let mut number = 0usize;
+    let mut first_content = true;
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("corsair explain: cannot read input: {e}");
+                tally.bad = true;
+                break;
+            }
+        }
+        number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if first_content {
+            first_content = false;
+            // A document that does not fit on its first line is one multi-line JSON value.
+            let trimmed = line.trim();
+            if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_err() {
+                let mut rest = String::new();
+                if let Err(e) = reader.read_to_string(&mut rest) {
+                    eprintln!("corsair explain: cannot read input: {e}");
+                    return BAD_INPUT;
+                }
+                let whole = format!("{line}{rest}");
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(&whole) {
+                    let result = scenario::from_value(value).and_then(|s| explain(&s, profile));
+                    tally.add(emit(result, None, json, out));
+                    return tally.code();
+                }
+                // Not one document either: JSON Lines whose first line is broken.
+                for (i, l) in whole.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                    tally.add(explain_line(l, number + i, json, profile, out));
+                }
+                return tally.code();
+            }
+        }
+        tally.add(explain_line(&line, number, json, profile, out));
+    }
+    if first_content {
+        eprintln!("corsair explain: the input holds no scenario");
+        return BAD_INPUT;
+    }
+    tally.code()
+}
+
+fn explain_line(line: &str, number: usize, json: bool, profile: Profile, out: &mut dyn Write) -> Option<Outcome> {
+    let result = scenario::from_json(line.trim()).and_then(|s| explain(&s, profile));
+    emit(result, Some(number), json, out)
+}
+
+/// Prints one verdict or one input error; returns the outcome (None for bad input).
+fn emit(result: Result<Verdict, ScenarioError>, line: Option<usize>, json: bool, out: &mut dyn Write) -> Option<Outcome> {
+    let written = match &result {
+        Ok(v) if json => serde_json::to_writer(&mut *out, v)
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(b"\n")),
+        Ok(v) => {
+            let sep = if line.is_some_and(|n| n > 1) { "\n" } else { "" };
+            write!(out, "{sep}{}", render::verdict(v))
+        }
+        Err(e) => {
+            let at = line.map(|n| format!("line {n}: ")).unwrap_or_default();
+            let field = if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
+            eprintln!("corsair explain: bad scenario: {at}{field}{}", e.message);
+            if json {
+                let obj = serde_json::json!({"error": {"line": line, "field": e.field, "message": e.message}});
+                writeln!(out, "{obj}")
+            } else {
+                Ok(())
+            }
+        }
+    };
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("corsair explain: cannot write output: {e}");
+        }
+    }
+    result.ok().map(|v| v.outcome)
+}
