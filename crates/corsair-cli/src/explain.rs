@@ -2,7 +2,8 @@
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
-use corsair_core::{explain, scenario, Outcome, Profile, ScenarioError, Verdict};
+use corsair_core::browser::{explain_with, Options};
+use corsair_core::{scenario, Outcome, Profile, ScenarioError, Verdict};
 
 use crate::{builtin, render, ExplainArgs};
 
@@ -33,8 +34,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
             let _ = write!(out, "{}", builtin::listing());
             0
         }
-        Ok(Source::Text(text)) => explain_text(&text, args.json, profile, &mut out),
-        Ok(Source::Reader(reader)) => explain_stream(reader, args.json, profile, &mut out),
+        Ok(Source::Text(text)) => explain_text(&text, &mut Ctx::new(args, profile, &mut out)),
+        Ok(Source::Reader(reader)) => explain_stream(reader, &mut Ctx::new(args, profile, &mut out)),
     };
     if let Err(e) = out.flush() {
         if e.kind() != io::ErrorKind::BrokenPipe {
@@ -106,24 +107,45 @@ impl Tally {
     }
 }
 
+/// What every scenario of a run shares: output settings and buffers.
+struct Ctx<'o> {
+    json: bool,
+    profile: Profile,
+    options: Options,
+    out: &'o mut dyn Write,
+    buf: Vec<u8>,
+}
+
+impl<'o> Ctx<'o> {
+    fn new(args: &ExplainArgs, profile: Profile, out: &'o mut dyn Write) -> Ctx<'o> {
+        // The story costs as much as the verdict: build it only when shown.
+        let options = Options { steps: !args.json || args.steps };
+        Ctx { json: args.json, profile, options, out, buf: Vec::with_capacity(4096) }
+    }
+
+    fn explain(&self, s: Result<corsair_core::Scenario, ScenarioError>) -> Result<Verdict, ScenarioError> {
+        s.and_then(|s| explain_with(&s, self.profile, self.options))
+    }
+}
+
 /// A whole document: either one (possibly pretty-printed) scenario, or JSON Lines.
-fn explain_text(text: &str, json: bool, profile: Profile, out: &mut dyn Write) -> u8 {
+fn explain_text(text: &str, ctx: &mut Ctx<'_>) -> u8 {
     let single = serde_json::from_str::<serde_json::Value>(text);
     match single {
         Ok(value) => {
-            let result = scenario::from_value(value).and_then(|s| explain(&s, profile));
+            let result = ctx.explain(scenario::from_value(value));
             let mut tally = Tally::default();
-            tally.add(emit(result, None, json, out));
+            tally.add(emit(result, None, ctx));
             tally.code()
         }
         // Not one JSON value: treat it as JSON Lines.
-        Err(_) => explain_stream(Box::new(text.as_bytes()), json, profile, out),
+        Err(_) => explain_stream(Box::new(text.as_bytes()), ctx),
     }
 }
 
 /// JSON Lines from a reader, streamed: one verdict per input line. A single
 /// pretty-printed object is recognised and handled whole.
-fn explain_stream(mut reader: Box<dyn BufRead + '_>, json: bool, profile: Profile, out: &mut dyn Write) -> u8 {
+fn explain_stream(mut reader: Box<dyn BufRead + '_>, ctx: &mut Ctx<'_>) -> u8 {
     let mut tally = Tally::default();
     let mut line = String::new();
     let mut number = 0usize;
@@ -155,18 +177,18 @@ fn explain_stream(mut reader: Box<dyn BufRead + '_>, json: bool, profile: Profil
                 }
                 let whole = format!("{line}{rest}");
                 if let Ok(value) = serde_json::from_str::<serde_json::Value>(&whole) {
-                    let result = scenario::from_value(value).and_then(|s| explain(&s, profile));
-                    tally.add(emit(result, None, json, out));
+                    let result = ctx.explain(scenario::from_value(value));
+                    tally.add(emit(result, None, ctx));
                     return tally.code();
                 }
                 // Not one document either: JSON Lines whose first line is broken.
                 for (i, l) in whole.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                    tally.add(explain_line(l, number + i, json, profile, out));
+                    tally.add(explain_line(l, number + i, ctx));
                 }
                 return tally.code();
             }
         }
-        tally.add(explain_line(&line, number, json, profile, out));
+        tally.add(explain_line(&line, number, ctx));
     }
     if first_content {
         eprintln!("corsair explain: the input holds no scenario");
@@ -175,34 +197,38 @@ fn explain_stream(mut reader: Box<dyn BufRead + '_>, json: bool, profile: Profil
     tally.code()
 }
 
-fn explain_line(line: &str, number: usize, json: bool, profile: Profile, out: &mut dyn Write) -> Option<Outcome> {
-    let result = scenario::from_json(line.trim()).and_then(|s| explain(&s, profile));
-    emit(result, Some(number), json, out)
+fn explain_line(line: &str, number: usize, ctx: &mut Ctx<'_>) -> Option<Outcome> {
+    let result = ctx.explain(scenario::from_json(line.trim()));
+    emit(result, Some(number), ctx)
 }
 
 /// Prints one verdict or one input error; returns the outcome (None for bad input).
-fn emit(result: Result<Verdict, ScenarioError>, line: Option<usize>, json: bool, out: &mut dyn Write) -> Option<Outcome> {
-    let written = match &result {
-        Ok(v) if json => serde_json::to_writer(&mut *out, v)
-            .map_err(io::Error::from)
-            .and_then(|()| out.write_all(b"\n")),
+fn emit(result: Result<Verdict, ScenarioError>, line: Option<usize>, ctx: &mut Ctx<'_>) -> Option<Outcome> {
+    ctx.buf.clear();
+    match &result {
+        Ok(v) if ctx.json => {
+            // Serializing into memory cannot fail for these types.
+            let _ = serde_json::to_writer(&mut ctx.buf, v);
+            ctx.buf.push(b'\n');
+        }
         Ok(v) => {
-            let sep = if line.is_some_and(|n| n > 1) { "\n" } else { "" };
-            write!(out, "{sep}{}", render::verdict(v))
+            if line.is_some_and(|n| n > 1) {
+                ctx.buf.push(b'\n');
+            }
+            ctx.buf.extend_from_slice(render::verdict(v).as_bytes());
         }
         Err(e) => {
             let at = line.map(|n| format!("line {n}: ")).unwrap_or_default();
             let field = if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
             eprintln!("corsair explain: bad scenario: {at}{field}{}", e.message);
-            if json {
+            if ctx.json {
                 let obj = serde_json::json!({"error": {"line": line, "field": e.field, "message": e.message}});
-                writeln!(out, "{obj}")
-            } else {
-                Ok(())
+                let _ = serde_json::to_writer(&mut ctx.buf, &obj);
+                ctx.buf.push(b'\n');
             }
         }
-    };
-    if let Err(e) = written {
+    }
+    if let Err(e) = ctx.out.write_all(&ctx.buf) {
         if e.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("corsair explain: cannot write output: {e}");
         }

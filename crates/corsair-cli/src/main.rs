@@ -1,6 +1,10 @@
 //! `corsair`: tells you why the browser blocked a cross-origin request and
 //! what to change.
 
+/// A faster allocator: explain batches allocate many small strings.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod builtin;
 mod explain;
 mod render;
@@ -36,6 +40,9 @@ pub struct ExplainArgs {
     /// Print the verdict as JSON (one line per scenario for JSON Lines input).
     #[arg(long)]
     pub json: bool,
+    /// With --json, also include the step-by-step story (`steps`).
+    #[arg(long, requires = "json")]
+    pub steps: bool,
     /// Which browser's behaviour to model.
     #[arg(long, value_enum, default_value_t = BrowserArg::Chrome)]
     pub browser: BrowserArg,

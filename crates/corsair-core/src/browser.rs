@@ -18,21 +18,35 @@ use crate::response_headers::{combined, first, has};
 use crate::scenario::{Answer, CredentialsMode, Initiator, RequestMode, Scenario, ScenarioError};
 use crate::verdict::{Blocked, Console, Missing, Outcome, Preflight, SentRequest, Stage, Step, Verdict};
 
+/// Records a step of the story; the text is only built when steps are wanted.
+macro_rules! step {
+    ($run:expr, $stage:expr, $passed:expr, $text:expr $(,)?) => {
+        if $run.options.steps {
+            let text: String = $text;
+            $run.steps.push(Step { stage: $stage, passed: $passed, text });
+        }
+    };
+}
+
 /// The most redirects a fetch follows.
 pub const MAX_REDIRECTS: usize = 20;
 
-/// Explains what the browser does with `scenario`.
+/// What to produce besides the verdict.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Tell the story step by step ([`Verdict::steps`]); off saves the work.
+    pub steps: bool,
+}
+
+/// Explains what the browser does with `scenario`, with the step-by-step story.
 pub fn explain(scenario: &Scenario, profile: Profile) -> Result<Verdict, ScenarioError> {
-    scenario.validate()?;
-    let page_origin = Origin::parse(&scenario.page_origin).map_err(|e| ScenarioError {
-        field: "page_origin".into(),
-        message: e.to_string(),
-    })?;
-    let url = Url::parse(&scenario.request.url).map_err(|e| ScenarioError {
-        field: "request.url".into(),
-        message: e.to_string(),
-    })?;
-    let mut run = Run::new(scenario, profile, page_origin, url);
+    explain_with(scenario, profile, Options { steps: true })
+}
+
+/// Explains what the browser does with `scenario`.
+pub fn explain_with(scenario: &Scenario, profile: Profile, options: Options) -> Result<Verdict, ScenarioError> {
+    let (page_origin, url) = scenario.prepare()?;
+    let mut run = Run::new(scenario, profile, page_origin, url, options);
     let end = run.go();
     Ok(run.finish(end))
 }
@@ -67,8 +81,11 @@ struct Block {
 
 struct Run<'a> {
     s: &'a Scenario,
+    options: Options,
     profile: Profile,
     page_origin: Origin,
+    /// The page's URL when the scenario gives one, else its origin's root.
+    page_url: String,
     initial_url: Url,
     url: Url,
     method: String,
@@ -85,10 +102,16 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(s: &'a Scenario, profile: Profile, page_origin: Origin, url: Url) -> Run<'a> {
+    fn new(s: &'a Scenario, profile: Profile, page_origin: Origin, url: Url, options: Options) -> Run<'a> {
+        let page_url = match Url::parse(s.page_origin.trim()) {
+            Ok(u) if u.path() != "/" || u.query().is_some() => u.to_string(),
+            _ => format!("{page_origin}/"),
+        };
         Run {
             s,
+            options,
             profile,
+            page_url,
             page_origin,
             initial_url: url.clone(),
             urls: vec![url.to_string()],
@@ -106,9 +129,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn step(&mut self, stage: Stage, passed: Option<bool>, text: String) {
-        self.steps.push(Step { stage, passed, text });
-    }
+
 
     /// The `Origin` the request carries now: `null` once tainted by a redirect.
     fn origin_sent(&self) -> String {
@@ -184,6 +205,7 @@ impl<'a> Run<'a> {
             let same_origin = self.page_origin.same_origin(&Origin::of_url(&self.url));
             if !same_origin || self.tainting == Tainting::Cors {
                 match self.s.request.mode {
+                    RequestMode::SameOrigin if self.urls.len() > 1 => return self.unsafe_redirect_block(),
                     RequestMode::SameOrigin => return self.mode_block(),
                     RequestMode::NoCors => self.tainting = Tainting::Opaque,
                     RequestMode::Cors => self.tainting = Tainting::Cors,
@@ -196,10 +218,10 @@ impl<'a> Run<'a> {
                 }
             }
             let Some(answer) = response_answer else {
-                self.step(Stage::Response, None, format!("The scenario has no answer for the {} request to {}.", self.method, self.url));
+                step!(self, Stage::Response, None, format!("The scenario has no answer for the {} request to {}.", self.method, self.url));
                 return End::Incomplete { stage: Stage::Response, url: self.url.to_string() };
             };
-            self.step(
+            step!(self, 
                 Stage::Response,
                 None,
                 format!("{} {} answered {}.", self.method, self.url, answer.status),
@@ -225,7 +247,7 @@ impl<'a> Run<'a> {
             self.url = next;
             self.urls.push(self.url.to_string());
             let Some(next_hop) = answer.next.as_deref() else {
-                self.step(Stage::Redirect, None, format!("The scenario has no answers at {}.", self.url));
+                step!(self, Stage::Redirect, None, format!("The scenario has no answers at {}.", self.url));
                 return End::Incomplete { stage: Stage::Redirect, url: self.url.to_string() };
             };
             preflight_answer = next_hop.preflight.as_ref();
@@ -302,8 +324,8 @@ impl<'a> Run<'a> {
         }
         if self.page_origin.scheme() == Some("https") && !url_origin.is_potentially_trustworthy() {
             let line = format!(
-                "Mixed Content: The page at '{}/' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
-                self.page_origin, self.url
+                "Mixed Content: The page at '{}' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
+                self.page_url, self.url
             );
             return Err(self.plain_block(Stage::Request, line.clone(), Some(line), findings::mixed_content(&self.url)));
         }
@@ -319,6 +341,17 @@ impl<'a> Run<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A same-origin-mode request redirected to another origin: the loader
+    /// refuses it as an unsafe load, which is not reported as a CORS error.
+    fn unsafe_redirect_block(&self) -> End<'a> {
+        let line = format!(
+            "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
+            self.url, self.page_url
+        );
+        let reason = format!("The request mode is \"same-origin\" and it was redirected to {}, another origin.", self.url);
+        self.plain_block(Stage::Redirect, reason, Some(line), findings::mode_disallows(&self.url))
     }
 
     fn mode_block(&self) -> End<'a> {
@@ -410,11 +443,11 @@ impl<'a> Run<'a> {
             };
         }
         if !required {
-            self.step(Stage::Preflight, None, "No preflight: the method and every header are CORS-safelisted.".into());
+            step!(self, Stage::Preflight, None, "No preflight: the method and every header are CORS-safelisted.".into());
             return Ok(());
         }
         let sent: Vec<String> = request_headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        self.step(
+        step!(self, 
             Stage::Preflight,
             None,
             format!(
@@ -426,14 +459,14 @@ impl<'a> Run<'a> {
             ),
         );
         let Some(answer) = answer else {
-            self.step(Stage::Preflight, None, "The scenario has no answer to the preflight.".into());
+            step!(self, Stage::Preflight, None, "The scenario has no answer to the preflight.".into());
             return Err(End::Incomplete { stage: Stage::Preflight, url: self.url.to_string() });
         };
-        self.step(Stage::Preflight, None, format!("The preflight was answered {}.", answer.status));
+        step!(self, Stage::Preflight, None, format!("The preflight was answered {}.", answer.status));
         // A preflight is never followed: a real redirect fails it outright.
         if matches!(answer.status, 301 | 302 | 303 | 307 | 308) && has(&answer.headers, "location") {
             let location = first(&answer.headers, "location").unwrap_or("");
-            self.step(Stage::Preflight, Some(false), format!("The preflight was redirected to {location}; browsers never follow a preflight redirect."));
+            step!(self, Stage::Preflight, Some(false), format!("The preflight was redirected to {location}; browsers never follow a preflight redirect."));
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::PreflightDisallowedRedirect,
@@ -444,12 +477,12 @@ impl<'a> Run<'a> {
             ));
         }
         if let Err(e) = self.access_check(&answer.headers) {
-            self.step(Stage::Preflight, Some(false), "The preflight's CORS check failed.".into());
+            step!(self, Stage::Preflight, Some(false), "The preflight's CORS check failed.".into());
             return Err(self.access_block(Stage::Preflight, e, answer, true));
         }
-        self.step(Stage::Preflight, Some(true), format!("CORS check passed for origin {}.", self.origin_sent()));
+        step!(self, Stage::Preflight, Some(true), format!("CORS check passed for origin {}.", self.origin_sent()));
         if !(200..=299).contains(&answer.status) {
-            self.step(Stage::Preflight, Some(false), format!("Status {} is not an ok status (200-299).", answer.status));
+            step!(self, Stage::Preflight, Some(false), format!("Status {} is not an ok status (200-299).", answer.status));
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::PreflightInvalidStatus,
@@ -492,7 +525,7 @@ impl<'a> Run<'a> {
             || methods.contains(&self.method.as_str())
             || (!self.include && methods.contains(&"*"));
         if !method_ok {
-            self.step(Stage::Preflight, Some(false), format!("Method {} is not in Access-Control-Allow-Methods.", self.method));
+            step!(self, Stage::Preflight, Some(false), format!("Method {} is not in Access-Control-Allow-Methods.", self.method));
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::MethodDisallowedByPreflightResponse,
@@ -502,7 +535,7 @@ impl<'a> Run<'a> {
                 findings::method_not_allowed(&self.method, acam.as_deref(), self.include),
             ));
         }
-        self.step(Stage::Preflight, Some(true), format!("Method {} is allowed.", self.method));
+        step!(self, Stage::Preflight, Some(true), format!("Method {} is allowed.", self.method));
         let lower: Vec<String> = allowed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
         let wildcard = !self.include && lower.iter().any(|h| h == "*");
         let has_auth = self.headers.iter().any(|h| h.name == "authorization");
@@ -520,7 +553,7 @@ impl<'a> Run<'a> {
             refused = unsafe_names.iter().map(String::as_str).find(|n| !lower.iter().any(|h| h == n));
         }
         if let Some(name) = refused {
-            self.step(Stage::Preflight, Some(false), format!("Request header {name} is not in Access-Control-Allow-Headers."));
+            step!(self, Stage::Preflight, Some(false), format!("Request header {name} is not in Access-Control-Allow-Headers."));
             let name = name.to_owned();
             return Err(self.cors_block(
                 Stage::Preflight,
@@ -531,7 +564,7 @@ impl<'a> Run<'a> {
                 findings::header_not_allowed(&name, acah.as_deref(), self.include),
             ));
         }
-        self.step(Stage::Preflight, Some(true), "Every request header is allowed.".into());
+        step!(self, Stage::Preflight, Some(true), "Every request header is allowed.".into());
         let max_age = combined(&answer.headers, "access-control-max-age");
         let seconds = findings::cache_seconds(max_age.as_deref(), self.profile);
         if is_first {
@@ -597,7 +630,7 @@ impl<'a> Run<'a> {
         let cross_hop = !current_origin.same_origin(&next_origin);
         if cross_hop && !self.page_origin.same_origin(&current_origin) && !self.tainted {
             self.tainted = true;
-            self.step(
+            step!(self, 
                 Stage::Redirect,
                 None,
                 "The redirect leaves a cross-origin URL for another origin: from now on the request's Origin is \"null\".".into(),
@@ -614,7 +647,7 @@ impl<'a> Run<'a> {
         if cross_hop {
             self.headers.retain(|h| h.name != "authorization");
         }
-        self.step(
+        step!(self, 
             Stage::Redirect,
             None,
             format!("{status} redirect to {next}{}.", if to_get { " (the method becomes GET)" } else { "" }),
@@ -649,7 +682,7 @@ impl<'a> Run<'a> {
                     Outcome::Opaque => "no-cors request: it is sent, but the page gets an opaque response (status 0, no headers, no body).".to_owned(),
                     _ => format!("The page can read the response (status {}).", answer.status),
                 };
-                self.step(Stage::Response, Some(true), text);
+                step!(self, Stage::Response, Some(true), text);
                 (outcome, None, Console::default(), readable, status)
             }
             End::Blocked(b) => {

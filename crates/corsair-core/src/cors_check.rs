@@ -88,7 +88,7 @@ pub fn check(
             if value == "null" {
                 return fail(AccessFailure::Mismatch, value);
             }
-            if Url::parse(value).is_err() {
+            if !is_valid_url_bytes(value) {
                 return fail(AccessFailure::Invalid, value);
             }
             return fail(AccessFailure::Mismatch, value);
@@ -102,6 +102,18 @@ pub fn check(
         }
     }
     Ok(())
+}
+
+/// Whether Chrome's URL parser accepts the header value: its bytes must be
+/// UTF-8 (a raw Latin-1 byte such as 0xE4 makes it invalid) and parse as a URL.
+fn is_valid_url_bytes(value: &str) -> bool {
+    let bytes: Option<Vec<u8>> = value.chars().map(|c| u8::try_from(c as u32).ok()).collect();
+    match bytes.map(String::from_utf8) {
+        Some(Ok(text)) => Url::parse(&text).is_ok(),
+        Some(Err(_)) => false,
+        // Not a byte string at all; the scenario loader refuses these.
+        None => Url::parse(value).is_ok(),
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +152,8 @@ mod tests {
             (vec![(acao, "*"), (acao, "*")], false, e(Multiple, "*, *")),
             (vec![(acao, "app.example.test:8001")], false, e(Mismatch, "app.example.test:8001")),
             (vec![(acao, "*x")], false, e(Invalid, "*x")),
+            (vec![(acao, "http://\u{e4}pp.test")], false, e(Invalid, "http://\u{e4}pp.test")),
+            (vec![(acao, "http://\u{c3}\u{a4}pp.test")], false, e(Mismatch, "http://\u{c3}\u{a4}pp.test")),
         ];
         for (headers, include, want) in cases {
             assert_eq!(run(&headers, include), want, "{headers:?} include={include}");

@@ -2,17 +2,15 @@
 //! to decide whether it is CORS-safelisted.
 
 /// The lower-cased `type/subtype` of a media type, or `None` when it does not
-/// parse. Parameters after `;` are ignored; the two parts may be padded with
-/// spaces or tabs; each must be a token.
+/// parse (the Fetch standard's MIME-type parser, as Chrome applies it): the
+/// whole value may be padded with whitespace, the type must be a token
+/// directly followed by `/`, the subtype a token (trailing whitespace before
+/// `;` allowed). Parameters are not checked.
 pub fn essence(value: &str) -> Option<String> {
-    let before_params = value.split(';').next().unwrap_or("");
-    let mut parts = before_params.split('/');
-    let (top, sub) = (parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let ws = |c: char| c.is_ascii_whitespace();
-    let (top, sub) = (top.trim_matches(ws), sub.trim_matches(ws));
+    let ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    let value = value.trim_matches(ws);
+    let (top, rest) = value.split_once('/')?;
+    let sub = rest.split(';').next().unwrap_or("").trim_end_matches(ws);
     if !crate::grammar::is_token(top) || !crate::grammar::is_token(sub) {
         return None;
     }
@@ -37,7 +35,10 @@ mod tests {
             ("text/plain", Some("text/plain")),
             ("Text/Plain; charset=utf-8", Some("text/plain")),
             ("text/plain;garbage", Some("text/plain")),
-            (" text / plain ", Some("text/plain")),
+            (" text/plain ", Some("text/plain")),
+            ("text/plain ;x", Some("text/plain")),
+            ("text /plain", None),
+            ("text/ plain", None),
             ("multipart/form-data; boundary=x", Some("multipart/form-data")),
             ("text/plain/x", None),
             ("textplain", None),

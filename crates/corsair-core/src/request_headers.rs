@@ -78,7 +78,7 @@ pub fn is_safelisted(name: &str, value: &str, profile: Profile) -> bool {
             !value.chars().any(is_unsafe_byte)
                 && mime::essence(value).is_some_and(|e| mime::is_safelisted_essence(&e))
         }
-        "range" => is_simple_range(value),
+        "range" => is_simple_range(value, profile),
         other if profile.safelists_client_hints() => is_safelisted_client_hint(other, value),
         _ => false,
     }
@@ -101,11 +101,13 @@ fn is_safelisted_client_hint(name: &str, value: &str) -> bool {
 }
 
 /// A single `bytes=N-` or `bytes=N-M` range with N <= M: no suffix ranges,
-/// no spaces, no lists.
-fn is_simple_range(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    let Some(spec) = lower.strip_prefix("bytes=") else {
-        return false;
+/// no spaces, no lists. Chrome wants `bytes` in lower case; the standard
+/// compares it case-insensitively.
+fn is_simple_range(value: &str, profile: Profile) -> bool {
+    let spec = match value.get(..6) {
+        Some(unit) if unit == "bytes=" => &value[6..],
+        Some(unit) if profile != Profile::Chrome && unit.eq_ignore_ascii_case("bytes=") => &value[6..],
+        _ => return false,
     };
     let Some((start, end)) = spec.split_once('-') else {
         return false;
@@ -225,6 +227,7 @@ mod tests {
             ("Range", "bytes=5-1", false),
             ("Range", "bytes=0-1,2-3", false),
             ("Range", "bytes = 0-", false),
+            ("Range", "BYTES=0-1", false),
             ("Authorization", "x", false),
             ("DPR", "2.0", true),
             ("Save-Data", "on", true),
@@ -233,6 +236,7 @@ mod tests {
             assert_eq!(is_safelisted(n, v, C), *want, "{n}: {v:?}");
         }
         assert!(!is_safelisted("DPR", "2.0", Profile::Spec));
+        assert!(is_safelisted("Range", "BYTES=0-1", Profile::Spec));
     }
 
     #[test]

@@ -172,7 +172,13 @@ impl ScenarioError {
 
 /// Parses one scenario from JSON. Also accepts `{"scenario": {...}, ...}`
 /// wrappers (as in corpus and example files), ignoring their other keys.
+/// [`explain`](crate::explain) checks what the JSON shape cannot.
 pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+    // Fast path: a well-formed bare scenario straight into the structs. Anything
+    // else takes the slow path, which names the bad field precisely.
+    if let Ok(scenario) = serde_json::from_str::<Scenario>(text) {
+        return Ok(scenario);
+    }
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| ScenarioError::new("", format!("not valid JSON: {e}")))?;
     from_value(value)
@@ -194,17 +200,23 @@ pub fn from_value(mut value: serde_json::Value) -> Result<Scenario, ScenarioErro
         let field = if path == "." { String::new() } else { path };
         ScenarioError::new(field, e.inner().to_string())
     })?;
-    scenario.validate()?;
     Ok(scenario)
 }
 
 impl Scenario {
     /// Checks what serde cannot: URLs, statuses, byte-string values.
     pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.prepare().map(|_| ())
+    }
+
+    /// Validates, and returns the page origin and request URL parsed.
+    pub(crate) fn prepare(&self) -> Result<(crate::Origin, url::Url), ScenarioError> {
         let origin = self.page_origin.trim();
-        if origin != "null" {
+        let page_origin = if origin == "null" {
+            crate::Origin::opaque()
+        } else {
             match url::Url::parse(origin) {
-                Ok(u) if u.has_host() || u.scheme() == "file" => {}
+                Ok(u) if u.has_host() || u.scheme() == "file" => crate::Origin::of_url(&u),
                 Ok(_) | Err(_) => {
                     let hint = if !origin.contains("://") {
                         format!("; did you mean \"http://{origin}\" or \"https://{origin}\"?")
@@ -217,13 +229,10 @@ impl Scenario {
                     ));
                 }
             }
-        }
-        if let Err(e) = url::Url::parse(&self.request.url) {
-            return Err(ScenarioError::new(
-                "request.url",
-                format!("{:?} is not an absolute URL: {e}", self.request.url),
-            ));
-        }
+        };
+        let url = url::Url::parse(&self.request.url).map_err(|e| {
+            ScenarioError::new("request.url", format!("{:?} is not an absolute URL: {e}", self.request.url))
+        })?;
         for (i, (name, value)) in self.request.headers.iter().enumerate() {
             if let Some(c) = name.chars().chain(value.chars()).find(|c| *c as u32 > 0xFF) {
                 return Err(ScenarioError::new(
@@ -238,7 +247,7 @@ impl Scenario {
         if let Some(a) = &self.response {
             validate_answer(a, "response")?;
         }
-        Ok(())
+        Ok((page_origin, url))
     }
 }
 
@@ -292,6 +301,12 @@ mod tests {
         assert!(s.is_ok());
     }
 
+    fn from_json_checked(text: &str) -> Result<Scenario, ScenarioError> {
+        let s = from_json(text)?;
+        s.validate()?;
+        Ok(s)
+    }
+
     #[test]
     fn errors_name_the_field() {
         let cases = [
@@ -307,7 +322,7 @@ mod tests {
             (r#"{"#, ""),
         ];
         for (input, field) in cases {
-            let err = from_json(input).unwrap_err();
+            let err = from_json_checked(input).unwrap_err();
             assert_eq!(err.field, field, "{input}: {err}");
         }
     }
