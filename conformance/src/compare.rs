@@ -20,7 +20,11 @@ pub struct Mismatch {
 
 impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: model {} / chromium {}", self.field, self.model, self.chromium)
+        write!(
+            f,
+            "{}: model {} / chromium {}",
+            self.field, self.model, self.chromium
+        )
     }
 }
 
@@ -41,7 +45,11 @@ fn final_answer(s: &Scenario) -> Option<&Answer> {
 /// a URL some of Chrome's messages name.
 pub fn as_run_by_harness(mut scenario: Scenario) -> Scenario {
     if scenario.page_origin != "null" {
-        scenario.page_origin = format!("{}{}", scenario.page_origin.trim_end_matches('/'), crate::PAGE_PATH);
+        scenario.page_origin = format!(
+            "{}{}",
+            scenario.page_origin.trim_end_matches('/'),
+            crate::PAGE_PATH
+        );
     }
     scenario
 }
@@ -51,7 +59,11 @@ pub fn compare(scenario: &Scenario, verdict: &Verdict, observed: &Observed) -> V
     let mut out = Vec::new();
     let mut check = |field: &'static str, model: String, chromium: String| {
         if model != chromium {
-            out.push(Mismatch { field, model, chromium });
+            out.push(Mismatch {
+                field,
+                model,
+                chromium,
+            });
         }
     };
     let model_outcome = match verdict.outcome {
@@ -68,37 +80,73 @@ pub fn compare(scenario: &Scenario, verdict: &Verdict, observed: &Observed) -> V
     let blocked = verdict.blocked.as_ref();
     check(
         "cors_error",
-        show(&blocked.and_then(|b| b.cors_error).map(|e| e.name().to_owned())),
+        show(
+            &blocked
+                .and_then(|b| b.cors_error)
+                .map(|e| e.name().to_owned()),
+        ),
         show(&observed.cors_error),
     );
     if observed.cors_error.is_some() {
         // DevTools drops a failed parameter that is not valid UTF-8 (a raw
         // byte >= 0x80); the console line below still carries it exactly.
-        let model_param = blocked.map(|b| b.failed_parameter.clone()).unwrap_or_default();
-        let lost_in_devtools = model_param.chars().any(|c| (0x80..=0xFF).contains(&(c as u32)));
+        let model_param = blocked
+            .map(|b| b.failed_parameter.clone())
+            .unwrap_or_default();
+        let lost_in_devtools = model_param
+            .chars()
+            .any(|c| (0x80..=0xFF).contains(&(c as u32)));
         if !lost_in_devtools {
-            check("failed_parameter", show(&model_param), show(&observed.failed_parameter.clone().unwrap_or_default()));
+            check(
+                "failed_parameter",
+                show(&model_param),
+                show(&observed.failed_parameter.clone().unwrap_or_default()),
+            );
         }
     }
-    check("console", show(&verdict.console.chrome), show(&observed.console));
+    check(
+        "console",
+        show(&verdict.console.chrome),
+        show(&observed.console),
+    );
     let acrh = verdict
         .preflight
         .request_headers
         .iter()
         .find(|(n, _)| n == "Access-Control-Request-Headers")
         .map(|(_, v)| v.clone());
-    check("preflight_sent", show(&verdict.preflight.required), show(&observed.preflight_sent));
+    check(
+        "preflight_sent",
+        show(&verdict.preflight.required),
+        show(&observed.preflight_sent),
+    );
     if verdict.preflight.required && observed.preflight_sent {
-        check("access_control_request_headers", show(&acrh), show(&observed.access_control_request_headers));
+        check(
+            "access_control_request_headers",
+            show(&acrh),
+            show(&observed.access_control_request_headers),
+        );
     }
     if observed.outcome == Outcome::Allowed && verdict.outcome != ModelOutcome::Opaque {
         check("status", show(&verdict.status), show(&observed.js.status));
         // The harness adds Content-Length and Connection itself: compare only
         // the names the scenario's own answer sends.
-        if let (Some(answer), Some(readable)) = (final_answer(scenario), observed.js.readable_headers.as_ref()) {
-            let sent = |n: &String| answer.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n));
+        if let (Some(answer), Some(readable)) = (
+            final_answer(scenario),
+            observed.js.readable_headers.as_ref(),
+        ) {
+            let sent = |n: &String| {
+                answer
+                    .headers
+                    .iter()
+                    .any(|(h, _)| h.eq_ignore_ascii_case(n))
+            };
             let chromium: Vec<&String> = readable.iter().filter(|n| sent(n)).collect();
-            let model: Vec<&String> = verdict.readable_response_headers.iter().filter(|n| sent(n)).collect();
+            let model: Vec<&String> = verdict
+                .readable_response_headers
+                .iter()
+                .filter(|n| sent(n))
+                .collect();
             check("readable_response_headers", show(&model), show(&chromium));
         }
     }

@@ -16,8 +16,8 @@
 //! ```
 
 mod cdp;
-pub mod compare;
 mod chromium;
+pub mod compare;
 mod observe;
 mod page;
 mod scenario;

@@ -2,7 +2,7 @@
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
-use corsair_core::browser::{explain_with, Options};
+use corsair_core::browser::{Explainer, Options};
 use corsair_core::{scenario, Outcome, Profile, ScenarioError, Verdict};
 
 use crate::{builtin, render, ExplainArgs};
@@ -35,7 +35,9 @@ pub fn run(args: &ExplainArgs) -> u8 {
             0
         }
         Ok(Source::Text(text)) => explain_text(&text, &mut Ctx::new(args, profile, &mut out)),
-        Ok(Source::Reader(reader)) => explain_stream(reader, &mut Ctx::new(args, profile, &mut out)),
+        Ok(Source::Reader(reader)) => {
+            explain_stream(reader, &mut Ctx::new(args, profile, &mut out))
+        }
     };
     if let Err(e) = out.flush() {
         if e.kind() != io::ErrorKind::BrokenPipe {
@@ -68,7 +70,9 @@ fn source(args: &ExplainArgs) -> Result<Source, String> {
             }
             Ok(Source::Reader(Box::new(BufReader::new(io::stdin()))))
         }
-        Some(p) if p.as_os_str() == "-" => Ok(Source::Reader(Box::new(BufReader::new(io::stdin())))),
+        Some(p) if p.as_os_str() == "-" => {
+            Ok(Source::Reader(Box::new(BufReader::new(io::stdin()))))
+        }
         Some(p) => std::fs::File::open(p)
             .map(|f| Source::Reader(Box::new(BufReader::with_capacity(1 << 16, f))))
             .map_err(|e| format!("cannot read {}: {e}", p.display())),
@@ -110,8 +114,7 @@ impl Tally {
 /// What every scenario of a run shares: output settings and buffers.
 struct Ctx<'o> {
     json: bool,
-    profile: Profile,
-    options: Options,
+    explainer: Explainer,
     out: &'o mut dyn Write,
     buf: Vec<u8>,
 }
@@ -119,12 +122,22 @@ struct Ctx<'o> {
 impl<'o> Ctx<'o> {
     fn new(args: &ExplainArgs, profile: Profile, out: &'o mut dyn Write) -> Ctx<'o> {
         // The story costs as much as the verdict: build it only when shown.
-        let options = Options { steps: !args.json || args.steps };
-        Ctx { json: args.json, profile, options, out, buf: Vec::with_capacity(4096) }
+        let options = Options {
+            steps: !args.json || args.steps,
+        };
+        Ctx {
+            json: args.json,
+            explainer: Explainer::new(profile, options),
+            out,
+            buf: Vec::with_capacity(4096),
+        }
     }
 
-    fn explain(&self, s: Result<corsair_core::Scenario, ScenarioError>) -> Result<Verdict, ScenarioError> {
-        s.and_then(|s| explain_with(&s, self.profile, self.options))
+    fn explain(
+        &mut self,
+        s: Result<corsair_core::Scenario, ScenarioError>,
+    ) -> Result<Verdict, ScenarioError> {
+        s.and_then(|s| self.explainer.explain(&s))
     }
 }
 
@@ -182,7 +195,11 @@ fn explain_stream(mut reader: Box<dyn BufRead + '_>, ctx: &mut Ctx<'_>) -> u8 {
                     return tally.code();
                 }
                 // Not one document either: JSON Lines whose first line is broken.
-                for (i, l) in whole.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                for (i, l) in whole
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                {
                     tally.add(explain_line(l, number + i, ctx));
                 }
                 return tally.code();
@@ -203,7 +220,11 @@ fn explain_line(line: &str, number: usize, ctx: &mut Ctx<'_>) -> Option<Outcome>
 }
 
 /// Prints one verdict or one input error; returns the outcome (None for bad input).
-fn emit(result: Result<Verdict, ScenarioError>, line: Option<usize>, ctx: &mut Ctx<'_>) -> Option<Outcome> {
+fn emit(
+    result: Result<Verdict, ScenarioError>,
+    line: Option<usize>,
+    ctx: &mut Ctx<'_>,
+) -> Option<Outcome> {
     ctx.buf.clear();
     match &result {
         Ok(v) if ctx.json => {
@@ -219,7 +240,11 @@ fn emit(result: Result<Verdict, ScenarioError>, line: Option<usize>, ctx: &mut C
         }
         Err(e) => {
             let at = line.map(|n| format!("line {n}: ")).unwrap_or_default();
-            let field = if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) };
+            let field = if e.field.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", e.field)
+            };
             eprintln!("corsair explain: bad scenario: {at}{field}{}", e.message);
             if ctx.json {
                 let obj = serde_json::json!({"error": {"line": line, "field": e.field, "message": e.message}});

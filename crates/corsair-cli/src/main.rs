@@ -16,7 +16,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use corsair_core::Profile;
 
 #[derive(Parser)]
-#[command(name = "corsair", version, about = "Ends \"blocked by CORS policy\": what the browser decides, why, and the fix.")]
+#[command(
+    name = "corsair",
+    version,
+    about = "Ends \"blocked by CORS policy\": what the browser decides, why, and the fix."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

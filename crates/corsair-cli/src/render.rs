@@ -14,7 +14,11 @@ pub fn verdict(v: &Verdict) -> String {
     let _ = writeln!(out, "{} {first_url}", req.method);
     match &req.origin {
         Some(o) if v.cross_origin => {
-            let _ = writeln!(out, "  from origin {o}: cross-origin, so CORS applies ({} rules)", v.browser.name());
+            let _ = writeln!(
+                out,
+                "  from origin {o}: cross-origin, so CORS applies ({} rules)",
+                v.browser.name()
+            );
         }
         _ => {
             let _ = writeln!(out, "  same-origin request");
@@ -52,7 +56,10 @@ pub fn verdict(v: &Verdict) -> String {
         } else {
             v.readable_response_headers.join(", ")
         };
-        let _ = writeln!(out, "  the page can read these response headers: {readable}");
+        let _ = writeln!(
+            out,
+            "  the page can read these response headers: {readable}"
+        );
     }
     if !v.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
@@ -93,11 +100,20 @@ fn severity(s: Severity) -> &'static str {
 
 fn verdict_line(v: &Verdict) -> String {
     match v.outcome {
-        Outcome::Allowed => format!("ALLOWED: the page reads the response{}", v.status.map(|s| format!(" (status {s})")).unwrap_or_default()),
+        Outcome::Allowed => format!(
+            "ALLOWED: the page reads the response{}",
+            v.status
+                .map(|s| format!(" (status {s})"))
+                .unwrap_or_default()
+        ),
         Outcome::SameOrigin => "SAME-ORIGIN: CORS does not apply".into(),
         Outcome::Opaque => "OPAQUE: sent, but the page cannot read the response (no-cors)".into(),
         Outcome::Incomplete => match &v.missing {
-            Some(m) => format!("INCOMPLETE: the scenario lacks the {} answer for {}", stage_title(m.stage).to_lowercase(), m.url),
+            Some(m) => format!(
+                "INCOMPLETE: the scenario lacks the {} answer for {}",
+                stage_title(m.stage).to_lowercase(),
+                m.url
+            ),
             None => "INCOMPLETE".into(),
         },
         Outcome::Blocked => match &v.blocked {
@@ -109,7 +125,12 @@ fn verdict_line(v: &Verdict) -> String {
                         format!(" ({e}: {})", b.failed_parameter)
                     }
                 });
-                format!("BLOCKED at the {}{}: {}", stage_title(b.stage).to_lowercase(), error.unwrap_or_default(), b.reason)
+                format!(
+                    "BLOCKED at the {}{}: {}",
+                    stage_title(b.stage).to_lowercase(),
+                    error.unwrap_or_default(),
+                    b.reason
+                )
             }
             None => "BLOCKED".into(),
         },

@@ -11,7 +11,12 @@ fn corsair(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn corsair");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -26,9 +31,21 @@ const SAME: &str = r#"{"page_origin":"http://a.test:8001","request":{"url":"http
 
 #[test]
 fn exit_codes_follow_the_contract() {
-    for (input, code) in [(ALLOWED, 0), (SAME, 0), (BLOCKED, 1), (INCOMPLETE, 3), ("{", 2), ("[]", 2)] {
+    for (input, code) in [
+        (ALLOWED, 0),
+        (SAME, 0),
+        (BLOCKED, 1),
+        (INCOMPLETE, 3),
+        ("{", 2),
+        ("[]", 2),
+    ] {
         let out = corsair(&["explain", "-", "--json"], input);
-        assert_eq!(out.status.code(), Some(code), "{input}\n{}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{input}\n{}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -36,14 +53,25 @@ fn exit_codes_follow_the_contract() {
 fn json_output_has_the_contract_fields() {
     let out = corsair(&["explain", "-", "--json"], BLOCKED);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for key in ["cross_origin", "preflight", "outcome", "blocked", "console", "readable_response_headers", "findings"] {
+    for key in [
+        "cross_origin",
+        "preflight",
+        "outcome",
+        "blocked",
+        "console",
+        "readable_response_headers",
+        "findings",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["outcome"], "blocked");
     assert_eq!(v["blocked"]["cors_error"], "MissingAllowOriginHeader");
     assert_eq!(v["blocked"]["failed_parameter"], "");
     assert_eq!(v["findings"][0]["slug"], "missing-allow-origin");
-    assert!(v["console"]["chrome"].as_str().unwrap().starts_with("Access to fetch at 'http://b.test:8002/x' from origin 'http://a.test:8001'"));
+    assert!(v["console"]["chrome"]
+        .as_str()
+        .unwrap()
+        .starts_with("Access to fetch at 'http://b.test:8002/x' from origin 'http://a.test:8001'"));
 }
 
 #[test]
@@ -51,7 +79,10 @@ fn json_lines_give_one_verdict_per_line_and_flag_bad_lines() {
     let input = format!("{ALLOWED}\n\n{BLOCKED}\n{{\"page_origin\": 5}}\n{SAME}\n");
     let out = corsair(&["explain", "--json"], &input);
     assert_eq!(out.status.code(), Some(2));
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["outcome"], "allowed");
     assert_eq!(lines[1]["outcome"], "blocked");
@@ -63,15 +94,23 @@ fn json_lines_give_one_verdict_per_line_and_flag_bad_lines() {
 
 #[test]
 fn batch_without_bad_lines_reports_the_worst_outcome() {
-    let out = corsair(&["explain", "--json"], &format!("{ALLOWED}\n{INCOMPLETE}\n"));
+    let out = corsair(
+        &["explain", "--json"],
+        &format!("{ALLOWED}\n{INCOMPLETE}\n"),
+    );
     assert_eq!(out.status.code(), Some(3));
-    let out = corsair(&["explain", "--json"], &format!("{INCOMPLETE}\n{BLOCKED}\n"));
+    let out = corsair(
+        &["explain", "--json"],
+        &format!("{INCOMPLETE}\n{BLOCKED}\n"),
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn pretty_printed_scenario_is_one_document() {
-    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(BLOCKED).unwrap()).unwrap();
+    let pretty =
+        serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(BLOCKED).unwrap())
+            .unwrap();
     let out = corsair(&["explain", "--json"], &pretty);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout).lines().count(), 1);
@@ -80,10 +119,22 @@ fn pretty_printed_scenario_is_one_document() {
 #[test]
 fn bad_input_names_the_field() {
     let cases = [
-        (r#"{"page_origin":"app.example.com","request":{"url":"http://b.test/"}}"#, "page_origin:"),
-        (r#"{"page_origin":"http://a.test","request":{"url":"b.test/x"}}"#, "request.url:"),
-        (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","credentials":"all"}}"#, "request.credentials:"),
-        (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/"},"response":{"status":"200"}}"#, "response.status:"),
+        (
+            r#"{"page_origin":"app.example.com","request":{"url":"http://b.test/"}}"#,
+            "page_origin:",
+        ),
+        (
+            r#"{"page_origin":"http://a.test","request":{"url":"b.test/x"}}"#,
+            "request.url:",
+        ),
+        (
+            r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","credentials":"all"}}"#,
+            "request.credentials:",
+        ),
+        (
+            r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/"},"response":{"status":"200"}}"#,
+            "response.status:",
+        ),
     ];
     for (input, field) in cases {
         let out = corsair(&["explain", "-"], input);
@@ -106,14 +157,28 @@ fn browser_profiles_differ_on_wildcard_authorization() {
     let input = r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","headers":[["Authorization","x"]]},
         "preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","*"],["Access-Control-Allow-Headers","*"]]},
         "response":{"status":200,"headers":[["Access-Control-Allow-Origin","*"]]}}"#;
-    assert_eq!(corsair(&["explain", "-", "--browser", "chrome"], input).status.code(), Some(0));
-    assert_eq!(corsair(&["explain", "-", "--browser", "spec"], input).status.code(), Some(1));
+    assert_eq!(
+        corsair(&["explain", "-", "--browser", "chrome"], input)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        corsair(&["explain", "-", "--browser", "spec"], input)
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn human_reports_of_the_built_in_examples() {
     let list = text(&corsair(&["explain", "--example", "list"], "").stdout);
-    let names: Vec<&str> = list.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    let names: Vec<&str> = list
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert!(names.len() >= 6, "{list}");
     for name in names {
         let out = corsair(&["explain", "--example", name], "");

@@ -2,22 +2,42 @@
 //! parsing the JSON line, running the model, writing the verdict as JSON.
 //! Run: cargo bench -p corsair-core --bench explain
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use corsair_core::{explain, scenario, Profile};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const CORPUS: &str = include_str!("../../../conformance/corpus/scenarios.jsonl");
 
 fn phases(c: &mut Criterion) {
     let lines: Vec<&str> = CORPUS.lines().filter(|l| !l.is_empty()).collect();
-    let scenarios: Vec<_> = lines.iter().map(|l| scenario::from_json(l).expect("corpus parses")).collect();
-    let verdicts: Vec<_> = scenarios.iter().map(|s| explain(s, Profile::Chrome).expect("explains")).collect();
+    let scenarios: Vec<_> = lines
+        .iter()
+        .map(|l| scenario::from_json(l).expect("corpus parses"))
+        .collect();
+    let verdicts: Vec<_> = scenarios
+        .iter()
+        .map(|s| explain(s, Profile::Chrome).expect("explains"))
+        .collect();
     let mut group = c.benchmark_group("explain-corpus");
     group.throughput(Throughput::Elements(lines.len() as u64));
     group.bench_function("parse", |b| {
-        b.iter(|| lines.iter().map(|l| scenario::from_json(l).is_ok() as usize).sum::<usize>())
+        b.iter(|| {
+            lines
+                .iter()
+                .map(|l| scenario::from_json(l).is_ok() as usize)
+                .sum::<usize>()
+        })
     });
     group.bench_function("model", |b| {
-        b.iter(|| scenarios.iter().map(|s| explain(s, Profile::Chrome).map(|v| v.findings.len()).unwrap_or(0)).sum::<usize>())
+        b.iter(|| {
+            scenarios
+                .iter()
+                .map(|s| {
+                    explain(s, Profile::Chrome)
+                        .map(|v| v.findings.len())
+                        .unwrap_or(0)
+                })
+                .sum::<usize>()
+        })
     });
     let mut buf = Vec::with_capacity(1 << 20);
     group.bench_function("serialize", |b| {

@@ -15,15 +15,23 @@ use crate::origin::Origin;
 use crate::profile::Profile;
 use crate::request_headers::{self, SentHeader};
 use crate::response_headers::{combined, first, has};
-use crate::scenario::{Answer, CredentialsMode, Initiator, RequestMode, Scenario, ScenarioError};
-use crate::verdict::{Blocked, Console, Missing, Outcome, Preflight, SentRequest, Stage, Step, Verdict};
+use crate::scenario::{
+    Answer, CredentialsMode, Initiator, Page, RequestMode, Scenario, ScenarioError,
+};
+use crate::verdict::{
+    Blocked, Console, Missing, Outcome, Preflight, SentRequest, Stage, Step, Verdict,
+};
 
 /// Records a step of the story; the text is only built when steps are wanted.
 macro_rules! step {
     ($run:expr, $stage:expr, $passed:expr, $text:expr $(,)?) => {
         if $run.options.steps {
             let text: String = $text;
-            $run.steps.push(Step { stage: $stage, passed: $passed, text });
+            $run.steps.push(Step {
+                stage: $stage,
+                passed: $passed,
+                text,
+            });
         }
     };
 }
@@ -44,17 +52,57 @@ pub fn explain(scenario: &Scenario, profile: Profile) -> Result<Verdict, Scenari
 }
 
 /// Explains what the browser does with `scenario`.
-pub fn explain_with(scenario: &Scenario, profile: Profile, options: Options) -> Result<Verdict, ScenarioError> {
-    let (page_origin, url) = scenario.prepare()?;
-    let mut run = Run::new(scenario, profile, page_origin, url, options);
-    let end = run.go();
-    Ok(run.finish(end))
+pub fn explain_with(
+    scenario: &Scenario,
+    profile: Profile,
+    options: Options,
+) -> Result<Verdict, ScenarioError> {
+    Explainer::new(profile, options).explain(scenario)
+}
+
+/// Explains many scenarios in a row: the page's parsed origin is reused while
+/// consecutive scenarios come from the same page (batches usually do).
+#[derive(Debug)]
+pub struct Explainer {
+    profile: Profile,
+    options: Options,
+    last_page: Option<(String, Page)>,
+}
+
+impl Explainer {
+    /// An explainer for one browser profile.
+    pub fn new(profile: Profile, options: Options) -> Explainer {
+        Explainer {
+            profile,
+            options,
+            last_page: None,
+        }
+    }
+
+    /// Explains one scenario.
+    pub fn explain(&mut self, scenario: &Scenario) -> Result<Verdict, ScenarioError> {
+        let page = match &self.last_page {
+            Some((text, page)) if *text == scenario.page_origin => page.clone(),
+            _ => {
+                let page = Page::parse(&scenario.page_origin)?;
+                self.last_page = Some((scenario.page_origin.clone(), page.clone()));
+                page
+            }
+        };
+        let url = scenario.prepare_request()?;
+        let mut run = Run::new(scenario, self.profile, page, url, self.options);
+        let end = run.go();
+        Ok(run.finish(end))
+    }
 }
 
 /// How the walk through the exchange ended.
 enum End<'a> {
     /// The page gets the response (`cors`, `basic` or opaque).
-    Delivered { answer: &'a Answer, tainting: Tainting },
+    Delivered {
+        answer: &'a Answer,
+        tainting: Tainting,
+    },
     /// Blocked.
     Blocked(Box<Block>),
     /// An answer is missing from the scenario.
@@ -102,11 +150,11 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(s: &'a Scenario, profile: Profile, page_origin: Origin, url: Url, options: Options) -> Run<'a> {
-        let page_url = match Url::parse(s.page_origin.trim()) {
-            Ok(u) if u.path() != "/" || u.query().is_some() => u.to_string(),
-            _ => format!("{page_origin}/"),
-        };
+    fn new(s: &'a Scenario, profile: Profile, page: Page, url: Url, options: Options) -> Run<'a> {
+        let Page {
+            origin: page_origin,
+            url: page_url,
+        } = page;
         Run {
             s,
             options,
@@ -129,14 +177,12 @@ impl<'a> Run<'a> {
         }
     }
 
-
-
     /// The `Origin` the request carries now: `null` once tainted by a redirect.
-    fn origin_sent(&self) -> String {
+    fn origin_sent(&self) -> &str {
         if self.tainted {
-            "null".to_owned()
+            "null"
         } else {
-            self.page_origin.serialized().to_owned()
+            self.page_origin.serialized()
         }
     }
 
@@ -180,7 +226,13 @@ impl<'a> Run<'a> {
     }
 
     /// A failure that is not a CORS check: nothing in CDP's `corsErrorStatus`.
-    fn plain_block(&self, stage: Stage, reason: String, chrome: Option<String>, finding: Finding) -> End<'a> {
+    fn plain_block(
+        &self,
+        stage: Stage,
+        reason: String,
+        chrome: Option<String>,
+        finding: Finding,
+    ) -> End<'a> {
         End::Blocked(Box::new(Block {
             stage,
             cors_error: None,
@@ -202,10 +254,12 @@ impl<'a> Run<'a> {
         let mut response_answer: Option<&'a Answer> = s.response.as_ref();
         let mut redirects = 0usize;
         loop {
-            let same_origin = self.page_origin.same_origin(&Origin::of_url(&self.url));
+            let same_origin = self.page_origin.contains_url(&self.url);
             if !same_origin || self.tainting == Tainting::Cors {
                 match self.s.request.mode {
-                    RequestMode::SameOrigin if self.urls.len() > 1 => return self.unsafe_redirect_block(),
+                    RequestMode::SameOrigin if self.urls.len() > 1 => {
+                        return self.unsafe_redirect_block()
+                    }
                     RequestMode::SameOrigin => return self.mode_block(),
                     RequestMode::NoCors => self.tainting = Tainting::Opaque,
                     RequestMode::Cors => self.tainting = Tainting::Cors,
@@ -218,10 +272,22 @@ impl<'a> Run<'a> {
                 }
             }
             let Some(answer) = response_answer else {
-                step!(self, Stage::Response, None, format!("The scenario has no answer for the {} request to {}.", self.method, self.url));
-                return End::Incomplete { stage: Stage::Response, url: self.url.to_string() };
+                step!(
+                    self,
+                    Stage::Response,
+                    None,
+                    format!(
+                        "The scenario has no answer for the {} request to {}.",
+                        self.method, self.url
+                    )
+                );
+                return End::Incomplete {
+                    stage: Stage::Response,
+                    url: self.url.to_string(),
+                };
             };
-            step!(self, 
+            step!(
+                self,
                 Stage::Response,
                 None,
                 format!("{} {} answered {}.", self.method, self.url, answer.status),
@@ -236,7 +302,10 @@ impl<'a> Run<'a> {
                 }
             }
             let Some(location) = location else {
-                return End::Delivered { answer, tainting: self.tainting };
+                return End::Delivered {
+                    answer,
+                    tainting: self.tainting,
+                };
             };
             // A redirect: follow it as the browser does.
             redirects += 1;
@@ -247,8 +316,16 @@ impl<'a> Run<'a> {
             self.url = next;
             self.urls.push(self.url.to_string());
             let Some(next_hop) = answer.next.as_deref() else {
-                step!(self, Stage::Redirect, None, format!("The scenario has no answers at {}.", self.url));
-                return End::Incomplete { stage: Stage::Redirect, url: self.url.to_string() };
+                step!(
+                    self,
+                    Stage::Redirect,
+                    None,
+                    format!("The scenario has no answers at {}.", self.url)
+                );
+                return End::Incomplete {
+                    stage: Stage::Redirect,
+                    url: self.url.to_string(),
+                };
             };
             preflight_answer = next_hop.preflight.as_ref();
             response_answer = next_hop.response.as_ref();
@@ -265,16 +342,31 @@ impl<'a> Run<'a> {
         };
         if !method::is_valid(&req.method) {
             let reason = format!("{api}: '{}' is not a valid HTTP method.", req.method);
-            return Err(self.plain_block(Stage::Request, reason.clone(), None, findings::invalid_request(&reason)));
+            return Err(self.plain_block(
+                Stage::Request,
+                reason.clone(),
+                None,
+                findings::invalid_request(&reason),
+            ));
         }
         self.method = method::normalize(&req.method);
         if method::is_forbidden(&self.method) {
             let reason = format!("{api}: '{}' HTTP method is unsupported.", self.method);
-            return Err(self.plain_block(Stage::Request, reason.clone(), None, findings::invalid_request(&reason)));
+            return Err(self.plain_block(
+                Stage::Request,
+                reason.clone(),
+                None,
+                findings::invalid_request(&reason),
+            ));
         }
         if req.mode == RequestMode::NoCors && !method::is_safelisted(&self.method) {
             let reason = format!("{api}: '{}' is unsupported in no-cors mode.", self.method);
-            return Err(self.plain_block(Stage::Request, reason.clone(), None, findings::invalid_request(&reason)));
+            return Err(self.plain_block(
+                Stage::Request,
+                reason.clone(),
+                None,
+                findings::invalid_request(&reason),
+            ));
         }
         let mut sent: Vec<SentHeader> = Vec::new();
         for (name, value) in &req.headers {
@@ -283,14 +375,25 @@ impl<'a> Run<'a> {
                 let what = if is_token(name) { value } else { name.as_str() };
                 let kind = if is_token(name) { "value" } else { "name" };
                 let reason = format!("Failed to execute 'fetch' on 'Window': '{what}' is not a valid HTTP header field {kind}.");
-                return Err(self.plain_block(Stage::Request, reason.clone(), None, findings::invalid_request(&reason)));
+                return Err(self.plain_block(
+                    Stage::Request,
+                    reason.clone(),
+                    None,
+                    findings::invalid_request(&reason),
+                ));
             }
             if request_headers::is_forbidden(name, value, self.profile) {
-                self.dropped.push((name.clone(), "a forbidden request header: only the browser sets it".into()));
+                self.dropped.push((
+                    name.clone(),
+                    "a forbidden request header: only the browser sets it".into(),
+                ));
                 continue;
             }
-            if req.mode == RequestMode::NoCors && !request_headers::is_no_cors_safelisted(name, value, self.profile) {
-                self.dropped.push((name.clone(), "not allowed on a no-cors request".into()));
+            if req.mode == RequestMode::NoCors
+                && !request_headers::is_no_cors_safelisted(name, value, self.profile)
+            {
+                self.dropped
+                    .push((name.clone(), "not allowed on a no-cors request".into()));
                 continue;
             }
             let lower = name.to_ascii_lowercase();
@@ -299,7 +402,10 @@ impl<'a> Run<'a> {
                     h.value.push_str(", ");
                     h.value.push_str(value);
                 }
-                None => sent.push(SentHeader { name: lower, value: value.to_owned() }),
+                None => sent.push(SentHeader {
+                    name: lower,
+                    value: value.to_owned(),
+                }),
             }
         }
         // fetch() keeps its header list sorted; XHR keeps the order set.
@@ -314,30 +420,54 @@ impl<'a> Run<'a> {
             .map(|h| h.name.as_str())
             .collect();
         if !cors_request_headers.is_empty() {
-            self.findings.push(findings::cors_headers_in_request(&cors_request_headers));
+            self.findings
+                .push(findings::cors_headers_in_request(&cors_request_headers));
         }
         let url_origin = Origin::of_url(&self.url);
         let scheme = self.url.scheme();
         if !matches!(scheme, "http" | "https") && !self.page_origin.same_origin(&url_origin) {
-            let line = format!("Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.", self.url);
-            return Err(self.plain_block(Stage::Request, line.clone(), Some(line), findings::scheme_not_supported(scheme)));
+            let line = format!(
+                "Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.",
+                self.url
+            );
+            return Err(self.plain_block(
+                Stage::Request,
+                line.clone(),
+                Some(line),
+                findings::scheme_not_supported(scheme),
+            ));
         }
         if self.page_origin.scheme() == Some("https") && !url_origin.is_potentially_trustworthy() {
             let line = format!(
                 "Mixed Content: The page at '{}' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
                 self.page_url, self.url
             );
-            return Err(self.plain_block(Stage::Request, line.clone(), Some(line), findings::mixed_content(&self.url)));
+            return Err(self.plain_block(
+                Stage::Request,
+                line.clone(),
+                Some(line),
+                findings::mixed_content(&self.url),
+            ));
         }
         if let Some(spaces) = &self.s.address_space {
-            if spaces.target < spaces.page && !spaces.permission_granted && req.mode != RequestMode::NoCors {
+            if spaces.target < spaces.page
+                && !spaces.permission_granted
+                && req.mode != RequestMode::NoCors
+            {
                 let reason = format!(
                     "A page in the {} address space may not reach the {} address space without the user's permission.",
                     spaces.page.name(),
                     spaces.target.name()
                 );
                 let f = findings::local_network_access(spaces.page, spaces.target);
-                return Err(self.cors_block(Stage::Request, CorsError::LocalNetworkAccessPermissionDenied, "", reason, None, f));
+                return Err(self.cors_block(
+                    Stage::Request,
+                    CorsError::LocalNetworkAccessPermissionDenied,
+                    "",
+                    reason,
+                    None,
+                    f,
+                ));
             }
         }
         Ok(())
@@ -350,8 +480,16 @@ impl<'a> Run<'a> {
             "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
             self.url, self.page_url
         );
-        let reason = format!("The request mode is \"same-origin\" and it was redirected to {}, another origin.", self.url);
-        self.plain_block(Stage::Redirect, reason, Some(line), findings::mode_disallows(&self.url))
+        let reason = format!(
+            "The request mode is \"same-origin\" and it was redirected to {}, another origin.",
+            self.url
+        );
+        self.plain_block(
+            Stage::Redirect,
+            reason,
+            Some(line),
+            findings::mode_disallows(&self.url),
+        )
     }
 
     fn mode_block(&self) -> End<'a> {
@@ -372,16 +510,25 @@ impl<'a> Run<'a> {
     }
 
     fn access_check(&self, headers: &[(String, String)]) -> Result<(), AccessError> {
-        cors_check::check(headers, &self.origin_sent(), self.include, self.profile)
+        cors_check::check(headers, self.origin_sent(), self.include, self.profile)
     }
 
-    fn access_block(&self, stage: Stage, e: AccessError, answer: &Answer, preflight: bool) -> End<'a> {
+    fn access_block(
+        &self,
+        stage: Stage,
+        e: AccessError,
+        answer: &Answer,
+        preflight: bool,
+    ) -> End<'a> {
         let error = e.failure.cors_error(preflight);
         let origin_sent = self.origin_sent();
-        let ff = cors_check::check(&answer.headers, &origin_sent, self.include, Profile::Firefox).err();
+        let ff =
+            cors_check::check(&answer.headers, origin_sent, self.include, Profile::Firefox).err();
         let acao = combined(&answer.headers, "access-control-allow-origin").unwrap_or_default();
         let ff_reason = ff.map(|f| match f.failure {
-            cors_check::AccessFailure::Missing => firefox::Reason::MissingAllowOrigin(answer.status),
+            cors_check::AccessFailure::Missing => {
+                firefox::Reason::MissingAllowOrigin(answer.status)
+            }
             cors_check::AccessFailure::Multiple => firefox::Reason::MultipleAllowOrigin,
             cors_check::AccessFailure::Wildcard => firefox::Reason::NotSupportingCredentials,
             cors_check::AccessFailure::Credentials => firefox::Reason::MissingAllowCredentials,
@@ -392,7 +539,7 @@ impl<'a> Run<'a> {
         let ctx = findings::AccessContext {
             failure: e.failure,
             preflight,
-            origin_sent: &origin_sent,
+            origin_sent,
             page_origin: self.page_origin.serialized(),
             value: &e.parameter,
             status: answer.status,
@@ -407,82 +554,116 @@ impl<'a> Run<'a> {
     }
 
     /// Sends the preflight when one is needed and checks its answer.
-    fn maybe_preflight(&mut self, answer: Option<&'a Answer>, is_first: bool) -> Result<(), End<'a>> {
+    fn maybe_preflight(
+        &mut self,
+        answer: Option<&'a Answer>,
+        is_first: bool,
+    ) -> Result<(), End<'a>> {
         let unsafe_names = request_headers::unsafe_names(&self.headers, self.profile);
         let method_safe = method::is_safelisted(&self.method);
-        let mut reasons = Vec::new();
-        if !method_safe {
-            reasons.push(format!("method {} is not CORS-safelisted", self.method));
-        }
-        let safelisted_total: usize = self
-            .headers
-            .iter()
-            .filter(|h| request_headers::is_safelisted(&h.name, &h.value, self.profile))
-            .map(|h| h.value.chars().count())
-            .sum();
-        for name in &unsafe_names {
-            let value = self.headers.iter().find(|h| &h.name == name).map(|h| h.value.as_str()).unwrap_or("");
-            let why = if request_headers::is_safelisted(name, value, self.profile) {
-                format!("header {name} is safelisted, but the safelisted values total {safelisted_total} bytes, over 1024")
-            } else {
-                findings::unsafe_header_reason(name, value)
-            };
-            reasons.push(why);
-        }
         let required = !method_safe || !unsafe_names.is_empty();
-        let mut request_headers = vec![("Access-Control-Request-Method".to_owned(), self.method.clone())];
-        if let Some(acrh) = request_headers::access_control_request_headers(&unsafe_names) {
-            request_headers.push(("Access-Control-Request-Headers".to_owned(), acrh));
-        }
-        if is_first {
-            self.first_preflight = Preflight {
-                required,
-                reasons: if required { reasons.clone() } else { Vec::new() },
-                request_headers: if required { request_headers.clone() } else { Vec::new() },
-                cache_seconds: None,
-            };
-        }
         if !required {
-            step!(self, Stage::Preflight, None, "No preflight: the method and every header are CORS-safelisted.".into());
+            if is_first {
+                self.first_preflight = Preflight::default();
+            }
+            step!(
+                self,
+                Stage::Preflight,
+                None,
+                "No preflight: the method and every header are CORS-safelisted.".into()
+            );
             return Ok(());
         }
-        let sent: Vec<String> = request_headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        step!(self, 
+        // The reasons and the request headers are reported for the first
+        // preflight and told in the story; otherwise they need not be built.
+        if is_first || self.options.steps {
+            let reasons = self.preflight_reasons(&unsafe_names, method_safe);
+            let mut request_headers = vec![(
+                "Access-Control-Request-Method".to_owned(),
+                self.method.clone(),
+            )];
+            if let Some(acrh) = request_headers::access_control_request_headers(&unsafe_names) {
+                request_headers.push(("Access-Control-Request-Headers".to_owned(), acrh));
+            }
+            step!(self, Stage::Preflight, None, {
+                let sent: Vec<String> = request_headers
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {v}"))
+                    .collect();
+                format!(
+                    "Preflight OPTIONS {} with Origin: {}, {} — because {}.",
+                    self.url,
+                    self.origin_sent(),
+                    sent.join(", "),
+                    reasons.join("; ")
+                )
+            });
+            if is_first {
+                self.first_preflight = Preflight {
+                    required,
+                    reasons,
+                    request_headers,
+                    cache_seconds: None,
+                };
+            }
+        }
+        let Some(answer) = answer else {
+            step!(
+                self,
+                Stage::Preflight,
+                None,
+                "The scenario has no answer to the preflight.".into()
+            );
+            return Err(End::Incomplete {
+                stage: Stage::Preflight,
+                url: self.url.to_string(),
+            });
+        };
+        step!(
+            self,
             Stage::Preflight,
             None,
-            format!(
-                "Preflight OPTIONS {} with Origin: {}, {} — because {}.",
-                self.url,
-                self.origin_sent(),
-                sent.join(", "),
-                reasons.join("; ")
-            ),
+            format!("The preflight was answered {}.", answer.status)
         );
-        let Some(answer) = answer else {
-            step!(self, Stage::Preflight, None, "The scenario has no answer to the preflight.".into());
-            return Err(End::Incomplete { stage: Stage::Preflight, url: self.url.to_string() });
-        };
-        step!(self, Stage::Preflight, None, format!("The preflight was answered {}.", answer.status));
         // A preflight is never followed: a real redirect fails it outright.
-        if matches!(answer.status, 301 | 302 | 303 | 307 | 308) && has(&answer.headers, "location") {
+        if matches!(answer.status, 301 | 302 | 303 | 307 | 308) && has(&answer.headers, "location")
+        {
             let location = first(&answer.headers, "location").unwrap_or("");
             step!(self, Stage::Preflight, Some(false), format!("The preflight was redirected to {location}; browsers never follow a preflight redirect."));
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::PreflightDisallowedRedirect,
                 "",
-                format!("The preflight answer is a {} redirect to {location}.", answer.status),
+                format!(
+                    "The preflight answer is a {} redirect to {location}.",
+                    answer.status
+                ),
                 Some(firefox::Reason::ExternalRedirectNotAllowed),
                 findings::preflight_redirect(answer.status, location),
             ));
         }
         if let Err(e) = self.access_check(&answer.headers) {
-            step!(self, Stage::Preflight, Some(false), "The preflight's CORS check failed.".into());
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                "The preflight's CORS check failed.".into()
+            );
             return Err(self.access_block(Stage::Preflight, e, answer, true));
         }
-        step!(self, Stage::Preflight, Some(true), format!("CORS check passed for origin {}.", self.origin_sent()));
+        step!(
+            self,
+            Stage::Preflight,
+            Some(true),
+            format!("CORS check passed for origin {}.", self.origin_sent())
+        );
         if !(200..=299).contains(&answer.status) {
-            step!(self, Stage::Preflight, Some(false), format!("Status {} is not an ok status (200-299).", answer.status));
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                format!("Status {} is not an ok status (200-299).", answer.status)
+            );
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::PreflightInvalidStatus,
@@ -501,7 +682,9 @@ impl<'a> Run<'a> {
                     Stage::Preflight,
                     CorsError::InvalidAllowMethodsPreflightResponse,
                     "",
-                    format!("Access-Control-Allow-Methods has {token:?}, which is not a method token."),
+                    format!(
+                        "Access-Control-Allow-Methods has {token:?}, which is not a method token."
+                    ),
                     Some(firefox::Reason::InvalidAllowMethod(token)),
                     findings::unparsable(true, acam.as_deref().unwrap_or(""), token),
                 ))
@@ -514,7 +697,9 @@ impl<'a> Run<'a> {
                     Stage::Preflight,
                     CorsError::InvalidAllowHeadersPreflightResponse,
                     "",
-                    format!("Access-Control-Allow-Headers has {token:?}, which is not a header-name token."),
+                    format!(
+                    "Access-Control-Allow-Headers has {token:?}, which is not a header-name token."
+                ),
                     Some(firefox::Reason::InvalidAllowHeader(token)),
                     findings::unparsable(false, acah.as_deref().unwrap_or(""), token),
                 ))
@@ -525,18 +710,38 @@ impl<'a> Run<'a> {
             || methods.contains(&self.method.as_str())
             || (!self.include && methods.contains(&"*"));
         if !method_ok {
-            step!(self, Stage::Preflight, Some(false), format!("Method {} is not in Access-Control-Allow-Methods.", self.method));
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                format!(
+                    "Method {} is not in Access-Control-Allow-Methods.",
+                    self.method
+                )
+            );
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::MethodDisallowedByPreflightResponse,
                 &self.method,
-                format!("Method {} is not in Access-Control-Allow-Methods ({}).", self.method, acam.as_deref().unwrap_or("absent")),
+                format!(
+                    "Method {} is not in Access-Control-Allow-Methods ({}).",
+                    self.method,
+                    acam.as_deref().unwrap_or("absent")
+                ),
                 Some(firefox::Reason::MethodNotFound),
                 findings::method_not_allowed(&self.method, acam.as_deref(), self.include),
             ));
         }
-        step!(self, Stage::Preflight, Some(true), format!("Method {} is allowed.", self.method));
-        let lower: Vec<String> = allowed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+        step!(
+            self,
+            Stage::Preflight,
+            Some(true),
+            format!("Method {} is allowed.", self.method)
+        );
+        let lower: Vec<String> = allowed_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
         let wildcard = !self.include && lower.iter().any(|h| h == "*");
         let has_auth = self.headers.iter().any(|h| h.name == "authorization");
         let auth_listed = lower.iter().any(|h| h == "authorization");
@@ -550,21 +755,37 @@ impl<'a> Run<'a> {
                 }
             }
         } else {
-            refused = unsafe_names.iter().map(String::as_str).find(|n| !lower.iter().any(|h| h == n));
+            refused = unsafe_names
+                .iter()
+                .map(String::as_str)
+                .find(|n| !lower.iter().any(|h| h == n));
         }
         if let Some(name) = refused {
-            step!(self, Stage::Preflight, Some(false), format!("Request header {name} is not in Access-Control-Allow-Headers."));
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                format!("Request header {name} is not in Access-Control-Allow-Headers.")
+            );
             let name = name.to_owned();
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::HeaderDisallowedByPreflightResponse,
                 &name,
-                format!("Request header {name} is not in Access-Control-Allow-Headers ({}).", acah.as_deref().unwrap_or("absent")),
+                format!(
+                    "Request header {name} is not in Access-Control-Allow-Headers ({}).",
+                    acah.as_deref().unwrap_or("absent")
+                ),
                 Some(firefox::Reason::MissingAllowHeader(&name)),
                 findings::header_not_allowed(&name, acah.as_deref(), self.include),
             ));
         }
-        step!(self, Stage::Preflight, Some(true), "Every request header is allowed.".into());
+        step!(
+            self,
+            Stage::Preflight,
+            Some(true),
+            "Every request header is allowed.".into()
+        );
         let max_age = combined(&answer.headers, "access-control-max-age");
         let seconds = findings::cache_seconds(max_age.as_deref(), self.profile);
         if is_first {
@@ -575,7 +796,8 @@ impl<'a> Run<'a> {
             Some(v) => {
                 if let (Ok(n), Some(cap)) = (v.parse::<i64>(), self.profile.max_age_cap()) {
                     if n > i64::from(cap) {
-                        self.findings.push(findings::max_age_over_cap(n, cap, self.profile));
+                        self.findings
+                            .push(findings::max_age_over_cap(n, cap, self.profile));
                     }
                 }
             }
@@ -584,18 +806,56 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// Why the request needs a preflight, one reason each.
+    fn preflight_reasons(&self, unsafe_names: &[String], method_safe: bool) -> Vec<String> {
+        let mut reasons = Vec::with_capacity(unsafe_names.len() + 1);
+        if !method_safe {
+            reasons.push(format!("method {} is not CORS-safelisted", self.method));
+        }
+        let safelisted =
+            |h: &SentHeader| request_headers::is_safelisted(&h.name, &h.value, self.profile);
+        let safelisted_total: usize = self
+            .headers
+            .iter()
+            .filter(|h| safelisted(h))
+            .map(|h| h.value.chars().count())
+            .sum();
+        for name in unsafe_names {
+            let Some(header) = self.headers.iter().find(|h| &h.name == name) else {
+                continue;
+            };
+            reasons.push(if safelisted(header) {
+                format!("header {name} is safelisted, but the safelisted values total {safelisted_total} bytes, over 1024")
+            } else {
+                findings::unsafe_header_reason(name, &header.value)
+            });
+        }
+        reasons
+    }
+
     /// Follows a redirect to `location`; returns the next URL.
     fn redirect(&mut self, location: &str, status: u16, count: usize) -> Result<Url, End<'a>> {
         let next = match self.url.join(location) {
             Ok(u) => u,
             Err(e) => {
                 let reason = format!("The Location {location:?} is not a valid URL ({e}).");
-                return Err(self.plain_block(Stage::Redirect, reason.clone(), None, findings::not_a_cors_error(&reason)));
+                return Err(self.plain_block(
+                    Stage::Redirect,
+                    reason.clone(),
+                    None,
+                    findings::not_a_cors_error(&reason),
+                ));
             }
         };
         if count > MAX_REDIRECTS {
-            let reason = format!("More than {MAX_REDIRECTS} redirects (net::ERR_TOO_MANY_REDIRECTS).");
-            return Err(self.plain_block(Stage::Redirect, reason.clone(), None, findings::not_a_cors_error(&reason)));
+            let reason =
+                format!("More than {MAX_REDIRECTS} redirects (net::ERR_TOO_MANY_REDIRECTS).");
+            return Err(self.plain_block(
+                Stage::Redirect,
+                reason.clone(),
+                None,
+                findings::not_a_cors_error(&reason),
+            ));
         }
         if !matches!(next.scheme(), "http" | "https") {
             if self.tainting == Tainting::Cors {
@@ -603,19 +863,28 @@ impl<'a> Run<'a> {
                     Stage::Redirect,
                     CorsError::CorsDisabledScheme,
                     "",
-                    format!("The redirect goes to a {} URL; CORS requests only follow http and https.", next.scheme()),
+                    format!(
+                        "The redirect goes to a {} URL; CORS requests only follow http and https.",
+                        next.scheme()
+                    ),
                     Some(firefox::Reason::RequestNotHttp),
                     findings::scheme_not_supported(next.scheme()),
                 ));
             }
             let reason = format!("The redirect goes to a {} URL.", next.scheme());
-            return Err(self.plain_block(Stage::Redirect, reason.clone(), None, findings::not_a_cors_error(&reason)));
+            return Err(self.plain_block(
+                Stage::Redirect,
+                reason.clone(),
+                None,
+                findings::not_a_cors_error(&reason),
+            ));
         }
         let next_origin = Origin::of_url(&next);
         let has_userinfo = !next.username().is_empty() || next.password().is_some();
         if has_userinfo
             && (self.tainting == Tainting::Cors
-                || (self.s.request.mode == RequestMode::Cors && !self.page_origin.same_origin(&next_origin)))
+                || (self.s.request.mode == RequestMode::Cors
+                    && !self.page_origin.same_origin(&next_origin)))
         {
             return Err(self.cors_block(
                 Stage::Redirect,
@@ -630,7 +899,7 @@ impl<'a> Run<'a> {
         let cross_hop = !current_origin.same_origin(&next_origin);
         if cross_hop && !self.page_origin.same_origin(&current_origin) && !self.tainted {
             self.tainted = true;
-            step!(self, 
+            step!(self,
                 Stage::Redirect,
                 None,
                 "The redirect leaves a cross-origin URL for another origin: from now on the request's Origin is \"null\".".into(),
@@ -641,27 +910,42 @@ impl<'a> Run<'a> {
         if to_get {
             self.method = "GET".into();
             self.headers.retain(|h| {
-                !matches!(h.name.as_str(), "content-type" | "content-encoding" | "content-language" | "content-location")
+                !matches!(
+                    h.name.as_str(),
+                    "content-type" | "content-encoding" | "content-language" | "content-location"
+                )
             });
         }
         if cross_hop {
             self.headers.retain(|h| h.name != "authorization");
         }
-        step!(self, 
+        step!(
+            self,
             Stage::Redirect,
             None,
-            format!("{status} redirect to {next}{}.", if to_get { " (the method becomes GET)" } else { "" }),
+            format!(
+                "{status} redirect to {next}{}.",
+                if to_get {
+                    " (the method becomes GET)"
+                } else {
+                    ""
+                }
+            ),
         );
         Ok(next)
     }
 
     fn finish(mut self, end: End<'a>) -> Verdict {
-        let cross_origin = !self.page_origin.same_origin(&Origin::of_url(&self.initial_url));
+        let cross_origin = !self.page_origin.contains_url(&self.initial_url);
         let request = SentRequest {
             method: self.method.clone(),
             origin: (cross_origin || !matches!(self.method.as_str(), "GET" | "HEAD"))
                 .then(|| self.page_origin.serialized().to_owned()),
-            headers: self.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect(),
+            headers: self
+                .headers
+                .iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect(),
             dropped_headers: std::mem::take(&mut self.dropped),
         };
         let mut missing = None;
@@ -695,12 +979,21 @@ impl<'a> Run<'a> {
                     url: b.url,
                     reason: b.reason,
                 };
-                let console = Console { chrome: b.chrome, firefox: b.firefox };
+                let console = Console {
+                    chrome: b.chrome,
+                    firefox: b.firefox,
+                };
                 (Outcome::Blocked, Some(blocked), console, Vec::new(), None)
             }
             End::Incomplete { stage, url } => {
                 missing = Some(Missing { stage, url });
-                (Outcome::Incomplete, None, Console::default(), Vec::new(), None)
+                (
+                    Outcome::Incomplete,
+                    None,
+                    Console::default(),
+                    Vec::new(),
+                    None,
+                )
             }
         };
         Verdict {
@@ -750,14 +1043,18 @@ impl<'a> Run<'a> {
             let lower = name.to_ascii_lowercase();
             if !readable.contains(&lower) {
                 let present = has(&answer.headers, &lower);
-                self.findings.push(findings::header_not_exposed(name, present, self.include));
+                self.findings
+                    .push(findings::header_not_exposed(name, present, self.include));
             }
         }
         let acao = combined(&answer.headers, "access-control-allow-origin");
         if let Some(acao) = acao.as_deref() {
             if acao != "*" {
                 let vary = combined(&answer.headers, "vary").unwrap_or_default();
-                let varies = vary.split(',').map(str::trim).any(|v| v == "*" || v.eq_ignore_ascii_case("origin"));
+                let varies = vary
+                    .split(',')
+                    .map(str::trim)
+                    .any(|v| v == "*" || v.eq_ignore_ascii_case("origin"));
                 if !varies {
                     self.findings.push(findings::missing_vary_origin(acao));
                 }
@@ -766,8 +1063,11 @@ impl<'a> Run<'a> {
                 self.findings.push(findings::null_origin_allowed());
             }
         }
-        if self.include && self.url.scheme() == "https" && self.page_origin.scheme() == Some("http") {
-            self.findings.push(findings::insecure_origin_trusted(self.page_origin.serialized()));
+        if self.include && self.url.scheme() == "https" && self.page_origin.scheme() == Some("http")
+        {
+            self.findings.push(findings::insecure_origin_trusted(
+                self.page_origin.serialized(),
+            ));
         }
     }
 }
@@ -776,6 +1076,12 @@ impl<'a> Run<'a> {
 pub fn is_safelisted_response_header(lower_name: &str) -> bool {
     matches!(
         lower_name,
-        "cache-control" | "content-language" | "content-length" | "content-type" | "expires" | "last-modified" | "pragma"
+        "cache-control"
+            | "content-language"
+            | "content-length"
+            | "content-type"
+            | "expires"
+            | "last-modified"
+            | "pragma"
     )
 }

@@ -115,7 +115,7 @@ pub struct Finding {
     /// Severity here (may differ from the slug's usual one).
     pub severity: Severity,
     /// One line.
-    pub title: String,
+    pub title: std::borrow::Cow<'static, str>,
     /// One paragraph: what happened and why.
     pub explanation: String,
     /// The change that fixes it.
@@ -128,7 +128,7 @@ impl Finding {
         Finding {
             slug,
             severity: slug.severity(),
-            title: slug.title().to_owned(),
+            title: std::borrow::Cow::Borrowed(slug.title()),
             explanation,
             fix,
         }
@@ -144,7 +144,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for s in Slug::ALL {
             assert!(seen.insert(s.name()), "duplicate {}", s.name());
-            assert!(s.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(s
+                .name()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'));
             assert_eq!(Slug::from_name(s.name()), Some(*s));
         }
     }
@@ -154,20 +157,48 @@ mod tests {
         // The server- and request-side slugs of CATALOG.md (policy-file ones
         // belong to the linter).
         for name in [
-            "missing-allow-origin", "preflight-not-handled", "preflight-blocked-by-auth",
-            "preflight-bad-status", "preflight-redirect", "wildcard-with-credentials",
-            "credentials-not-allowed", "origin-mismatch", "multiple-allow-origin",
-            "invalid-allow-origin", "method-not-allowed", "header-not-allowed",
-            "unparsable-allow-methods", "unparsable-allow-headers", "redirect-with-credentials",
-            "local-network-access", "scheme-not-supported", "error-response-without-cors",
-            "cors-on-preflight-only", "header-not-exposed", "missing-vary-origin",
-            "wildcard-authorization", "preflight-not-cached", "max-age-over-cap",
-            "duplicate-cors-layer", "stripped-by-proxy", "reflects-any-origin",
-            "null-origin-allowed", "insecure-origin-trusted", "prefix-match", "suffix-match",
-            "substring-match", "unescaped-dot", "any-subdomain-trusted",
-            "third-party-origin-trusted", "localhost-in-production", "cors-is-not-auth",
-            "cors-headers-in-request", "cors-proxy-in-production", "mixed-content",
-            "csp-blocks-request", "not-a-cors-error",
+            "missing-allow-origin",
+            "preflight-not-handled",
+            "preflight-blocked-by-auth",
+            "preflight-bad-status",
+            "preflight-redirect",
+            "wildcard-with-credentials",
+            "credentials-not-allowed",
+            "origin-mismatch",
+            "multiple-allow-origin",
+            "invalid-allow-origin",
+            "method-not-allowed",
+            "header-not-allowed",
+            "unparsable-allow-methods",
+            "unparsable-allow-headers",
+            "redirect-with-credentials",
+            "local-network-access",
+            "scheme-not-supported",
+            "error-response-without-cors",
+            "cors-on-preflight-only",
+            "header-not-exposed",
+            "missing-vary-origin",
+            "wildcard-authorization",
+            "preflight-not-cached",
+            "max-age-over-cap",
+            "duplicate-cors-layer",
+            "stripped-by-proxy",
+            "reflects-any-origin",
+            "null-origin-allowed",
+            "insecure-origin-trusted",
+            "prefix-match",
+            "suffix-match",
+            "substring-match",
+            "unescaped-dot",
+            "any-subdomain-trusted",
+            "third-party-origin-trusted",
+            "localhost-in-production",
+            "cors-is-not-auth",
+            "cors-headers-in-request",
+            "cors-proxy-in-production",
+            "mixed-content",
+            "csp-blocks-request",
+            "not-a-cors-error",
         ] {
             assert!(Slug::from_name(name).is_some(), "{name}");
         }

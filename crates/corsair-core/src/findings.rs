@@ -68,7 +68,9 @@ fn origin_typo(allowed: &str, origin: &str) -> Option<String> {
     }
     let (Ok(a), Ok(o)) = (Url::parse(allowed), Url::parse(origin)) else {
         if !allowed.contains("://") && origin.ends_with(allowed) {
-            return Some("it has no scheme: write the full origin, with http:// or https://".into());
+            return Some(
+                "it has no scheme: write the full origin, with http:// or https://".into(),
+            );
         }
         return None;
     };
@@ -77,7 +79,11 @@ fn origin_typo(allowed: &str, origin: &str) -> Option<String> {
     }
     let (ah, oh) = (a.host_str().unwrap_or(""), o.host_str().unwrap_or(""));
     if a.scheme() != o.scheme() && ah == oh {
-        return Some(format!("the scheme differs ({} instead of {})", a.scheme(), o.scheme()));
+        return Some(format!(
+            "the scheme differs ({} instead of {})",
+            a.scheme(),
+            o.scheme()
+        ));
     }
     if ah == oh && a.port_or_known_default() != o.port_or_known_default() {
         return Some("the port differs: the port is part of the origin".into());
@@ -254,7 +260,9 @@ pub fn method_not_allowed(method: &str, acam: Option<&str>, include: bool) -> Fi
     };
     let items = crate::allow_list::parse(listed).unwrap_or_default();
     if items.iter().any(|m| m.eq_ignore_ascii_case(method)) {
-        explanation.push_str(" The method is listed in another letter case, and methods compare case-sensitively.");
+        explanation.push_str(
+            " The method is listed in another letter case, and methods compare case-sensitively.",
+        );
     }
     if include && items.contains(&"*") {
         explanation.push_str(" '*' only covers methods on requests without credentials.");
@@ -266,7 +274,14 @@ pub fn method_not_allowed(method: &str, acam: Option<&str>, include: bool) -> Fi
     Finding::new(
         Slug::MethodNotAllowed,
         explanation,
-        format!("Add {upper} to Access-Control-Allow-Methods on the preflight answer{}.", if method != upper { format!(", and write the method as '{upper}' in the frontend") } else { String::new() }),
+        format!(
+            "Add {upper} to Access-Control-Allow-Methods on the preflight answer{}.",
+            if method != upper {
+                format!(", and write the method as '{upper}' in the frontend")
+            } else {
+                String::new()
+            }
+        ),
     )
 }
 
@@ -342,8 +357,13 @@ pub fn preflight_not_cached() -> Finding {
 pub fn max_age_over_cap(value: i64, cap: u32, profile: Profile) -> Finding {
     Finding::new(
         Slug::MaxAgeOverCap,
-        format!("Access-Control-Max-Age is {value}, but {} keeps a preflight at most {cap} seconds.", profile.name()),
-        format!("Use Access-Control-Max-Age: {cap} or less, so the setting says what really happens."),
+        format!(
+            "Access-Control-Max-Age is {value}, but {} keeps a preflight at most {cap} seconds.",
+            profile.name()
+        ),
+        format!(
+            "Use Access-Control-Max-Age: {cap} or less, so the setting says what really happens."
+        ),
     )
 }
 
@@ -445,7 +465,11 @@ pub fn header_not_exposed(name: &str, present: bool, include: bool) -> Finding {
             "Read the cookie's effect another way (it is stored by the browser); don't try to expose Set-Cookie.".into(),
         );
     }
-    Finding::new(Slug::HeaderNotExposed, explanation, format!("Add Access-Control-Expose-Headers: {lower} to the response."))
+    Finding::new(
+        Slug::HeaderNotExposed,
+        explanation,
+        format!("Add Access-Control-Expose-Headers: {lower} to the response."),
+    )
 }
 
 /// A specific ACAO without `Vary: Origin`.
@@ -496,7 +520,10 @@ mod tests {
         for (allowed, want) in cases {
             let got = origin_typo(allowed, o);
             match want {
-                Some(w) => assert!(got.as_deref().is_some_and(|g| g.contains(w)), "{allowed}: {got:?}"),
+                Some(w) => assert!(
+                    got.as_deref().is_some_and(|g| g.contains(w)),
+                    "{allowed}: {got:?}"
+                ),
                 None => assert_eq!(got, None, "{allowed}"),
             }
         }

@@ -14,7 +14,11 @@ pub fn essence(value: &str) -> Option<String> {
     if !crate::grammar::is_token(top) || !crate::grammar::is_token(sub) {
         return None;
     }
-    Some(format!("{}/{}", top.to_ascii_lowercase(), sub.to_ascii_lowercase()))
+    Some(format!(
+        "{}/{}",
+        top.to_ascii_lowercase(),
+        sub.to_ascii_lowercase()
+    ))
 }
 
 /// The three essences a simple request may carry.
@@ -39,7 +43,10 @@ mod tests {
             ("text/plain ;x", Some("text/plain")),
             ("text /plain", None),
             ("text/ plain", None),
-            ("multipart/form-data; boundary=x", Some("multipart/form-data")),
+            (
+                "multipart/form-data; boundary=x",
+                Some("multipart/form-data"),
+            ),
             ("text/plain/x", None),
             ("textplain", None),
             ("text/", None),

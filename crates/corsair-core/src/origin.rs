@@ -85,6 +85,22 @@ impl Origin {
         }
     }
 
+    /// Whether `url` is on this origin, without building its origin.
+    pub fn contains_url(&self, url: &Url) -> bool {
+        match &self.inner {
+            url::Origin::Tuple(scheme, host, port) => {
+                let host_matches = match (host, url.host()) {
+                    (url::Host::Domain(a), Some(url::Host::Domain(b))) => a == b,
+                    (url::Host::Ipv4(a), Some(url::Host::Ipv4(b))) => *a == b,
+                    (url::Host::Ipv6(a), Some(url::Host::Ipv6(b))) => *a == b,
+                    _ => false,
+                };
+                scheme == url.scheme() && host_matches && Some(*port) == url.port_or_known_default()
+            }
+            url::Origin::Opaque(_) => false,
+        }
+    }
+
     /// Same origin: identical tuples, or the very same opaque origin.
     pub fn same_origin(&self, other: &Origin) -> bool {
         self.inner == other.inner
@@ -124,8 +140,14 @@ mod tests {
     #[test]
     fn serialization_table() {
         let cases = [
-            ("http://app.example.test:8001", "http://app.example.test:8001"),
-            ("https://App.Example.COM:443/path?q#f", "https://app.example.com"),
+            (
+                "http://app.example.test:8001",
+                "http://app.example.test:8001",
+            ),
+            (
+                "https://App.Example.COM:443/path?q#f",
+                "https://app.example.com",
+            ),
             ("http://example.com:80", "http://example.com"),
             ("http://[::1]:8080/", "http://[::1]:8080"),
             ("https://bücher.example/", "https://xn--bcher-kva.example"),
@@ -151,6 +173,25 @@ mod tests {
     }
 
     #[test]
+    fn contains_url_matches_same_origin() {
+        let o = Origin::parse("http://a.test:8001").unwrap();
+        for (url, want) in [
+            ("http://a.test:8001/x?y", true),
+            ("http://A.TEST:8001/", true),
+            ("https://a.test:8001/", false),
+            ("http://a.test:8002/", false),
+            ("http://b.test:8001/", false),
+        ] {
+            let u = Url::parse(url).unwrap();
+            assert_eq!(o.contains_url(&u), want, "{url}");
+            assert_eq!(o.same_origin(&Origin::of_url(&u)), want, "{url}");
+        }
+        let d = Origin::parse("http://example.com").unwrap();
+        assert!(d.contains_url(&Url::parse("http://example.com:80/").unwrap()));
+        assert!(!Origin::opaque().contains_url(&Url::parse("http://example.com/").unwrap()));
+    }
+
+    #[test]
     fn rejects_garbage() {
         assert!(Origin::parse("app.example.com").is_err());
         assert!(Origin::parse("").is_err());
@@ -158,9 +199,17 @@ mod tests {
 
     #[test]
     fn trustworthy() {
-        assert!(Origin::parse("https://x.test").unwrap().is_potentially_trustworthy());
-        assert!(Origin::parse("http://localhost:3000").unwrap().is_potentially_trustworthy());
-        assert!(Origin::parse("http://127.0.0.1:3000").unwrap().is_potentially_trustworthy());
-        assert!(!Origin::parse("http://x.test").unwrap().is_potentially_trustworthy());
+        assert!(Origin::parse("https://x.test")
+            .unwrap()
+            .is_potentially_trustworthy());
+        assert!(Origin::parse("http://localhost:3000")
+            .unwrap()
+            .is_potentially_trustworthy());
+        assert!(Origin::parse("http://127.0.0.1:3000")
+            .unwrap()
+            .is_potentially_trustworthy());
+        assert!(!Origin::parse("http://x.test")
+            .unwrap()
+            .is_potentially_trustworthy());
     }
 }

@@ -30,7 +30,11 @@ const FORBIDDEN: [&str; 21] = [
 ];
 
 /// Headers that smuggle a method: forbidden when they name a forbidden one.
-const METHOD_OVERRIDES: [&str; 3] = ["x-http-method", "x-http-method-override", "x-method-override"];
+const METHOD_OVERRIDES: [&str; 3] = [
+    "x-http-method",
+    "x-http-method-override",
+    "x-method-override",
+];
 
 /// The Fetch standard's cap on one safelisted value, in bytes.
 pub const SAFELISTED_VALUE_MAX: usize = 128;
@@ -39,25 +43,31 @@ pub const SAFELISTED_TOTAL_MAX: usize = 1024;
 
 /// Whether the browser drops this header when a page sets it.
 pub fn is_forbidden(name: &str, value: &str, profile: Profile) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with("proxy-") || lower.starts_with("sec-") {
+    let starts = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    let is = |other: &&str| name.eq_ignore_ascii_case(other);
+    if starts("proxy-") || starts("sec-") || FORBIDDEN.iter().any(is) || is(&"via") {
         return true;
     }
-    if FORBIDDEN.contains(&lower.as_str()) || lower == "via" {
+    if is(&"user-agent") && profile.user_agent_forbidden() {
         return true;
     }
-    if lower == "user-agent" && profile.user_agent_forbidden() {
-        return true;
-    }
-    METHOD_OVERRIDES.contains(&lower.as_str())
-        && value.split(',').any(|m| method::is_forbidden(crate::grammar::trim_http_ws(m)))
+    METHOD_OVERRIDES.iter().any(is)
+        && value
+            .split(',')
+            .any(|m| method::is_forbidden(crate::grammar::trim_http_ws(m)))
 }
 
 /// The CORS-unsafe request-header byte of the Fetch standard.
 pub fn is_unsafe_byte(c: char) -> bool {
     let v = c as u32;
     (v < 0x20 && v != 0x09)
-        || matches!(c, '"' | '(' | ')' | ':' | '<' | '>' | '?' | '@' | '[' | '\\' | ']' | '{' | '}')
+        || matches!(
+            c,
+            '"' | '(' | ')' | ':' | '<' | '>' | '?' | '@' | '[' | '\\' | ']' | '{' | '}'
+        )
         || v == 0x7F
 }
 
@@ -71,7 +81,12 @@ pub fn is_safelisted(name: &str, value: &str, profile: Profile) -> bool {
     if value.chars().count() > SAFELISTED_VALUE_MAX {
         return false;
     }
-    match name.to_ascii_lowercase().as_str() {
+    // Names are short: a stack copy lower-cased beats an allocation.
+    let mut buf = [0u8; 32];
+    let Some(lower) = lower_ascii(name, &mut buf) else {
+        return false;
+    };
+    match lower {
         "accept" => !value.chars().any(is_unsafe_byte),
         "accept-language" | "content-language" => value.chars().all(is_language_char),
         "content-type" => {
@@ -82,6 +97,16 @@ pub fn is_safelisted(name: &str, value: &str, profile: Profile) -> bool {
         other if profile.safelists_client_hints() => is_safelisted_client_hint(other, value),
         _ => false,
     }
+}
+
+/// `name` lower-cased into `buf`, or `None` when it is longer than `buf`
+/// (no safelisted name is).
+fn lower_ascii<'b>(name: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let bytes = name.as_bytes();
+    let out = buf.get_mut(..bytes.len())?;
+    out.copy_from_slice(bytes);
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
 }
 
 /// Chrome's legacy client hints and `Intervention`, safelisted with value rules.
@@ -106,7 +131,9 @@ fn is_safelisted_client_hint(name: &str, value: &str) -> bool {
 fn is_simple_range(value: &str, profile: Profile) -> bool {
     let spec = match value.get(..6) {
         Some(unit) if unit == "bytes=" => &value[6..],
-        Some(unit) if profile != Profile::Chrome && unit.eq_ignore_ascii_case("bytes=") => &value[6..],
+        Some(unit) if profile != Profile::Chrome && unit.eq_ignore_ascii_case("bytes=") => {
+            &value[6..]
+        }
         _ => return false,
     };
     let Some((start, end)) = spec.split_once('-') else {
@@ -173,10 +200,15 @@ pub fn access_control_request_headers(unsafe_names: &[String]) -> Option<String>
 
 /// Whether the header may be sent on a `no-cors` request (others are dropped).
 pub fn is_no_cors_safelisted(name: &str, value: &str, profile: Profile) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "accept" | "accept-language" | "content-language" | "content-type"
-    ) && is_safelisted(name, value, profile)
+    [
+        "accept",
+        "accept-language",
+        "content-language",
+        "content-type",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
+        && is_safelisted(name, value, profile)
 }
 
 #[cfg(test)]
@@ -187,13 +219,24 @@ mod tests {
     fn sent(pairs: &[(&str, &str)]) -> Vec<SentHeader> {
         pairs
             .iter()
-            .map(|(n, v)| SentHeader { name: n.to_string(), value: v.to_string() })
+            .map(|(n, v)| SentHeader {
+                name: n.to_string(),
+                value: v.to_string(),
+            })
             .collect()
     }
 
     #[test]
     fn forbidden_table() {
-        for name in ["Cookie", "origin", "Sec-Fetch-Mode", "proxy-authorization", "Host", "Via", "DNT"] {
+        for name in [
+            "Cookie",
+            "origin",
+            "Sec-Fetch-Mode",
+            "proxy-authorization",
+            "Host",
+            "Via",
+            "DNT",
+        ] {
             assert!(is_forbidden(name, "x", C), "{name}");
         }
         assert!(is_forbidden("User-Agent", "x", C));
@@ -241,10 +284,17 @@ mod tests {
 
     #[test]
     fn unsafe_names_and_acrh() {
-        let h = sent(&[("content-type", "application/json"), ("authorization", "x"), ("accept", "a")]);
+        let h = sent(&[
+            ("content-type", "application/json"),
+            ("authorization", "x"),
+            ("accept", "a"),
+        ]);
         let names = unsafe_names(&h, C);
         assert_eq!(names, ["content-type", "authorization"]);
-        assert_eq!(access_control_request_headers(&names).unwrap(), "authorization,content-type");
+        assert_eq!(
+            access_control_request_headers(&names).unwrap(),
+            "authorization,content-type"
+        );
         assert_eq!(access_control_request_headers(&[]), None);
     }
 
@@ -254,13 +304,20 @@ mod tests {
         // Eight 128-byte safelisted values: exactly 1024 bytes is still fine.
         let h8: Vec<SentHeader> = (0..8)
             .map(|i| SentHeader {
-                name: if i % 2 == 0 { "accept".into() } else { "accept-language".into() },
+                name: if i % 2 == 0 {
+                    "accept".into()
+                } else {
+                    "accept-language".into()
+                },
                 value: v.clone(),
             })
             .collect();
         assert!(unsafe_names(&h8, C).is_empty());
         let mut h9 = h8.clone();
-        h9.push(SentHeader { name: "content-language".into(), value: "a".into() });
+        h9.push(SentHeader {
+            name: "content-language".into(),
+            value: "a".into(),
+        });
         assert_eq!(unsafe_names(&h9, C).len(), 9);
     }
 }

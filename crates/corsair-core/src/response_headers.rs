@@ -26,7 +26,10 @@ pub fn combined<'a>(headers: &'a HeaderPairs, name: &str) -> Option<Cow<'a, str>
 
 /// How many lines carry `name`.
 pub fn count(headers: &HeaderPairs, name: &str) -> usize {
-    headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count()
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count()
 }
 
 /// The first line named `name` (for `Location`, which must not repeat).
@@ -47,7 +50,10 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

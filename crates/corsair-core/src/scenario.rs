@@ -166,7 +166,10 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError { field: field.into(), message: message.into() }
+        ScenarioError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -209,29 +212,19 @@ impl Scenario {
         self.prepare().map(|_| ())
     }
 
-    /// Validates, and returns the page origin and request URL parsed.
-    pub(crate) fn prepare(&self) -> Result<(crate::Origin, url::Url), ScenarioError> {
-        let origin = self.page_origin.trim();
-        let page_origin = if origin == "null" {
-            crate::Origin::opaque()
-        } else {
-            match url::Url::parse(origin) {
-                Ok(u) if u.has_host() || u.scheme() == "file" => crate::Origin::of_url(&u),
-                Ok(_) | Err(_) => {
-                    let hint = if !origin.contains("://") {
-                        format!("; did you mean \"http://{origin}\" or \"https://{origin}\"?")
-                    } else {
-                        String::new()
-                    };
-                    return Err(ScenarioError::new(
-                        "page_origin",
-                        format!("{origin:?} is not an origin such as \"https://app.example.com\" (or \"null\"){hint}"),
-                    ));
-                }
-            }
-        };
+    /// Validates, and returns the page and the request URL parsed.
+    pub(crate) fn prepare(&self) -> Result<(Page, url::Url), ScenarioError> {
+        let page = Page::parse(&self.page_origin)?;
+        Ok((page, self.prepare_request()?))
+    }
+
+    /// Validates everything but the page origin; returns the request URL.
+    pub(crate) fn prepare_request(&self) -> Result<url::Url, ScenarioError> {
         let url = url::Url::parse(&self.request.url).map_err(|e| {
-            ScenarioError::new("request.url", format!("{:?} is not an absolute URL: {e}", self.request.url))
+            ScenarioError::new(
+                "request.url",
+                format!("{:?} is not an absolute URL: {e}", self.request.url),
+            )
         })?;
         for (i, (name, value)) in self.request.headers.iter().enumerate() {
             if let Some(c) = name.chars().chain(value.chars()).find(|c| *c as u32 > 0xFF) {
@@ -247,7 +240,53 @@ impl Scenario {
         if let Some(a) = &self.response {
             validate_answer(a, "response")?;
         }
-        Ok((page_origin, url))
+        Ok(url)
+    }
+}
+
+/// The page making the request: its origin, and its URL for the messages
+/// that name it (the origin's root when only an origin is given).
+#[derive(Clone, Debug)]
+pub(crate) struct Page {
+    pub(crate) origin: crate::Origin,
+    pub(crate) url: String,
+}
+
+impl Page {
+    /// Parses `page_origin`: `null`, an origin, or a URL of the page.
+    pub(crate) fn parse(text: &str) -> Result<Page, ScenarioError> {
+        let origin = text.trim();
+        if origin == "null" {
+            return Ok(Page {
+                origin: crate::Origin::opaque(),
+                url: "null".into(),
+            });
+        }
+        match url::Url::parse(origin) {
+            Ok(u) if u.has_host() || u.scheme() == "file" => {
+                let page_origin = crate::Origin::of_url(&u);
+                let url = if u.path() != "/" || u.query().is_some() {
+                    u.to_string()
+                } else {
+                    format!("{page_origin}/")
+                };
+                Ok(Page {
+                    origin: page_origin,
+                    url,
+                })
+            }
+            Ok(_) | Err(_) => {
+                let hint = if !origin.contains("://") {
+                    format!("; did you mean \"http://{origin}\" or \"https://{origin}\"?")
+                } else {
+                    String::new()
+                };
+                Err(ScenarioError::new(
+                    "page_origin",
+                    format!("{origin:?} is not an origin such as \"https://app.example.com\" (or \"null\"){hint}"),
+                ))
+            }
+        }
     }
 }
 
@@ -270,7 +309,10 @@ fn validate_answer(answer: &Answer, path: &str) -> Result<(), ScenarioError> {
         if !(300..=399).contains(&answer.status) {
             return Err(ScenarioError::new(
                 format!("{path}.next"),
-                format!("only a redirect (3xx) has a next hop, this answer is {}", answer.status),
+                format!(
+                    "only a redirect (3xx) has a next hop, this answer is {}",
+                    answer.status
+                ),
             ));
         }
         if let Some(a) = &next.preflight {
@@ -289,7 +331,8 @@ mod tests {
 
     #[test]
     fn minimal_and_defaults() {
-        let s = from_json(r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/x"}}"#).unwrap();
+        let s = from_json(r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/x"}}"#)
+            .unwrap();
         assert_eq!(s.request.method, "GET");
         assert_eq!(s.request.credentials, CredentialsMode::SameOrigin);
         assert_eq!(s.request.initiator, Initiator::Fetch);
@@ -297,7 +340,9 @@ mod tests {
 
     #[test]
     fn wrapper_is_unwrapped() {
-        let s = from_json(r#"{"id":1,"scenario":{"page_origin":"http://a.test","request":{"url":"http://b.test/"}}}"#);
+        let s = from_json(
+            r#"{"id":1,"scenario":{"page_origin":"http://a.test","request":{"url":"http://b.test/"}}}"#,
+        );
         assert!(s.is_ok());
     }
 
@@ -310,13 +355,34 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","credential":"include"}}"#, "request.credential"),
-            (r#"{"page_origin":"http://a.test","request":{"url":"/x"}}"#, "request.url"),
-            (r#"{"page_origin":"a.test","request":{"url":"http://b.test/"}}"#, "page_origin"),
-            (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","headers":[["a"]]}}"#, "request.headers[0]"),
-            (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","credentials":"yes"}}"#, "request.credentials"),
-            (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/"},"response":{"status":99}}"#, "response.status"),
-            (r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/"},"response":{"status":200,"headers":[["a b","c"]]}}"#, "response.headers[0]"),
+            (
+                r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","credential":"include"}}"#,
+                "request.credential",
+            ),
+            (
+                r#"{"page_origin":"http://a.test","request":{"url":"/x"}}"#,
+                "request.url",
+            ),
+            (
+                r#"{"page_origin":"a.test","request":{"url":"http://b.test/"}}"#,
+                "page_origin",
+            ),
+            (
+                r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","headers":[["a"]]}}"#,
+                "request.headers[0]",
+            ),
+            (
+                r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/","credentials":"yes"}}"#,
+                "request.credentials",
+            ),
+            (
+                r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/"},"response":{"status":99}}"#,
+                "response.status",
+            ),
+            (
+                r#"{"page_origin":"http://a.test","request":{"url":"http://b.test/"},"response":{"status":200,"headers":[["a b","c"]]}}"#,
+                "response.headers[0]",
+            ),
             (r#"{"page_origin":"http://a.test"}"#, ""),
             (r#"[1]"#, ""),
             (r#"{"#, ""),

@@ -24,19 +24,31 @@ fn check_line(line: &str) -> Result<(), String> {
         .find(|(n, _)| n == "Access-Control-Request-Headers")
         .map(|(_, v)| v.clone());
     if acrh.as_deref() != want["access_control_request_headers"].as_str() {
-        return Err(format!("{id}: ACRH {acrh:?} != {}", want["access_control_request_headers"]));
+        return Err(format!(
+            "{id}: ACRH {acrh:?} != {}",
+            want["access_control_request_headers"]
+        ));
     }
     if let Some(err) = want["cors_error"].as_str() {
-        let blocked = verdict.blocked.as_ref().ok_or(format!("{id}: not blocked"))?;
+        let blocked = verdict
+            .blocked
+            .as_ref()
+            .ok_or(format!("{id}: not blocked"))?;
         let got = blocked.cors_error.map(|e| e.name());
         if got != Some(err) {
             return Err(format!("{id}: cors_error {got:?} != {err}"));
         }
         if blocked.failed_parameter != want["failed_parameter"].as_str().unwrap_or("") {
-            return Err(format!("{id}: failed_parameter {:?}", blocked.failed_parameter));
+            return Err(format!(
+                "{id}: failed_parameter {:?}",
+                blocked.failed_parameter
+            ));
         }
         if verdict.console.chrome.as_deref() != want["console"].as_str() {
-            return Err(format!("{id}: console\n got {:?}\nwant {}", verdict.console.chrome, want["console"]));
+            return Err(format!(
+                "{id}: console\n got {:?}\nwant {}",
+                verdict.console.chrome, want["console"]
+            ));
         }
     }
     Ok(())
@@ -45,7 +57,11 @@ fn check_line(line: &str) -> Result<(), String> {
 #[test]
 fn design_examples_match_chromium_156() {
     let text = include_str!("../../../conformance/fixtures/explain-examples.jsonl");
-    let failures: Vec<String> = text.lines().filter(|l| !l.trim().is_empty()).filter_map(|l| check_line(l).err()).collect();
+    let failures: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| check_line(l).err())
+        .collect();
     assert_eq!(text.lines().count(), 9);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -26,8 +26,16 @@ pub fn line(error: CorsError, parameter: &str, place: &Place<'_>, spaces: Spaces
         Initiator::Xhr => "XMLHttpRequest",
     };
     let h = escape_for_console(parameter);
-    let fetch_hint = if place.initiator == Initiator::Fetch { FETCH_HINT } else { "" };
-    let xhr_hint = if place.initiator == Initiator::Xhr { XHR_HINT } else { "" };
+    let fetch_hint = if place.initiator == Initiator::Fetch {
+        FETCH_HINT
+    } else {
+        ""
+    };
+    let xhr_hint = if place.initiator == Initiator::Xhr {
+        XHR_HINT
+    } else {
+        ""
+    };
     let space = |s: Option<AddressSpace>| s.map_or("unknown", AddressSpace::name);
     let text = match error {
         DisallowedByMode => "Cross origin requests are not allowed by request mode.".to_owned(),
@@ -82,7 +90,11 @@ pub fn line(error: CorsError, parameter: &str, place: &Place<'_>, spaces: Spaces
             space(spaces.resource)
         ),
     };
-    let prefix = if error.is_preflight_access_error() { PREFLIGHT } else { "" };
+    let prefix = if error.is_preflight_access_error() {
+        PREFLIGHT
+    } else {
+        ""
+    };
     let redirected = place
         .redirected_from
         .map(|from| format!("(redirected from '{from}') "))
@@ -109,7 +121,12 @@ mod tests {
             line(CorsError::AllowOriginMismatch, "http://shop.example.test:8001/", &place, Spaces::default()),
             "Access to XMLHttpRequest at 'http://payments.example.test:8002/s/9007/cart' from origin 'http://shop.example.test:8001' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'http://shop.example.test:8001/' that is not equal to the supplied origin."
         );
-        let place = Place { initiator: Initiator::Fetch, url: "http://p.test/x", redirected_from: Some("http://q.test/y"), page_origin: "http://s.test" };
+        let place = Place {
+            initiator: Initiator::Fetch,
+            url: "http://p.test/x",
+            redirected_from: Some("http://q.test/y"),
+            page_origin: "http://s.test",
+        };
         assert_eq!(
             line(CorsError::PreflightMissingAllowOriginHeader, "", &place, Spaces::default()),
             "Access to fetch at 'http://p.test/x' (redirected from 'http://q.test/y') from origin 'http://s.test' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
