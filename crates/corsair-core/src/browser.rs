@@ -4,6 +4,7 @@
 use url::Url;
 
 use crate::allow_list;
+use crate::blink_order;
 use crate::catalog::Finding;
 use crate::cors_check::{self, AccessError};
 use crate::cors_error::CorsError;
@@ -408,11 +409,7 @@ impl<'a> Run<'a> {
                 }),
             }
         }
-        // fetch() keeps its header list sorted; XHR keeps the order set.
-        if req.initiator == Initiator::Fetch {
-            sent.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        self.headers = sent;
+        self.headers = self.wire_order(sent);
         let cors_request_headers: Vec<&str> = self
             .headers
             .iter()
@@ -490,6 +487,38 @@ impl<'a> Run<'a> {
             Some(line),
             findings::mode_disallows(&self.url),
         )
+    }
+
+    /// The headers in the order the browser's request carries them, which is
+    /// the order Chrome checks them against Access-Control-Allow-Headers (so it
+    /// decides which refused header Chrome names). Chrome's is the iteration
+    /// order of Blink's header hash map; the standard's is sorted.
+    fn wire_order(&self, mut sent: Vec<SentHeader>) -> Vec<SentHeader> {
+        if self.profile != Profile::Chrome {
+            sent.sort_by(|a, b| a.name.cmp(&b.name));
+            return sent;
+        }
+        if sent.len() < 2 {
+            return sent;
+        }
+        let names: Vec<&str> = sent.iter().map(|h| h.name.as_str()).collect();
+        let initiator = match self.s.request.initiator {
+            Initiator::Fetch => blink_order::Initiator::Fetch,
+            Initiator::Xhr => blink_order::Initiator::Xhr,
+        };
+        // Blink adds client hints to requests for potentially trustworthy URLs.
+        let blink = blink_order::BlinkKeys {
+            client_hints: Origin::of_url(&self.url).is_potentially_trustworthy(),
+        };
+        let order = blink_order::request_order(&names, initiator, blink);
+        let mut slots: Vec<Option<SentHeader>> = sent.into_iter().map(Some).collect();
+        let mut out: Vec<SentHeader> = order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+            .collect();
+        // Every name is distinct, so none is left; keep any that were, to lose nothing.
+        out.extend(slots.into_iter().flatten());
+        out
     }
 
     fn mode_block(&self) -> End<'a> {
@@ -937,14 +966,14 @@ impl<'a> Run<'a> {
 
     fn finish(mut self, end: End<'a>) -> Verdict {
         let cross_origin = !self.page_origin.contains_url(&self.initial_url);
+        let origin = (cross_origin || !matches!(self.method.as_str(), "GET" | "HEAD"))
+            .then(|| self.page_origin.serialized().to_owned());
         let request = SentRequest {
-            method: self.method.clone(),
-            origin: (cross_origin || !matches!(self.method.as_str(), "GET" | "HEAD"))
-                .then(|| self.page_origin.serialized().to_owned()),
-            headers: self
-                .headers
-                .iter()
-                .map(|h| (h.name.clone(), h.value.clone()))
+            method: std::mem::take(&mut self.method),
+            origin,
+            headers: std::mem::take(&mut self.headers)
+                .into_iter()
+                .map(|h| (h.name, h.value))
                 .collect(),
             dropped_headers: std::mem::take(&mut self.dropped),
         };

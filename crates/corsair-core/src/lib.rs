@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod allow_list;
+pub mod blink_order;
 pub mod browser;
 pub mod catalog;
 pub mod cors_check;

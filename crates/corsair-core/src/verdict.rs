@@ -145,6 +145,7 @@ pub struct Verdict {
     pub request: SentRequest,
     /// Every URL visited, the first one included.
     pub urls: Vec<String>,
-    /// The story, step by step.
+    /// The story, step by step (left out when not asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
 }
