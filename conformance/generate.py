@@ -34,6 +34,9 @@ ALLOWED_HOSTPORTS = {
     ("app.example.test", 8001),
     ("api.example.test", 8002),
     ("cdn.example.test", 8003),
+    # A potentially trustworthy API URL: Blink then adds client hints, which
+    # changes the order of its header map (see gen_header_order).
+    ("127.0.0.1", 8002),
 }
 IDT = "@ID@"  # placeholder replaced by the scenario id in every string
 
@@ -1144,6 +1147,46 @@ def validate(items):
     return errs
 
 
+HEADER_POOL = [
+    ("Authorization", "Bearer t"), ("Content-Type", "application/json"), ("X-Api-Key", "k"),
+    ("X-Requested-With", "XMLHttpRequest"), ("X-CSRF-Token", "c"), ("Cache-Control", "no-cache"),
+    ("If-None-Match", '"v1"'), ("X-Request-Id", "r"), ("traceparent", "00-1-2-01"), ("baggage", "a=b"),
+    ("X-Client-Version", "1.2"), ("Pragma", "no-cache"), ("X-Tenant", "t"), ("Accept", "application/json"),
+]
+
+
+def gen_header_order():
+    """Which refused header Chrome names depends on its header map's order
+    (a hash map in Blink), not on the page's order: many random header sets,
+    for fetch and XHR, a random subset allowed; a few to 127.0.0.1, where
+    Blink adds client hints to the same map."""
+    import random
+    rnd = random.Random(156)
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789-"
+    for i in range(60):
+        k = rnd.randint(2, 10)
+        names = rnd.sample(HEADER_POOL, min(k, len(HEADER_POOL) // 2))
+        while len(names) < k:
+            name = "X-" + "".join(rnd.choice(letters) for _ in range(rnd.randint(1, 12))).strip("-")
+            if name not in (n for n, _ in names) and not name.endswith("-"):
+                names.append((rnd.choice([name, name.upper(), name.lower()]), str(i)))
+        init = "xhr" if i % 4 == 3 else "fetch"
+        cred = "include" if i % 5 == 4 else "same-origin"
+        base = "http://127.0.0.1:8002" if i % 6 == 5 else API
+        allowed = [n for n, _ in names if rnd.random() < 0.4]
+        url = f"{base}/s/{IDT}/r"
+        extra = [(ACAH, ", ".join(allowed))] if allowed else []
+        pre_h = [(ACAO, PAGE)] + ([(ACAC, "true")] if cred == "include" else []) + [(ACAM, "GET, POST")] + extra
+        resp_h = [(ACAO, PAGE)] + ([(ACAC, "true")] if cred == "include" else [])
+        C.add(
+            "header-order",
+            ["ho", i, init, "ip" if base != API else ""],
+            f"{k} headers ({init}, {cred}{', to 127.0.0.1' if base != API else ''}), {len(allowed)} allowed: which refused one Chrome names",
+            scen(req(url, "GET", names, cred, init=init), {"status": 204, "headers": hl(*pre_h)},
+                 {"status": 200, "headers": hl(*resp_h)}),
+        )
+
+
 def main():
     gen_methods()
     gen_headers()
@@ -1155,6 +1198,7 @@ def main():
     gen_modes()
     gen_xhr()
     gen_edge()
+    gen_header_order()
 
     lines = [json.dumps(it, ensure_ascii=True, separators=(",", ":")) for it in C.items]
     for line in lines:  # round-trip check
