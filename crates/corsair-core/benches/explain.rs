@@ -2,13 +2,23 @@
 //! parsing the JSON line, running the model, writing the verdict as JSON.
 //! Run: cargo bench -p corsair-core --bench explain
 
+use corsair_core::browser::{Explainer, Options};
 use corsair_core::{explain, scenario, Profile};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const CORPUS: &str = include_str!("../../../conformance/corpus/scenarios.jsonl");
 
 fn phases(c: &mut Criterion) {
-    let lines: Vec<&str> = CORPUS.lines().filter(|l| !l.is_empty()).collect();
+    // Bare scenarios, one per line, as users pipe them in.
+    let owned: Vec<String> = CORPUS
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("corpus line")["scenario"]
+                .to_string()
+        })
+        .collect();
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
     let scenarios: Vec<_> = lines
         .iter()
         .map(|l| scenario::from_json(l).expect("corpus parses"))
@@ -17,6 +27,7 @@ fn phases(c: &mut Criterion) {
         .iter()
         .map(|s| explain(s, Profile::Chrome).expect("explains"))
         .collect();
+    let options = Options { steps: false };
     let mut group = c.benchmark_group("explain-corpus");
     group.throughput(Throughput::Elements(lines.len() as u64));
     group.bench_function("parse", |b| {
@@ -51,10 +62,11 @@ fn phases(c: &mut Criterion) {
         })
     });
     group.bench_function("all", |b| {
+        let mut explainer = Explainer::new(Profile::Chrome, options);
         b.iter(|| {
             buf.clear();
             for l in &lines {
-                if let Ok(v) = scenario::from_json(l).and_then(|s| explain(&s, Profile::Chrome)) {
+                if let Ok(v) = scenario::from_json(l).and_then(|s| explainer.explain(&s)) {
                     serde_json::to_writer(&mut buf, &v).expect("serializes");
                     buf.push(b'\n');
                 }

@@ -12,7 +12,7 @@ use crate::findings;
 use crate::grammar::{is_token, is_valid_header_value, normalize_header_value};
 use crate::messages::{chrome, firefox, Place};
 use crate::method;
-use crate::origin::Origin;
+use crate::origin::{is_trustworthy_url, same_origin_urls, Origin};
 use crate::profile::Profile;
 use crate::request_headers::{self, SentHeader};
 use crate::response_headers::{combined, first, has};
@@ -420,9 +420,8 @@ impl<'a> Run<'a> {
             self.findings
                 .push(findings::cors_headers_in_request(&cors_request_headers));
         }
-        let url_origin = Origin::of_url(&self.url);
         let scheme = self.url.scheme();
-        if !matches!(scheme, "http" | "https") && !self.page_origin.same_origin(&url_origin) {
+        if !matches!(scheme, "http" | "https") && !self.page_origin.contains_url(&self.url) {
             let line = format!(
                 "Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.",
                 self.url
@@ -434,7 +433,7 @@ impl<'a> Run<'a> {
                 findings::scheme_not_supported(scheme),
             ));
         }
-        if self.page_origin.scheme() == Some("https") && !url_origin.is_potentially_trustworthy() {
+        if self.page_origin.scheme() == Some("https") && !is_trustworthy_url(&self.url) {
             let line = format!(
                 "Mixed Content: The page at '{}' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
                 self.page_url, self.url
@@ -508,7 +507,7 @@ impl<'a> Run<'a> {
         };
         // Blink adds client hints to requests for potentially trustworthy URLs.
         let blink = blink_order::BlinkKeys {
-            client_hints: Origin::of_url(&self.url).is_potentially_trustworthy(),
+            client_hints: is_trustworthy_url(&self.url),
         };
         let order = blink_order::request_order(&names, initiator, blink);
         let mut slots: Vec<Option<SentHeader>> = sent.into_iter().map(Some).collect();
@@ -908,12 +907,11 @@ impl<'a> Run<'a> {
                 findings::not_a_cors_error(&reason),
             ));
         }
-        let next_origin = Origin::of_url(&next);
         let has_userinfo = !next.username().is_empty() || next.password().is_some();
         if has_userinfo
             && (self.tainting == Tainting::Cors
                 || (self.s.request.mode == RequestMode::Cors
-                    && !self.page_origin.same_origin(&next_origin)))
+                    && !self.page_origin.contains_url(&next)))
         {
             return Err(self.cors_block(
                 Stage::Redirect,
@@ -924,9 +922,8 @@ impl<'a> Run<'a> {
                 findings::redirect_with_credentials(&next),
             ));
         }
-        let current_origin = Origin::of_url(&self.url);
-        let cross_hop = !current_origin.same_origin(&next_origin);
-        if cross_hop && !self.page_origin.same_origin(&current_origin) && !self.tainted {
+        let cross_hop = !same_origin_urls(&self.url, &next);
+        if cross_hop && !self.page_origin.contains_url(&self.url) && !self.tainted {
             self.tainted = true;
             step!(self,
                 Stage::Redirect,

@@ -118,6 +118,29 @@ impl Origin {
     }
 }
 
+/// Whether two URLs are same origin, without building either origin.
+/// Only schemes with tuple origins (http, https, ws, wss, ftp) can match.
+pub fn same_origin_urls(a: &Url, b: &Url) -> bool {
+    matches!(a.scheme(), "http" | "https" | "ws" | "wss" | "ftp")
+        && a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Whether a URL is potentially trustworthy (https, wss, or a loopback host).
+pub fn is_trustworthy_url(url: &Url) -> bool {
+    match url.scheme() {
+        "https" | "wss" => true,
+        "http" | "ws" => match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 /// Loopback as browsers treat it: `localhost` names, 127/8 and `::1`.
 fn is_loopback_host(host: &url::Host) -> bool {
     match host {
@@ -189,6 +212,38 @@ mod tests {
         let d = Origin::parse("http://example.com").unwrap();
         assert!(d.contains_url(&Url::parse("http://example.com:80/").unwrap()));
         assert!(!Origin::opaque().contains_url(&Url::parse("http://example.com/").unwrap()));
+    }
+
+    #[test]
+    fn url_helpers_agree_with_origins() {
+        let urls = [
+            "http://a.test/",
+            "http://a.test:80/x",
+            "https://a.test/",
+            "http://localhost:3000/",
+            "http://127.0.0.1/",
+            "http://[::1]:8/",
+            "file:///x",
+            "https://b.test/",
+            "http://A.test/",
+        ];
+        for a in urls {
+            let ua = Url::parse(a).unwrap();
+            let oa = Origin::of_url(&ua);
+            assert_eq!(
+                is_trustworthy_url(&ua),
+                oa.is_potentially_trustworthy(),
+                "{a}"
+            );
+            for b in urls {
+                let ub = Url::parse(b).unwrap();
+                assert_eq!(
+                    same_origin_urls(&ua, &ub),
+                    oa.same_origin(&Origin::of_url(&ub)),
+                    "{a} vs {b}"
+                );
+            }
+        }
     }
 
     #[test]
