@@ -127,7 +127,11 @@ mod tests {
 
     const O: &str = "http://app.example.test:8001";
 
-    fn run(pairs: &[(&str, &str)], include: bool) -> Result<(), (AccessFailure, String)> {
+    type Outcome = Result<(), (AccessFailure, String)>;
+    /// (response headers, credentials included, expected outcome)
+    type Case = (Vec<(&'static str, &'static str)>, bool, Outcome);
+
+    fn run(pairs: &[(&str, &str)], include: bool) -> Outcome {
         let list: Vec<(String, String)> = pairs
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
@@ -140,7 +144,7 @@ mod tests {
         let acao = "Access-Control-Allow-Origin";
         let acac = "Access-Control-Allow-Credentials";
         let e = |f, p: &str| Err((f, p.to_string()));
-        let cases: Vec<(Vec<(&str, &str)>, bool, Result<(), (AccessFailure, String)>)> = vec![
+        let cases: Vec<Case> = vec![
             (vec![], false, e(Missing, "")),
             (vec![(acao, "*")], false, Ok(())),
             (vec![(acao, "*")], true, e(Wildcard, "")),

@@ -130,7 +130,7 @@ fn is_safelisted_client_hint(name: &str, value: &str) -> bool {
 /// compares it case-insensitively.
 fn is_simple_range(value: &str, profile: Profile) -> bool {
     let spec = match value.get(..6) {
-        Some(unit) if unit == "bytes=" => &value[6..],
+        Some("bytes=") => &value[6..],
         Some(unit) if profile != Profile::Chrome && unit.eq_ignore_ascii_case("bytes=") => {
             &value[6..]
         }
