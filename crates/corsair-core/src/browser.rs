@@ -110,6 +110,13 @@ enum End<'a> {
     Incomplete { stage: Stage, url: String },
 }
 
+/// The two token lists of a preflight answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AllowList {
+    Methods,
+    Headers,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tainting {
     Basic,
@@ -224,6 +231,12 @@ impl<'a> Run<'a> {
             reason,
             finding,
         }))
+    }
+
+    /// The browser throws before sending anything (an invalid request).
+    fn refused(&self, reason: String) -> End<'a> {
+        let finding = findings::invalid_request(&reason);
+        self.plain_block(Stage::Request, reason, None, finding)
     }
 
     /// A failure that is not a CORS check: nothing in CDP's `corsErrorStatus`.
@@ -343,31 +356,16 @@ impl<'a> Run<'a> {
         };
         if !method::is_valid(&req.method) {
             let reason = format!("{api}: '{}' is not a valid HTTP method.", req.method);
-            return Err(self.plain_block(
-                Stage::Request,
-                reason.clone(),
-                None,
-                findings::invalid_request(&reason),
-            ));
+            return Err(self.refused(reason));
         }
         self.method = method::normalize(&req.method);
         if method::is_forbidden(&self.method) {
             let reason = format!("{api}: '{}' HTTP method is unsupported.", self.method);
-            return Err(self.plain_block(
-                Stage::Request,
-                reason.clone(),
-                None,
-                findings::invalid_request(&reason),
-            ));
+            return Err(self.refused(reason));
         }
         if req.mode == RequestMode::NoCors && !method::is_safelisted(&self.method) {
             let reason = format!("{api}: '{}' is unsupported in no-cors mode.", self.method);
-            return Err(self.plain_block(
-                Stage::Request,
-                reason.clone(),
-                None,
-                findings::invalid_request(&reason),
-            ));
+            return Err(self.refused(reason));
         }
         let mut sent: Vec<SentHeader> = Vec::new();
         for (name, value) in &req.headers {
@@ -375,13 +373,13 @@ impl<'a> Run<'a> {
             if !is_token(name) || !is_valid_header_value(value) {
                 let what = if is_token(name) { value } else { name.as_str() };
                 let kind = if is_token(name) { "value" } else { "name" };
-                let reason = format!("Failed to execute 'fetch' on 'Window': '{what}' is not a valid HTTP header field {kind}.");
-                return Err(self.plain_block(
-                    Stage::Request,
-                    reason.clone(),
-                    None,
-                    findings::invalid_request(&reason),
-                ));
+                let api = match req.initiator {
+                    Initiator::Fetch => "Failed to execute 'fetch' on 'Window'",
+                    Initiator::Xhr => "Failed to execute 'setRequestHeader' on 'XMLHttpRequest'",
+                };
+                return Err(self.refused(format!(
+                    "{api}: '{what}' is not a valid HTTP header field {kind}."
+                )));
             }
             if request_headers::is_forbidden(name, value, self.profile) {
                 self.dropped.push((
@@ -703,36 +701,9 @@ impl<'a> Run<'a> {
         }
         let acam = combined(&answer.headers, "access-control-allow-methods");
         let acah = combined(&answer.headers, "access-control-allow-headers");
-        let methods = match allow_list::parse(acam.as_deref().unwrap_or("")) {
-            Ok(m) => m,
-            Err(token) => {
-                return Err(self.cors_block(
-                    Stage::Preflight,
-                    CorsError::InvalidAllowMethodsPreflightResponse,
-                    "",
-                    format!(
-                        "Access-Control-Allow-Methods has {token:?}, which is not a method token."
-                    ),
-                    Some(firefox::Reason::InvalidAllowMethod(token)),
-                    findings::unparsable(true, acam.as_deref().unwrap_or(""), token),
-                ))
-            }
-        };
-        let allowed_headers = match allow_list::parse(acah.as_deref().unwrap_or("")) {
-            Ok(h) => h,
-            Err(token) => {
-                return Err(self.cors_block(
-                    Stage::Preflight,
-                    CorsError::InvalidAllowHeadersPreflightResponse,
-                    "",
-                    format!(
-                    "Access-Control-Allow-Headers has {token:?}, which is not a header-name token."
-                ),
-                    Some(firefox::Reason::InvalidAllowHeader(token)),
-                    findings::unparsable(false, acah.as_deref().unwrap_or(""), token),
-                ))
-            }
-        };
+        let methods = self.parse_allow_list(AllowList::Methods, acam.as_deref().unwrap_or(""))?;
+        let allowed_headers =
+            self.parse_allow_list(AllowList::Headers, acah.as_deref().unwrap_or(""))?;
         // Methods compare case-sensitively; `*` counts only without credentials.
         let method_ok = method_safe
             || methods.contains(&self.method.as_str())
@@ -832,6 +803,39 @@ impl<'a> Run<'a> {
         }
         self.preflight_passed = true;
         Ok(())
+    }
+
+    /// Parses the preflight's Allow-Methods or Allow-Headers; a list that is
+    /// not all tokens fails the preflight.
+    fn parse_allow_list<'v>(
+        &self,
+        list: AllowList,
+        value: &'v str,
+    ) -> Result<Vec<&'v str>, End<'a>> {
+        allow_list::parse(value).map_err(|token| {
+            let (error, name, what, reason) = match list {
+                AllowList::Methods => (
+                    CorsError::InvalidAllowMethodsPreflightResponse,
+                    "Methods",
+                    "a method",
+                    firefox::Reason::InvalidAllowMethod(token),
+                ),
+                AllowList::Headers => (
+                    CorsError::InvalidAllowHeadersPreflightResponse,
+                    "Headers",
+                    "a header-name",
+                    firefox::Reason::InvalidAllowHeader(token),
+                ),
+            };
+            self.cors_block(
+                Stage::Preflight,
+                error,
+                "",
+                format!("Access-Control-Allow-{name} has {token:?}, which is not {what} token."),
+                Some(reason),
+                findings::unparsable(list == AllowList::Methods, value, token),
+            )
+        })
     }
 
     /// Why the request needs a preflight, one reason each.

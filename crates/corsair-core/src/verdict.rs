@@ -85,6 +85,16 @@ pub struct Preflight {
     pub cache_seconds: Option<u32>,
 }
 
+impl Preflight {
+    /// The `Access-Control-Request-Headers` value sent, if any.
+    pub fn access_control_request_headers(&self) -> Option<&str> {
+        self.request_headers
+            .iter()
+            .find(|(n, _)| n == "Access-Control-Request-Headers")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// The console lines each browser prints for the failure.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Console {

@@ -17,13 +17,8 @@ fn check_line(line: &str) -> Result<(), String> {
     if verdict.preflight.required != want["preflight_required"].as_bool().unwrap_or(false) {
         return Err(format!("{id}: preflight_required differs"));
     }
-    let acrh = verdict
-        .preflight
-        .request_headers
-        .iter()
-        .find(|(n, _)| n == "Access-Control-Request-Headers")
-        .map(|(_, v)| v.clone());
-    if acrh.as_deref() != want["access_control_request_headers"].as_str() {
+    let acrh = verdict.preflight.access_control_request_headers();
+    if acrh != want["access_control_request_headers"].as_str() {
         return Err(format!(
             "{id}: ACRH {acrh:?} != {}",
             want["access_control_request_headers"]
