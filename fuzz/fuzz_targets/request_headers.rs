@@ -4,7 +4,7 @@
 #![no_main]
 
 use corsair_core::request_headers::{self, SentHeader};
-use corsair_core::{mime, Profile};
+use corsair_core::{grammar, mime, Profile};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     for profile in Profile::ALL {
         let sent: Vec<SentHeader> = pairs
             .iter()
-            .filter(|(n, v)| !request_headers::is_forbidden(n, v, profile))
+            // As the model does: a name that is not a token makes fetch()
+            // throw before any of this runs.
+            .filter(|(n, v)| grammar::is_token(n) && !request_headers::is_forbidden(n, v, profile))
             .map(|(n, v)| SentHeader { name: n.to_ascii_lowercase(), value: v.to_string() })
             .collect();
         for h in &sent {
