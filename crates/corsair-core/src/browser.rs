@@ -210,16 +210,47 @@ impl<'a> Run<'a> {
         firefox_reason: Option<firefox::Reason<'_>>,
         finding: Finding,
     ) -> End<'a> {
+        let spaces = chrome::Spaces::default();
+        self.block_at(
+            stage,
+            error,
+            parameter,
+            reason,
+            firefox_reason,
+            finding,
+            spaces,
+        )
+    }
+
+    /// A Local Network Access failure: its message names address spaces.
+    fn cors_block_with_spaces(
+        &self,
+        stage: Stage,
+        error: CorsError,
+        reason: String,
+        finding: Finding,
+        spaces: chrome::Spaces,
+    ) -> End<'a> {
+        self.block_at(stage, error, "", reason, None, finding, spaces)
+    }
+
+    #[allow(clippy::too_many_arguments)] // One constructor for every CORS failure.
+    fn block_at(
+        &self,
+        stage: Stage,
+        error: CorsError,
+        parameter: &str,
+        reason: String,
+        firefox_reason: Option<firefox::Reason<'_>>,
+        finding: Finding,
+        spaces: chrome::Spaces,
+    ) -> End<'a> {
         let (url, from) = self.place();
         let place = Place {
             initiator: self.s.request.initiator,
             url: &url,
             redirected_from: from.as_deref(),
             page_origin: self.page_origin.serialized(),
-        };
-        let spaces = chrome::Spaces {
-            resource: self.s.address_space.as_ref().map(|a| a.target),
-            target: None,
         };
         End::Blocked(Box::new(Block {
             stage,
@@ -444,23 +475,43 @@ impl<'a> Run<'a> {
             ));
         }
         if let Some(spaces) = &self.s.address_space {
-            if spaces.target < spaces.page
-                && !spaces.permission_granted
-                && req.mode != RequestMode::NoCors
-            {
+            if let Some(declared) = spaces.declared.filter(|d| *d != spaces.target) {
+                let reason = format!(
+                    "The request declared the {} address space, but the server is in the {} address space.",
+                    declared.name(),
+                    spaces.target.name()
+                );
+                let f = findings::local_network_access(spaces.page, spaces.target);
+                let spaces = chrome::Spaces {
+                    resource: Some(spaces.target),
+                    target: Some(declared),
+                };
+                return Err(self.cors_block_with_spaces(
+                    Stage::Request,
+                    CorsError::InvalidLocalNetworkAccess,
+                    reason,
+                    f,
+                    spaces,
+                ));
+            }
+            let more_private = spaces.target < spaces.page;
+            if more_private && !spaces.permission_granted && req.mode != RequestMode::NoCors {
                 let reason = format!(
                     "A page in the {} address space may not reach the {} address space without the user's permission.",
                     spaces.page.name(),
                     spaces.target.name()
                 );
                 let f = findings::local_network_access(spaces.page, spaces.target);
-                return Err(self.cors_block(
+                let spaces = chrome::Spaces {
+                    resource: Some(spaces.target),
+                    target: None,
+                };
+                return Err(self.cors_block_with_spaces(
                     Stage::Request,
                     CorsError::LocalNetworkAccessPermissionDenied,
-                    "",
                     reason,
-                    None,
                     f,
+                    spaces,
                 ));
             }
         }

@@ -130,6 +130,9 @@ pub struct AddressSpaces {
     /// Whether the user granted the local-network permission (default: no).
     #[serde(default)]
     pub permission_granted: bool,
+    /// The space the request declared it targets (`fetch(url, {targetAddressSpace})`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<AddressSpace>,
 }
 
 /// One `explain` input.

@@ -56,9 +56,26 @@ fn local_network_access_needs_permission() {
         .unwrap()
         .ends_with("Permission was denied for this request to access the `local` address space."));
     assert_eq!(v.findings[0].slug, Slug::LocalNetworkAccess);
-    let mut granted = base;
+    let mut granted = base.clone();
     granted["address_space"]["permission_granted"] = json!(true);
-    assert_eq!(run(granted, Profile::Chrome).outcome, Outcome::Allowed);
+    assert_eq!(
+        run(granted.clone(), Profile::Chrome).outcome,
+        Outcome::Allowed
+    );
+    // A request that declares the wrong target space fails even with permission.
+    granted["address_space"]["declared"] = json!("loopback");
+    let v = run(granted, Profile::Chrome);
+    assert_eq!(
+        v.blocked.as_ref().unwrap().cors_error.unwrap().name(),
+        "InvalidLocalNetworkAccess"
+    );
+    assert!(v.console.chrome.unwrap().ends_with(
+        "Request had a target IP address space of `loopback` yet the resource is in address space `local`."
+    ));
+    // Toward a less private space there is nothing to ask.
+    let mut outward = base;
+    outward["address_space"] = json!({"page": "local", "target": "public"});
+    assert_eq!(run(outward, Profile::Chrome).outcome, Outcome::Allowed);
 }
 
 fn chain(hops: usize) -> Value {
