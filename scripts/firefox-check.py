@@ -242,7 +242,7 @@ class Server:
             except OSError as e:
                 s.close()
                 self.close()
-                raise SystemExit(f"error: cannot bind 127.0.0.1:{port}: {e}")
+                raise RuntimeError(f"cannot bind 127.0.0.1:{port}: {e}")
             s.listen(64)
             s.settimeout(0.5)
             self.socks.append(s)

@@ -91,10 +91,77 @@ impl Explainer {
             }
         };
         let url = scenario.prepare_request()?;
-        let mut run = Run::new(scenario, self.profile, page, url, self.options);
-        let end = run.go();
-        Ok(run.finish(end))
+        let quiet = Options { steps: false };
+        // Each console line is that browser's own, so where the browsers'
+        // paths can part, the other browser's line comes from its own run.
+        let (chrome_line, firefox_line) = match self.profile {
+            Profile::Chrome if involves_redirect(scenario) => (
+                None,
+                Some(
+                    evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
+                        .console
+                        .firefox,
+                ),
+            ),
+            Profile::Chrome => (None, None),
+            Profile::Firefox => (
+                Some(
+                    evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
+                        .console
+                        .chrome,
+                ),
+                None,
+            ),
+            Profile::Spec => (
+                Some(
+                    evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
+                        .console
+                        .chrome,
+                ),
+                Some(
+                    evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
+                        .console
+                        .firefox,
+                ),
+            ),
+        };
+        let mut verdict = evaluate(scenario, self.profile, page, url, self.options);
+        if let Some(line) = chrome_line {
+            verdict.console.chrome = line;
+        }
+        if let Some(line) = firefox_line {
+            verdict.console.firefox = line;
+        }
+        Ok(verdict)
     }
+}
+
+/// One walk through the exchange with one browser's rules.
+fn evaluate(
+    scenario: &Scenario,
+    profile: Profile,
+    page: Page,
+    url: Url,
+    options: Options,
+) -> Verdict {
+    let mut run = Run::new(scenario, profile, page, url, options);
+    let end = run.go();
+    run.finish(end)
+}
+
+/// Whether any answer is a redirect status: there Chrome and Firefox part
+/// ways (Firefox preflights again after redirects, and checks a redirected
+/// preflight's CORS headers first).
+fn involves_redirect(scenario: &Scenario) -> bool {
+    fn answer(a: Option<&Answer>) -> bool {
+        a.is_some_and(|a| {
+            (300..=399).contains(&a.status)
+                || a.next
+                    .as_deref()
+                    .is_some_and(|n| answer(n.preflight.as_ref()) || answer(n.response.as_ref()))
+        })
+    }
+    answer(scenario.preflight.as_ref()) || answer(scenario.response.as_ref())
 }
 
 /// How the walk through the exchange ended.
@@ -155,6 +222,9 @@ struct Run<'a> {
     first_preflight: Preflight,
     findings: Vec<Finding>,
     preflight_passed: bool,
+    /// Whether a preflight was needed at the first URL (Firefox then sends
+    /// one at every redirect target too).
+    preflighted: bool,
 }
 
 impl<'a> Run<'a> {
@@ -182,6 +252,7 @@ impl<'a> Run<'a> {
             first_preflight: Preflight::default(),
             findings: Vec::new(),
             preflight_passed: false,
+            preflighted: false,
         }
     }
 
@@ -342,8 +413,14 @@ impl<'a> Run<'a> {
                 _ => None,
             };
             if self.tainting == Tainting::Cors {
-                if let Err(e) = self.access_check(&answer.headers) {
-                    return self.access_block(Stage::Response, e, answer, false);
+                if let Err(e) = self.access_check(&answer.headers, self.origin_sent()) {
+                    return self.access_block(
+                        Stage::Response,
+                        e,
+                        answer,
+                        false,
+                        self.origin_sent(),
+                    );
                 }
             }
             let Some(location) = location else {
@@ -586,8 +663,18 @@ impl<'a> Run<'a> {
         }))
     }
 
-    fn access_check(&self, headers: &[(String, String)]) -> Result<(), AccessError> {
-        cors_check::check(headers, self.origin_sent(), self.include, self.profile)
+    fn access_check(&self, headers: &[(String, String)], origin: &str) -> Result<(), AccessError> {
+        cors_check::check(headers, origin, self.include, self.profile)
+    }
+
+    /// The Origin a preflight carries: Firefox sends the page's even after a
+    /// redirect has made the request's own Origin `null`.
+    fn preflight_origin(&self) -> &str {
+        if self.profile == Profile::Firefox {
+            self.page_origin.serialized()
+        } else {
+            self.origin_sent()
+        }
     }
 
     fn access_block(
@@ -596,9 +683,9 @@ impl<'a> Run<'a> {
         e: AccessError,
         answer: &Answer,
         preflight: bool,
+        origin_sent: &str,
     ) -> End<'a> {
         let error = e.failure.cors_error(preflight);
-        let origin_sent = self.origin_sent();
         let ff =
             cors_check::check(&answer.headers, origin_sent, self.include, Profile::Firefox).err();
         let acao = combined(&answer.headers, "access-control-allow-origin").unwrap_or_default();
@@ -638,7 +725,14 @@ impl<'a> Run<'a> {
     ) -> Result<(), End<'a>> {
         let unsafe_names = request_headers::unsafe_names(&self.headers, self.profile);
         let method_safe = method::is_safelisted(&self.method);
-        let required = !method_safe || !unsafe_names.is_empty();
+        let mut required = !method_safe || !unsafe_names.is_empty();
+        if is_first {
+            self.preflighted = required;
+        } else if self.profile == Profile::Firefox && self.preflighted {
+            // Observed in Firefox ESR 153: a preflighted request is preflighted
+            // again at every redirect target, even when it no longer needs it.
+            required = true;
+        }
         if !required {
             if is_first {
                 self.first_preflight = Preflight::default();
@@ -670,7 +764,7 @@ impl<'a> Run<'a> {
                 format!(
                     "Preflight OPTIONS {} with Origin: {}, {} — because {}.",
                     self.url,
-                    self.origin_sent(),
+                    self.preflight_origin(),
                     sent.join(", "),
                     reasons.join("; ")
                 )
@@ -703,37 +797,37 @@ impl<'a> Run<'a> {
             format!("The preflight was answered {}.", answer.status)
         );
         // A preflight is never followed: a real redirect fails it outright.
-        if matches!(answer.status, 301 | 302 | 303 | 307 | 308) && has(&answer.headers, "location")
-        {
-            let location = first(&answer.headers, "location").unwrap_or("");
-            step!(self, Stage::Preflight, Some(false), format!("The preflight was redirected to {location}; browsers never follow a preflight redirect."));
-            return Err(self.cors_block(
-                Stage::Preflight,
-                CorsError::PreflightDisallowedRedirect,
-                "",
-                format!(
-                    "The preflight answer is a {} redirect to {location}.",
-                    answer.status
-                ),
-                Some(firefox::Reason::ExternalRedirectNotAllowed),
-                findings::preflight_redirect(answer.status, location),
-            ));
+        // Chrome refuses the redirect before any check; Firefox runs the
+        // CORS check first.
+        let redirected = matches!(answer.status, 301 | 302 | 303 | 307 | 308)
+            && has(&answer.headers, "location");
+        if redirected && self.profile != Profile::Firefox {
+            return Err(self.preflight_redirect_block(answer));
         }
-        if let Err(e) = self.access_check(&answer.headers) {
+        if let Err(e) = self.access_check(&answer.headers, self.preflight_origin()) {
             step!(
                 self,
                 Stage::Preflight,
                 Some(false),
                 "The preflight's CORS check failed.".into()
             );
-            return Err(self.access_block(Stage::Preflight, e, answer, true));
+            return Err(self.access_block(
+                Stage::Preflight,
+                e,
+                answer,
+                true,
+                self.preflight_origin(),
+            ));
         }
         step!(
             self,
             Stage::Preflight,
             Some(true),
-            format!("CORS check passed for origin {}.", self.origin_sent())
+            format!("CORS check passed for origin {}.", self.preflight_origin())
         );
+        if redirected {
+            return Err(self.preflight_redirect_block(answer));
+        }
         if !(200..=299).contains(&answer.status) {
             step!(
                 self,
@@ -818,6 +912,18 @@ impl<'a> Run<'a> {
                 format!("Request header {name} is not in Access-Control-Allow-Headers.")
             );
             let name = name.to_owned();
+            // Firefox names the first refused header in sorted order; Chrome
+            // the first in its header map's order.
+            let firefox_name = if wildcard {
+                name.clone()
+            } else {
+                unsafe_names
+                    .iter()
+                    .filter(|n| !lower.iter().any(|h| h == *n))
+                    .min()
+                    .cloned()
+                    .unwrap_or_else(|| name.clone())
+            };
             return Err(self.cors_block(
                 Stage::Preflight,
                 CorsError::HeaderDisallowedByPreflightResponse,
@@ -826,7 +932,7 @@ impl<'a> Run<'a> {
                     "Request header {name} is not in Access-Control-Allow-Headers ({}).",
                     acah.as_deref().unwrap_or("absent")
                 ),
-                Some(firefox::Reason::MissingAllowHeader(&name)),
+                Some(firefox::Reason::MissingAllowHeader(&firefox_name)),
                 findings::header_not_allowed(&name, acah.as_deref(), self.include),
             ));
         }
@@ -854,6 +960,28 @@ impl<'a> Run<'a> {
         }
         self.preflight_passed = true;
         Ok(())
+    }
+
+    /// A preflight answered with a redirect.
+    fn preflight_redirect_block(&mut self, answer: &Answer) -> End<'a> {
+        let location = first(&answer.headers, "location").unwrap_or("");
+        step!(
+            self,
+            Stage::Preflight,
+            Some(false),
+            format!("The preflight was redirected to {location}; browsers never follow a preflight redirect.")
+        );
+        self.cors_block(
+            Stage::Preflight,
+            CorsError::PreflightDisallowedRedirect,
+            "",
+            format!(
+                "The preflight answer is a {} redirect to {location}.",
+                answer.status
+            ),
+            Some(firefox::Reason::ExternalRedirectNotAllowed),
+            findings::preflight_redirect(answer.status, location),
+        )
     }
 
     /// Parses the preflight's Allow-Methods or Allow-Headers; a list that is
@@ -933,12 +1061,16 @@ impl<'a> Run<'a> {
         if count > MAX_REDIRECTS {
             let reason =
                 format!("More than {MAX_REDIRECTS} redirects (net::ERR_TOO_MANY_REDIRECTS).");
-            return Err(self.plain_block(
-                Stage::Redirect,
-                reason.clone(),
-                None,
-                findings::not_a_cors_error(&reason),
-            ));
+            let finding = findings::not_a_cors_error(&reason);
+            let mut end = self.plain_block(Stage::Redirect, reason, None, finding);
+            // Firefox still logs its generic CORS line for the last URL it fetched.
+            if let End::Blocked(block) = &mut end {
+                block.firefox = Some(firefox::line(
+                    &firefox::Reason::DidNotSucceed,
+                    self.url.as_str(),
+                ));
+            }
+            return Err(end);
         }
         if !matches!(next.scheme(), "http" | "https") {
             if self.tainting == Tainting::Cors {
@@ -973,7 +1105,7 @@ impl<'a> Run<'a> {
                 CorsError::RedirectContainsCredentials,
                 "",
                 format!("The redirect to {next} carries a user name or password."),
-                Some(firefox::Reason::ExternalRedirectNotAllowed),
+                Some(firefox::Reason::DidNotSucceed),
                 findings::redirect_with_credentials(&next),
             ));
         }
