@@ -1,0 +1,518 @@
+//! The browser model: what Chrome (or Firefox, or the standard) does with a
+//! cross-origin request, step by step, given the server's answers.
+
+use url::Url;
+
+use crate::allow_list;
+use crate::blink_order;
+use crate::catalog::Finding;
+use crate::cors_check::{self, AccessError};
+use crate::cors_error::CorsError;
+use crate::findings;
+use crate::grammar::{is_token, is_valid_header_value, normalize_header_value};
+use crate::messages::{chrome, firefox, Place};
+use crate::method;
+use crate::origin::{is_trustworthy_url, same_origin_urls, Origin};
+use crate::profile::Profile;
+use crate::request_headers::{self, SentHeader};
+use crate::response_headers::{combined, first, has};
+use crate::scenario::{
+    Answer, CredentialsMode, Initiator, Page, RequestMode, Scenario, ScenarioError,
+};
+use crate::verdict::{
+    Blocked, Console, Missing, Outcome, Preflight, SentRequest, Stage, Step, Verdict,
+};
+
+/// Records a step of the story; the text is only built when steps are wanted.
+macro_rules! step {
+    ($run:expr, $stage:expr, $passed:expr, $text:expr $(,)?) => {
+        if $run.options.steps {
+            let text: String = $text;
+            $run.steps.push(Step {
+                stage: $stage,
+                passed: $passed,
+                text,
+            });
+        }
+    };
+}
+
+// After the macro: `macro_rules!` is visible to the modules declared below it.
+mod outcome;
+mod preflight;
+mod redirect;
+mod request;
+
+pub use outcome::is_safelisted_response_header;
+
+/// The most redirects a fetch follows.
+pub const MAX_REDIRECTS: usize = 20;
+
+/// What to produce besides the verdict.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Tell the story step by step ([`Verdict::steps`]); off saves the work.
+    pub steps: bool,
+}
+
+/// Explains what the browser does with `scenario`, with the step-by-step story.
+pub fn explain(scenario: &Scenario, profile: Profile) -> Result<Verdict, ScenarioError> {
+    explain_with(scenario, profile, Options { steps: true })
+}
+
+/// Explains what the browser does with `scenario`.
+pub fn explain_with(
+    scenario: &Scenario,
+    profile: Profile,
+    options: Options,
+) -> Result<Verdict, ScenarioError> {
+    Explainer::new(profile, options).explain(scenario)
+}
+
+/// Explains many scenarios in a row: the page's parsed origin is reused while
+/// consecutive scenarios come from the same page (batches usually do).
+#[derive(Debug)]
+pub struct Explainer {
+    profile: Profile,
+    options: Options,
+    last_page: Option<(String, Page)>,
+}
+
+impl Explainer {
+    /// An explainer for one browser profile.
+    pub fn new(profile: Profile, options: Options) -> Explainer {
+        Explainer {
+            profile,
+            options,
+            last_page: None,
+        }
+    }
+
+    /// Explains one scenario.
+    pub fn explain(&mut self, scenario: &Scenario) -> Result<Verdict, ScenarioError> {
+        let page = match &self.last_page {
+            Some((text, page)) if *text == scenario.page_origin => page.clone(),
+            _ => {
+                let page = Page::parse(&scenario.page_origin)?;
+                self.last_page = Some((scenario.page_origin.clone(), page.clone()));
+                page
+            }
+        };
+        let url = scenario.prepare_request()?;
+        let quiet = Options { steps: false };
+        // Each console line is that browser's own, so where the browsers'
+        // paths can part, the other browser's line comes from its own run.
+        let (chrome_line, firefox_line) = match self.profile {
+            Profile::Chrome if involves_redirect(scenario) => (
+                None,
+                Some(
+                    evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
+                        .console
+                        .firefox,
+                ),
+            ),
+            Profile::Chrome => (None, None),
+            Profile::Firefox => (
+                Some(
+                    evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
+                        .console
+                        .chrome,
+                ),
+                None,
+            ),
+            Profile::Spec => (
+                Some(
+                    evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
+                        .console
+                        .chrome,
+                ),
+                Some(
+                    evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
+                        .console
+                        .firefox,
+                ),
+            ),
+        };
+        let mut verdict = evaluate(scenario, self.profile, page, url, self.options);
+        if let Some(line) = chrome_line {
+            verdict.console.chrome = line;
+        }
+        if let Some(line) = firefox_line {
+            verdict.console.firefox = line;
+        }
+        Ok(verdict)
+    }
+}
+
+/// One walk through the exchange with one browser's rules.
+fn evaluate(
+    scenario: &Scenario,
+    profile: Profile,
+    page: Page,
+    url: Url,
+    options: Options,
+) -> Verdict {
+    let mut run = Run::new(scenario, profile, page, url, options);
+    let end = run.go();
+    run.finish(end)
+}
+
+/// Whether any answer is a redirect status: there Chrome and Firefox part
+/// ways (Firefox preflights again after redirects, and checks a redirected
+/// preflight's CORS headers first).
+fn involves_redirect(scenario: &Scenario) -> bool {
+    fn answer(a: Option<&Answer>) -> bool {
+        a.is_some_and(|a| {
+            (300..=399).contains(&a.status)
+                || a.next
+                    .as_deref()
+                    .is_some_and(|n| answer(n.preflight.as_ref()) || answer(n.response.as_ref()))
+        })
+    }
+    answer(scenario.preflight.as_ref()) || answer(scenario.response.as_ref())
+}
+
+/// How the walk through the exchange ended.
+enum End<'a> {
+    /// The page gets the response (`cors`, `basic` or opaque).
+    Delivered {
+        answer: &'a Answer,
+        tainting: Tainting,
+    },
+    /// Blocked.
+    Blocked(Box<Block>),
+    /// An answer is missing from the scenario.
+    Incomplete { stage: Stage, url: String },
+}
+
+/// The two token lists of a preflight answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AllowList {
+    Methods,
+    Headers,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tainting {
+    Basic,
+    Cors,
+    Opaque,
+}
+
+struct Block {
+    stage: Stage,
+    cors_error: Option<CorsError>,
+    parameter: String,
+    url: String,
+    reason: String,
+    chrome: Option<String>,
+    firefox: Option<String>,
+    finding: Finding,
+}
+
+struct Run<'a> {
+    s: &'a Scenario,
+    options: Options,
+    profile: Profile,
+    page_origin: Origin,
+    /// The page's URL when the scenario gives one, else its origin's root.
+    page_url: String,
+    initial_url: Url,
+    url: Url,
+    method: String,
+    headers: Vec<SentHeader>,
+    dropped: Vec<(String, String)>,
+    include: bool,
+    tainted: bool,
+    tainting: Tainting,
+    urls: Vec<String>,
+    steps: Vec<Step>,
+    first_preflight: Preflight,
+    findings: Vec<Finding>,
+    preflight_passed: bool,
+    /// Whether a preflight was needed at the first URL (Firefox then sends
+    /// one at every redirect target too).
+    preflighted: bool,
+}
+
+impl<'a> Run<'a> {
+    fn new(s: &'a Scenario, profile: Profile, page: Page, url: Url, options: Options) -> Run<'a> {
+        let Page {
+            origin: page_origin,
+            url: page_url,
+        } = page;
+        Run {
+            s,
+            options,
+            profile,
+            page_url,
+            page_origin,
+            initial_url: url.clone(),
+            urls: vec![url.to_string()],
+            url,
+            method: String::new(),
+            headers: Vec::new(),
+            dropped: Vec::new(),
+            include: s.request.credentials == CredentialsMode::Include,
+            tainted: false,
+            tainting: Tainting::Basic,
+            steps: Vec::new(),
+            first_preflight: Preflight::default(),
+            findings: Vec::new(),
+            preflight_passed: false,
+            preflighted: false,
+        }
+    }
+
+    /// The `Origin` the request carries now: `null` once tainted by a redirect.
+    fn origin_sent(&self) -> &str {
+        if self.tainted {
+            "null"
+        } else {
+            self.page_origin.serialized()
+        }
+    }
+
+    fn place(&self) -> (String, Option<String>) {
+        let url = self.url.to_string();
+        let from = (self.urls.len() > 1).then(|| self.initial_url.to_string());
+        (url, from)
+    }
+
+    /// A CORS failure at the current URL, in both browsers' words.
+    fn cors_block(
+        &self,
+        stage: Stage,
+        error: CorsError,
+        parameter: &str,
+        reason: String,
+        firefox_reason: Option<firefox::Reason<'_>>,
+        finding: Finding,
+    ) -> End<'a> {
+        let spaces = chrome::Spaces::default();
+        self.block_at(
+            stage,
+            error,
+            parameter,
+            reason,
+            firefox_reason,
+            finding,
+            spaces,
+        )
+    }
+
+    /// A Local Network Access failure: its message names address spaces.
+    fn cors_block_with_spaces(
+        &self,
+        stage: Stage,
+        error: CorsError,
+        reason: String,
+        finding: Finding,
+        spaces: chrome::Spaces,
+    ) -> End<'a> {
+        self.block_at(stage, error, "", reason, None, finding, spaces)
+    }
+
+    #[allow(clippy::too_many_arguments)] // One constructor for every CORS failure.
+    fn block_at(
+        &self,
+        stage: Stage,
+        error: CorsError,
+        parameter: &str,
+        reason: String,
+        firefox_reason: Option<firefox::Reason<'_>>,
+        finding: Finding,
+        spaces: chrome::Spaces,
+    ) -> End<'a> {
+        let (url, from) = self.place();
+        let place = Place {
+            initiator: self.s.request.initiator,
+            url: &url,
+            redirected_from: from.as_deref(),
+            page_origin: self.page_origin.serialized(),
+        };
+        End::Blocked(Box::new(Block {
+            stage,
+            cors_error: Some(error),
+            parameter: parameter.to_owned(),
+            chrome: Some(chrome::line(error, parameter, &place, spaces)),
+            firefox: firefox_reason.map(|r| firefox::line(&r, &url)),
+            url,
+            reason,
+            finding,
+        }))
+    }
+
+    /// The browser throws before sending anything (an invalid request).
+    fn refused(&self, reason: String) -> End<'a> {
+        let finding = findings::invalid_request(&reason);
+        self.plain_block(Stage::Request, reason, None, finding)
+    }
+
+    /// A failure that is not a CORS check: nothing in CDP's `corsErrorStatus`.
+    fn plain_block(
+        &self,
+        stage: Stage,
+        reason: String,
+        chrome: Option<String>,
+        finding: Finding,
+    ) -> End<'a> {
+        End::Blocked(Box::new(Block {
+            stage,
+            cors_error: None,
+            parameter: String::new(),
+            url: self.url.to_string(),
+            reason,
+            chrome,
+            firefox: None,
+            finding,
+        }))
+    }
+
+    fn go(&mut self) -> End<'a> {
+        if let Err(end) = self.build_request() {
+            return end;
+        }
+        let s = self.s;
+        let mut preflight_answer: Option<&'a Answer> = s.preflight.as_ref();
+        let mut response_answer: Option<&'a Answer> = s.response.as_ref();
+        let mut redirects = 0usize;
+        loop {
+            let same_origin = self.page_origin.contains_url(&self.url);
+            if !same_origin || self.tainting == Tainting::Cors {
+                match self.s.request.mode {
+                    RequestMode::SameOrigin if self.urls.len() > 1 => {
+                        return self.unsafe_redirect_block()
+                    }
+                    RequestMode::SameOrigin => return self.mode_block(),
+                    RequestMode::NoCors => self.tainting = Tainting::Opaque,
+                    RequestMode::Cors => self.tainting = Tainting::Cors,
+                }
+            }
+            if self.tainting == Tainting::Cors {
+                let is_first = self.urls.len() == 1;
+                if let Err(end) = self.maybe_preflight(preflight_answer, is_first) {
+                    return end;
+                }
+            }
+            let Some(answer) = response_answer else {
+                step!(
+                    self,
+                    Stage::Response,
+                    None,
+                    format!(
+                        "The scenario has no answer for the {} request to {}.",
+                        self.method, self.url
+                    )
+                );
+                return End::Incomplete {
+                    stage: Stage::Response,
+                    url: self.url.to_string(),
+                };
+            };
+            step!(
+                self,
+                Stage::Response,
+                None,
+                format!("{} {} answered {}.", self.method, self.url, answer.status),
+            );
+            let location = match answer.status {
+                301 | 302 | 303 | 307 | 308 => first(&answer.headers, "location"),
+                _ => None,
+            };
+            if self.tainting == Tainting::Cors {
+                if let Err(e) = self.access_check(&answer.headers, self.origin_sent()) {
+                    return self.access_block(
+                        Stage::Response,
+                        e,
+                        answer,
+                        false,
+                        self.origin_sent(),
+                    );
+                }
+            }
+            let Some(location) = location else {
+                return End::Delivered {
+                    answer,
+                    tainting: self.tainting,
+                };
+            };
+            // A redirect: follow it as the browser does.
+            redirects += 1;
+            let next = match self.redirect(location, answer.status, redirects) {
+                Ok(url) => url,
+                Err(end) => return end,
+            };
+            self.url = next;
+            self.urls.push(self.url.to_string());
+            let Some(next_hop) = answer.next.as_deref() else {
+                step!(
+                    self,
+                    Stage::Redirect,
+                    None,
+                    format!("The scenario has no answers at {}.", self.url)
+                );
+                return End::Incomplete {
+                    stage: Stage::Redirect,
+                    url: self.url.to_string(),
+                };
+            };
+            preflight_answer = next_hop.preflight.as_ref();
+            response_answer = next_hop.response.as_ref();
+        }
+    }
+
+    fn access_check(&self, headers: &[(String, String)], origin: &str) -> Result<(), AccessError> {
+        cors_check::check(headers, origin, self.include, self.profile)
+    }
+
+    /// The Origin a preflight carries: Firefox sends the page's even after a
+    /// redirect has made the request's own Origin `null`.
+    fn preflight_origin(&self) -> &str {
+        if self.profile == Profile::Firefox {
+            self.page_origin.serialized()
+        } else {
+            self.origin_sent()
+        }
+    }
+
+    fn access_block(
+        &self,
+        stage: Stage,
+        e: AccessError,
+        answer: &Answer,
+        preflight: bool,
+        origin_sent: &str,
+    ) -> End<'a> {
+        let error = e.failure.cors_error(preflight);
+        let ff =
+            cors_check::check(&answer.headers, origin_sent, self.include, Profile::Firefox).err();
+        let acao = combined(&answer.headers, "access-control-allow-origin").unwrap_or_default();
+        let ff_reason = ff.map(|f| match f.failure {
+            cors_check::AccessFailure::Missing => {
+                firefox::Reason::MissingAllowOrigin(answer.status)
+            }
+            cors_check::AccessFailure::Multiple => firefox::Reason::MultipleAllowOrigin,
+            cors_check::AccessFailure::Wildcard => firefox::Reason::NotSupportingCredentials,
+            cors_check::AccessFailure::Credentials => firefox::Reason::MissingAllowCredentials,
+            cors_check::AccessFailure::Invalid | cors_check::AccessFailure::Mismatch => {
+                firefox::Reason::AllowOriginNotMatching(&acao)
+            }
+        });
+        let ctx = findings::AccessContext {
+            failure: e.failure,
+            preflight,
+            origin_sent,
+            page_origin: self.page_origin.serialized(),
+            value: &e.parameter,
+            status: answer.status,
+            headers: &answer.headers,
+            tainted: self.tainted,
+            preflight_passed: self.preflight_passed,
+            method: &self.method,
+        };
+        let finding = findings::access_failure(&ctx);
+        let reason = findings::access_reason(&ctx);
+        self.cors_block(stage, error, &e.parameter, reason, ff_reason, finding)
+    }
+}

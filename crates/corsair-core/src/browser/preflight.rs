@@ -1,0 +1,337 @@
+//! The CORS-preflight: whether one is needed, what it carries, and the
+//! checks on its answer.
+
+use super::*;
+
+impl<'a> Run<'a> {
+    /// Sends the preflight when one is needed and checks its answer.
+    pub(super) fn maybe_preflight(
+        &mut self,
+        answer: Option<&'a Answer>,
+        is_first: bool,
+    ) -> Result<(), End<'a>> {
+        let unsafe_names = request_headers::unsafe_names(&self.headers, self.profile);
+        let method_safe = method::is_safelisted(&self.method);
+        let mut required = !method_safe || !unsafe_names.is_empty();
+        if is_first {
+            self.preflighted = required;
+        } else if self.profile == Profile::Firefox && self.preflighted {
+            // Observed in Firefox ESR 153: a preflighted request is preflighted
+            // again at every redirect target, even when it no longer needs it.
+            required = true;
+        }
+        if !required {
+            if is_first {
+                self.first_preflight = Preflight::default();
+            }
+            step!(
+                self,
+                Stage::Preflight,
+                None,
+                "No preflight: the method and every header are CORS-safelisted.".into()
+            );
+            return Ok(());
+        }
+        // The reasons and the request headers are reported for the first
+        // preflight and told in the story; otherwise they need not be built.
+        if is_first || self.options.steps {
+            let reasons = self.preflight_reasons(&unsafe_names, method_safe);
+            let mut request_headers = vec![(
+                "Access-Control-Request-Method".to_owned(),
+                self.method.clone(),
+            )];
+            if let Some(acrh) = request_headers::access_control_request_headers(&unsafe_names) {
+                request_headers.push(("Access-Control-Request-Headers".to_owned(), acrh));
+            }
+            step!(self, Stage::Preflight, None, {
+                let sent: Vec<String> = request_headers
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {v}"))
+                    .collect();
+                format!(
+                    "Preflight OPTIONS {} with Origin: {}, {} — because {}.",
+                    self.url,
+                    self.preflight_origin(),
+                    sent.join(", "),
+                    reasons.join("; ")
+                )
+            });
+            if is_first {
+                self.first_preflight = Preflight {
+                    required,
+                    reasons,
+                    request_headers,
+                    cache_seconds: None,
+                };
+            }
+        }
+        let Some(answer) = answer else {
+            step!(
+                self,
+                Stage::Preflight,
+                None,
+                "The scenario has no answer to the preflight.".into()
+            );
+            return Err(End::Incomplete {
+                stage: Stage::Preflight,
+                url: self.url.to_string(),
+            });
+        };
+        step!(
+            self,
+            Stage::Preflight,
+            None,
+            format!("The preflight was answered {}.", answer.status)
+        );
+        // A preflight is never followed: a real redirect fails it outright.
+        // Chrome refuses the redirect before any check; Firefox runs the
+        // CORS check first.
+        let redirected = matches!(answer.status, 301 | 302 | 303 | 307 | 308)
+            && has(&answer.headers, "location");
+        if redirected && self.profile != Profile::Firefox {
+            return Err(self.preflight_redirect_block(answer));
+        }
+        if let Err(e) = self.access_check(&answer.headers, self.preflight_origin()) {
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                "The preflight's CORS check failed.".into()
+            );
+            return Err(self.access_block(
+                Stage::Preflight,
+                e,
+                answer,
+                true,
+                self.preflight_origin(),
+            ));
+        }
+        step!(
+            self,
+            Stage::Preflight,
+            Some(true),
+            format!("CORS check passed for origin {}.", self.preflight_origin())
+        );
+        if redirected {
+            return Err(self.preflight_redirect_block(answer));
+        }
+        if !(200..=299).contains(&answer.status) {
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                format!("Status {} is not an ok status (200-299).", answer.status)
+            );
+            return Err(self.cors_block(
+                Stage::Preflight,
+                CorsError::PreflightInvalidStatus,
+                "",
+                format!("The preflight was answered {}, not 2xx.", answer.status),
+                Some(firefox::Reason::PreflightDidNotSucceed(answer.status)),
+                findings::preflight_status(answer.status),
+            ));
+        }
+        let acam = combined(&answer.headers, "access-control-allow-methods");
+        let acah = combined(&answer.headers, "access-control-allow-headers");
+        let methods = self.parse_allow_list(AllowList::Methods, acam.as_deref().unwrap_or(""))?;
+        let allowed_headers =
+            self.parse_allow_list(AllowList::Headers, acah.as_deref().unwrap_or(""))?;
+        // Methods compare case-sensitively; `*` counts only without credentials.
+        let method_ok = method_safe
+            || methods.contains(&self.method.as_str())
+            || (!self.include && methods.contains(&"*"));
+        if !method_ok {
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                format!(
+                    "Method {} is not in Access-Control-Allow-Methods.",
+                    self.method
+                )
+            );
+            return Err(self.cors_block(
+                Stage::Preflight,
+                CorsError::MethodDisallowedByPreflightResponse,
+                &self.method,
+                format!(
+                    "Method {} is not in Access-Control-Allow-Methods ({}).",
+                    self.method,
+                    acam.as_deref().unwrap_or("absent")
+                ),
+                Some(firefox::Reason::MethodNotFound),
+                findings::method_not_allowed(&self.method, acam.as_deref(), self.include),
+            ));
+        }
+        step!(
+            self,
+            Stage::Preflight,
+            Some(true),
+            format!("Method {} is allowed.", self.method)
+        );
+        let lower: Vec<String> = allowed_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        let wildcard = !self.include && lower.iter().any(|h| h == "*");
+        let has_auth = self.headers.iter().any(|h| h.name == "authorization");
+        let auth_listed = lower.iter().any(|h| h == "authorization");
+        let mut refused: Option<&str> = None;
+        if wildcard {
+            if has_auth && !auth_listed {
+                if self.profile.wildcard_covers_authorization() {
+                    self.findings.push(findings::wildcard_authorization());
+                } else {
+                    refused = Some("authorization");
+                }
+            }
+        } else {
+            refused = unsafe_names
+                .iter()
+                .map(String::as_str)
+                .find(|n| !lower.iter().any(|h| h == n));
+        }
+        if let Some(name) = refused {
+            step!(
+                self,
+                Stage::Preflight,
+                Some(false),
+                format!("Request header {name} is not in Access-Control-Allow-Headers.")
+            );
+            let name = name.to_owned();
+            // Firefox names the first refused header in sorted order; Chrome
+            // the first in its header map's order.
+            let firefox_name = if wildcard {
+                name.clone()
+            } else {
+                unsafe_names
+                    .iter()
+                    .filter(|n| !lower.iter().any(|h| h == *n))
+                    .min()
+                    .cloned()
+                    .unwrap_or_else(|| name.clone())
+            };
+            return Err(self.cors_block(
+                Stage::Preflight,
+                CorsError::HeaderDisallowedByPreflightResponse,
+                &name,
+                format!(
+                    "Request header {name} is not in Access-Control-Allow-Headers ({}).",
+                    acah.as_deref().unwrap_or("absent")
+                ),
+                Some(firefox::Reason::MissingAllowHeader(&firefox_name)),
+                findings::header_not_allowed(&name, acah.as_deref(), self.include),
+            ));
+        }
+        step!(
+            self,
+            Stage::Preflight,
+            Some(true),
+            "Every request header is allowed.".into()
+        );
+        let max_age = combined(&answer.headers, "access-control-max-age");
+        let seconds = findings::cache_seconds(max_age.as_deref(), self.profile);
+        if is_first {
+            self.first_preflight.cache_seconds = Some(seconds);
+        }
+        match max_age.as_deref() {
+            None => self.findings.push(findings::preflight_not_cached()),
+            Some(v) => {
+                if let (Ok(n), Some(cap)) = (v.parse::<i64>(), self.profile.max_age_cap()) {
+                    if n > i64::from(cap) {
+                        self.findings
+                            .push(findings::max_age_over_cap(n, cap, self.profile));
+                    }
+                }
+            }
+        }
+        self.preflight_passed = true;
+        Ok(())
+    }
+
+    /// A preflight answered with a redirect.
+    pub(super) fn preflight_redirect_block(&mut self, answer: &Answer) -> End<'a> {
+        let location = first(&answer.headers, "location").unwrap_or("");
+        step!(
+            self,
+            Stage::Preflight,
+            Some(false),
+            format!("The preflight was redirected to {location}; browsers never follow a preflight redirect.")
+        );
+        self.cors_block(
+            Stage::Preflight,
+            CorsError::PreflightDisallowedRedirect,
+            "",
+            format!(
+                "The preflight answer is a {} redirect to {location}.",
+                answer.status
+            ),
+            Some(firefox::Reason::ExternalRedirectNotAllowed),
+            findings::preflight_redirect(answer.status, location),
+        )
+    }
+
+    /// Parses the preflight's Allow-Methods or Allow-Headers; a list that is
+    /// not all tokens fails the preflight.
+    pub(super) fn parse_allow_list<'v>(
+        &self,
+        list: AllowList,
+        value: &'v str,
+    ) -> Result<Vec<&'v str>, End<'a>> {
+        allow_list::parse(value).map_err(|token| {
+            let (error, name, what, reason) = match list {
+                AllowList::Methods => (
+                    CorsError::InvalidAllowMethodsPreflightResponse,
+                    "Methods",
+                    "a method",
+                    firefox::Reason::InvalidAllowMethod(token),
+                ),
+                AllowList::Headers => (
+                    CorsError::InvalidAllowHeadersPreflightResponse,
+                    "Headers",
+                    "a header-name",
+                    firefox::Reason::InvalidAllowHeader(token),
+                ),
+            };
+            self.cors_block(
+                Stage::Preflight,
+                error,
+                "",
+                format!("Access-Control-Allow-{name} has {token:?}, which is not {what} token."),
+                Some(reason),
+                findings::unparsable(list == AllowList::Methods, value, token),
+            )
+        })
+    }
+
+    /// Why the request needs a preflight, one reason each.
+    pub(super) fn preflight_reasons(
+        &self,
+        unsafe_names: &[String],
+        method_safe: bool,
+    ) -> Vec<String> {
+        let mut reasons = Vec::with_capacity(unsafe_names.len() + 1);
+        if !method_safe {
+            reasons.push(format!("method {} is not CORS-safelisted", self.method));
+        }
+        let safelisted =
+            |h: &SentHeader| request_headers::is_safelisted(&h.name, &h.value, self.profile);
+        let safelisted_total: usize = self
+            .headers
+            .iter()
+            .filter(|h| safelisted(h))
+            .map(|h| h.value.chars().count())
+            .sum();
+        for name in unsafe_names {
+            let Some(header) = self.headers.iter().find(|h| &h.name == name) else {
+                continue;
+            };
+            reasons.push(if safelisted(header) {
+                format!("header {name} is safelisted, but the safelisted values total {safelisted_total} bytes, over 1024")
+            } else {
+                findings::unsafe_header_reason(name, &header.value)
+            });
+        }
+        reasons
+    }
+}

@@ -1,0 +1,115 @@
+//! Following a redirect as the browser does: limits, schemes, userinfo,
+//! the tainted origin, method changes.
+
+use super::*;
+
+impl<'a> Run<'a> {
+    /// Follows a redirect to `location`; returns the next URL.
+    pub(super) fn redirect(
+        &mut self,
+        location: &str,
+        status: u16,
+        count: usize,
+    ) -> Result<Url, End<'a>> {
+        let next = match self.url.join(location) {
+            Ok(u) => u,
+            Err(e) => {
+                let reason = format!("The Location {location:?} is not a valid URL ({e}).");
+                return Err(self.plain_block(
+                    Stage::Redirect,
+                    reason.clone(),
+                    None,
+                    findings::not_a_cors_error(&reason),
+                ));
+            }
+        };
+        if count > MAX_REDIRECTS {
+            let reason =
+                format!("More than {MAX_REDIRECTS} redirects (net::ERR_TOO_MANY_REDIRECTS).");
+            let finding = findings::not_a_cors_error(&reason);
+            let mut end = self.plain_block(Stage::Redirect, reason, None, finding);
+            // Firefox still logs its generic CORS line for the last URL it fetched.
+            if let End::Blocked(block) = &mut end {
+                block.firefox = Some(firefox::line(
+                    &firefox::Reason::DidNotSucceed,
+                    self.url.as_str(),
+                ));
+            }
+            return Err(end);
+        }
+        if !matches!(next.scheme(), "http" | "https") {
+            if self.tainting == Tainting::Cors {
+                return Err(self.cors_block(
+                    Stage::Redirect,
+                    CorsError::CorsDisabledScheme,
+                    "",
+                    format!(
+                        "The redirect goes to a {} URL; CORS requests only follow http and https.",
+                        next.scheme()
+                    ),
+                    Some(firefox::Reason::RequestNotHttp),
+                    findings::scheme_not_supported(next.scheme()),
+                ));
+            }
+            let reason = format!("The redirect goes to a {} URL.", next.scheme());
+            return Err(self.plain_block(
+                Stage::Redirect,
+                reason.clone(),
+                None,
+                findings::not_a_cors_error(&reason),
+            ));
+        }
+        let has_userinfo = !next.username().is_empty() || next.password().is_some();
+        if has_userinfo
+            && (self.tainting == Tainting::Cors
+                || (self.s.request.mode == RequestMode::Cors
+                    && !self.page_origin.contains_url(&next)))
+        {
+            return Err(self.cors_block(
+                Stage::Redirect,
+                CorsError::RedirectContainsCredentials,
+                "",
+                format!("The redirect to {next} carries a user name or password."),
+                Some(firefox::Reason::DidNotSucceed),
+                findings::redirect_with_credentials(&next),
+            ));
+        }
+        let cross_hop = !same_origin_urls(&self.url, &next);
+        if cross_hop && !self.page_origin.contains_url(&self.url) && !self.tainted {
+            self.tainted = true;
+            step!(self,
+                Stage::Redirect,
+                None,
+                "The redirect leaves a cross-origin URL for another origin: from now on the request's Origin is \"null\".".into(),
+            );
+        }
+        let to_get = (status == 303 && self.method != "GET" && self.method != "HEAD")
+            || (matches!(status, 301 | 302) && self.method == "POST");
+        if to_get {
+            self.method = "GET".into();
+            self.headers.retain(|h| {
+                !matches!(
+                    h.name.as_str(),
+                    "content-type" | "content-encoding" | "content-language" | "content-location"
+                )
+            });
+        }
+        if cross_hop {
+            self.headers.retain(|h| h.name != "authorization");
+        }
+        step!(
+            self,
+            Stage::Redirect,
+            None,
+            format!(
+                "{status} redirect to {next}{}.",
+                if to_get {
+                    " (the method becomes GET)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        Ok(next)
+    }
+}

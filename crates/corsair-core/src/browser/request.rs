@@ -1,0 +1,215 @@
+//! Building the request as the browser sends it: method normalization,
+//! header filtering and order, and the checks made before anything is sent.
+
+use super::*;
+
+impl<'a> Run<'a> {
+    /// Method normalization, header filtering, and the checks made before
+    /// anything is sent.
+    pub(super) fn build_request(&mut self) -> Result<(), End<'a>> {
+        let req = &self.s.request;
+        let api = match req.initiator {
+            Initiator::Fetch => "Failed to execute 'fetch' on 'Window'",
+            Initiator::Xhr => "Failed to execute 'open' on 'XMLHttpRequest'",
+        };
+        if !method::is_valid(&req.method) {
+            let reason = format!("{api}: '{}' is not a valid HTTP method.", req.method);
+            return Err(self.refused(reason));
+        }
+        self.method = method::normalize(&req.method);
+        if method::is_forbidden(&self.method) {
+            let reason = format!("{api}: '{}' HTTP method is unsupported.", self.method);
+            return Err(self.refused(reason));
+        }
+        if req.mode == RequestMode::NoCors && !method::is_safelisted(&self.method) {
+            let reason = format!("{api}: '{}' is unsupported in no-cors mode.", self.method);
+            return Err(self.refused(reason));
+        }
+        let mut sent: Vec<SentHeader> = Vec::new();
+        for (name, value) in &req.headers {
+            let value = normalize_header_value(value);
+            if !is_token(name) || !is_valid_header_value(value) {
+                let what = if is_token(name) { value } else { name.as_str() };
+                let kind = if is_token(name) { "value" } else { "name" };
+                let api = match req.initiator {
+                    Initiator::Fetch => "Failed to execute 'fetch' on 'Window'",
+                    Initiator::Xhr => "Failed to execute 'setRequestHeader' on 'XMLHttpRequest'",
+                };
+                return Err(self.refused(format!(
+                    "{api}: '{what}' is not a valid HTTP header field {kind}."
+                )));
+            }
+            if request_headers::is_forbidden(name, value, self.profile) {
+                self.dropped.push((
+                    name.clone(),
+                    "a forbidden request header: only the browser sets it".into(),
+                ));
+                continue;
+            }
+            if req.mode == RequestMode::NoCors
+                && !request_headers::is_no_cors_safelisted(name, value, self.profile)
+            {
+                self.dropped
+                    .push((name.clone(), "not allowed on a no-cors request".into()));
+                continue;
+            }
+            let lower = name.to_ascii_lowercase();
+            match sent.iter_mut().find(|h| h.name == lower) {
+                Some(h) => {
+                    h.value.push_str(", ");
+                    h.value.push_str(value);
+                }
+                None => sent.push(SentHeader {
+                    name: lower,
+                    value: value.to_owned(),
+                }),
+            }
+        }
+        self.headers = self.wire_order(sent);
+        let cors_request_headers: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|h| h.name.starts_with("access-control-"))
+            .map(|h| h.name.as_str())
+            .collect();
+        if !cors_request_headers.is_empty() {
+            self.findings
+                .push(findings::cors_headers_in_request(&cors_request_headers));
+        }
+        let scheme = self.url.scheme();
+        if !matches!(scheme, "http" | "https") && !self.page_origin.contains_url(&self.url) {
+            let line = format!(
+                "Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.",
+                self.url
+            );
+            return Err(self.plain_block(
+                Stage::Request,
+                line.clone(),
+                Some(line),
+                findings::scheme_not_supported(scheme),
+            ));
+        }
+        if self.page_origin.scheme() == Some("https") && !is_trustworthy_url(&self.url) {
+            let line = format!(
+                "Mixed Content: The page at '{}' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
+                self.page_url, self.url
+            );
+            return Err(self.plain_block(
+                Stage::Request,
+                line.clone(),
+                Some(line),
+                findings::mixed_content(&self.url),
+            ));
+        }
+        if let Some(spaces) = &self.s.address_space {
+            if let Some(declared) = spaces.declared.filter(|d| *d != spaces.target) {
+                let reason = format!(
+                    "The request declared the {} address space, but the server is in the {} address space.",
+                    declared.name(),
+                    spaces.target.name()
+                );
+                let f = findings::local_network_access(spaces.page, spaces.target);
+                let spaces = chrome::Spaces {
+                    resource: Some(spaces.target),
+                    target: Some(declared),
+                };
+                return Err(self.cors_block_with_spaces(
+                    Stage::Request,
+                    CorsError::InvalidLocalNetworkAccess,
+                    reason,
+                    f,
+                    spaces,
+                ));
+            }
+            let more_private = spaces.target < spaces.page;
+            if more_private && !spaces.permission_granted && req.mode != RequestMode::NoCors {
+                let reason = format!(
+                    "A page in the {} address space may not reach the {} address space without the user's permission.",
+                    spaces.page.name(),
+                    spaces.target.name()
+                );
+                let f = findings::local_network_access(spaces.page, spaces.target);
+                let spaces = chrome::Spaces {
+                    resource: Some(spaces.target),
+                    target: None,
+                };
+                return Err(self.cors_block_with_spaces(
+                    Stage::Request,
+                    CorsError::LocalNetworkAccessPermissionDenied,
+                    reason,
+                    f,
+                    spaces,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A same-origin-mode request redirected to another origin: the loader
+    /// refuses it as an unsafe load, which is not reported as a CORS error.
+    pub(super) fn unsafe_redirect_block(&self) -> End<'a> {
+        let line = format!(
+            "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
+            self.url, self.page_url
+        );
+        let reason = format!(
+            "The request mode is \"same-origin\" and it was redirected to {}, another origin.",
+            self.url
+        );
+        self.plain_block(
+            Stage::Redirect,
+            reason,
+            Some(line),
+            findings::mode_disallows(&self.url),
+        )
+    }
+
+    /// The headers in the order the browser's request carries them, which is
+    /// the order Chrome checks them against Access-Control-Allow-Headers (so it
+    /// decides which refused header Chrome names). Chrome's is the iteration
+    /// order of Blink's header hash map; the standard's is sorted.
+    pub(super) fn wire_order(&self, mut sent: Vec<SentHeader>) -> Vec<SentHeader> {
+        if self.profile != Profile::Chrome {
+            sent.sort_by(|a, b| a.name.cmp(&b.name));
+            return sent;
+        }
+        if sent.len() < 2 {
+            return sent;
+        }
+        let names: Vec<&str> = sent.iter().map(|h| h.name.as_str()).collect();
+        let initiator = match self.s.request.initiator {
+            Initiator::Fetch => blink_order::Initiator::Fetch,
+            Initiator::Xhr => blink_order::Initiator::Xhr,
+        };
+        // Blink adds client hints to requests for potentially trustworthy URLs.
+        let blink = blink_order::BlinkKeys {
+            client_hints: is_trustworthy_url(&self.url),
+        };
+        let order = blink_order::request_order(&names, initiator, blink);
+        let mut slots: Vec<Option<SentHeader>> = sent.into_iter().map(Some).collect();
+        let mut out: Vec<SentHeader> = order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+            .collect();
+        // Every name is distinct, so none is left; keep any that were, to lose nothing.
+        out.extend(slots.into_iter().flatten());
+        out
+    }
+
+    pub(super) fn mode_block(&self) -> End<'a> {
+        let line = format!(
+            "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
+            self.url, self.page_origin
+        );
+        End::Blocked(Box::new(Block {
+            stage: Stage::Request,
+            cors_error: Some(CorsError::DisallowedByMode),
+            parameter: String::new(),
+            url: self.url.to_string(),
+            reason: "The request mode is \"same-origin\" and the URL is on another origin.".into(),
+            chrome: Some(line),
+            firefox: None,
+            finding: findings::mode_disallows(&self.url),
+        }))
+    }
+}
