@@ -289,41 +289,6 @@ impl<'a> Run<'a> {
         firefox_reason: Option<firefox::Reason<'_>>,
         finding: Finding,
     ) -> End<'a> {
-        let spaces = chrome::Spaces::default();
-        self.block_at(
-            stage,
-            error,
-            parameter,
-            reason,
-            firefox_reason,
-            finding,
-            spaces,
-        )
-    }
-
-    /// A Local Network Access failure: its message names address spaces.
-    fn cors_block_with_spaces(
-        &self,
-        stage: Stage,
-        error: CorsError,
-        reason: String,
-        finding: Finding,
-        spaces: chrome::Spaces,
-    ) -> End<'a> {
-        self.block_at(stage, error, "", reason, None, finding, spaces)
-    }
-
-    #[allow(clippy::too_many_arguments)] // One constructor for every CORS failure.
-    fn block_at(
-        &self,
-        stage: Stage,
-        error: CorsError,
-        parameter: &str,
-        reason: String,
-        firefox_reason: Option<firefox::Reason<'_>>,
-        finding: Finding,
-        spaces: chrome::Spaces,
-    ) -> End<'a> {
         let (url, from) = self.place();
         let place = Place {
             initiator: self.s.request.initiator,
@@ -331,6 +296,15 @@ impl<'a> Run<'a> {
             redirected_from: from.as_deref(),
             page_origin: self.page_origin.serialized(),
         };
+        // Local Network Access messages name the address spaces.
+        let spaces = self
+            .s
+            .address_space
+            .as_ref()
+            .map_or_else(chrome::Spaces::default, |a| chrome::Spaces {
+                resource: Some(a.target),
+                target: a.declared,
+            });
         End::Blocked(Box::new(Block {
             stage,
             cors_error: Some(error),

@@ -109,16 +109,13 @@ impl<'a> Run<'a> {
                     spaces.target.name()
                 );
                 let f = findings::local_network_access(spaces.page, spaces.target);
-                let spaces = chrome::Spaces {
-                    resource: Some(spaces.target),
-                    target: Some(declared),
-                };
-                return Err(self.cors_block_with_spaces(
+                return Err(self.cors_block(
                     Stage::Request,
                     CorsError::InvalidLocalNetworkAccess,
+                    "",
                     reason,
+                    None,
                     f,
-                    spaces,
                 ));
             }
             let more_private = spaces.target < spaces.page;
@@ -129,16 +126,13 @@ impl<'a> Run<'a> {
                     spaces.target.name()
                 );
                 let f = findings::local_network_access(spaces.page, spaces.target);
-                let spaces = chrome::Spaces {
-                    resource: Some(spaces.target),
-                    target: None,
-                };
-                return Err(self.cors_block_with_spaces(
+                return Err(self.cors_block(
                     Stage::Request,
                     CorsError::LocalNetworkAccessPermissionDenied,
+                    "",
                     reason,
+                    None,
                     f,
-                    spaces,
                 ));
             }
         }
