@@ -26,13 +26,17 @@ OPTIONS:
                          --chrome-flag=--enable-features=CorsNonWildcardRequestHeadersSupport
     --chromium PATH      Chromium binary (default: $CHROMIUM, /usr/bin/chromium, PATH)
     --timeout SECS       longest one scenario may take (default 10)
+    --compare            instead of the observations, print where Corsair's
+                         model (chrome profile) disagrees with Chromium, one
+                         line per disagreement, and a summary on stderr;
+                         exit 1 if any
     -h, --help           this text
 
 Exit status: 0 all scenarios ran, 1 some scenario failed to run (see stderr),
 2 bad usage or input.";
 
 fn main() -> ExitCode {
-    let opts = match parse_args(std::env::args().skip(1)) {
+    let (opts, compare_mode) = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
             // Ignore a closed stdout (e.g. `--help | head`).
@@ -100,6 +104,9 @@ fn main() -> ExitCode {
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    if compare_mode {
+        return compare(&input, &results, &mut out);
+    }
     for s in results.into_iter().flatten() {
         if writeln!(out, "{s}").is_err() {
             return ExitCode::from(1);
@@ -123,9 +130,55 @@ fn main() -> ExitCode {
     }
 }
 
+/// Compares each observation with the model's verdict; prints disagreements.
+fn compare(input: &str, results: &[Option<String>], out: &mut impl Write) -> ExitCode {
+    use corsair_conformance::compare::{as_run_by_harness, compare};
+    let lines: Vec<&str> = input.lines().filter(|l| !l.trim().is_empty()).collect();
+    let (mut agree, mut disagree) = (0usize, 0usize);
+    for (line, observed) in lines.iter().zip(results) {
+        let Some(observed) = observed.as_deref() else {
+            continue;
+        };
+        let Ok(obs) = serde_json::from_str::<corsair_conformance::Observed>(observed) else {
+            continue;
+        };
+        let verdict = corsair_core::scenario::from_json(line)
+            .map(as_run_by_harness)
+            .and_then(|s| corsair_core::explain(&s, corsair_core::Profile::Chrome).map(|v| (s, v)));
+        let mismatches = match &verdict {
+            Ok((s, v)) => compare(s, v, &obs)
+                .into_iter()
+                .map(|m| m.to_string())
+                .collect(),
+            Err(e) => vec![format!("the model refuses the scenario: {e}")],
+        };
+        if mismatches.is_empty() {
+            agree += 1;
+        } else {
+            disagree += 1;
+            for m in mismatches {
+                if writeln!(out, "{}: {m}", obs.id).is_err() {
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
+    let _ = out.flush();
+    eprintln!(
+        "corsair-conformance: the model agrees with Chromium on {agree}/{} scenarios",
+        agree + disagree
+    );
+    if disagree > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 /// `Ok(None)` means help was asked for.
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<(Options, bool)>, String> {
     let mut opts = Options::default();
+    let mut compare_mode = false;
     let mut args = args.peekable();
     while let Some(a) = args.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -140,6 +193,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
+            "--compare" => compare_mode = true,
             "--chrome-flag" => opts.extra_flags.push(value("--chrome-flag")?),
             "--chromium" => opts.chromium = Some(PathBuf::from(value("--chromium")?)),
             "--timeout" => {
@@ -154,5 +208,5 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             _ => return Err(format!("unknown argument {a:?}")),
         }
     }
-    Ok(Some(opts))
+    Ok(Some((opts, compare_mode)))
 }
