@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use corsair_core::browser::{Explainer, Options};
 use corsair_core::{scenario, Outcome, Profile, ScenarioError, Verdict};
 
-use crate::{builtin, render, ExplainArgs};
+use crate::{builtin, json_out, render, ExplainArgs};
 
 /// Extra help text: the input format in brief.
 pub const AFTER_HELP: &str = "\
@@ -228,8 +228,7 @@ fn emit(
     ctx.buf.clear();
     match &result {
         Ok(v) if ctx.json => {
-            // Serializing into memory cannot fail for these types.
-            let _ = serde_json::to_writer(&mut ctx.buf, v);
+            json_out::write_verdict(&mut ctx.buf, v);
             ctx.buf.push(b'\n');
         }
         Ok(v) => {

@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod builtin;
 mod explain;
+mod json_out;
 mod render;
 
 use std::path::PathBuf;
