@@ -114,6 +114,7 @@ impl Tally {
 /// What every scenario of a run shares: output settings and buffers.
 struct Ctx<'o> {
     json: bool,
+    style: render::Style,
     explainer: Explainer,
     out: &'o mut dyn Write,
     buf: Vec<u8>,
@@ -127,6 +128,7 @@ impl<'o> Ctx<'o> {
         };
         Ctx {
             json: args.json,
+            style: render::Style::for_stdout(),
             explainer: Explainer::new(profile, options),
             out,
             buf: Vec::with_capacity(4096),
@@ -235,7 +237,8 @@ fn emit(
             if line.is_some_and(|n| n > 1) {
                 ctx.buf.push(b'\n');
             }
-            ctx.buf.extend_from_slice(render::verdict(v).as_bytes());
+            ctx.buf
+                .extend_from_slice(render::verdict_styled(v, ctx.style).as_bytes());
         }
         Err(e) => {
             let at = line.map(|n| format!("line {n}: ")).unwrap_or_default();

@@ -6,12 +6,62 @@ use std::fmt::Write;
 use corsair_core::verdict::{Stage, Step};
 use corsair_core::{Outcome, Severity, Verdict};
 
-/// Renders a verdict for a terminal (plain text, readable without colour).
-pub fn verdict(v: &Verdict) -> String {
+/// Colours for a terminal; every piece of text reads the same without them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    /// Whether to emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Style {
+    /// Colour when `stdout` is a terminal and `NO_COLOR` is not set.
+    pub fn for_stdout() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: !no_color && std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn red(self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+
+    fn green(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    fn yellow(self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+}
+
+/// Renders a verdict for a terminal.
+pub fn verdict_styled(v: &Verdict, style: Style) -> String {
     let mut out = String::new();
     let req = &v.request;
     let first_url = v.urls.first().map(String::as_str).unwrap_or("");
-    let _ = writeln!(out, "{} {first_url}", req.method);
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!("{} {first_url}", req.method))
+    );
     match &req.origin {
         Some(o) if v.cross_origin => {
             let _ = writeln!(
@@ -36,14 +86,20 @@ pub fn verdict(v: &Verdict) -> String {
     for step in &v.steps {
         if stage != Some(step.stage) {
             stage = Some(step.stage);
-            let _ = writeln!(out, "{}", stage_title(step.stage));
+            let _ = writeln!(out, "{}", style.bold(stage_title(step.stage)));
         }
-        let _ = writeln!(out, "  {}", step_line(step));
+        let _ = writeln!(out, "  {}", step_line(step, style));
     }
     if !v.steps.is_empty() {
         out.push('\n');
     }
-    let _ = writeln!(out, "Verdict: {}", verdict_line(v));
+    let line = verdict_line(v);
+    let line = match v.outcome {
+        Outcome::Blocked => style.red(&line),
+        Outcome::Incomplete => style.yellow(&line),
+        _ => style.green(&line),
+    };
+    let _ = writeln!(out, "{} {line}", style.bold("Verdict:"));
     if let Some(chrome) = &v.console.chrome {
         let _ = writeln!(out, "  Chrome console:  {chrome}");
     }
@@ -62,11 +118,17 @@ pub fn verdict(v: &Verdict) -> String {
         );
     }
     if !v.findings.is_empty() {
-        let _ = writeln!(out, "\nFindings");
+        let _ = writeln!(out, "\n{}", style.bold("Findings"));
         for f in &v.findings {
-            let _ = writeln!(out, "  {} [{}] {}", severity(f.severity), f.slug, f.title);
+            let label = severity(f.severity);
+            let label = match f.severity {
+                Severity::Error => style.red(label),
+                Severity::Warning => style.yellow(label),
+                Severity::Info => style.dim(label),
+            };
+            let _ = writeln!(out, "  {label} [{}] {}", f.slug, style.bold(&f.title));
             let _ = writeln!(out, "    {}", f.explanation);
-            let _ = writeln!(out, "    Fix: {}", f.fix);
+            let _ = writeln!(out, "    {} {}", style.bold("Fix:"), f.fix);
         }
     }
     out
@@ -81,11 +143,11 @@ fn stage_title(stage: Stage) -> &'static str {
     }
 }
 
-fn step_line(step: &Step) -> String {
+fn step_line(step: &Step, style: Style) -> String {
     let mark = match step.passed {
-        Some(true) => "ok  ",
-        Some(false) => "FAIL",
-        None => "-   ",
+        Some(true) => style.green("ok  "),
+        Some(false) => style.red("FAIL"),
+        None => style.dim("-   "),
     };
     format!("{mark} {}", step.text)
 }

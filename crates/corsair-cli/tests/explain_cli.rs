@@ -146,6 +146,14 @@ fn bad_input_names_the_field() {
 }
 
 #[test]
+fn piped_human_output_has_no_colour_codes() {
+    let out = corsair(&["explain", "--example"], "");
+    let text = text(&out.stdout);
+    assert!(text.contains("Verdict: BLOCKED"), "{text}");
+    assert!(!text.contains('\u{1b}'), "escape codes in piped output");
+}
+
+#[test]
 fn missing_file_is_a_clear_error() {
     let out = corsair(&["explain", "/nonexistent/scenario.json"], "");
     assert_eq!(out.status.code(), Some(2));
