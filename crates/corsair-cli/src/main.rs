@@ -31,7 +31,8 @@ struct Cli {
 enum Command {
     /// Explain what the browser does with a scenario (JSON, or JSON Lines for batches).
     ///
-    /// Exit status: 0 allowed or same-origin, 1 blocked, 3 incomplete, 2 bad input.
+    /// Exit status: 0 allowed, same-origin or opaque (no-cors), 1 blocked, 3 incomplete, 2 bad
+    /// input.
     #[command(after_help = explain::AFTER_HELP)]
     Explain(ExplainArgs),
 }
