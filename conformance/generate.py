@@ -1187,6 +1187,73 @@ def gen_header_order():
         )
 
 
+# --------------------------------------------------------------------------
+# found by randomized differential testing against Chromium
+# --------------------------------------------------------------------------
+def gen_random_found():
+    """Cases where randomized testing found the model and Chromium 156 apart:
+    Access-Control-Request-Private-Network is an ordinary unsafe header; a
+    fetch (not XHR) redirected to a URL with userinfo is refused by Blink even
+    where CORS lets it through; a request that starts same-origin is
+    preflighted at the redirect target that puts it under CORS."""
+    g = "found"
+    P = [["Access-Control-Request-Private-Network", "true"]]
+    PX = P + [["X-Custom", "1"]]
+    C.add(g, ["f-acrpn-allowed"], "GET + Access-Control-Request-Private-Network, preflight allows it", good("GET", P))
+    C.add(g, ["f-acrpn-not-allowed"], "GET + Access-Control-Request-Private-Network, preflight without ACAH",
+          scen(req(api(), "GET", P), pf("GET", acah=None), resp()))
+    C.add(g, ["f-acrpn-xhr-post"], "XHR POST + Access-Control-Request-Private-Network + X-Custom, all allowed",
+          good("POST", PX, init="xhr"))
+    C.add(g, ["f-acrpn-ip-cred"], "credentialed GET to 127.0.0.1 + Access-Control-Request-Private-Network, allowed",
+          good("GET", P, "include", url=f"http://127.0.0.1:8002/s/{IDT}/r"))
+
+    # userinfo in a redirect's Location where CORS does not object
+    ui = lambda host, path="hop1", who="user:pass": f"http://{who}@{host}/s/{IDT}/{path}"
+    for tag, mode, loc in (("no-cors-cdn", "no-cors", ui("cdn.example.test:8003")),
+                           ("no-cors-api-user-only", "no-cors", ui("api.example.test:8002", who="user")),
+                           ("no-cors-app", "no-cors", ui("app.example.test:8001"))):
+        sc = scen(req(api("start"), mode=mode), pf(), hop(302, loc, nxt={"response": final()}))
+        C.add(g, ["f-ui", tag], f"{mode} GET, 302 to a Location with userinfo ({tag})", sc)
+    for init in ("fetch", "xhr"):
+        for tag, mode in (("cors", "cors"), ("same-origin", "same-origin")):
+            if init == "xhr" and mode != "cors":
+                continue
+            sc = scen(req(app("start"), mode=mode, init=init), pf(),
+                      hop(307, ui("app.example.test:8001"), acao=(), nxt={"response": final(())}))
+            C.add(g, ["f-ui-from-page", init, tag],
+                  f"{init} {mode}-mode GET on the page origin, 307 to the page origin with userinfo", sc)
+    sc = scen(req(app("start"), mode="same-origin"), pf(),
+              hop(302, ui("cdn.example.test:8003"), acao=(), nxt={"response": final()}))
+    C.add(g, ["f-ui-same-origin-mode-to-cdn"], "same-origin-mode GET on the page origin, 302 to cdn with userinfo", sc)
+    sc = scen(req(app("start"), "POST", [["Content-Type", "text/plain"]], mode="no-cors"), pf(),
+              hop(303, ui("api.example.test:8002"), acao=(), nxt={"response": final()}))
+    C.add(g, ["f-ui-no-cors-from-page-303"], "no-cors POST on the page origin, 303 to api with userinfo", sc)
+
+    # same-origin start, preflighted at the first cross-origin redirect target
+    X = [["X-Custom", "1"]]
+    for tag, init, cred, method, st, tgt, pre in (
+            ("put-api-ok", "fetch", "same-origin", "PUT", 307, api("hop1"), pf("PUT", X)),
+            ("put-cdn-no-acao", "fetch", "same-origin", "PUT", 307, cdn("hop1"),
+             {"status": 204, "headers": [[ACAM, "PUT"], [ACAH, "X-Custom"]]}),
+            ("get-ip-acah-missing", "fetch", "include", "GET", 302, f"http://127.0.0.1:8002/s/{IDT}/hop1",
+             pf("GET", X, "include", acah="X-Other")),
+            ("xhr-delete-cdn-method", "xhr", "same-origin", "delete", 302, cdn("hop1"), pf("GET", X, origin="*")),
+            ("xhr-patch-api-ok", "xhr", "include", "PATCH", 308, api("hop1"), pf("PATCH", X, "include"))):
+        sc = scen(req(app("start"), method, X, cred, init=init), pf(method, X, cred),
+                  hop(st, tgt, acao=(), nxt={"preflight": pre, "response": resp(cred)}))
+        C.add(g, ["f-pf-from-page", tag],
+              f"{init} {method} + X-Custom on the page origin, {st} to another origin that is preflighted ({tag})", sc)
+
+    # fetch() refuses a URL with userinfo before sending; XHR sends it (the
+    # userinfo becomes its credentials). XHR's "Refused to set unsafe header"
+    # warning for a forbidden header precedes the CORS line.
+    cred = lambda: f"http://user:pass@api.example.test:8002/s/{IDT}/r"
+    C.add(g, ["f-cred-url-fetch"], "fetch to a URL with user:pass", scen(req(cred()), pf(), resp()))
+    C.add(g, ["f-cred-url-xhr"], "XHR to a URL with user:pass", scen(req(cred(), init="xhr"), pf(), resp()))
+    C.add(g, ["f-xhr-forbidden-then-refused"], "XHR sets Cookie (refused) and X-A, which the preflight does not allow",
+          scen(req(api(), "GET", [["Cookie", "a=b"], ["X-A", "1"]], init="xhr"), pf("GET", acah=None), resp()))
+
+
 def main():
     gen_methods()
     gen_headers()
@@ -1199,6 +1266,7 @@ def main():
     gen_xhr()
     gen_edge()
     gen_header_order()
+    gen_random_found()
 
     lines = [json.dumps(it, ensure_ascii=True, separators=(",", ":")) for it in C.items]
     for line in lines:  # round-trip check

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from pathlib import Path
 import os
 import shutil
 import signal
@@ -570,40 +571,10 @@ class Bidi:
             self.reader.cancel()
 
 
-# The page-side code: as conformance/src/page.rs, result returned as JSON text.
-FETCH_JS = r"""(async (r) => {
-  let resp;
-  try {
-    resp = await fetch(r.url, { method: r.method, headers: r.headers,
-                                credentials: r.credentials, mode: r.mode, redirect: 'follow' });
-  } catch (e) {
-    return { settled: 'error', name: String(e && e.name), message: String(e && e.message) };
-  }
-  const names = [];
-  for (const [n] of resp.headers) names.push(n);
-  try { await resp.arrayBuffer(); } catch (e) {}
-  return { settled: 'ok', status: resp.status, type: resp.type, readable_headers: names };
-})"""
-
-XHR_JS = r"""((r) => new Promise((resolve) => {
-  const fail = (e) => resolve({ settled: 'error', name: String(e && e.name), message: String(e && e.message) });
-  const x = new XMLHttpRequest();
-  try {
-    x.open(r.method, r.url, true);
-    for (const [n, v] of r.headers) x.setRequestHeader(n, v);
-    x.withCredentials = r.credentials === 'include';
-  } catch (e) { fail(e); return; }
-  x.onload = () => {
-    const names = x.getAllResponseHeaders().split('\r\n')
-      .map((l) => l.slice(0, Math.max(0, l.indexOf(':'))).trim().toLowerCase())
-      .filter((n) => n.length > 0);
-    resolve({ settled: 'ok', status: x.status, readable_headers: names });
-  };
-  x.onerror = () => resolve({ settled: 'error', name: 'error', message: '' });
-  x.onabort = () => resolve({ settled: 'error', name: 'abort', message: '' });
-  x.ontimeout = () => resolve({ settled: 'error', name: 'timeout', message: '' });
-  try { x.send(); } catch (e) { fail(e); }
-}))"""
+# The page-side code, shared with the Chromium harness (conformance/js/).
+JS_DIR = Path(__file__).resolve().parent.parent / "conformance" / "js"
+FETCH_JS = (JS_DIR / "fetch.js").read_text()
+XHR_JS = (JS_DIR / "xhr.js").read_text()
 
 
 def expression(req: dict) -> str:

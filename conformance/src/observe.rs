@@ -20,6 +20,10 @@ use crate::server::{Received, PAGE_PATH};
 /// The generic line Chromium logs for every failed load, CORS or not.
 const GENERIC_PREFIX: &str = "Failed to load resource: ";
 
+/// XHR's warning when the page sets a forbidden header (it is dropped, and
+/// the request goes on): not the line that says why a request failed.
+const REFUSED_HEADER_PREFIX: &str = "Refused to set unsafe header ";
+
 /// One `Log.entryAdded` entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsoleLine {
@@ -121,7 +125,8 @@ pub struct Observed {
     /// Its `failedParameter`.
     pub failed_parameter: Option<String>,
     /// The first error-level console line other than the generic
-    /// `Failed to load resource: …` (i.e. the CORS line when there is one).
+    /// `Failed to load resource: …` and XHR's `Refused to set unsafe header …`
+    /// (i.e. the CORS line when there is one).
     pub console: Option<String>,
     /// Every console entry of the scenario, in order.
     pub console_all: Vec<ConsoleLine>,
@@ -343,9 +348,11 @@ impl Collector {
 
     /// The first error-level console line that is not the generic one.
     fn console_line(&self) -> Option<&ConsoleLine> {
-        self.logs
-            .iter()
-            .find(|l| l.level == "error" && !l.text.starts_with(GENERIC_PREFIX))
+        self.logs.iter().find(|l| {
+            l.level == "error"
+                && !l.text.starts_with(GENERIC_PREFIX)
+                && !l.text.starts_with(REFUSED_HEADER_PREFIX)
+        })
     }
 
     /// The final observation.

@@ -33,44 +33,11 @@ pub struct JsResult {
     pub readable_headers: Option<Vec<String>>,
 }
 
-/// Runs `fetch` with only the options the scenario sets (plus the default
-/// `redirect: 'follow'`): anything more, e.g. `cache`, could change what the
-/// browser does. The body is read so the load finishes inside the scenario.
-const FETCH_JS: &str = r#"(async (r) => {
-  let resp;
-  try {
-    resp = await fetch(r.url, { method: r.method, headers: r.headers,
-                                credentials: r.credentials, mode: r.mode, redirect: 'follow' });
-  } catch (e) {
-    return { settled: 'error', name: String(e && e.name), message: String(e && e.message) };
-  }
-  const names = [];
-  for (const [n] of resp.headers) names.push(n);
-  try { await resp.arrayBuffer(); } catch (e) {}
-  return { settled: 'ok', status: resp.status, type: resp.type, readable_headers: names };
-})"#;
+/// Runs `fetch` (see the file's comment).
+const FETCH_JS: &str = include_str!("../js/fetch.js");
 
-/// Runs an asynchronous XMLHttpRequest. An exception from `open` or
-/// `setRequestHeader` ends it as an error (the code would not have sent).
-const XHR_JS: &str = r#"((r) => new Promise((resolve) => {
-  const fail = (e) => resolve({ settled: 'error', name: String(e && e.name), message: String(e && e.message) });
-  const x = new XMLHttpRequest();
-  try {
-    x.open(r.method, r.url, true);
-    for (const [n, v] of r.headers) x.setRequestHeader(n, v);
-    x.withCredentials = r.credentials === 'include';
-  } catch (e) { fail(e); return; }
-  x.onload = () => {
-    const names = x.getAllResponseHeaders().split('\r\n')
-      .map((l) => l.slice(0, Math.max(0, l.indexOf(':'))).trim().toLowerCase())
-      .filter((n) => n.length > 0);
-    resolve({ settled: 'ok', status: x.status, readable_headers: names });
-  };
-  x.onerror = () => resolve({ settled: 'error', name: 'error', message: '' });
-  x.onabort = () => resolve({ settled: 'error', name: 'abort', message: '' });
-  x.ontimeout = () => resolve({ settled: 'error', name: 'timeout', message: '' });
-  try { x.send(); } catch (e) { fail(e); }
-}))"#;
+/// Runs an asynchronous XMLHttpRequest (see the file's comment).
+const XHR_JS: &str = include_str!("../js/xhr.js");
 
 /// The expression to hand `Runtime.evaluate` (with `awaitPromise`).
 pub fn expression(req: &Request) -> String {

@@ -54,6 +54,13 @@ impl Profile {
         matches!(self, Profile::Chrome)
     }
 
+    /// Chrome's renderer refuses to load a subresource whose URL carries a
+    /// user name or password the page's own URL does not (fetch only, not
+    /// XHR), also at a redirect; no CORS error and no console line.
+    pub fn blocks_credentialed_subresources(self) -> bool {
+        matches!(self, Profile::Chrome)
+    }
+
     /// Chrome safelists a few legacy client-hint request headers.
     pub fn safelists_client_hints(self) -> bool {
         matches!(self, Profile::Chrome)

@@ -228,6 +228,8 @@ struct Run<'a> {
     urls: Vec<String>,
     steps: Vec<Step>,
     first_preflight: Preflight,
+    /// Whether `first_preflight` holds the first preflight decision yet.
+    preflight_recorded: bool,
     findings: Vec<Finding>,
     preflight_passed: bool,
     /// Whether a preflight was needed at the first URL (Firefox then sends
@@ -258,6 +260,7 @@ impl<'a> Run<'a> {
             tainting: Tainting::Basic,
             steps: Vec::new(),
             first_preflight: Preflight::default(),
+            preflight_recorded: false,
             findings: Vec::new(),
             preflight_passed: false,
             preflighted: false,

@@ -10,6 +10,11 @@ impl<'a> Run<'a> {
         answer: Option<&'a Answer>,
         is_first: bool,
     ) -> Result<(), End<'a>> {
+        // The verdict reports the first preflight decision of the request:
+        // at its URL, or, for a request that starts same-origin, at the first
+        // redirect target that puts it under CORS (Chrome preflights there).
+        let record = !self.preflight_recorded;
+        self.preflight_recorded = true;
         let unsafe_names = request_headers::unsafe_names(&self.headers, self.profile);
         let method_safe = method::is_safelisted(&self.method);
         let mut required = !method_safe || !unsafe_names.is_empty();
@@ -21,7 +26,7 @@ impl<'a> Run<'a> {
             required = true;
         }
         if !required {
-            if is_first {
+            if record {
                 self.first_preflight = Preflight::default();
             }
             step!(
@@ -34,7 +39,7 @@ impl<'a> Run<'a> {
         }
         // The reasons and the request headers are reported for the first
         // preflight and told in the story; otherwise they need not be built.
-        if is_first || self.options.steps {
+        if record || self.options.steps {
             let reasons = self.preflight_reasons(&unsafe_names, method_safe);
             let mut request_headers = vec![(
                 "Access-Control-Request-Method".to_owned(),
@@ -56,7 +61,7 @@ impl<'a> Run<'a> {
                     reasons.join("; ")
                 )
             });
-            if is_first {
+            if record {
                 self.first_preflight = Preflight {
                     required,
                     reasons,
@@ -231,7 +236,7 @@ impl<'a> Run<'a> {
         );
         let max_age = combined(&answer.headers, "access-control-max-age");
         let seconds = findings::cache_seconds(max_age.as_deref(), self.profile);
-        if is_first {
+        if record {
             self.first_preflight.cache_seconds = Some(seconds);
         }
         match max_age.as_deref() {

@@ -12,6 +12,15 @@ impl<'a> Run<'a> {
             Initiator::Fetch => "Failed to execute 'fetch' on 'Window'",
             Initiator::Xhr => "Failed to execute 'open' on 'XMLHttpRequest'",
         };
+        // fetch() refuses a URL with a user name or password (XHR takes them
+        // as its credentials).
+        let has_userinfo = !self.url.username().is_empty() || self.url.password().is_some();
+        if req.initiator == Initiator::Fetch && has_userinfo {
+            return Err(self.refused(format!(
+                "{api}: Request cannot be constructed from a URL that includes credentials: {}",
+                self.url
+            )));
+        }
         if !method::is_valid(&req.method) {
             let reason = format!("{api}: '{}' is not a valid HTTP method.", req.method);
             return Err(self.refused(reason));
