@@ -385,6 +385,60 @@ pub fn cors_headers_in_request(names: &[&str]) -> Finding {
     )
 }
 
+/// Public CORS proxies people paste in front of APIs (cors-anywhere and the like).
+const PUBLIC_CORS_PROXIES: &[&str] = &[
+    "cors-anywhere.herokuapp.com",
+    "corsproxy.io",
+    "api.allorigins.win",
+    "allorigins.win",
+    "thingproxy.freeboard.io",
+    "api.codetabs.com",
+    "cors.bridged.cc",
+    "proxy.cors.sh",
+    "crossorigin.me",
+    "cors-proxy.htmldriven.com",
+    "yacdn.org",
+    "jsonp.afeld.me",
+    "cors.io",
+    "cors.eu.org",
+];
+
+/// The target a request routed through a CORS proxy really calls: a known
+/// public proxy host (the target in its path or `url=` parameter), or any
+/// URL whose path carries another absolute http(s) URL. (A `url=` parameter
+/// alone is not a sign: link-preview and redirect APIs take one.)
+pub fn proxied_target(url: &Url) -> Option<String> {
+    let host = url.host_str().unwrap_or("");
+    let known = PUBLIC_CORS_PROXIES
+        .iter()
+        .any(|p| host == *p || host.ends_with(&format!(".{p}")));
+    let path = url.path();
+    let in_path = ["/http://", "/https://", "/http:/", "/https:/"]
+        .iter()
+        .find_map(|p| path.find(p).map(|i| path[i + 1..].to_owned()))
+        .filter(|t| Url::parse(t).is_ok());
+    if in_path.is_some() {
+        return in_path;
+    }
+    if !known {
+        return None;
+    }
+    let in_query = url
+        .query_pairs()
+        .find(|(k, v)| (k == "url" || k == "u" || k == "target") && v.starts_with("http"))
+        .map(|(_, v)| v.into_owned());
+    Some(in_query.unwrap_or_else(|| host.to_owned()))
+}
+
+/// A request sent through a public CORS proxy.
+pub fn cors_proxy_in_production(url: &Url, target: &str) -> Finding {
+    Finding::new(
+        Slug::CorsProxyInProduction,
+        format!("The request goes through a CORS proxy ({}) to reach {target}. The proxy sees every request and response (tokens and cookies included), can change them, rate-limits, and disappears without notice; it hides the missing CORS setup instead of fixing it.", url.host_str().unwrap_or("")),
+        "Call the API directly and make it send the CORS headers for your page's origin; if you do not control the API, put your own server-side proxy on your own origin.".into(),
+    )
+}
+
 /// A request the browser refuses to make.
 pub fn invalid_request(reason: &str) -> Finding {
     Finding::new(
@@ -526,6 +580,39 @@ mod tests {
                 ),
                 None => assert_eq!(got, None, "{allowed}"),
             }
+        }
+    }
+
+    #[test]
+    fn cors_proxies_are_recognised() {
+        let cases = [
+            (
+                "https://cors-anywhere.herokuapp.com/https://api.example.com/x",
+                Some("https://api.example.com/x"),
+            ),
+            (
+                "https://corsproxy.io/?url=https://api.example.com/x",
+                Some("https://api.example.com/x"),
+            ),
+            (
+                "https://api.allorigins.win/raw?url=https%3A%2F%2Fapi.example.com%2F",
+                Some("https://api.example.com/"),
+            ),
+            (
+                "https://my-proxy.example.net/https://api.example.com/x",
+                Some("https://api.example.com/x"),
+            ),
+            ("https://corsproxy.io/", Some("corsproxy.io")),
+            ("https://api.example.com/v1/users?next=2", None),
+            ("https://api.example.com/v1/redirect?url=/home", None),
+            (
+                "https://api.example.com/v1/preview?url=https://site.example/",
+                None,
+            ),
+        ];
+        for (url, want) in cases {
+            let got = proxied_target(&Url::parse(url).unwrap());
+            assert_eq!(got.as_deref(), want, "{url}");
         }
     }
 

@@ -252,3 +252,24 @@ fn no_cors_is_opaque_and_rejects_other_methods() {
     assert_eq!(v.outcome, Outcome::Blocked);
     assert_eq!(v.findings[0].slug, Slug::InvalidRequest);
 }
+
+#[test]
+fn a_public_cors_proxy_is_flagged() {
+    let v = run(
+        json!({"page_origin": "https://app.example.com",
+               "request": {"url": "https://cors-anywhere.herokuapp.com/https://api.example.com/v1/users"},
+               "response": {"status": 200, "headers": [acao("*")]}}),
+        Profile::Chrome,
+    );
+    assert_eq!(v.outcome, Outcome::Allowed);
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.slug == Slug::CorsProxyInProduction)
+        .expect("proxy finding");
+    assert!(
+        f.explanation.contains("https://api.example.com/v1/users"),
+        "{}",
+        f.explanation
+    );
+}

@@ -85,6 +85,10 @@ impl<'a> Run<'a> {
             self.findings
                 .push(findings::cors_headers_in_request(&cors_request_headers));
         }
+        if let Some(target) = findings::proxied_target(&self.url) {
+            self.findings
+                .push(findings::cors_proxy_in_production(&self.url, &target));
+        }
         let scheme = self.url.scheme();
         if !matches!(scheme, "http" | "https") && !self.page_origin.contains_url(&self.url) {
             let line = format!(
