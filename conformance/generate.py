@@ -1254,6 +1254,32 @@ def gen_random_found():
           scen(req(api(), "GET", [["Cookie", "a=b"], ["X-A", "1"]], init="xhr"), pf("GET", acah=None), resp()))
 
 
+
+# Minimal cases from the second round of randomized testing (Chromium and
+# Firefox): a fragment carried across redirects; Firefox's preflight back at
+# the page's origin (no CORS check there); Firefox not safelisting a
+# Content-Type list; Firefox checking the method before parsing
+# Access-Control-Allow-Headers.
+ROUND_TWO_FOUND = [
+    ('r2-frag-1', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"GET","headers":[],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"response":{"status":302,"headers":[["Location","http://cdn.example.test:8003/s/@ID@/a#frag"],["Access-Control-Allow-Origin","*"]],"next":{"response":{"status":302,"headers":[["Location","/s/@ID@/b"],["Access-Control-Allow-Origin","*"]],"next":{"response":{"status":200,"headers":[]}}}}}}'),
+    ('r2-frag-2', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"GET","headers":[],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"response":{"status":302,"headers":[["Location","http://cdn.example.test:8003/s/@ID@/a#frag"],["Access-Control-Allow-Origin","*"]],"next":{"response":{"status":302,"headers":[["Location","/s/@ID@/b#"],["Access-Control-Allow-Origin","*"]],"next":{"response":{"status":200,"headers":[]}}}}}}'),
+    ('r2-frag-3', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"GET","headers":[],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"response":{"status":302,"headers":[["Location","http://cdn.example.test:8003/s/@ID@/a#"],["Access-Control-Allow-Origin","*"]],"next":{"response":{"status":302,"headers":[["Location","/s/@ID@/b"],["Access-Control-Allow-Origin","*"]],"next":{"response":{"status":200,"headers":[]}}}}}}'),
+    ('r2-frag-4', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"PUT","headers":[["X-Custom","1"]],"credentials":"same-origin","mode":"cors","initiator":"xhr"},"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"],["Access-Control-Allow-Methods","PUT"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":307,"headers":[["Location","http://cdn.example.test:8003/s/@ID@/a#x"],["Access-Control-Allow-Origin","*"]],"next":{"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","*"],["Access-Control-Allow-Methods","PUT"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":308,"headers":[["Location","/s/@ID@/b"],["Access-Control-Allow-Origin","*"]],"next":{"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","*"]]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","*"]]}}}}}}'),
+    ('r2-ffpf-1', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"PUT","headers":[["X-Custom","1"]],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"],["Access-Control-Allow-Methods","PUT"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":307,"headers":[["Location","http://app.example.test:8001/s/@ID@/b"],["Access-Control-Allow-Origin","http://app.example.test:8001"]],"next":{"preflight":{"status":304,"headers":[]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","*"]]}}}}'),
+    ('r2-ffpf-2', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"PUT","headers":[["X-Custom","1"]],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"],["Access-Control-Allow-Methods","PUT"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":307,"headers":[["Location","http://app.example.test:8001/s/@ID@/b"],["Access-Control-Allow-Origin","http://app.example.test:8001"]],"next":{"preflight":{"status":204,"headers":[["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","*"]]}}}}'),
+    ('r2-ffpf-3', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"PUT","headers":[["X-Custom","1"]],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"],["Access-Control-Allow-Methods","PUT"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":307,"headers":[["Location","http://app.example.test:8001/s/@ID@/b"],["Access-Control-Allow-Origin","http://app.example.test:8001"]],"next":{"preflight":{"status":204,"headers":[["Access-Control-Allow-Methods","PUT"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","*"]]}}}}'),
+    ('r2-ffct-1', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"POST","headers":[["Content-Type","text/plain;x"],["Content-Type","text/plain"]],"credentials":"same-origin","mode":"cors","initiator":"xhr"},"preflight":{"status":200,"headers":[]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"]]}}'),
+    ('r2-ffct-2', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"POST","headers":[["Content-Type","text/plain, text/plain"]],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"preflight":{"status":200,"headers":[]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"]]}}'),
+    ('r2-ffct-3', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"POST","headers":[["Content-Type","text/plain;x"]],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"preflight":{"status":200,"headers":[]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"]]}}'),
+    ('r2-fford-1', '{"page_origin":"http://app.example.test:8001","request":{"url":"http://api.example.test:8002/s/@ID@/r","method":"PUT","headers":[["X-Custom","1"]],"credentials":"same-origin","mode":"cors","initiator":"fetch"},"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"],["Access-Control-Allow-Methods","DELETE"],["Access-Control-Allow-Headers","X-Custom, @"]]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","http://app.example.test:8001"]]}}'),
+]
+
+
+def gen_round_two_found():
+    for sid, text in ROUND_TWO_FOUND:
+        C.add("found", [sid], f"randomized testing, round 2: {sid}", json.loads(text))
+
+
 def main():
     gen_methods()
     gen_headers()
@@ -1266,6 +1292,7 @@ def main():
     gen_xhr()
     gen_edge()
     gen_header_order()
+    gen_round_two_found()
     gen_random_found()
 
     lines = [json.dumps(it, ensure_ascii=True, separators=(",", ":")) for it in C.items]

@@ -93,12 +93,22 @@ pub fn is_safelisted(name: &str, value: &str, profile: Profile) -> bool {
         "accept-language" | "content-language" => value.chars().all(is_language_char),
         "content-type" => {
             !value.chars().any(is_unsafe_byte)
+                && !firefox_refuses_content_type_list(value, profile)
                 && mime::essence(value).is_some_and(|e| mime::is_safelisted_essence(&e))
         }
         "range" => is_simple_range(value, profile),
         other if profile.safelists_client_hints() => is_safelisted_client_hint(other, value),
         _ => false,
     }
+}
+
+/// Firefox parses a request's Content-Type with net_ParseRequestContentType,
+/// which yields no type at all for a list (a `,` outside quotes; quotes are
+/// already unsafe bytes), so `text/plain;x, text/plain` — what two XHR
+/// setRequestHeader calls make — is not safelisted there. Chrome reads the
+/// first type.
+fn firefox_refuses_content_type_list(value: &str, profile: Profile) -> bool {
+    profile == Profile::Firefox && value.contains(',')
 }
 
 /// `name` lower-cased into `buf`, or `None` when it is longer than `buf`

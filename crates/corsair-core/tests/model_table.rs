@@ -273,3 +273,128 @@ fn a_public_cors_proxy_is_flagged() {
         f.explanation
     );
 }
+
+#[test]
+fn a_redirect_without_a_fragment_keeps_the_current_one() {
+    // Fetch's HTTP-redirect fetch: a Location without a fragment inherits the
+    // current URL's; Chromium names the URL with it (found by random testing,
+    // round 2).
+    let v = run(
+        json!({"page_origin": "http://app.example.test:8001",
+               "request": {"url": "http://api.example.test:8002/s/r2-frag-1/r"},
+               "response": {"status": 302, "headers": [["Location", "http://cdn.example.test:8003/s/r2-frag-1/a#frag"], acao("*")],
+                 "next": {"response": {"status": 302, "headers": [["Location", "/s/r2-frag-1/b"], acao("*")],
+                   "next": {"response": {"status": 200, "headers": []}}}}}}),
+        Profile::Chrome,
+    );
+    assert_eq!(v.outcome, Outcome::Blocked);
+    assert_eq!(
+        v.console.chrome.as_deref(),
+        Some("Access to fetch at 'http://cdn.example.test:8003/s/r2-frag-1/b#frag' (redirected from 'http://api.example.test:8002/s/r2-frag-1/r') from origin 'http://app.example.test:8001' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.")
+    );
+}
+
+#[test]
+fn firefox_skips_the_cors_check_of_a_preflight_back_at_the_page_origin() {
+    // Found by random testing, round 2, and observed in Firefox ESR 153: the
+    // preflight at a redirect target of the page's own origin is not
+    // CORS-checked (no Access-Control-Allow-Origin needed); its status and
+    // allow lists still are. Chrome checks it as any other preflight.
+    let p = "http://app.example.test:8001";
+    let ok_pf = json!({"status": 204, "headers": [acao(p), ["Access-Control-Allow-Methods", "PUT"], ["Access-Control-Allow-Headers", "X-Custom"]]});
+    let scenario = |pf: Value| {
+        json!({"page_origin": p,
+               "request": {"url": "http://api.example.test:8002/s/r2-ffpf/r", "method": "PUT", "headers": [["X-Custom", "1"]]},
+               "preflight": ok_pf,
+               "response": {"status": 307, "headers": [["Location", "http://app.example.test:8001/s/r2-ffpf/b"], acao(p)],
+                 "next": {"preflight": pf, "response": {"status": 200, "headers": [acao("*")]}}}})
+    };
+    let v = run(
+        scenario(json!({"status": 304, "headers": []})),
+        Profile::Firefox,
+    );
+    assert_eq!(v.outcome, Outcome::Blocked);
+    assert_eq!(
+        v.console.firefox.as_deref(),
+        Some("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://app.example.test:8001/s/r2-ffpf/b. (Reason: CORS preflight response did not succeed). Status code: 304.")
+    );
+    let no_method =
+        json!({"status": 204, "headers": [["Access-Control-Allow-Headers", "X-Custom"]]});
+    let v = run(scenario(no_method), Profile::Firefox);
+    assert_eq!(
+        v.blocked.unwrap().cors_error,
+        Some(corsair_core::CorsError::MethodDisallowedByPreflightResponse)
+    );
+    let no_acao = json!({"status": 204, "headers": [["Access-Control-Allow-Methods", "PUT"], ["Access-Control-Allow-Headers", "X-Custom"]]});
+    assert_eq!(
+        run(scenario(no_acao.clone()), Profile::Firefox).outcome,
+        Outcome::Allowed
+    );
+    let v = run(scenario(no_acao), Profile::Chrome);
+    assert_eq!(
+        v.blocked.unwrap().cors_error,
+        Some(corsair_core::CorsError::PreflightMissingAllowOriginHeader)
+    );
+}
+
+#[test]
+fn firefox_does_not_safelist_a_content_type_list() {
+    // Found by random testing, round 2, and observed in Firefox ESR 153: a
+    // Content-Type holding a list (two XHR setRequestHeader calls, or a comma
+    // in one value) is preflighted by Firefox; Chrome reads the first type
+    // (`text/plain;x, text/plain` passes there).
+    let p = "http://app.example.test:8001";
+    let scenario = |initiator: &str, headers: Value| {
+        json!({"page_origin": p,
+               "request": {"url": "http://api.example.test:8002/s/r2-ffct/r", "method": "POST", "headers": headers, "initiator": initiator},
+               "preflight": {"status": 200, "headers": []},
+               "response": {"status": 200, "headers": [acao(p)]}})
+    };
+    let two = json!([
+        ["Content-Type", "text/plain;x"],
+        ["Content-Type", "text/plain"]
+    ]);
+    let v = run(scenario("xhr", two.clone()), Profile::Firefox);
+    assert!(v.preflight.required);
+    assert_eq!(
+        v.console.firefox.as_deref(),
+        Some("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://api.example.test:8002/s/r2-ffct/r. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.")
+    );
+    let one = json!([["Content-Type", "text/plain, text/plain"]]);
+    assert!(
+        run(scenario("fetch", one.clone()), Profile::Firefox)
+            .preflight
+            .required
+    );
+    let single = json!([["Content-Type", "text/plain;x"]]);
+    assert_eq!(
+        run(scenario("fetch", single), Profile::Firefox).outcome,
+        Outcome::Allowed
+    );
+    // Chrome parses one media type and ignores what follows its parameters.
+    let v = run(scenario("xhr", two), Profile::Chrome);
+    assert!(!v.preflight.required);
+    assert_eq!(v.outcome, Outcome::Allowed);
+}
+
+#[test]
+fn firefox_checks_the_method_before_parsing_allow_headers() {
+    // Found by random testing, round 2, and observed in both browsers: with a
+    // refused method and an unparsable Access-Control-Allow-Headers, Firefox
+    // reports the method, Chrome the header list.
+    let p = "http://app.example.test:8001";
+    let s = json!({"page_origin": p,
+                   "request": {"url": "http://api.example.test:8002/s/r2-fford-1/r", "method": "PUT", "headers": [["X-Custom", "1"]]},
+                   "preflight": {"status": 204, "headers": [acao(p), ["Access-Control-Allow-Methods", "DELETE"], ["Access-Control-Allow-Headers", "X-Custom, @"]]},
+                   "response": {"status": 200, "headers": [acao(p)]}});
+    let v = run(s.clone(), Profile::Firefox);
+    assert_eq!(
+        v.console.firefox.as_deref(),
+        Some("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://api.example.test:8002/s/r2-fford-1/r. (Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’).")
+    );
+    let v = run(s, Profile::Chrome);
+    assert_eq!(
+        v.blocked.unwrap().cors_error,
+        Some(corsair_core::CorsError::InvalidAllowHeadersPreflightResponse)
+    );
+}

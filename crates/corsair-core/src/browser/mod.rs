@@ -100,45 +100,30 @@ impl Explainer {
         };
         let url = scenario.prepare_request()?;
         let quiet = Options { steps: false };
-        // Each console line is that browser's own, so where the browsers'
-        // paths can part, the other browser's line comes from its own run.
-        let (chrome_line, firefox_line) = match self.profile {
-            Profile::Chrome if involves_redirect(scenario) => (
-                None,
-                Some(
-                    evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
-                        .console
-                        .firefox,
-                ),
-            ),
-            Profile::Chrome => (None, None),
-            Profile::Firefox => (
-                Some(
-                    evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
-                        .console
-                        .chrome,
-                ),
-                None,
-            ),
-            Profile::Spec => (
-                Some(
-                    evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
-                        .console
-                        .chrome,
-                ),
-                Some(
-                    evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
-                        .console
-                        .firefox,
-                ),
-            ),
-        };
-        let mut verdict = evaluate(scenario, self.profile, page, url, self.options);
-        if let Some(line) = chrome_line {
-            verdict.console.chrome = line;
+        let mut verdict = evaluate(
+            scenario,
+            self.profile,
+            page.clone(),
+            url.clone(),
+            self.options,
+        );
+        // Each console line is that browser's own: where the browsers' rules
+        // can part, the other browser's line comes from its own run.
+        if self.profile != Profile::Chrome {
+            verdict.console.chrome =
+                evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
+                    .console
+                    .chrome;
         }
-        if let Some(line) = firefox_line {
-            verdict.console.firefox = line;
+        let firefox_may_part = match self.profile {
+            Profile::Firefox => false,
+            Profile::Spec => true,
+            Profile::Chrome => firefox_may_part(scenario, &verdict),
+        };
+        if firefox_may_part {
+            verdict.console.firefox = evaluate(scenario, Profile::Firefox, page, url, quiet)
+                .console
+                .firefox;
         }
         Ok(verdict)
     }
@@ -155,6 +140,49 @@ fn evaluate(
     let mut run = Run::new(scenario, profile, page, url, options);
     let end = run.go();
     run.finish(end)
+}
+
+/// Whether Firefox's path through `scenario` can differ from Chrome's
+/// (`chrome`, Chrome's verdict), so that Firefox's console line must come
+/// from a run with Firefox's rules: a redirect anywhere (Firefox preflights
+/// again, checks a redirected preflight's CORS headers first, skips the check
+/// back at the page's origin); a preflight that failed (Firefox checks the
+/// method before parsing Allow-Headers); a request header the two browsers
+/// classify differently (forbidden, or CORS-safelisted).
+fn firefox_may_part(scenario: &Scenario, chrome: &Verdict) -> bool {
+    involves_redirect(scenario)
+        || chrome
+            .blocked
+            .as_ref()
+            .is_some_and(|b| b.stage == Stage::Preflight)
+        || headers_classified_differently(scenario)
+}
+
+/// Whether Chrome and Firefox disagree on whether any of the request's
+/// headers (with repeated names combined, as both send them) is forbidden
+/// or CORS-safelisted.
+fn headers_classified_differently(scenario: &Scenario) -> bool {
+    let mut combined: Vec<(String, String)> = Vec::new();
+    for (name, value) in &scenario.request.headers {
+        let lower = name.to_ascii_lowercase();
+        let value = crate::grammar::normalize_header_value(value);
+        match combined.iter_mut().find(|(n, _)| *n == lower) {
+            Some((_, v)) => {
+                v.push_str(", ");
+                v.push_str(value);
+            }
+            None => combined.push((lower, value.to_owned())),
+        }
+    }
+    combined.iter().any(|(name, value)| {
+        let class = |p: Profile| {
+            (
+                request_headers::is_forbidden(name, value, p),
+                request_headers::is_safelisted(name, value, p),
+            )
+        };
+        class(Profile::Chrome) != class(Profile::Firefox)
+    })
 }
 
 /// Whether any answer is a redirect status: there Chrome and Firefox part

@@ -12,7 +12,7 @@ impl<'a> Run<'a> {
         count: usize,
     ) -> Result<Url, End<'a>> {
         let next = match self.url.join(location) {
-            Ok(u) => u,
+            Ok(u) => inherit_fragment(u, &self.url),
             Err(e) => {
                 let reason = format!("The Location {location:?} is not a valid URL ({e}).");
                 return Err(self.plain_block(
@@ -136,4 +136,17 @@ impl<'a> Run<'a> {
             && self.s.request.initiator == Initiator::Fetch
             && !mode_refuses
     }
+}
+
+/// A Location without a fragment takes the current URL's fragment (Fetch's
+/// HTTP-redirect fetch), so a `#frag` set by one hop survives later hops and
+/// shows in the browsers' messages. Like Chromium's RedirectInfo and
+/// Firefox's PropagateReferenceIfNeeded, an empty current fragment (`a#`) is
+/// not carried over; a Location's own `#` stays.
+fn inherit_fragment(mut next: Url, current: &Url) -> Url {
+    let inherited = current.fragment().filter(|f| !f.is_empty());
+    if next.fragment().is_none() && inherited.is_some() {
+        next.set_fragment(inherited);
+    }
+    next
 }
