@@ -409,14 +409,19 @@ const PUBLIC_CORS_PROXIES: &[&str] = &[
 /// alone is not a sign: link-preview and redirect APIs take one.)
 pub fn proxied_target(url: &Url) -> Option<String> {
     let host = url.host_str().unwrap_or("");
-    let known = PUBLIC_CORS_PROXIES
-        .iter()
-        .any(|p| host == *p || host.ends_with(&format!(".{p}")));
+    // `p` or any subdomain of it; no allocation: this runs for every request.
+    let known = PUBLIC_CORS_PROXIES.iter().any(|p| {
+        host.strip_suffix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    });
     let path = url.path();
-    let in_path = ["/http://", "/https://", "/http:/", "/https:/"]
-        .iter()
-        .find_map(|p| path.find(p).map(|i| path[i + 1..].to_owned()))
-        .filter(|t| Url::parse(t).is_ok());
+    let in_path = path
+        .match_indices("/http")
+        .map(|(i, _)| &path[i + 1..])
+        .find(|rest| {
+            (rest.starts_with("http:/") || rest.starts_with("https:/")) && Url::parse(rest).is_ok()
+        })
+        .map(str::to_owned);
     if in_path.is_some() {
         return in_path;
     }

@@ -146,15 +146,17 @@ fn evaluate(
 /// (`chrome`, Chrome's verdict), so that Firefox's console line must come
 /// from a run with Firefox's rules: a redirect anywhere (Firefox preflights
 /// again, checks a redirected preflight's CORS headers first, skips the check
-/// back at the page's origin); a preflight that failed (Firefox checks the
-/// method before parsing Allow-Headers); a request header the two browsers
-/// classify differently (forbidden, or CORS-safelisted).
+/// back at the page's origin); an unparsable Allow-Headers (Firefox checks
+/// the method before parsing it); a request header the two browsers classify
+/// differently (forbidden, or CORS-safelisted). Elsewhere their checks run
+/// in the same order and Chrome's run already carries Firefox's line.
 fn firefox_may_part(scenario: &Scenario, chrome: &Verdict) -> bool {
+    let unparsable_allow_headers = chrome
+        .blocked
+        .as_ref()
+        .is_some_and(|b| b.cors_error == Some(CorsError::InvalidAllowHeadersPreflightResponse));
     involves_redirect(scenario)
-        || chrome
-            .blocked
-            .as_ref()
-            .is_some_and(|b| b.stage == Stage::Preflight)
+        || unparsable_allow_headers
         || headers_classified_differently(scenario)
 }
 
