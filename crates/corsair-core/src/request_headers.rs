@@ -173,6 +173,22 @@ pub struct SentHeader {
     pub value: String,
 }
 
+/// Adds a header the way a request's header list takes it: a name already
+/// there (case-insensitively) gets the value appended after `", "`; a new one
+/// is added lower-cased.
+pub fn add_combined(list: &mut Vec<SentHeader>, name: &str, value: &str) {
+    match list.iter_mut().find(|h| h.name.eq_ignore_ascii_case(name)) {
+        Some(h) => {
+            h.value.push_str(", ");
+            h.value.push_str(value);
+        }
+        None => list.push(SentHeader {
+            name: name.to_ascii_lowercase(),
+            value: value.to_owned(),
+        }),
+    }
+}
+
 /// The names that make a request need a preflight, in the order the browser
 /// checks them against `Access-Control-Allow-Headers` (non-safelisted names
 /// first; the safelisted ones appended when their values pass 1024 bytes).
@@ -308,6 +324,18 @@ mod tests {
             "authorization,content-type"
         );
         assert_eq!(access_control_request_headers(&[]), None);
+    }
+
+    #[test]
+    fn repeated_names_are_combined() {
+        let mut list = Vec::new();
+        add_combined(&mut list, "Content-Type", "text/plain;x");
+        add_combined(&mut list, "X-A", "1");
+        add_combined(&mut list, "content-type", "text/plain");
+        assert_eq!(
+            list,
+            sent(&[("content-type", "text/plain;x, text/plain"), ("x-a", "1")])
+        );
     }
 
     #[test]

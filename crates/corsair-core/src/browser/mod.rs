@@ -164,19 +164,15 @@ fn firefox_may_part(scenario: &Scenario, chrome: &Verdict) -> bool {
 /// headers (with repeated names combined, as both send them) is forbidden
 /// or CORS-safelisted.
 fn headers_classified_differently(scenario: &Scenario) -> bool {
-    let mut combined: Vec<(String, String)> = Vec::new();
+    let mut combined = Vec::new();
     for (name, value) in &scenario.request.headers {
-        let lower = name.to_ascii_lowercase();
-        let value = crate::grammar::normalize_header_value(value);
-        match combined.iter_mut().find(|(n, _)| *n == lower) {
-            Some((_, v)) => {
-                v.push_str(", ");
-                v.push_str(value);
-            }
-            None => combined.push((lower, value.to_owned())),
-        }
+        request_headers::add_combined(
+            &mut combined,
+            name,
+            crate::grammar::normalize_header_value(value),
+        );
     }
-    combined.iter().any(|(name, value)| {
+    combined.iter().any(|SentHeader { name, value }| {
         let class = |p: Profile| {
             (
                 request_headers::is_forbidden(name, value, p),

@@ -62,17 +62,7 @@ impl<'a> Run<'a> {
                     .push((name.clone(), "not allowed on a no-cors request".into()));
                 continue;
             }
-            let lower = name.to_ascii_lowercase();
-            match sent.iter_mut().find(|h| h.name == lower) {
-                Some(h) => {
-                    h.value.push_str(", ");
-                    h.value.push_str(value);
-                }
-                None => sent.push(SentHeader {
-                    name: lower,
-                    value: value.to_owned(),
-                }),
-            }
+            request_headers::add_combined(&mut sent, name, value);
         }
         self.headers = self.wire_order(sent);
         let cors_request_headers: Vec<&str> = self
@@ -115,38 +105,33 @@ impl<'a> Run<'a> {
             ));
         }
         if let Some(spaces) = &self.s.address_space {
-            if let Some(declared) = spaces.declared.filter(|d| *d != spaces.target) {
-                let reason = format!(
-                    "The request declared the {} address space, but the server is in the {} address space.",
-                    declared.name(),
-                    spaces.target.name()
-                );
-                let f = findings::local_network_access(spaces.page, spaces.target);
-                return Err(self.cors_block(
-                    Stage::Request,
+            let refusal = match spaces.declared {
+                Some(declared) if declared != spaces.target => Some((
                     CorsError::InvalidLocalNetworkAccess,
-                    "",
-                    reason,
-                    None,
-                    f,
-                ));
-            }
-            let more_private = spaces.target < spaces.page;
-            if more_private && !spaces.permission_granted && req.mode != RequestMode::NoCors {
-                let reason = format!(
-                    "A page in the {} address space may not reach the {} address space without the user's permission.",
-                    spaces.page.name(),
-                    spaces.target.name()
-                );
+                    format!(
+                        "The request declared the {} address space, but the server is in the {} address space.",
+                        declared.name(),
+                        spaces.target.name()
+                    ),
+                )),
+                _ if spaces.target < spaces.page
+                    && !spaces.permission_granted
+                    && req.mode != RequestMode::NoCors =>
+                {
+                    Some((
+                        CorsError::LocalNetworkAccessPermissionDenied,
+                        format!(
+                            "A page in the {} address space may not reach the {} address space without the user's permission.",
+                            spaces.page.name(),
+                            spaces.target.name()
+                        ),
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((error, reason)) = refusal {
                 let f = findings::local_network_access(spaces.page, spaces.target);
-                return Err(self.cors_block(
-                    Stage::Request,
-                    CorsError::LocalNetworkAccessPermissionDenied,
-                    "",
-                    reason,
-                    None,
-                    f,
-                ));
+                return Err(self.cors_block(Stage::Request, error, "", reason, None, f));
             }
         }
         Ok(())
