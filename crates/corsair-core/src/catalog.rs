@@ -93,6 +93,35 @@ slugs! {
     NotACorsError => "not-a-cors-error", Error, "A network error, not a CORS one";
     InvalidRequest => "invalid-request", Error, "The browser refuses to make this request at all";
     ModeDisallowsCrossOrigin => "mode-disallows-cross-origin", Error, "The request mode forbids a cross-origin request";
+    OriginTrailingSlash => "origin-trailing-slash", Error, "An origin ends with a slash";
+    OriginHasPath => "origin-has-path", Error, "An origin has a path";
+    OriginDefaultPort => "origin-default-port", Error, "An origin spells out its scheme's default port";
+    OriginMissingScheme => "origin-missing-scheme", Error, "An origin has no scheme";
+    OriginNotLowercase => "origin-not-lowercase", Error, "An origin is not lower-case";
+    OriginWhitespace => "origin-whitespace", Error, "An origin has spaces around it";
+    InvalidOrigin => "invalid-origin", Error, "Not an origin browsers can send";
+    EmptyOriginList => "empty-origin-list", Error, "No origin is allowed";
+    WildcardPublicSuffix => "wildcard-public-suffix", Error, "A wildcard over a public suffix trusts strangers";
+    BadWildcardPattern => "bad-wildcard-pattern", Error, "An origin pattern that is not a leading `*.` or a `:*` port";
+    UnanchoredRegex => "unanchored-regex", Error, "An unanchored regular expression matches more than meant";
+    ForbiddenMethod => "forbidden-method", Error, "A method browsers never send";
+    ForbiddenRequestHeader => "forbidden-request-header", Error, "A request header pages cannot set";
+    CorsHeaderAsRequestHeader => "cors-header-as-request-header", Warning, "A CORS response header allowed as a request header";
+    ExposeSetCookie => "expose-set-cookie", Error, "Set-Cookie is never readable by pages";
+    WildcardExposeWithCredentials => "wildcard-expose-with-credentials", Error, "Expose-Headers `*` with credentials exposes nothing";
+    SafelistedListed => "safelisted-listed", Info, "A method or header that needs no listing";
+    HttpOriginInProduction => "http-origin-in-production", Warning, "An http origin is allowed in production";
+    UnknownKey => "unknown-key", Error, "A key the policy file does not have";
+    InvalidToml => "invalid-toml", Error, "The policy file is not valid TOML";
+    InvalidValue => "invalid-value", Error, "A policy value of the wrong type or range";
+    InvalidMethod => "invalid-method", Error, "Not a method name";
+    MethodCase => "method-case", Error, "A method in a case browsers do not send";
+    InvalidHeaderName => "invalid-header-name", Error, "Not a header name, or one that does not belong here";
+    OverlappingOrigins => "overlapping-origins", Warning, "An origin entry already covered by another";
+    UnknownStage => "unknown-stage", Error, "The chosen stage is not in the policy file";
+    BadRoutePath => "bad-route-path", Error, "A route path pattern that cannot match as meant";
+    UnreachableRoute => "unreachable-route", Warning, "A route an earlier route always wins over";
+    DebugInProduction => "debug-in-production", Warning, "Debug or shadow mode in production";
 }
 
 impl Serialize for Slug {
@@ -199,6 +228,26 @@ mod tests {
             "mixed-content",
             "csp-blocks-request",
             "not-a-cors-error",
+            // Policy file only.
+            "origin-trailing-slash",
+            "origin-has-path",
+            "origin-default-port",
+            "origin-missing-scheme",
+            "origin-not-lowercase",
+            "origin-whitespace",
+            "invalid-origin",
+            "empty-origin-list",
+            "wildcard-public-suffix",
+            "bad-wildcard-pattern",
+            "unanchored-regex",
+            "forbidden-method",
+            "forbidden-request-header",
+            "cors-header-as-request-header",
+            "expose-set-cookie",
+            "wildcard-expose-with-credentials",
+            "safelisted-listed",
+            "http-origin-in-production",
+            "unknown-key",
         ] {
             assert!(Slug::from_name(name).is_some(), "{name}");
         }

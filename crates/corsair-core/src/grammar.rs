@@ -41,6 +41,11 @@ pub fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_tchar)
 }
 
+/// [`is_token`] on bytes.
+pub fn is_token_bytes(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
 /// HTTP tab or space, the whitespace header values may start or end with.
 pub fn is_http_tab_or_space(c: char) -> bool {
     c == ' ' || c == '\t'

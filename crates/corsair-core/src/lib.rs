@@ -18,10 +18,12 @@ pub mod messages;
 pub mod method;
 pub mod mime;
 pub mod origin;
+pub mod policy;
 pub mod profile;
 pub mod request_headers;
 pub mod response_headers;
 pub mod scenario;
+pub mod server;
 pub mod verdict;
 
 pub use browser::explain;

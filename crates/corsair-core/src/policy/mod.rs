@@ -1,0 +1,65 @@
+//! The policy: `corsair.toml` (or the same keys set in code), its validation,
+//! and its compilation into the server model.
+//!
+//! Reading never stops at the first problem: syntax errors, unknown keys,
+//! wrong types and every rule violation are all reported, each with a catalog
+//! slug, a severity, where it was written and the fix.
+
+pub mod builder;
+pub mod document;
+pub mod origin_entry;
+pub mod problem;
+pub mod spec;
+pub mod validate;
+
+pub use builder::PolicyBuilder;
+pub use document::{Document, Located};
+pub use problem::{line_col, Location, Problem};
+pub use spec::{OriginEntry, PolicySpec};
+pub use validate::{check, lint, Checked};
+
+use crate::catalog::Severity;
+use crate::server::route::PolicySet;
+
+/// The environment variable whose comma-separated origins are added to
+/// policies that do not set their own.
+pub const ORIGINS_ENV: &str = "CORS_ORIGINS";
+
+/// The environment variable that chooses the stage.
+pub const STAGE_ENV: &str = "CORSAIR_STAGE";
+
+/// A policy with errors, refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the CORS policy has {} error(s); first: {}", self.errors().count(), self.errors().next().map_or("", |p| p.message.as_str()))]
+pub struct PolicyError {
+    /// Every problem found (warnings too).
+    pub problems: Vec<Problem>,
+}
+
+impl PolicyError {
+    /// The problems that are errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+    }
+}
+
+/// Reads, checks and compiles a policy file for a stage, with the origins of
+/// `CORS_ORIGINS` (`env_origins`, as read by the caller). On success, also
+/// returns the warnings.
+pub fn from_toml(
+    text: &str,
+    stage: Option<&str>,
+    env_origins: Option<&str>,
+) -> Result<(PolicySet, Vec<Problem>), PolicyError> {
+    let (doc, mut problems) = document::parse(text);
+    let env = env_origins.map_or_else(Vec::new, |v| document::env_origins(ORIGINS_ENV, v));
+    let checked = check(&doc, &env, stage);
+    problems.extend(checked.problems);
+    let has_errors = problems.iter().any(|p| p.severity == Severity::Error);
+    match checked.policies {
+        Some(set) if !has_errors => Ok((set, problems)),
+        _ => Err(PolicyError { problems }),
+    }
+}

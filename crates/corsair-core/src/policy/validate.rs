@@ -1,0 +1,829 @@
+//! The rules a policy must pass: every route's effective policy (after the
+//! stage, the route's own keys and `CORS_ORIGINS` are merged) is checked,
+//! every problem reported with where it was written and how to fix it.
+
+use crate::catalog::{Severity, Slug};
+use crate::server::origin_set::{Pattern, PortRule};
+use crate::server::route::{PathPattern, PolicySet};
+use crate::server::CorsPolicy;
+
+use super::document::{Document, List, Located, Section};
+use super::origin_entry::{analyze, is_loopback_host};
+use super::problem::{edit_distance, Location, Problem};
+use super::spec::{OriginEntry, PolicySpec};
+
+/// What Chrome keeps a preflight answer for at most, in seconds.
+pub const CHROME_MAX_AGE_CAP: i64 = 7200;
+/// What Firefox keeps it for at most (and the largest value allowed here).
+pub const FIREFOX_MAX_AGE_CAP: i64 = 86400;
+
+/// Stage names whose policy is what production serves.
+fn is_production(stage: Option<&str>) -> bool {
+    match stage {
+        None => true,
+        Some(s) => matches!(s.to_ascii_lowercase().as_str(), "production" | "prod"),
+    }
+}
+
+/// Hosts where anyone can publish pages that run their own script.
+const SHARED_HOSTS: [&str; 16] = [
+    "codepen.io",
+    "cdpn.io",
+    "jsfiddle.net",
+    "jshell.net",
+    "codesandbox.io",
+    "csb.app",
+    "stackblitz.com",
+    "stackblitz.io",
+    "webcontainer.io",
+    "jsbin.com",
+    "plnkr.co",
+    "glitch.me",
+    "replit.com",
+    "replit.dev",
+    "repl.co",
+    "github.dev",
+];
+
+const REQUEST_ONLY: [&str; 8] = [
+    "authorization",
+    "cookie",
+    "origin",
+    "host",
+    "referer",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "user-agent",
+];
+
+const SAFELISTED_RESPONSE: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// The policy of one route (or the default) with every key resolved.
+struct Effective<'a> {
+    /// `[cors]` or the route's path, for messages.
+    label: String,
+    at: Location,
+    /// Where `[cors]` is: problems every route inherits are reported there once.
+    root_at: Location,
+    production: bool,
+    origins: Vec<&'a Located<String>>,
+    origins_list: Option<&'a List>,
+    credentials: Option<&'a Located<bool>>,
+    methods: Option<&'a List>,
+    request_headers: Option<&'a List>,
+    expose_headers: Option<&'a List>,
+    max_age: Option<&'a Located<i64>>,
+    local_network: Option<&'a Located<bool>>,
+    debug: Option<&'a Located<bool>>,
+    shadow: Option<&'a Located<bool>>,
+}
+
+fn pick<'a, T>(
+    layers: &[&'a Section],
+    get: impl Fn(&'a Section) -> Option<&'a T>,
+) -> Option<&'a T> {
+    layers.iter().rev().find_map(|s| get(s))
+}
+
+fn effective<'a>(
+    base: &'a Section,
+    stage: Option<&'a Section>,
+    route: Option<&'a Section>,
+    env: &'a [Located<String>],
+    production: bool,
+) -> Effective<'a> {
+    let mut layers = vec![base];
+    layers.extend(stage);
+    layers.extend(route);
+    let own_origins = route.and_then(|r| r.origins.as_ref());
+    let (origins, origins_list) = match own_origins {
+        Some(list) => (list.value.iter().collect(), Some(list)),
+        None => {
+            let inherited = stage
+                .and_then(|s| s.origins.as_ref())
+                .or(base.origins.as_ref());
+            let mut all: Vec<&Located<String>> = inherited
+                .map(|l| l.value.iter().collect())
+                .unwrap_or_default();
+            if let Some(extra) = stage.and_then(|s| s.extra_origins.as_ref()) {
+                all.extend(extra.value.iter());
+            }
+            all.extend(env.iter());
+            (
+                all,
+                inherited.or(stage.and_then(|s| s.extra_origins.as_ref())),
+            )
+        }
+    };
+    let label = match route.and_then(|r| r.path.as_ref()) {
+        Some(p) => format!("route `{}`", p.value),
+        None if route.is_some() => "a route".to_owned(),
+        None => "[cors]".to_owned(),
+    };
+    let at = route
+        .or(stage)
+        .and_then(|s| s.at.clone())
+        .or_else(|| base.at.clone())
+        .unwrap_or(Location::Nowhere);
+    Effective {
+        label,
+        at,
+        root_at: base.at.clone().unwrap_or(Location::Nowhere),
+        production,
+        origins,
+        origins_list,
+        credentials: pick(&layers, |s| s.credentials.as_ref()),
+        methods: pick(&layers, |s| s.methods.as_ref()),
+        request_headers: pick(&layers, |s| s.request_headers.as_ref()),
+        expose_headers: pick(&layers, |s| s.expose_headers.as_ref()),
+        max_age: pick(&layers, |s| s.max_age.as_ref()),
+        local_network: pick(&layers, |s| s.local_network.as_ref()),
+        debug: pick(&layers, |s| s.debug.as_ref()),
+        shadow: pick(&layers, |s| s.shadow.as_ref()),
+    }
+}
+
+fn value(flag: Option<&Located<bool>>) -> bool {
+    flag.is_some_and(|f| f.value)
+}
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn push(&mut self, slug: Slug, at: &Location, message: String, fix: String) {
+        self.problems
+            .push(Problem::new(slug, at.clone(), message, fix));
+    }
+
+    fn push_sev(
+        &mut self,
+        slug: Slug,
+        severity: Severity,
+        at: &Location,
+        message: String,
+        fix: String,
+    ) {
+        self.problems
+            .push(Problem::new(slug, at.clone(), message, fix).with_severity(severity));
+    }
+
+    fn check(&mut self, eff: &Effective<'_>) -> Option<PolicySpec> {
+        let before = self.error_count();
+        let credentials = value(eff.credentials);
+        let origins = self.origins(eff, credentials);
+        let methods = self.methods(eff);
+        let request_headers = self.request_headers(eff, credentials);
+        let expose_headers = self.expose_headers(eff, credentials);
+        let max_age = self.max_age(eff);
+        let local_network = value(eff.local_network);
+        if local_network && origins.contains(&OriginEntry::Any) {
+            let at = eff.local_network.map_or(eff.at.clone(), |l| l.at.clone());
+            self.push_sev(
+                Slug::LocalNetworkAccess,
+                Severity::Warning,
+                &at,
+                format!("{}: `local-network = true` with origin `*` lets any website on the Internet reach this private-network service", eff.label),
+                "list the origins that may reach it instead of `*`".into(),
+            );
+        }
+        for (flag, what) in [(eff.debug, "debug"), (eff.shadow, "shadow")] {
+            if let Some(f) = flag.filter(|f| f.value && eff.production) {
+                let why = if what == "debug" {
+                    "tells every refused origin exactly what the policy allows"
+                } else {
+                    "enforces nothing: every origin gets through"
+                };
+                self.push(
+                    Slug::DebugInProduction,
+                    &f.at,
+                    format!("`{what} = true` in the production policy {why}"),
+                    format!(
+                        "move `{what} = true` to a [stages.development] or [stages.staging] table"
+                    ),
+                );
+            }
+        }
+        (self.error_count() == before).then(|| PolicySpec {
+            origins,
+            credentials,
+            methods,
+            request_headers,
+            expose_headers,
+            max_age,
+            local_network,
+            debug: value(eff.debug),
+            shadow: value(eff.shadow),
+        })
+    }
+
+    fn error_count(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+
+    fn origins(&mut self, eff: &Effective<'_>, credentials: bool) -> Vec<OriginEntry> {
+        if eff.origins.is_empty() {
+            let at = eff.origins_list.map_or(eff.at.clone(), |l| l.at.clone());
+            self.push(
+                Slug::EmptyOriginList,
+                &at,
+                format!(
+                    "{} allows no origin: every cross-origin request is refused",
+                    eff.label
+                ),
+                "list the origins of your frontends: `origins = [\"https://app.example.com\"]`"
+                    .into(),
+            );
+            return Vec::new();
+        }
+        let mut kept: Vec<(OriginEntry, &Location, &str)> = Vec::new();
+        for item in &eff.origins {
+            let analysis = analyze(&item.value);
+            for issue in &analysis.issues {
+                let fix = match &analysis.suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => fix_for(issue.slug),
+                };
+                self.push_sev(
+                    issue.slug,
+                    issue.severity,
+                    &item.at,
+                    issue.message.clone(),
+                    fix,
+                );
+            }
+            let Some(entry) = analysis.entry else {
+                continue;
+            };
+            self.origin_rules(eff, credentials, &entry, item);
+            kept.push((entry, &item.at, &item.value));
+        }
+        // Entries another entry already covers.
+        for i in 0..kept.len() {
+            let (entry, at, text) = &kept[i];
+            let covered_by = kept.iter().enumerate().find(|(j, (other, _, _))| {
+                *j != i && covers(other, entry) && (!covers(entry, other) || *j < i)
+            });
+            if let Some((_, (_, _, other))) = covered_by {
+                self.push(
+                    Slug::OverlappingOrigins,
+                    at,
+                    format!("`{text}` is already allowed by `{other}`"),
+                    format!("remove `{text}` (or narrow `{other}`)"),
+                );
+            }
+        }
+        kept.into_iter().map(|(e, _, _)| e).collect()
+    }
+
+    fn origin_rules(
+        &mut self,
+        eff: &Effective<'_>,
+        credentials: bool,
+        entry: &OriginEntry,
+        item: &Located<String>,
+    ) {
+        let text = &item.value;
+        let (scheme, host, subdomains) = match entry {
+            OriginEntry::Any => {
+                if credentials {
+                    self.push(
+                        Slug::WildcardWithCredentials,
+                        &item.at,
+                        "origin `*` with `credentials = true`: browsers refuse `*` on credentialed requests, and echoing every origin instead would let any website act as the signed-in user".into(),
+                        "list the exact origins of your frontends instead of `*`, or set `credentials = false` for a public API".into(),
+                    );
+                }
+                return;
+            }
+            OriginEntry::Exact(o) => {
+                let (scheme, rest) = o.split_once("://").unwrap_or(("", o));
+                (scheme, host_of(rest), false)
+            }
+            OriginEntry::Pattern(p) => (&*p.scheme, &*p.host, p.subdomains),
+        };
+        if subdomains {
+            if let Some(suffix) = psl::suffix(host.as_bytes()) {
+                if suffix.is_known() && suffix.as_bytes() == host.as_bytes() {
+                    self.push(
+                        Slug::WildcardPublicSuffix,
+                        &item.at,
+                        format!("`{text}`: `{host}` is a public suffix, so anyone can register a subdomain under it and be trusted"),
+                        format!("list your own sites under it exactly (`{scheme}://yoursite.{host}`)"),
+                    );
+                    return;
+                }
+            }
+            if credentials {
+                self.push(
+                    Slug::AnySubdomainTrusted,
+                    &item.at,
+                    format!("`{text}` trusts every subdomain of {host} with credentials: one XSS or a forgotten subdomain takeover anywhere under it reads this API as the user"),
+                    "list the subdomains that host your frontends exactly, if you can".into(),
+                );
+            }
+        }
+        let shared = SHARED_HOSTS
+            .iter()
+            .find(|s| host == **s || host.strip_suffix(**s).is_some_and(|h| h.ends_with('.')));
+        if let Some(shared) = shared {
+            let severity = if credentials {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            self.push_sev(
+                Slug::ThirdPartyOriginTrusted,
+                severity,
+                &item.at,
+                format!("`{text}`: anyone can run their own script on {shared}, so this trusts strangers"),
+                "remove it; for demos, use a policy without credentials on a public route".into(),
+            );
+        }
+        let loopback = is_loopback_host(host);
+        if scheme == "http" && !loopback && credentials {
+            self.push_sev(
+                Slug::InsecureOriginTrusted,
+                Severity::Error,
+                &item.at,
+                format!("`{text}` is plain http and trusted with credentials: anyone on the network path can inject script into that page and read this API as the user"),
+                format!("serve that frontend over https and allow `https://{}` instead", &text["http://".len()..]),
+            );
+        } else if scheme == "http" && !loopback && eff.production {
+            self.push(
+                Slug::HttpOriginInProduction,
+                &item.at,
+                format!("`{text}` is plain http in the production policy: a page whose script can be altered in transit is trusted"),
+                format!("serve that frontend over https and allow `https://{}` instead", &text["http://".len()..]),
+            );
+        }
+        if loopback && eff.production {
+            let severity = if credentials {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            self.push_sev(
+                Slug::LocalhostInProduction,
+                severity,
+                &item.at,
+                format!("`{text}` is allowed in production: any program serving a page on the visitor's own machine is trusted"),
+                format!("move it to a development stage: `[stages.development]` `extra-origins = [\"{text}\"]`, chosen with `--stage development` or CORSAIR_STAGE"),
+            );
+        }
+    }
+
+    fn methods(&mut self, eff: &Effective<'_>) -> Vec<String> {
+        let Some(list) = eff.methods else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in &list.value {
+            let m = item.value.as_str();
+            if m == "*" {
+                out.push(m.to_owned());
+                continue;
+            }
+            if !crate::grammar::is_token(m) {
+                self.push(
+                    Slug::InvalidMethod,
+                    &item.at,
+                    format!("`{m}` is not a method name (a token: letters, digits, `-` and a few symbols)"),
+                    "write the method name alone, e.g. `\"PUT\"`".into(),
+                );
+                continue;
+            }
+            if crate::method::is_forbidden(m) {
+                self.push(
+                    Slug::ForbiddenMethod,
+                    &item.at,
+                    format!("`{m}`: browsers refuse to send CONNECT, TRACE and TRACK"),
+                    format!("remove `{m}`"),
+                );
+                continue;
+            }
+            let normalized = crate::method::normalize(m);
+            if normalized != m {
+                self.push(
+                    Slug::MethodCase,
+                    &item.at,
+                    format!("`{m}`: browsers upper-case this method and compare case-sensitively, so `{m}` never matches"),
+                    format!("write `\"{normalized}\"`"),
+                );
+                continue;
+            }
+            let upper = m.to_ascii_uppercase();
+            if upper != m && ["PATCH"].contains(&upper.as_str()) {
+                self.push_sev(
+                    Slug::MethodCase,
+                    Severity::Warning,
+                    &item.at,
+                    format!("`{m}`: fetch() sends this method exactly as the page writes it, and nearly every page writes `{upper}`"),
+                    format!("write `\"{upper}\"` (list both if some code really sends `{m}`)"),
+                );
+            }
+            if crate::method::is_safelisted(m) {
+                self.push(
+                    Slug::SafelistedListed,
+                    &item.at,
+                    format!("`{m}` needs no listing: browsers allow GET, HEAD and POST whatever the preflight says"),
+                    format!("remove `{m}` (harmless)"),
+                );
+            } else if let Some(near) = ["DELETE", "PATCH", "PUT", "OPTIONS", "GET", "POST", "HEAD"]
+                .into_iter()
+                .find(|s| edit_distance(&upper, s) == 1 && upper != *s && upper.len() > 2)
+            {
+                self.push_sev(
+                    Slug::InvalidMethod,
+                    Severity::Warning,
+                    &item.at,
+                    format!("`{m}` is not a standard method; it looks like a typo of `{near}`"),
+                    format!("did you mean `\"{near}\"`?"),
+                );
+            }
+            out.push(m.to_owned());
+        }
+        out
+    }
+
+    fn request_headers(&mut self, eff: &Effective<'_>, credentials: bool) -> Vec<String> {
+        let Some(list) = eff.request_headers else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let star = list.value.iter().find(|i| i.value == "*");
+        for item in &list.value {
+            let h = item.value.as_str();
+            if h == "*" {
+                out.push(h.to_owned());
+                continue;
+            }
+            if !crate::grammar::is_token(h) {
+                self.push(
+                    Slug::InvalidHeaderName,
+                    &item.at,
+                    format!("`{h}` is not a header name"),
+                    format!(
+                        "write the name alone, e.g. `\"{}\"`",
+                        h.split(':').next().unwrap_or(h).trim()
+                    ),
+                );
+                continue;
+            }
+            let lower = h.to_ascii_lowercase();
+            if lower.starts_with("access-control-") {
+                self.push(
+                    Slug::CorsHeaderAsRequestHeader,
+                    &item.at,
+                    format!("`{h}` is a response header: a page that sends it has copied server code into the frontend"),
+                    format!("remove `{h}` here and from the page's request"),
+                );
+                continue;
+            }
+            if crate::request_headers::is_forbidden(h, "", crate::profile::Profile::Chrome) {
+                self.push(
+                    Slug::ForbiddenRequestHeader,
+                    &item.at,
+                    format!("`{h}` is set by the browser itself; pages cannot set it, so it is never requested"),
+                    format!("remove `{h}`"),
+                );
+                continue;
+            }
+            out.push(h.to_owned());
+        }
+        if let Some(star) = star {
+            let lists_auth = list
+                .value
+                .iter()
+                .any(|i| i.value.eq_ignore_ascii_case("authorization"));
+            if !lists_auth {
+                self.push_sev(
+                    Slug::WildcardAuthorization,
+                    Severity::Info,
+                    &star.at,
+                    "`*` allows every request header except Authorization, which browsers never let a wildcard cover".into(),
+                    "add `\"authorization\"` if the page sends it".into(),
+                );
+            }
+            let _ = credentials;
+        }
+        out
+    }
+
+    fn expose_headers(&mut self, eff: &Effective<'_>, credentials: bool) -> Vec<String> {
+        let Some(list) = eff.expose_headers else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in &list.value {
+            let h = item.value.as_str();
+            let lower = h.to_ascii_lowercase();
+            if h == "*" {
+                if credentials {
+                    self.push(
+                        Slug::WildcardExposeWithCredentials,
+                        &item.at,
+                        "`*` in `expose-headers` is a literal name on credentialed requests: nothing is exposed".into(),
+                        "list the headers the page reads, e.g. `[\"etag\", \"link\"]`".into(),
+                    );
+                    continue;
+                }
+            } else if !crate::grammar::is_token(h) {
+                self.push(
+                    Slug::InvalidHeaderName,
+                    &item.at,
+                    format!("`{h}` is not a header name"),
+                    format!(
+                        "write the name alone, e.g. `\"{}\"`",
+                        h.split(':').next().unwrap_or(h).trim()
+                    ),
+                );
+                continue;
+            } else if lower == "set-cookie" || lower == "set-cookie2" {
+                self.push(
+                    Slug::ExposeSetCookie,
+                    &item.at,
+                    format!("`{h}` is never readable by page script, exposed or not"),
+                    format!("remove `{h}`; read the state the cookie carries from the response body instead"),
+                );
+                continue;
+            } else if REQUEST_ONLY.contains(&lower.as_str()) {
+                self.push_sev(
+                    Slug::InvalidHeaderName,
+                    Severity::Warning,
+                    &item.at,
+                    format!("`{h}` is a request header; responses do not carry it"),
+                    format!("remove `{h}` (did you mean to put it in `request-headers`?)"),
+                );
+                continue;
+            } else if SAFELISTED_RESPONSE.contains(&lower.as_str()) {
+                self.push(
+                    Slug::SafelistedListed,
+                    &item.at,
+                    format!("`{h}` is always readable; it needs no exposing"),
+                    format!("remove `{h}` (harmless)"),
+                );
+                continue;
+            }
+            out.push(h.to_owned());
+        }
+        out
+    }
+
+    fn max_age(&mut self, eff: &Effective<'_>) -> Option<i64> {
+        let Some(age) = eff.max_age else {
+            self.push(
+                Slug::PreflightNotCached,
+                &eff.root_at,
+                "no `max-age`: Chrome keeps a preflight answer 5 seconds, so nearly every call is preceded by a preflight".into(),
+                "add `max-age = 7200` (Chrome's cap)".into(),
+            );
+            return None;
+        };
+        match age.value {
+            n if n < -1 => {
+                self.push(
+                    Slug::InvalidValue,
+                    &age.at,
+                    format!("`max-age = {n}` is negative"),
+                    "use a number of seconds (7200 is Chrome's cap), or -1 to forbid caching"
+                        .into(),
+                );
+                None
+            }
+            n if n > FIREFOX_MAX_AGE_CAP => {
+                self.push_sev(
+                    Slug::MaxAgeOverCap,
+                    Severity::Warning,
+                    &age.at,
+                    format!("`max-age = {n}` is more than any browser keeps (Firefox {FIREFOX_MAX_AGE_CAP} s, Chrome {CHROME_MAX_AGE_CAP} s)"),
+                    format!("use `max-age = {CHROME_MAX_AGE_CAP}`"),
+                );
+                Some(FIREFOX_MAX_AGE_CAP)
+            }
+            n if n > CHROME_MAX_AGE_CAP => {
+                self.push(
+                    Slug::MaxAgeOverCap,
+                    &age.at,
+                    format!("`max-age = {n}`: Chrome keeps preflight answers {CHROME_MAX_AGE_CAP} s at most (Firefox {FIREFOX_MAX_AGE_CAP} s)"),
+                    format!("`max-age = {CHROME_MAX_AGE_CAP}` says what Chrome will do"),
+                );
+                Some(n)
+            }
+            0 => {
+                self.push(
+                    Slug::PreflightNotCached,
+                    &age.at,
+                    "`max-age = 0` sends no Access-Control-Max-Age: browsers use their default (5 s)".into(),
+                    "use `max-age = 7200`, or -1 to forbid caching outright".into(),
+                );
+                Some(0)
+            }
+            n => Some(n),
+        }
+    }
+}
+
+fn fix_for(slug: Slug) -> String {
+    match slug {
+        Slug::NullOriginAllowed => "remove `null`; give sandboxed or file: pages a real origin (serve them over https)".into(),
+        Slug::InvalidOrigin => "write the origin exactly as the browser's Origin header shows it (DevTools, Network tab)".into(),
+        Slug::BadWildcardPattern => "use a leading `*.` for subdomains (`https://*.example.com`) or `:*` for any port".into(),
+        Slug::UnanchoredRegex => "use `https://*.example.com` for subdomains, or list the origins".into(),
+        _ => "write the origin as scheme://host[:port], as the Origin header shows it".into(),
+    }
+}
+
+fn host_of(rest: &str) -> &str {
+    if rest.starts_with('[') {
+        return rest.find(']').map_or(rest, |i| &rest[..=i]);
+    }
+    rest.split(':').next().unwrap_or(rest)
+}
+
+/// Whether every origin `b` allows is also allowed by `a`.
+fn covers(a: &OriginEntry, b: &OriginEntry) -> bool {
+    match (a, b) {
+        (OriginEntry::Any, _) => true,
+        (_, OriginEntry::Any) => false,
+        (_, OriginEntry::Exact(o)) => a.allows(o),
+        (OriginEntry::Exact(_), OriginEntry::Pattern(_)) => false,
+        (OriginEntry::Pattern(pa), OriginEntry::Pattern(pb)) => pattern_covers(pa, pb),
+    }
+}
+
+fn pattern_covers(a: &Pattern, b: &Pattern) -> bool {
+    let port_ok = a.port == PortRule::Any || a.port == b.port;
+    let host_ok = match (a.subdomains, b.subdomains) {
+        (true, _) => {
+            b.host
+                .strip_suffix(&*a.host)
+                .is_some_and(|l| l.ends_with('.'))
+                || (b.subdomains && a.host == b.host)
+        }
+        (false, false) => a.host == b.host,
+        (false, true) => false,
+    };
+    a.scheme == b.scheme && port_ok && host_ok
+}
+
+/// The result of checking a policy for one stage.
+#[derive(Debug)]
+pub struct Checked {
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
+    /// The compiled policies, when there is no error.
+    pub policies: Option<PolicySet>,
+    /// The plain policies (default first, then routes), when there is no error.
+    pub specs: Vec<PolicySpec>,
+}
+
+impl Checked {
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+}
+
+/// Checks and compiles the policy `stage` gets (`None`: the `[cors]` table
+/// alone, which is what production serves).
+pub fn check(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Checked {
+    let mut checker = Checker {
+        problems: Vec::new(),
+    };
+    let stage_section = match stage {
+        None => None,
+        Some(name) => match doc.stages.iter().find(|(n, _)| n.value == name) {
+            Some((_, s)) => Some(s),
+            None => {
+                let known: Vec<&str> = doc.stages.iter().map(|(n, _)| n.value.as_str()).collect();
+                let fix = match known.iter().min_by_key(|k| edit_distance(name, k)) {
+                    Some(k) if edit_distance(name, k) <= 2 => format!("did you mean `{k}`?"),
+                    _ if known.is_empty() => {
+                        "add a `[stages.NAME]` table, or choose no stage".into()
+                    }
+                    _ => format!("choose one of: {}", known.join(", ")),
+                };
+                checker.push(
+                    Slug::UnknownStage,
+                    &Location::Nowhere,
+                    format!("there is no stage `{name}` in the policy file"),
+                    fix,
+                );
+                return finish(checker, None, Vec::new());
+            }
+        },
+    };
+    let production = is_production(stage);
+    let base = effective(&doc.cors, stage_section, None, env, production);
+    let default = checker.check(&base);
+    let mut routes = Vec::new();
+    let mut earlier: Vec<(PathPattern, &str)> = Vec::new();
+    for route in &doc.routes {
+        let eff = effective(&doc.cors, stage_section, Some(route), env, production);
+        let spec = checker.check(&eff);
+        let pattern = match &route.path {
+            None => {
+                checker.push(
+                    Slug::BadRoutePath,
+                    route.at.as_ref().unwrap_or(&Location::Nowhere),
+                    "a [[routes]] entry has no `path`".into(),
+                    "add `path = \"/api/**\"` (the paths this policy is for)".into(),
+                );
+                None
+            }
+            Some(path) => match PathPattern::parse(&path.value) {
+                Ok(p) => {
+                    if let Some((_, winner)) = earlier.iter().find(|(e, _)| p.covered_by(e)) {
+                        checker.push(
+                            Slug::UnreachableRoute,
+                            &path.at,
+                            format!("route `{}` is never used: the earlier route `{winner}` matches all its paths first", path.value),
+                            "move it above the broader route (the first match wins)".into(),
+                        );
+                    }
+                    earlier.push((p.clone(), &path.value));
+                    Some(p)
+                }
+                Err(e) => {
+                    checker.push(
+                        Slug::BadRoutePath,
+                        &path.at,
+                        format!("`{}`: {e}", path.value),
+                        "write it like `/api/**`, `/users/*/avatar` or `/health`".into(),
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some(p), Some(s)) = (pattern, spec) {
+            routes.push((p, s));
+        }
+    }
+    let ok = checker.error_count() == 0;
+    let result = match (ok, default) {
+        (true, Some(default)) => {
+            let set = PolicySet::new(
+                CorsPolicy::new(&default),
+                routes
+                    .iter()
+                    .map(|(p, s)| (p.clone(), CorsPolicy::new(s)))
+                    .collect(),
+            );
+            let mut specs = vec![default];
+            specs.extend(routes.into_iter().map(|(_, s)| s));
+            return finish(checker, Some(set), specs);
+        }
+        _ => None,
+    };
+    finish(checker, result, Vec::new())
+}
+
+fn finish(mut checker: Checker, policies: Option<PolicySet>, specs: Vec<PolicySpec>) -> Checked {
+    dedupe(&mut checker.problems);
+    Checked {
+        problems: checker.problems,
+        policies,
+        specs,
+    }
+}
+
+fn dedupe(problems: &mut Vec<Problem>) {
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert((p.slug, p.location.clone(), p.message.clone())));
+}
+
+/// Checks the production policy and every stage's, for `corsair lint`:
+/// each problem once, tagged with the stage it first shows in.
+pub fn lint(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Vec<Problem> {
+    let mut all = check(doc, env, stage).problems;
+    if stage.is_none() {
+        for (name, _) in &doc.stages {
+            for mut p in check(doc, env, Some(&name.value)).problems {
+                p.stage = Some(name.value.clone());
+                all.push(p);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|p| seen.insert((p.slug, p.location.clone(), p.message.clone())));
+    all.sort_by_key(|p| match &p.location {
+        Location::File { span } => (0, span.start, 0),
+        Location::Env { index, .. } => (1, *index, 0),
+        Location::Code { index, .. } => (2, index.unwrap_or(0), 0),
+        Location::Nowhere => (3, 0, 0),
+    });
+    all
+}

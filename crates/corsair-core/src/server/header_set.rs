@@ -1,0 +1,206 @@
+//! The request headers a policy allows, and the bounded, linear-time check of
+//! a preflight's `Access-Control-Request-Headers` against them.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use foldhash::fast::RandomState;
+
+use crate::grammar::is_tchar;
+
+/// Longest `Access-Control-Request-Headers` value looked at, in bytes. A page
+/// would need well over a hundred custom headers to reach it; anything longer
+/// is refused before any name is looked up (rs/cors once spent 127 ms and
+/// 121 MB on one hostile preflight).
+pub const MAX_REQUEST_HEADERS_LEN: usize = 8 * 1024;
+
+/// Most names looked at in one `Access-Control-Request-Headers` value.
+pub const MAX_REQUEST_HEADERS: usize = 128;
+
+/// A header name compared and hashed without regard to ASCII case.
+#[repr(transparent)]
+#[derive(Debug)]
+struct Name([u8]);
+
+impl Name {
+    fn new(bytes: &[u8]) -> &Name {
+        // SAFETY: `Name` is a transparent wrapper around `[u8]`.
+        unsafe { &*(bytes as *const [u8] as *const Name) }
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for Name {}
+
+impl Hash for Name {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Eight bytes at a time, lower-cased with a mask: no allocation.
+        let mut chunks = self.0.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(chunk) {
+                *w = b.to_ascii_lowercase();
+            }
+            state.write_u64(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        for (w, b) in tail.iter_mut().zip(chunks.remainder()) {
+            *w = b.to_ascii_lowercase();
+        }
+        state.write_u64(u64::from_le_bytes(tail));
+        state.write_usize(self.0.len());
+    }
+}
+
+// `Box<[u8]>` must hash as its `Name` does for `Borrow` lookups: wrap it.
+#[derive(Debug, Clone)]
+struct Owned(Box<[u8]>);
+
+impl PartialEq for Owned {
+    fn eq(&self, other: &Owned) -> bool {
+        Name::new(&self.0) == Name::new(&other.0)
+    }
+}
+impl Eq for Owned {}
+impl Hash for Owned {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Name::new(&self.0).hash(state)
+    }
+}
+impl std::borrow::Borrow<Name> for Owned {
+    fn borrow(&self) -> &Name {
+        Name::new(&self.0)
+    }
+}
+
+/// Why a preflight's `Access-Control-Request-Headers` was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadersRefusal<'a> {
+    /// This requested name is not allowed.
+    NotAllowed(&'a [u8]),
+    /// The value is longer than [`MAX_REQUEST_HEADERS_LEN`] or names more
+    /// than [`MAX_REQUEST_HEADERS`] headers.
+    TooLong,
+    /// The value is not a comma-separated list of header names.
+    Malformed,
+}
+
+/// The request headers a policy allows.
+#[derive(Clone, Debug, Default)]
+pub struct HeaderSet {
+    names: HashSet<Owned, RandomState>,
+    /// `*`: any name except `authorization`, which is only allowed when
+    /// listed (browsers never let `*` cover it).
+    any: bool,
+}
+
+impl HeaderSet {
+    /// The set of `names` (any case); `*` among them allows any other name.
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> HeaderSet {
+        let mut set = HeaderSet::default();
+        for name in names {
+            if name == "*" {
+                set.any = true;
+            } else {
+                set.names.insert(Owned(name.as_bytes().into()));
+            }
+        }
+        set
+    }
+
+    /// Whether `*` was given.
+    pub fn allows_any(&self) -> bool {
+        self.any
+    }
+
+    /// Whether one name is allowed.
+    pub fn allows(&self, name: &[u8]) -> bool {
+        self.names.contains(Name::new(name))
+            || (self.any && !name.eq_ignore_ascii_case(b"authorization"))
+    }
+
+    /// Checks every name of an `Access-Control-Request-Headers` value, in
+    /// one pass, refusing hostile values early. Empty list elements are
+    /// skipped as HTTP list syntax allows.
+    pub fn check<'a>(&self, value: &'a [u8]) -> Result<(), HeadersRefusal<'a>> {
+        if value.len() > MAX_REQUEST_HEADERS_LEN {
+            return Err(HeadersRefusal::TooLong);
+        }
+        let mut count = 0usize;
+        for item in value.split(|&b| b == b',') {
+            let name = trim_ows(item);
+            if name.is_empty() {
+                continue;
+            }
+            count += 1;
+            if count > MAX_REQUEST_HEADERS {
+                return Err(HeadersRefusal::TooLong);
+            }
+            if !name.iter().all(|&b| is_tchar(b)) {
+                return Err(HeadersRefusal::Malformed);
+            }
+            if !self.allows(name) {
+                return Err(HeadersRefusal::NotAllowed(name));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_checked_case_insensitively() {
+        let set = HeaderSet::new(["content-type", "Authorization", "x-request-id"]);
+        assert_eq!(set.check(b"authorization,content-type"), Ok(()));
+        assert_eq!(set.check(b"Content-Type , X-Request-ID"), Ok(()));
+        assert_eq!(set.check(b""), Ok(()));
+        assert_eq!(set.check(b",,content-type,"), Ok(()));
+        assert_eq!(
+            set.check(b"content-type,x-other"),
+            Err(HeadersRefusal::NotAllowed(b"x-other"))
+        );
+        assert_eq!(set.check(b"content type"), Err(HeadersRefusal::Malformed));
+        assert_eq!(set.check(b"content-type;x"), Err(HeadersRefusal::Malformed));
+    }
+
+    #[test]
+    fn star_never_covers_authorization() {
+        let set = HeaderSet::new(["*"]);
+        assert_eq!(set.check(b"x-anything,content-type"), Ok(()));
+        assert_eq!(
+            set.check(b"authorization"),
+            Err(HeadersRefusal::NotAllowed(b"authorization"))
+        );
+        let set = HeaderSet::new(["*", "authorization"]);
+        assert_eq!(set.check(b"authorization,x-a"), Ok(()));
+    }
+
+    #[test]
+    fn hostile_values_are_refused_by_size() {
+        let set = HeaderSet::new(["*"]);
+        let long = vec![b'a'; MAX_REQUEST_HEADERS_LEN + 1];
+        assert_eq!(set.check(&long), Err(HeadersRefusal::TooLong));
+        let many = "a,".repeat(MAX_REQUEST_HEADERS + 1);
+        assert_eq!(set.check(many.as_bytes()), Err(HeadersRefusal::TooLong));
+        let commas = vec![b','; MAX_REQUEST_HEADERS_LEN];
+        assert_eq!(set.check(&commas), Ok(()));
+    }
+}
