@@ -8,6 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod builtin;
 mod explain;
 mod json_out;
+mod lint;
 mod render;
 
 use std::path::PathBuf;
@@ -35,6 +36,9 @@ enum Command {
     /// input.
     #[command(after_help = explain::AFTER_HELP)]
     Explain(ExplainArgs),
+    /// Check a policy file (corsair.toml): every problem, where it is, and the fix.
+    #[command(after_help = lint::AFTER_HELP)]
+    Lint(lint::LintArgs),
 }
 
 /// Arguments of `corsair explain`.
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Explain(args) => explain::run(&args),
+        Command::Lint(args) => lint::run(&args),
     };
     ExitCode::from(code)
 }

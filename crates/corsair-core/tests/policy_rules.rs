@@ -3,13 +3,10 @@
 //! the exact place it is reported at.
 
 use corsair_core::catalog::{Severity, Slug};
-use corsair_core::policy::{self, document, line_col, Location, Problem};
+use corsair_core::policy::{self, line_col, Location, Problem};
 
 fn lint_with(text: &str, env: Option<&str>, stage: Option<&str>) -> Vec<Problem> {
-    let (doc, mut problems) = document::parse(text);
-    let env = env.map_or_else(Vec::new, |v| document::env_origins(policy::ORIGINS_ENV, v));
-    problems.extend(policy::lint(&doc, &env, stage));
-    problems
+    policy::lint_text(text, stage, env)
 }
 
 fn lint(text: &str) -> Vec<Problem> {

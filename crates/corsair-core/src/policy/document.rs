@@ -324,13 +324,27 @@ const TOP_KEYS: [&str; 3] = ["cors", "stages", "routes"];
 pub fn parse(text: &str) -> (Document, Vec<Problem>) {
     let mut problems = Vec::new();
     let (root, errors) = DeTable::parse_recoverable(text);
+    // One syntax error per line: the parser's recovery cascades, and what
+    // follows the first error on a line says nothing new.
+    let mut lines_seen = Vec::new();
     for e in &errors {
+        let span = e.span().unwrap_or(0..0);
+        let line = super::problem::line_col(text, span.start).0;
+        if lines_seen.contains(&line) {
+            continue;
+        }
+        lines_seen.push(line);
         problems.push(Problem::new(
             Slug::InvalidToml,
-            file(e.span().unwrap_or(0..0)),
+            file(span),
             format!("not valid TOML: {}", e.message().trim_end()),
             "fix the syntax at the marked place (strings in double quotes, lists in [ ], one key = value per line)",
         ));
+    }
+    if !errors.is_empty() {
+        // What was recovered around a syntax error is guesswork: checking it
+        // would report phantom problems. The rules run once the file parses.
+        return (Document::default(), problems);
     }
     let mut doc = Document::default();
     let mut reader = Reader {

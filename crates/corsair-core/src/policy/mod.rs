@@ -45,6 +45,27 @@ impl PolicyError {
     }
 }
 
+/// Every problem of a policy file's text, for `corsair lint`: the production
+/// policy and every stage's (or only `stage`'s), in file order. The rules
+/// run only once the file is valid TOML.
+pub fn lint_text(text: &str, stage: Option<&str>, env_origins: Option<&str>) -> Vec<Problem> {
+    let (doc, mut problems) = document::parse(text);
+    if problems
+        .iter()
+        .any(|p| p.slug == crate::catalog::Slug::InvalidToml)
+    {
+        return problems;
+    }
+    let env = env_origins.map_or_else(Vec::new, |v| document::env_origins(ORIGINS_ENV, v));
+    problems.extend(lint(&doc, &env, stage));
+    problems.sort_by_key(|p| match &p.location {
+        Location::File { span } => (0, span.start),
+        Location::Env { index, .. } => (1, *index),
+        Location::Code { .. } | Location::Nowhere => (2, 0),
+    });
+    problems
+}
+
 /// Reads, checks and compiles a policy file for a stage, with the origins of
 /// `CORS_ORIGINS` (`env_origins`, as read by the caller). On success, also
 /// returns the warnings.

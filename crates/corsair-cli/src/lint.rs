@@ -1,0 +1,327 @@
+//! `corsair lint`: every problem of a policy file, shown at its place in the
+//! file as rustc shows errors, or as JSON, or as SARIF for code scanning.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use corsair_core::catalog::Severity;
+use corsair_core::policy::{self, line_col, Location, Problem};
+use serde_json::{json, Value};
+
+use crate::render::Style;
+
+/// Output formats of `corsair lint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Problems shown at their place in the file.
+    Human,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs).
+    Sarif,
+}
+
+/// Arguments of `corsair lint`.
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// The policy file.
+    #[arg(value_name = "FILE", default_value = "corsair.toml")]
+    pub file: PathBuf,
+    /// Check only this stage's policy (default: the production policy and every stage).
+    #[arg(long, value_name = "NAME", env = policy::STAGE_ENV)]
+    pub stage: Option<String>,
+    /// Same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Help shown after the options.
+pub const AFTER_HELP: &str = "\
+Origins in the CORS_ORIGINS environment variable (comma-separated) are checked with the file's.
+
+Exit status: 0 no problem or only warnings and notes, 1 errors, 2 the file cannot be read.";
+
+/// Runs `corsair lint`; returns the exit status.
+pub fn run(args: &LintArgs) -> u8 {
+    let text = match std::fs::read(&args.file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!(
+                    "corsair lint: {}: not UTF-8 text (invalid byte at offset {})",
+                    args.file.display(),
+                    e.utf8_error().valid_up_to()
+                );
+                return 2;
+            }
+        },
+        Err(e) => {
+            eprintln!("corsair lint: cannot read {}: {e}", args.file.display());
+            return 2;
+        }
+    };
+    let env = std::env::var(policy::ORIGINS_ENV).ok();
+    let problems = lint_text(&text, args.stage.as_deref(), env.as_deref());
+    let format = if args.json { Format::Json } else { args.format };
+    let out = match format {
+        Format::Human => human(
+            &args.file,
+            &text,
+            env.as_deref(),
+            &problems,
+            Style::for_stdout(),
+        ),
+        Format::Json => format!(
+            "{}\n",
+            pretty(&json_report(
+                &args.file,
+                &text,
+                args.stage.as_deref(),
+                &problems
+            ))
+        ),
+        Format::Sarif => format!("{}\n", pretty(&sarif(&args.file, &text, &problems))),
+    };
+    print!("{out}");
+    u8::from(problems.iter().any(|p| p.severity == Severity::Error))
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// Every problem of a policy file's text, in file order.
+pub fn lint_text(text: &str, stage: Option<&str>, env: Option<&str>) -> Vec<Problem> {
+    policy::lint_text(text, stage, env)
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// `(line, column, end_line, end_column)`, 1-based, end exclusive.
+fn region(text: &str, span: &std::ops::Range<usize>) -> (usize, usize, usize, usize) {
+    let (l, c) = line_col(text, span.start);
+    let (el, ec) = line_col(text, span.end.max(span.start));
+    (l, c, el, ec)
+}
+
+/// The rustc-style report.
+pub fn human(
+    file: &Path,
+    text: &str,
+    env: Option<&str>,
+    problems: &[Problem],
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    let name = file.display().to_string();
+    for p in problems {
+        let word = severity_word(p.severity);
+        let head = format!("{word}[{}]", p.slug);
+        let head = match p.severity {
+            Severity::Error => style.red(&head),
+            Severity::Warning => style.yellow(&head),
+            Severity::Info => style.bold(&head),
+        };
+        let _ = writeln!(out, "{head}: {}", style.bold(&p.message));
+        // Notes line up under the snippet's gutter, as rustc's do.
+        let pad = match &p.location {
+            Location::File { span } => " ".repeat(line_col(text, span.start).0.to_string().len()),
+            _ => " ".to_owned(),
+        };
+        match &p.location {
+            Location::File { span } => snippet(&mut out, &name, text, span, style),
+            Location::Env { var, index } => {
+                env_snippet(&mut out, var, env.unwrap_or(""), *index, style)
+            }
+            Location::Code { .. } | Location::Nowhere => {
+                let _ = writeln!(out, " {} {name}", style.dim("-->"));
+            }
+        }
+        if let Some(stage) = &p.stage {
+            let _ = writeln!(out, "{pad} {} stage: {stage}", style.dim("="));
+        }
+        let _ = writeln!(
+            out,
+            "{pad} {} {} {}\n",
+            style.dim("="),
+            style.bold("fix:"),
+            p.fix
+        );
+    }
+    let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
+    let (e, w, n) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    if problems.is_empty() {
+        let _ = writeln!(out, "{}: {}", name, style.green("no problems"));
+    } else {
+        let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+        let summary = format!(
+            "{}, {}, {}",
+            plural(e, "error"),
+            plural(w, "warning"),
+            plural(n, "note")
+        );
+        let summary = if e > 0 { style.red(&summary) } else { summary };
+        let _ = writeln!(out, "{name}: {summary}");
+    }
+    out
+}
+
+fn snippet(out: &mut String, name: &str, text: &str, span: &std::ops::Range<usize>, style: Style) {
+    let (line, col, end_line, end_col) = region(text, span);
+    let width = line.to_string().len();
+    let pad = " ".repeat(width);
+    let _ = writeln!(out, "{pad}{} {name}:{line}:{col}", style.dim("-->"));
+    let _ = writeln!(out, "{pad} {}", style.dim("|"));
+    let source_line = text.lines().nth(line - 1).unwrap_or("");
+    let shown: String = source_line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        style.dim(&line.to_string()),
+        style.dim("|"),
+        shown.trim_end()
+    );
+    let line_chars = shown.chars().count();
+    let stop = if end_line == line {
+        end_col
+    } else {
+        line_chars + 1
+    };
+    let carets = "^".repeat(stop.saturating_sub(col).max(1));
+    let _ = writeln!(
+        out,
+        "{pad} {} {}{}",
+        style.dim("|"),
+        " ".repeat(col - 1),
+        style.red(&carets)
+    );
+}
+
+fn env_snippet(out: &mut String, var: &str, value: &str, index: usize, style: Style) {
+    let _ = writeln!(
+        out,
+        " {} environment variable {var}, entry {}",
+        style.dim("-->"),
+        index + 1
+    );
+    let prefix = format!("{var}=");
+    let mut start = 0;
+    let mut len = 0;
+    let mut offset = 0;
+    for (i, part) in value.split(',').enumerate() {
+        if i == index {
+            let lead = part.len() - part.trim_start().len();
+            start = offset + lead;
+            len = part.trim().chars().count().max(1);
+        }
+        offset += part.len() + 1;
+    }
+    let _ = writeln!(out, "  {}", style.dim("|"));
+    let _ = writeln!(out, "  {} {prefix}{value}", style.dim("|"));
+    let col = prefix.chars().count() + value[..start.min(value.len())].chars().count();
+    let _ = writeln!(
+        out,
+        "  {} {}{}",
+        style.dim("|"),
+        " ".repeat(col),
+        style.red(&"^".repeat(len))
+    );
+}
+
+fn location_json(file: &Path, text: &str, loc: &Location) -> Value {
+    match loc {
+        Location::File { span } => {
+            let (line, column, end_line, end_column) = region(text, span);
+            json!({"file": file.display().to_string(), "line": line, "column": column, "end_line": end_line, "end_column": end_column})
+        }
+        Location::Env { var, index } => json!({"env": var, "index": index}),
+        Location::Code { key, index } => json!({"key": key, "index": index}),
+        Location::Nowhere => json!({"file": file.display().to_string()}),
+    }
+}
+
+/// The `--json` report.
+pub fn json_report(file: &Path, text: &str, stage: Option<&str>, problems: &[Problem]) -> Value {
+    let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
+    json!({
+        "file": file.display().to_string(),
+        "stage": stage,
+        "summary": {"errors": count(Severity::Error), "warnings": count(Severity::Warning), "notes": count(Severity::Info)},
+        "problems": problems.iter().map(|p| json!({
+            "slug": p.slug,
+            "severity": p.severity,
+            "title": p.slug.title(),
+            "message": p.message,
+            "fix": p.fix,
+            "location": location_json(file, text, &p.location),
+            "stage": p.stage,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The `--format sarif` report (SARIF 2.1.0).
+pub fn sarif(file: &Path, text: &str, problems: &[Problem]) -> Value {
+    let mut rules: Vec<corsair_core::Slug> = problems.iter().map(|p| p.slug).collect();
+    rules.sort_by_key(|s| s.name());
+    rules.dedup();
+    let level = |s: Severity| match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    };
+    let uri = file.display().to_string().replace('\\', "/");
+    let results: Vec<Value> = problems
+        .iter()
+        .map(|p| {
+            let rule_index = rules.iter().position(|r| *r == p.slug).unwrap_or(0);
+            let mut place = json!({});
+            if let Location::File { span } = &p.location {
+                let (l, c, el, ec) = region(text, span);
+                place = json!({"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec});
+            }
+            let mut message = format!("{} Fix: {}", p.message, p.fix);
+            if let Location::Env { var, index } = &p.location {
+                message = format!("{var} entry {}: {message}", index + 1);
+            }
+            json!({
+                "ruleId": p.slug.name(),
+                "ruleIndex": rule_index,
+                "level": level(p.severity),
+                "message": {"text": message},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": place}}],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "corsair",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules.iter().map(|s| json!({
+                    "id": s.name(),
+                    "shortDescription": {"text": s.title()},
+                    "defaultConfiguration": {"level": level(s.severity())},
+                })).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    })
+}
