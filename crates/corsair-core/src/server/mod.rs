@@ -336,7 +336,7 @@ impl CorsPolicy {
 
     /// Whether the answer to any request depends on its `Origin`.
     pub fn varies_by_origin(&self) -> bool {
-        !(self.any_origin && !self.credentials)
+        !self.any_origin || self.credentials
     }
 
     fn allow_origin<'a>(&self, origin: &'a [u8]) -> Option<AllowOrigin<'a>> {
@@ -427,9 +427,15 @@ impl CorsPolicy {
             max_age: self.max_age.as_deref(),
             allow_local_network: false,
         };
-        let refuse = |refusal: Refusal<'a>, grant: PreflightGrant<'a>| Decision::PreflightRefused {
-            refusal,
-            debug: self.debug.then_some(grant),
+        // Debug mode's answer for a refusal lists only what the policy names,
+        // never an echo: the browser must see what was refused missing.
+        let refuse = |refusal: Refusal<'a>, mut grant: PreflightGrant<'a>| {
+            grant.allow_methods = self.allow_methods.as_deref().map(AllowList::Policy);
+            grant.allow_headers = self.allow_headers.as_deref().map(AllowList::Policy);
+            Decision::PreflightRefused {
+                refusal,
+                debug: self.debug.then_some(grant),
+            }
         };
         let Field::One(method) = req.request_method else {
             return refuse(Refusal::MalformedPreflight, grant);
@@ -465,14 +471,9 @@ impl CorsPolicy {
                     return refuse(Refusal::HeaderNotAllowed(name), grant)
                 }
                 Err(HeadersRefusal::TooLong) => {
-                    // Echoing a hostile value back is never useful.
-                    grant.allow_headers = self.allow_headers.as_deref().map(AllowList::Policy);
-                    return refuse(Refusal::RequestHeadersTooLong, grant);
+                    return refuse(Refusal::RequestHeadersTooLong, grant)
                 }
-                Err(HeadersRefusal::Malformed) => {
-                    grant.allow_headers = self.allow_headers.as_deref().map(AllowList::Policy);
-                    return refuse(Refusal::MalformedPreflight, grant);
-                }
+                Err(HeadersRefusal::Malformed) => return refuse(Refusal::MalformedPreflight, grant),
             }
         }
         if req.request_local_network {

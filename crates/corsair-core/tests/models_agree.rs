@@ -1,0 +1,316 @@
+//! The two models agree: for random policies and random requests, the server
+//! model's answers, run through the browser model (Chrome's and Firefox's
+//! rules), are allowed exactly when the policy allows the request; and the
+//! server never sends `*` with credentials, nor an origin the policy does not
+//! name.
+
+use corsair_core::policy::{origin_entry, OriginEntry, PolicySpec};
+use corsair_core::scenario::{Answer, CredentialsMode, Initiator, RequestSpec, Scenario};
+use corsair_core::server::{
+    AllowList, AllowOrigin, CorsPolicy, CorsRequest, Decision, Field, ACTUAL_VARY, PREFLIGHT_VARY,
+};
+use corsair_core::{explain, Outcome, Profile};
+use proptest::prelude::*;
+
+const TARGET: &str = "https://api.example.net/items";
+
+const ENTRIES: &[&str] = &[
+    "*",
+    "https://app.example.com",
+    "https://admin.example.com",
+    "http://app.example.com",
+    "https://*.example.com",
+    "https://*.preview.example.org",
+    "http://localhost:*",
+    "http://localhost:3000",
+    "https://app.example.com:8443",
+    "https://*.example.org:*",
+];
+
+const PAGES: &[&str] = &[
+    "https://app.example.com",
+    "https://admin.example.com",
+    "http://app.example.com",
+    "https://example.com",
+    "https://a.b.example.com",
+    "https://app.example.com:8443",
+    "https://app.example.com.evil.test",
+    "https://evilexample.com",
+    "https://x.preview.example.org",
+    "https://preview.example.org",
+    "https://x.example.org:9000",
+    "http://localhost:3000",
+    "http://localhost:5173",
+    "https://localhost:3000",
+    "https://evil.test",
+];
+
+const METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "patch", "PURGE", "OPTIONS",
+];
+const POLICY_METHODS: &[&str] = &["PUT", "DELETE", "PATCH", "PURGE", "*"];
+const HEADERS: &[(&str, &str)] = &[
+    ("content-type", "application/json"),
+    ("content-type", "text/plain"),
+    ("authorization", "Bearer t"),
+    ("x-request-id", "42"),
+    ("x-custom", "1"),
+    ("accept", "application/json"),
+];
+const POLICY_HEADERS: &[&str] = &[
+    "content-type",
+    "authorization",
+    "x-request-id",
+    "X-Custom",
+    "*",
+];
+const EXPOSE: &[&str] = &["etag", "x-ratelimit-remaining"];
+
+fn subset<'a>(items: &'a [&'a str], mask: u32) -> Vec<&'a str> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, s)| *s)
+        .collect()
+}
+
+fn spec(origins: u32, credentials: bool, methods: u32, headers: u32, expose: u32) -> PolicySpec {
+    let origins = subset(ENTRIES, origins)
+        .into_iter()
+        .map(|e| origin_entry::analyze(e).entry.expect("valid entry"))
+        .filter(|e| !(credentials && *e == OriginEntry::Any))
+        .collect();
+    PolicySpec {
+        origins,
+        credentials,
+        methods: subset(POLICY_METHODS, methods)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        request_headers: subset(POLICY_HEADERS, headers)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        expose_headers: subset(EXPOSE, expose)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        max_age: Some(600),
+        ..PolicySpec::default()
+    }
+}
+
+/// What the policy allows, said directly from the spec.
+fn policy_allows(
+    spec: &PolicySpec,
+    page: &str,
+    method: &str,
+    unsafe_headers: &[String],
+    credentials: bool,
+    preflight: bool,
+) -> bool {
+    let origin_ok = spec.origins.iter().any(|e| e.allows(page));
+    let creds_ok = !credentials || spec.credentials;
+    let method_ok = !preflight
+        || matches!(method, "GET" | "HEAD" | "POST")
+        || spec.methods.iter().any(|m| m == method || m == "*");
+    let headers_ok = !preflight
+        || unsafe_headers.iter().all(|h| {
+            spec.request_headers
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(h))
+                || (spec.request_headers.iter().any(|a| a == "*") && h != "authorization")
+        });
+    origin_ok && creds_ok && method_ok && headers_ok
+}
+
+fn grant_headers(policy_origin: AllowOrigin<'_>, credentials: bool) -> Vec<(String, String)> {
+    let mut h = vec![(
+        "Access-Control-Allow-Origin".to_owned(),
+        match policy_origin {
+            AllowOrigin::Any => "*".to_owned(),
+            AllowOrigin::Echo(o) => String::from_utf8_lossy(o).into_owned(),
+        },
+    )];
+    if credentials {
+        h.push(("Access-Control-Allow-Credentials".into(), "true".into()));
+    }
+    h
+}
+
+fn list(l: AllowList<'_>) -> String {
+    String::from_utf8_lossy(l.as_bytes()).into_owned()
+}
+
+fn preflight_answer(policy: &CorsPolicy, page: &str, method: &str, acrh: Option<&str>) -> Answer {
+    let req = CorsRequest {
+        method: "OPTIONS",
+        origin: Field::One(page.as_bytes()),
+        request_method: Field::One(method.as_bytes()),
+        request_headers: acrh.map_or(Field::Absent, |h| Field::One(h.as_bytes())),
+        request_local_network: false,
+    };
+    match policy.decide(&req) {
+        Decision::PreflightAllowed(g) => {
+            let mut headers = grant_headers(g.allow_origin, g.allow_credentials);
+            if let Some(m) = g.allow_methods {
+                headers.push(("Access-Control-Allow-Methods".into(), list(m)));
+            }
+            if let Some(h) = g.allow_headers {
+                headers.push(("Access-Control-Allow-Headers".into(), list(h)));
+            }
+            if let Some(a) = g.max_age {
+                headers.push(("Access-Control-Max-Age".into(), a.into()));
+            }
+            headers.push(("Vary".into(), PREFLIGHT_VARY.into()));
+            Answer {
+                status: 204,
+                headers,
+                next: None,
+            }
+        }
+        Decision::PreflightRefused { .. } => Answer {
+            status: 403,
+            headers: vec![],
+            next: None,
+        },
+        Decision::Actual { .. } => panic!("a preflight decided as an actual request"),
+    }
+}
+
+fn actual_answer(policy: &CorsPolicy, page: &str, method: &str) -> Answer {
+    let req = CorsRequest {
+        method,
+        origin: Field::One(page.as_bytes()),
+        ..CorsRequest::default()
+    };
+    let Decision::Actual {
+        grant, vary_origin, ..
+    } = policy.decide(&req)
+    else {
+        panic!("an actual request decided as a preflight");
+    };
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if let Some(g) = grant {
+        headers.extend(grant_headers(g.allow_origin, g.allow_credentials));
+        if let Some(e) = g.expose_headers {
+            headers.push(("Access-Control-Expose-Headers".into(), e.into()));
+        }
+    }
+    if vary_origin {
+        headers.push(("Vary".into(), ACTUAL_VARY.into()));
+    }
+    Answer {
+        status: 200,
+        headers,
+        next: None,
+    }
+}
+
+fn check_headers(spec: &PolicySpec, page: &str, answer: &Answer) -> Result<(), TestCaseError> {
+    let get = |n: &str| {
+        answer
+            .headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
+    let acao = get("Access-Control-Allow-Origin");
+    let acac = get("Access-Control-Allow-Credentials");
+    prop_assert!(
+        !(acao == Some("*") && acac == Some("true")),
+        "`*` with credentials"
+    );
+    if let Some(o) = acao.filter(|o| *o != "*") {
+        prop_assert_eq!(o, page);
+        prop_assert!(
+            spec.origins.iter().any(|e| e.allows(o)),
+            "echoed an origin the policy does not name: {}",
+            o
+        );
+    }
+    if acao.is_none() {
+        prop_assert!(acac.is_none(), "Allow-Credentials for a refused origin");
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn server_answers_are_allowed_exactly_when_the_policy_allows(
+        origins in 1u32..(1 << ENTRIES.len()),
+        credentials in any::<bool>(),
+        methods in 0u32..(1 << POLICY_METHODS.len()),
+        headers in 0u32..(1 << POLICY_HEADERS.len()),
+        expose in 0u32..(1 << EXPOSE.len()),
+        page in 0..PAGES.len(),
+        method in 0..METHODS.len(),
+        request_headers in 0u32..(1 << HEADERS.len()),
+        with_credentials in any::<bool>(),
+        xhr in any::<bool>(),
+        firefox in any::<bool>(),
+    ) {
+        let spec = spec(origins, credentials, methods, headers, expose);
+        prop_assume!(!spec.origins.is_empty());
+        let policy = CorsPolicy::new(&spec);
+        let page = PAGES[page];
+        let method = METHODS[method];
+        let mut sent: Vec<(String, String)> = Vec::new();
+        for (i, (n, v)) in HEADERS.iter().enumerate() {
+            // One Content-Type at most: two would be combined into one value.
+            if request_headers & (1 << i) != 0 && !sent.iter().any(|(s, _)| s == n) {
+                sent.push(((*n).into(), (*v).into()));
+            }
+        }
+        let profile = if firefox { Profile::Firefox } else { Profile::Chrome };
+        let mut scenario = Scenario {
+            page_origin: page.to_owned(),
+            request: RequestSpec {
+                url: TARGET.into(),
+                method: method.into(),
+                headers: sent,
+                credentials: if with_credentials { CredentialsMode::Include } else { CredentialsMode::Omit },
+                mode: Default::default(),
+                initiator: if xhr { Initiator::Xhr } else { Initiator::Fetch },
+            },
+            preflight: None,
+            response: None,
+            read_headers: vec![],
+            address_space: None,
+        };
+        // First pass: what the browser sends (the preflight's method and headers).
+        let probe = explain(&scenario, profile).expect("valid scenario");
+        let needs_preflight = probe.preflight.required;
+        let sent_method = probe.request.method.clone();
+        let acrh = probe.preflight.access_control_request_headers().map(str::to_owned);
+        let unsafe_headers: Vec<String> = acrh.as_deref().map_or_else(Vec::new, |h| h.split(',').map(str::to_owned).collect());
+        if needs_preflight {
+            let answer = preflight_answer(&policy, page, &sent_method, acrh.as_deref());
+            check_headers(&spec, page, &answer)?;
+            // The server's own decision, before any browser check: a 204
+            // exactly when the policy allows origin, method and headers.
+            prop_assert_eq!(
+                answer.status == 204,
+                policy_allows(&spec, page, &sent_method, &unsafe_headers, false, true),
+                "preflight decision for {} {} {:?} under {:?}", page, sent_method, acrh, spec
+            );
+            scenario.preflight = Some(answer);
+        }
+        let answer = actual_answer(&policy, page, &sent_method);
+        check_headers(&spec, page, &answer)?;
+        scenario.response = Some(answer);
+        let verdict = explain(&scenario, profile).expect("valid scenario");
+        let want = policy_allows(&spec, page, &sent_method, &unsafe_headers, with_credentials, needs_preflight);
+        prop_assert_eq!(
+            verdict.outcome == Outcome::Allowed,
+            want,
+            "policy {:?}\nverdict {:?}\nconsole {:?}",
+            spec,
+            verdict.outcome,
+            verdict.console.chrome
+        );
+    }
+}
