@@ -279,8 +279,20 @@ fn debug_mode_answers_what_makes_the_browser_name_the_problem() {
     );
     assert_eq!(g.allow_methods, Some(AllowList::Policy("PUT")));
     // Under `*`, the refused Authorization is not echoed back in debug mode.
-    let star = policy(PolicyBuilder::new().origins(["https://app.example.com"]).request_headers(["*"]).debug(true).development());
-    let Decision::PreflightRefused { debug: Some(g), .. } = star.decide(&preflight("https://app.example.com", "GET", Some("authorization"))) else { panic!() };
+    let star = policy(
+        PolicyBuilder::new()
+            .origins(["https://app.example.com"])
+            .request_headers(["*"])
+            .debug(true)
+            .development(),
+    );
+    let Decision::PreflightRefused { debug: Some(g), .. } = star.decide(&preflight(
+        "https://app.example.com",
+        "GET",
+        Some("authorization"),
+    )) else {
+        panic!()
+    };
     assert_eq!(g.allow_headers, None);
     // A refused origin learns nothing even in debug mode.
     assert!(matches!(

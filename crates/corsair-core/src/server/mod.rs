@@ -473,7 +473,9 @@ impl CorsPolicy {
                 Err(HeadersRefusal::TooLong) => {
                     return refuse(Refusal::RequestHeadersTooLong, grant)
                 }
-                Err(HeadersRefusal::Malformed) => return refuse(Refusal::MalformedPreflight, grant),
+                Err(HeadersRefusal::Malformed) => {
+                    return refuse(Refusal::MalformedPreflight, grant)
+                }
             }
         }
         if req.request_local_network {

@@ -1,0 +1,309 @@
+//! A tower [`Layer`](tower_layer::Layer) that applies a Corsair CORS policy to
+//! any tower service (axum, hyper, tonic-web, the `corsair serve` gateway).
+//!
+//! - The policy is validated before the layer exists ([`CorsLayer::from_toml`],
+//!   [`CorsLayer::new`] with a [`PolicyBuilder`]): no panic, no silent `*`
+//!   with credentials.
+//! - Only a real preflight (OPTIONS with `Origin` and
+//!   `Access-Control-Request-Method`) is answered; any other OPTIONS reaches
+//!   the application. A refused preflight gets 403 and no CORS headers.
+//! - Every other response, the application's errors included, gets the CORS
+//!   headers for an allowed origin; CORS headers the application set itself
+//!   are replaced (a duplicate layer is reported once); `Vary` is merged, never
+//!   duplicated; a refused origin gets no `Access-Control-Allow-Credentials`.
+//! - Deciding never allocates; header values are built once.
+//!
+//! ```
+//! use corsair_core::policy::PolicyBuilder;
+//! use corsair_tower::CorsLayer;
+//! let layer = CorsLayer::new(
+//!     PolicyBuilder::new()
+//!         .origins(["https://app.example.com"])
+//!         .credentials(true)
+//!         .methods(["PUT", "DELETE"])
+//!         .request_headers(["content-type", "authorization"])
+//!         .max_age(7200),
+//! )
+//! .expect("a valid policy");
+//! # let _ = layer;
+//! ```
+
+#![warn(missing_docs)]
+
+mod apply;
+mod future;
+mod values;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use corsair_core::policy::{PolicyBuilder, PolicyError, Problem};
+use corsair_core::server::route::PolicySet;
+use corsair_core::server::{CorsRequest, Decision, Field, Refusal};
+use corsair_core::Slug;
+use http::{header, HeaderMap, Request, Response};
+use tower_layer::Layer;
+use tower_service::Service;
+
+pub use corsair_core;
+pub use future::ResponseFuture;
+
+use values::PolicyValues;
+
+/// What the layer refused (or, in shadow mode, would have refused).
+#[derive(Debug)]
+pub struct RefusalReport<'a> {
+    /// Why, with the refused origin, method or header.
+    pub refusal: &'a Refusal<'a>,
+    /// The catalog slug it is counted under.
+    pub slug: Slug,
+    /// The index of the route whose policy decided (`None`: the default policy).
+    pub route: Option<usize>,
+    /// Whether it was a preflight.
+    pub preflight: bool,
+    /// Shadow mode: the request was let through.
+    pub shadow: bool,
+}
+
+/// Called for every refusal (metrics, logs).
+pub type OnRefusal = Arc<dyn Fn(&RefusalReport<'_>) + Send + Sync>;
+
+/// Called once per route when the application sets CORS headers itself.
+pub type OnDuplicate = Arc<dyn Fn(Option<usize>) + Send + Sync>;
+
+pub(crate) struct Shared {
+    set: PolicySet,
+    values: Vec<PolicyValues>,
+    on_refusal: Option<OnRefusal>,
+    on_duplicate: Option<OnDuplicate>,
+    /// One flag per policy (default first): duplicate layers reported once.
+    duplicate_seen: Vec<AtomicBool>,
+}
+
+/// The layer. Cheap to clone.
+#[derive(Clone)]
+pub struct CorsLayer {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for CorsLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CorsLayer").finish_non_exhaustive()
+    }
+}
+
+impl CorsLayer {
+    /// A layer for a policy built in code; refused if it has errors.
+    pub fn new(policy: PolicyBuilder) -> Result<CorsLayer, PolicyError> {
+        Ok(CorsLayer::from_policy_set(policy.build()?))
+    }
+
+    /// A layer for a `corsair.toml` text, for a stage, with the origins of
+    /// `CORS_ORIGINS` (`env_origins`); returns the warnings too.
+    pub fn from_toml(
+        text: &str,
+        stage: Option<&str>,
+        env_origins: Option<&str>,
+    ) -> Result<(CorsLayer, Vec<Problem>), PolicyError> {
+        let (set, warnings) = corsair_core::policy::from_toml(text, stage, env_origins)?;
+        Ok((CorsLayer::from_policy_set(set), warnings))
+    }
+
+    /// A layer for an already checked policy set.
+    pub fn from_policy_set(set: PolicySet) -> CorsLayer {
+        let values: Vec<PolicyValues> = set.policies().map(PolicyValues::new).collect();
+        let duplicate_seen = values.iter().map(|_| AtomicBool::new(false)).collect();
+        CorsLayer {
+            shared: Arc::new(Shared {
+                set,
+                values,
+                on_refusal: None,
+                on_duplicate: None,
+                duplicate_seen,
+            }),
+        }
+    }
+
+    fn shared_mut(&mut self) -> &mut Shared {
+        // Configured before use; clone on write if it was shared already.
+        if Arc::get_mut(&mut self.shared).is_none() {
+            let s = &self.shared;
+            self.shared = Arc::new(Shared {
+                set: s.set.clone(),
+                values: s.values.clone(),
+                on_refusal: s.on_refusal.clone(),
+                on_duplicate: s.on_duplicate.clone(),
+                duplicate_seen: s.values.iter().map(|_| AtomicBool::new(false)).collect(),
+            });
+        }
+        Arc::get_mut(&mut self.shared).expect("unique after clone")
+    }
+
+    /// Calls `f` for every refusal (and every would-be refusal in shadow
+    /// mode). Without it, refusals are logged with `tracing` at debug level
+    /// (info in shadow mode).
+    pub fn on_refusal(mut self, f: impl Fn(&RefusalReport<'_>) + Send + Sync + 'static) -> Self {
+        self.shared_mut().on_refusal = Some(Arc::new(f));
+        self
+    }
+
+    /// Calls `f` the first time, per route, that the application's response
+    /// carries CORS headers of its own (they are replaced). Without it, a
+    /// `duplicate-cors-layer` warning is logged with `tracing`.
+    pub fn on_duplicate(mut self, f: impl Fn(Option<usize>) + Send + Sync + 'static) -> Self {
+        self.shared_mut().on_duplicate = Some(Arc::new(f));
+        self
+    }
+
+    /// The policies this layer applies.
+    pub fn policies(&self) -> &PolicySet {
+        &self.shared.set
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// The service the layer wraps around an application.
+#[derive(Clone)]
+pub struct Cors<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for Cors<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cors")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+fn field<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Field<'a> {
+    Field::from_values(headers.get_all(name).iter().map(|v| v.as_bytes()))
+}
+
+impl Shared {
+    fn report(&self, refusal: &Refusal<'_>, route: Option<usize>, preflight: bool, shadow: bool) {
+        let report = RefusalReport {
+            refusal,
+            slug: refusal.slug(),
+            route,
+            preflight,
+            shadow,
+        };
+        match &self.on_refusal {
+            Some(f) => f(&report),
+            None if shadow => {
+                tracing::info!(target: "corsair", slug = %report.slug, route = ?route, preflight, "shadow mode, would refuse: {refusal}")
+            }
+            None => {
+                tracing::debug!(target: "corsair", slug = %report.slug, route = ?route, preflight, "refused: {refusal}")
+            }
+        }
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let shared = &*self.shared;
+        let (route, policy) = shared.set.for_path(req.uri().path());
+        let values = &shared.values[route.map_or(0, |r| r + 1)];
+        let headers = req.headers();
+        let request_local_network = headers
+            .get("access-control-request-private-network")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+        let view = CorsRequest {
+            method: req.method().as_str(),
+            origin: field(headers, header::ORIGIN),
+            request_method: field(headers, header::ACCESS_CONTROL_REQUEST_METHOD),
+            request_headers: field(headers, header::ACCESS_CONTROL_REQUEST_HEADERS),
+            request_local_network,
+        };
+        let decision = policy.decide(&view);
+        let preflight = matches!(
+            decision,
+            Decision::PreflightAllowed(_) | Decision::PreflightRefused { .. }
+        );
+        if policy.shadow() {
+            if let Decision::PreflightRefused { refusal, .. }
+            | Decision::Actual {
+                refusal: Some(refusal),
+                ..
+            } = &decision
+            {
+                shared.report(refusal, route, preflight, true);
+            }
+            return ResponseFuture::passthrough(self.inner.call(req));
+        }
+        match decision {
+            Decision::PreflightAllowed(grant) => {
+                ResponseFuture::ready(apply::preflight_allowed(&grant, values, headers))
+            }
+            Decision::PreflightRefused { refusal, debug } => {
+                shared.report(&refusal, route, true, false);
+                ResponseFuture::ready(apply::preflight_refused(
+                    &refusal,
+                    debug.as_ref(),
+                    values,
+                    headers,
+                ))
+            }
+            Decision::Actual {
+                grant,
+                refusal,
+                vary_origin,
+            } => {
+                if let Some(refusal) = &refusal {
+                    shared.report(refusal, route, false, false);
+                }
+                let add = apply::ActualHeaders::new(grant.as_ref(), vary_origin, values, headers);
+                let policy_index = route.map_or(0, |r| r + 1);
+                ResponseFuture::inner(self.inner.call(req), add, self.shared.clone(), policy_index)
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// Reports a duplicate CORS layer once per policy.
+    pub(crate) fn duplicate(&self, index: usize) {
+        let Some(flag) = self.duplicate_seen.get(index) else {
+            return;
+        };
+        if flag.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let route = index.checked_sub(1);
+        match &self.on_duplicate {
+            Some(f) => f(route),
+            None => tracing::warn!(
+                target: "corsair",
+                slug = "duplicate-cors-layer",
+                route = ?route,
+                "the application sets CORS headers itself; corsair replaced them (remove the application's CORS setup)"
+            ),
+        }
+    }
+}
