@@ -7,7 +7,7 @@ use corsair_core::server::{
 use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
-use crate::values::{PolicyValues, ORIGIN, PREFLIGHT_VARY_VALUE, STAR, TRUE};
+use crate::values::{PolicyValues, ORIGIN, STAR, TRUE};
 
 /// The header debug mode adds to a refused preflight's answer.
 pub const REFUSAL_HEADER: &str = "x-corsair-refusal";
@@ -27,67 +27,52 @@ const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
     ALLOW_LOCAL_NETWORK,
 ];
 
-fn origin_value(origin: AllowOrigin<'_>, request: &HeaderMap) -> Option<HeaderValue> {
-    match origin {
-        AllowOrigin::Any => Some(STAR),
-        // The model echoes only a single Origin header: the one here.
-        AllowOrigin::Echo(_) => request.get(header::ORIGIN).cloned(),
-    }
+/// The request's CORS headers, looked up once (the first value of each;
+/// the model refuses repeated ones before anything is echoed).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Seen<'a> {
+    pub origin: Option<&'a HeaderValue>,
+    pub request_method: Option<&'a HeaderValue>,
+    pub request_headers: Option<&'a HeaderValue>,
 }
 
-fn list_value(
-    list: AllowList<'_>,
-    policy: Option<&HeaderValue>,
-    request: &HeaderMap,
-    name: HeaderName,
-) -> Option<HeaderValue> {
-    match list {
-        AllowList::Policy(_) => policy.cloned(),
-        AllowList::Echo(_) => request.get(name).cloned(),
+fn origin_value(origin: AllowOrigin<'_>, seen: &Seen<'_>) -> Option<HeaderValue> {
+    match origin {
+        AllowOrigin::Any => Some(STAR),
+        AllowOrigin::Echo(_) => seen.origin.cloned(),
     }
 }
 
 fn preflight_headers(
     grant: &PreflightGrant<'_>,
     values: &PolicyValues,
-    request: &HeaderMap,
+    seen: &Seen<'_>,
 ) -> HeaderMap {
-    let mut h = HeaderMap::with_capacity(8);
-    if let Some(v) = origin_value(grant.allow_origin, request) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-    }
-    if grant.allow_credentials {
-        h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-    }
-    if let Some(v) = grant.allow_methods.and_then(|m| {
-        list_value(
-            m,
-            values.allow_methods.as_ref(),
-            request,
-            header::ACCESS_CONTROL_REQUEST_METHOD,
-        )
-    }) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v);
-    }
-    if let Some(v) = grant.allow_headers.and_then(|l| {
-        list_value(
-            l,
-            values.allow_headers.as_ref(),
-            request,
-            header::ACCESS_CONTROL_REQUEST_HEADERS,
-        )
-    }) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
-    }
-    if grant.max_age.is_some() {
-        if let Some(v) = &values.max_age {
-            h.insert(header::ACCESS_CONTROL_MAX_AGE, v.clone());
+    let mut h = match grant.allow_headers {
+        Some(_) => values.preflight.clone(),
+        None => values.preflight_no_headers.clone(),
+    };
+    match origin_value(grant.allow_origin, seen) {
+        Some(v) => h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v),
+        None => h.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+    };
+    // The precomputed map holds the policy's lists; echoes replace them.
+    if let Some(AllowList::Echo(_)) = grant.allow_methods {
+        if let Some(v) = seen.request_method {
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v.clone());
         }
+    }
+    if let Some(AllowList::Echo(_)) = grant.allow_headers {
+        if let Some(v) = seen.request_headers {
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+        }
+    }
+    if grant.allow_methods.is_none() && values.method_placeholder {
+        h.remove(header::ACCESS_CONTROL_ALLOW_METHODS);
     }
     if grant.allow_local_network {
         h.insert(ALLOW_LOCAL_NETWORK, TRUE);
     }
-    h.insert(header::VARY, PREFLIGHT_VARY_VALUE);
     h
 }
 
@@ -95,11 +80,11 @@ fn preflight_headers(
 pub(crate) fn preflight_allowed(
     grant: &PreflightGrant<'_>,
     values: &PolicyValues,
-    request: &HeaderMap,
+    seen: &Seen<'_>,
 ) -> (StatusCode, HeaderMap) {
     (
         status(PREFLIGHT_OK_STATUS),
-        preflight_headers(grant, values, request),
+        preflight_headers(grant, values, seen),
     )
 }
 
@@ -110,11 +95,11 @@ pub(crate) fn preflight_refused(
     refusal: &Refusal<'_>,
     debug: Option<&PreflightGrant<'_>>,
     values: &PolicyValues,
-    request: &HeaderMap,
+    seen: &Seen<'_>,
 ) -> (StatusCode, HeaderMap) {
     match debug {
         Some(grant) => {
-            let mut h = preflight_headers(grant, values, request);
+            let mut h = preflight_headers(grant, values, seen);
             let reason = format!("{}: {refusal}", refusal.code());
             let reason: String = reason
                 .chars()
@@ -131,11 +116,7 @@ pub(crate) fn preflight_refused(
             }
             (status(PREFLIGHT_OK_STATUS), h)
         }
-        None => {
-            let mut h = HeaderMap::with_capacity(1);
-            h.insert(header::VARY, PREFLIGHT_VARY_VALUE);
-            (status(PREFLIGHT_REFUSED_STATUS), h)
-        }
+        None => (status(PREFLIGHT_REFUSED_STATUS), values.refused.clone()),
     }
 }
 
@@ -157,10 +138,10 @@ impl ActualHeaders {
         grant: Option<&ActualGrant<'_>>,
         vary_origin: bool,
         values: &PolicyValues,
-        request: &HeaderMap,
+        seen: &Seen<'_>,
     ) -> ActualHeaders {
         ActualHeaders {
-            allow_origin: grant.and_then(|g| origin_value(g.allow_origin, request)),
+            allow_origin: grant.and_then(|g| origin_value(g.allow_origin, seen)),
             allow_credentials: grant.is_some_and(|g| g.allow_credentials),
             expose_headers: grant.and(values.expose_headers.clone()),
             vary_origin,
@@ -170,10 +151,12 @@ impl ActualHeaders {
     /// Applies to the application's response headers; returns whether the
     /// application had set CORS headers of its own.
     pub(crate) fn apply(self, headers: &mut HeaderMap) -> bool {
-        let mut duplicate = false;
-        for name in &CORS_RESPONSE_HEADERS {
-            if headers.contains_key(name) {
-                duplicate = true;
+        // One pass over the (few) names instead of seven lookups.
+        let duplicate = headers
+            .keys()
+            .any(|k| k.as_str().starts_with("access-control-"));
+        if duplicate {
+            for name in &CORS_RESPONSE_HEADERS {
                 headers.remove(name);
             }
         }

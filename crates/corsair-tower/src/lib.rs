@@ -42,7 +42,7 @@ use corsair_core::policy::{PolicyBuilder, PolicyError, Problem};
 use corsair_core::server::route::PolicySet;
 use corsair_core::server::{CorsRequest, Decision, Field, Refusal};
 use corsair_core::Slug;
-use http::{header, HeaderMap, Request, Response};
+use http::{header, HeaderMap, Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -188,8 +188,20 @@ impl<S: std::fmt::Debug> std::fmt::Debug for Cors<S> {
     }
 }
 
-fn field<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Field<'a> {
-    Field::from_values(headers.get_all(name).iter().map(|v| v.as_bytes()))
+const REQUEST_LOCAL_NETWORK: header::HeaderName =
+    header::HeaderName::from_static("access-control-request-private-network");
+
+/// A header as the model sees it, and its first value.
+fn one_field<'a>(
+    headers: &'a HeaderMap,
+    name: &header::HeaderName,
+) -> (Field<'a>, Option<&'a http::HeaderValue>) {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => (Field::Absent, None),
+        (Some(v), None) => (Field::One(v.as_bytes()), Some(v)),
+        (Some(v), Some(_)) => (Field::Many, Some(v)),
+    }
 }
 
 impl Shared {
@@ -231,14 +243,32 @@ where
         let (route, policy) = shared.set.for_path(req.uri().path());
         let values = &shared.values[route.map_or(0, |r| r + 1)];
         let headers = req.headers();
-        let request_local_network = headers
-            .get("access-control-request-private-network")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+        // Only OPTIONS can be a preflight: other requests skip those lookups.
+        let is_options = req.method() == Method::OPTIONS;
+        let (origin, first_origin) = one_field(headers, &header::ORIGIN);
+        let mut seen = apply::Seen {
+            origin: first_origin,
+            ..apply::Seen::default()
+        };
+        let (mut request_method, mut request_headers) = (Field::Absent, Field::Absent);
+        let mut request_local_network = false;
+        if is_options {
+            (request_method, seen.request_method) =
+                one_field(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+            (request_headers, seen.request_headers) =
+                one_field(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
+            // Without the grant, the answer lacks Access-Control-Allow-Private-Network
+            // and the browser refuses by itself: no need to look.
+            request_local_network = policy.local_network()
+                && headers
+                    .get(&REQUEST_LOCAL_NETWORK)
+                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+        }
         let view = CorsRequest {
             method: req.method().as_str(),
-            origin: field(headers, header::ORIGIN),
-            request_method: field(headers, header::ACCESS_CONTROL_REQUEST_METHOD),
-            request_headers: field(headers, header::ACCESS_CONTROL_REQUEST_HEADERS),
+            origin,
+            request_method,
+            request_headers,
             request_local_network,
         };
         let decision = policy.decide(&view);
@@ -259,7 +289,7 @@ where
         }
         match decision {
             Decision::PreflightAllowed(grant) => {
-                ResponseFuture::ready(apply::preflight_allowed(&grant, values, headers))
+                ResponseFuture::ready(apply::preflight_allowed(&grant, values, &seen))
             }
             Decision::PreflightRefused { refusal, debug } => {
                 shared.report(&refusal, route, true, false);
@@ -267,7 +297,7 @@ where
                     &refusal,
                     debug.as_ref(),
                     values,
-                    headers,
+                    &seen,
                 ))
             }
             Decision::Actual {
@@ -278,7 +308,7 @@ where
                 if let Some(refusal) = &refusal {
                     shared.report(refusal, route, false, false);
                 }
-                let add = apply::ActualHeaders::new(grant.as_ref(), vary_origin, values, headers);
+                let add = apply::ActualHeaders::new(grant.as_ref(), vary_origin, values, &seen);
                 let policy_index = route.map_or(0, |r| r + 1);
                 ResponseFuture::inner(self.inner.call(req), add, self.shared.clone(), policy_index)
             }

@@ -309,6 +309,21 @@ impl CorsPolicy {
         self.debug
     }
 
+    /// Whether the policy allows any method (`*`: answers echo the request).
+    pub fn any_method(&self) -> bool {
+        self.any_method
+    }
+
+    /// Whether the policy allows any request header (`*`: answers echo).
+    pub fn any_header(&self) -> bool {
+        self.headers.allows_any()
+    }
+
+    /// Whether preflights asking for local-network access are granted.
+    pub fn local_network(&self) -> bool {
+        self.local_network
+    }
+
     /// Whether credentials are allowed.
     pub fn credentials(&self) -> bool {
         self.credentials
