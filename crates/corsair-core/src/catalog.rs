@@ -106,7 +106,7 @@ slugs! {
     UnanchoredRegex => "unanchored-regex", Error, "An unanchored regular expression matches more than meant";
     ForbiddenMethod => "forbidden-method", Error, "A method browsers never send";
     ForbiddenRequestHeader => "forbidden-request-header", Error, "A request header pages cannot set";
-    CorsHeaderAsRequestHeader => "cors-header-as-request-header", Warning, "A CORS response header allowed as a request header";
+    CorsHeaderAsRequestHeader => "cors-header-as-request-header", Error, "A CORS response header allowed as a request header";
     ExposeSetCookie => "expose-set-cookie", Error, "Set-Cookie is never readable by pages";
     WildcardExposeWithCredentials => "wildcard-expose-with-credentials", Error, "Expose-Headers `*` with credentials exposes nothing";
     SafelistedListed => "safelisted-listed", Info, "A method or header that needs no listing";

@@ -271,12 +271,12 @@ fn request_header_rules() {
         (
             "access-control-allow-origin",
             Slug::CorsHeaderAsRequestHeader,
-            Severity::Warning,
+            Severity::Error,
         ),
         (
             "Access-Control-Request-Method",
             Slug::CorsHeaderAsRequestHeader,
-            Severity::Warning,
+            Severity::Error,
         ),
         ("*", Slug::WildcardAuthorization, Severity::Info),
     ];
@@ -292,7 +292,7 @@ fn expose_header_rules() {
         ("Set-Cookie", Slug::ExposeSetCookie, Severity::Error),
         ("set-cookie2", Slug::ExposeSetCookie, Severity::Error),
         ("content-type", Slug::SafelistedListed, Severity::Info),
-        ("authorization", Slug::InvalidHeaderName, Severity::Warning),
+        ("authorization", Slug::InvalidHeaderName, Severity::Error),
         ("x(y)", Slug::InvalidHeaderName, Severity::Error),
     ];
     for (h, slug, sev) in cases {
@@ -307,7 +307,7 @@ fn max_age_rules() {
     expect(
         &format!("{base}max-age = 100000\n"),
         Slug::MaxAgeOverCap,
-        Severity::Warning,
+        Severity::Error,
         "100000",
     );
     expect(
@@ -536,4 +536,26 @@ fn never_panics_on_odd_files() {
         let _ = lint(text);
         let _ = policy::from_toml(text, None, None);
     }
+}
+
+#[test]
+fn the_editor_schema_knows_the_same_keys() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schema/corsair.schema.json"))
+            .expect("schema is JSON");
+    let mut keys: Vec<String> = schema["$defs"]["policy"]["properties"]
+        .as_object()
+        .expect("policy properties")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    let mut want: Vec<String> = policy::document::POLICY_KEYS
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    want.sort();
+    assert_eq!(keys, want);
+    assert!(schema["$defs"]["stage"]["properties"]["extra-origins"].is_object());
+    assert!(schema["$defs"]["route"]["properties"]["path"].is_object());
 }

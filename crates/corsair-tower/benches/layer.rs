@@ -255,6 +255,12 @@ where
 }
 
 fn bench(c: &mut Criterion, hostile: &HeaderValue) {
+    // What the application costs without any layer: subtract it from the
+    // "allowed actual" figures to get each layer's own cost.
+    let mut alone = app();
+    c.bench_function("application alone", |b| {
+        b.iter_custom(|iters| timed(&mut alone, Case::AllowedActual, hostile, iters))
+    });
     for many in [false, true] {
         let size = if many { "1000+100" } else { "1" };
         for case in CASES {

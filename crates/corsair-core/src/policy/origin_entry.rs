@@ -40,6 +40,18 @@ fn issue(slug: Slug, message: String) -> EntryIssue {
 
 /// Checks one entry.
 pub fn analyze(raw: &str) -> EntryAnalysis {
+    let mut analysis = analyze_unverified(raw);
+    // A suggestion is offered only if it is itself a clean entry.
+    if let Some(s) = &analysis.suggestion {
+        let again = analyze_unverified(s);
+        if again.entry.is_none() || !again.issues.is_empty() {
+            analysis.suggestion = None;
+        }
+    }
+    analysis
+}
+
+fn analyze_unverified(raw: &str) -> EntryAnalysis {
     let mut issues = Vec::new();
     let text = raw.trim();
     if text != raw {
@@ -351,7 +363,7 @@ fn split_host_port(authority: &str) -> (&str, Option<&str>) {
 
 /// The best canonical form of a sloppy entry, by the other rules.
 fn canonical_guess(text: &str) -> String {
-    let analysis = analyze(text);
+    let analysis = analyze_unverified(text);
     analysis.suggestion.unwrap_or_else(|| text.to_owned())
 }
 

@@ -560,9 +560,8 @@ impl Checker {
                 );
                 continue;
             } else if REQUEST_ONLY.contains(&lower.as_str()) {
-                self.push_sev(
+                self.push(
                     Slug::InvalidHeaderName,
-                    Severity::Warning,
                     &item.at,
                     format!("`{h}` is a request header; responses do not carry it"),
                     format!("remove `{h}` (did you mean to put it in `request-headers`?)"),
@@ -603,10 +602,12 @@ impl Checker {
                 );
                 None
             }
+            // Refused, as jub0bs/cors does: a value this large is usually a
+            // unit slip (milliseconds), and no browser would honour it.
             n if n > FIREFOX_MAX_AGE_CAP => {
                 self.push_sev(
                     Slug::MaxAgeOverCap,
-                    Severity::Warning,
+                    Severity::Error,
                     &age.at,
                     format!("`max-age = {n}` is more than any browser keeps (Firefox {FIREFOX_MAX_AGE_CAP} s, Chrome {CHROME_MAX_AGE_CAP} s)"),
                     format!("use `max-age = {CHROME_MAX_AGE_CAP}`"),
