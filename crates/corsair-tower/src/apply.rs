@@ -53,9 +53,18 @@ fn preflight_headers(
         None => values.preflight_no_headers.clone(),
     };
     match origin_value(grant.allow_origin, seen) {
-        Some(v) => h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v),
-        None => h.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN),
-    };
+        // The placeholder is the map's first entry: replacing it in place
+        // skips hashing the name.
+        Some(v) => match h.iter_mut().next() {
+            Some((name, slot)) if *name == header::ACCESS_CONTROL_ALLOW_ORIGIN => *slot = v,
+            _ => {
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+            }
+        },
+        None => {
+            h.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+        }
+    }
     // The precomputed map holds the policy's lists; echoes replace them.
     if let Some(AllowList::Echo(_)) = grant.allow_methods {
         if let Some(v) = seen.request_method {

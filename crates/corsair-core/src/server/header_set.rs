@@ -96,18 +96,24 @@ fn lower_word(x: u64) -> u64 {
 /// `stored` (already lower-case) equals `name` up to ASCII case, compared
 /// eight bytes at a time.
 fn eq_lowered(stored: &[u8], name: &[u8]) -> bool {
-    let mut a = stored.chunks_exact(8);
-    let mut b = name.chunks_exact(8);
-    for (x, y) in (&mut a).zip(&mut b) {
-        let x = u64::from_le_bytes(x.try_into().unwrap_or_default());
-        let y = u64::from_le_bytes(y.try_into().unwrap_or_default());
-        if x != lower_word(y) {
+    if stored.len() != name.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    let mut i = 0;
+    while i + 8 <= name.len() {
+        if word(stored, i) != lower_word(word(name, i)) {
             return false;
         }
+        i += 8;
     }
-    a.remainder()
+    stored[i..]
         .iter()
-        .zip(b.remainder())
+        .zip(&name[i..])
         .all(|(x, y)| *x == y.to_ascii_lowercase())
 }
 
