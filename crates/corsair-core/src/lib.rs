@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod alloc_count;
 pub mod allow_list;
 pub mod blink_order;
 pub mod browser;

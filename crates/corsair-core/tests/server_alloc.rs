@@ -1,32 +1,11 @@
 //! The server model decides without touching the heap, on every path, with
 //! 1,000 exact origins and 100 patterns (counted by a wrapping allocator).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use corsair_core::policy::PolicyBuilder;
 use corsair_core::server::{CorsRequest, Decision, Field};
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: corsair_core::alloc_count::Counting = corsair_core::alloc_count::Counting;
 
 #[test]
 fn no_allocation_per_decision() {
@@ -82,7 +61,7 @@ fn no_allocation_per_decision() {
         hostile_req,
     ];
     let mut allowed = 0;
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = corsair_core::alloc_count::allocations();
     for _ in 0..100 {
         for req in &requests {
             let (_, policy) = set.for_path("/api/items");
@@ -94,7 +73,7 @@ fn no_allocation_per_decision() {
             }
         }
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = corsair_core::alloc_count::allocations();
     assert_eq!(after - before, 0, "allocations while deciding");
     assert_eq!(allowed, 400);
 }

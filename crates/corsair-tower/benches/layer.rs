@@ -6,13 +6,11 @@
 //!
 //! `cargo bench -p corsair-tower --bench layer`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use corsair_core::policy::PolicyBuilder;
@@ -20,25 +18,8 @@ use criterion::Criterion;
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response};
 use tower::{Layer, Service};
 
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: corsair_core::alloc_count::Counting = corsair_core::alloc_count::Counting;
 
 type Body = String;
 
@@ -186,9 +167,9 @@ where
     let mut total = 0;
     for _ in 0..N {
         let req = case.request(hostile);
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = corsair_core::alloc_count::allocations();
         let res = call(svc, req);
-        total += ALLOCATIONS.load(Ordering::Relaxed) - before;
+        total += corsair_core::alloc_count::allocations() - before;
         drop(black_box(res));
     }
     total as f64 / N as f64

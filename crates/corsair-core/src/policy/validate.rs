@@ -182,7 +182,7 @@ impl Checker {
         let credentials = value(eff.credentials);
         let origins = self.origins(eff, credentials);
         let methods = self.methods(eff);
-        let request_headers = self.request_headers(eff, credentials);
+        let request_headers = self.request_headers(eff);
         let expose_headers = self.expose_headers(eff, credentials);
         let max_age = self.max_age(eff);
         let local_network = value(eff.local_network);
@@ -224,6 +224,27 @@ impl Checker {
             debug: value(eff.debug),
             shadow: value(eff.shadow),
         })
+    }
+
+    /// Reports a list item that is not a token; returns whether it is one.
+    fn token(&mut self, item: &Located<String>, slug: Slug, what: &str, example: &str) -> bool {
+        let text = item.value.as_str();
+        if crate::grammar::is_token(text) {
+            return true;
+        }
+        let alone = text.split(':').next().unwrap_or(text).trim();
+        let alone = if crate::grammar::is_token(alone) {
+            alone
+        } else {
+            example
+        };
+        self.push(
+            slug,
+            &item.at,
+            format!("`{text}` is not {what} (a token: letters, digits, `-` and a few symbols, nothing else)"),
+            format!("write the name alone, e.g. `\"{alone}\"`"),
+        );
+        false
     }
 
     fn error_count(&self) -> usize {
@@ -396,13 +417,7 @@ impl Checker {
                 out.push(m.to_owned());
                 continue;
             }
-            if !crate::grammar::is_token(m) {
-                self.push(
-                    Slug::InvalidMethod,
-                    &item.at,
-                    format!("`{m}` is not a method name (a token: letters, digits, `-` and a few symbols)"),
-                    "write the method name alone, e.g. `\"PUT\"`".into(),
-                );
+            if !self.token(item, Slug::InvalidMethod, "a method name", "PUT") {
                 continue;
             }
             if crate::method::is_forbidden(m) {
@@ -458,7 +473,7 @@ impl Checker {
         out
     }
 
-    fn request_headers(&mut self, eff: &Effective<'_>, credentials: bool) -> Vec<String> {
+    fn request_headers(&mut self, eff: &Effective<'_>) -> Vec<String> {
         let Some(list) = eff.request_headers else {
             return Vec::new();
         };
@@ -470,16 +485,12 @@ impl Checker {
                 out.push(h.to_owned());
                 continue;
             }
-            if !crate::grammar::is_token(h) {
-                self.push(
-                    Slug::InvalidHeaderName,
-                    &item.at,
-                    format!("`{h}` is not a header name"),
-                    format!(
-                        "write the name alone, e.g. `\"{}\"`",
-                        h.split(':').next().unwrap_or(h).trim()
-                    ),
-                );
+            if !self.token(
+                item,
+                Slug::InvalidHeaderName,
+                "a header name",
+                "x-request-id",
+            ) {
                 continue;
             }
             let lower = h.to_ascii_lowercase();
@@ -517,7 +528,6 @@ impl Checker {
                     "add `\"authorization\"` if the page sends it".into(),
                 );
             }
-            let _ = credentials;
         }
         out
     }
@@ -540,16 +550,7 @@ impl Checker {
                     );
                     continue;
                 }
-            } else if !crate::grammar::is_token(h) {
-                self.push(
-                    Slug::InvalidHeaderName,
-                    &item.at,
-                    format!("`{h}` is not a header name"),
-                    format!(
-                        "write the name alone, e.g. `\"{}\"`",
-                        h.split(':').next().unwrap_or(h).trim()
-                    ),
-                );
+            } else if !self.token(item, Slug::InvalidHeaderName, "a header name", "etag") {
                 continue;
             } else if lower == "set-cookie" || lower == "set-cookie2" {
                 self.push(

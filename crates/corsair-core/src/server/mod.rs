@@ -383,34 +383,8 @@ impl CorsPolicy {
             && req.origin != Field::Absent
             && req.request_method != Field::Absent;
         let vary_origin = self.varies_by_origin();
-        let origin = match req.origin {
-            Field::Absent => {
-                return Decision::Actual {
-                    grant: None,
-                    refusal: None,
-                    vary_origin,
-                };
-            }
-            Field::Many => {
-                let refusal = Refusal::DuplicateOrigin;
-                return if is_preflight {
-                    Decision::PreflightRefused {
-                        refusal,
-                        debug: None,
-                    }
-                } else {
-                    Decision::Actual {
-                        grant: None,
-                        refusal: Some(refusal),
-                        vary_origin,
-                    }
-                };
-            }
-            Field::One(o) => o,
-        };
-        let Some(allow_origin) = self.allow_origin(origin) else {
-            let refusal = Refusal::OriginNotAllowed(origin);
-            return if is_preflight {
+        let refused = |refusal: Refusal<'a>| {
+            if is_preflight {
                 Decision::PreflightRefused {
                     refusal,
                     debug: None,
@@ -421,7 +395,21 @@ impl CorsPolicy {
                     refusal: Some(refusal),
                     vary_origin,
                 }
-            };
+            }
+        };
+        let origin = match req.origin {
+            Field::Absent => {
+                return Decision::Actual {
+                    grant: None,
+                    refusal: None,
+                    vary_origin,
+                };
+            }
+            Field::Many => return refused(Refusal::DuplicateOrigin),
+            Field::One(o) => o,
+        };
+        let Some(allow_origin) = self.allow_origin(origin) else {
+            return refused(Refusal::OriginNotAllowed(origin));
         };
         if !is_preflight {
             return Decision::Actual {
