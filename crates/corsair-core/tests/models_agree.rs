@@ -6,9 +6,7 @@
 
 use corsair_core::policy::{origin_entry, OriginEntry, PolicySpec};
 use corsair_core::scenario::{Answer, CredentialsMode, Initiator, RequestSpec, Scenario};
-use corsair_core::server::{
-    AllowList, AllowOrigin, CorsPolicy, CorsRequest, Decision, Field, ACTUAL_VARY, PREFLIGHT_VARY,
-};
+use corsair_core::server::{simulate, CorsPolicy};
 use corsair_core::{explain, Outcome, Profile};
 use proptest::prelude::*;
 
@@ -101,113 +99,6 @@ fn spec(origins: u32, credentials: bool, methods: u32, headers: u32, expose: u32
     }
 }
 
-/// What the policy allows, said directly from the spec.
-fn policy_allows(
-    spec: &PolicySpec,
-    page: &str,
-    method: &str,
-    unsafe_headers: &[String],
-    credentials: bool,
-    preflight: bool,
-) -> bool {
-    let origin_ok = spec.origins.iter().any(|e| e.allows(page));
-    let creds_ok = !credentials || spec.credentials;
-    let method_ok = !preflight
-        || matches!(method, "GET" | "HEAD" | "POST")
-        || spec.methods.iter().any(|m| m == method || m == "*");
-    let headers_ok = !preflight
-        || unsafe_headers.iter().all(|h| {
-            spec.request_headers
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(h))
-                || (spec.request_headers.iter().any(|a| a == "*") && h != "authorization")
-        });
-    origin_ok && creds_ok && method_ok && headers_ok
-}
-
-fn grant_headers(policy_origin: AllowOrigin<'_>, credentials: bool) -> Vec<(String, String)> {
-    let mut h = vec![(
-        "Access-Control-Allow-Origin".to_owned(),
-        match policy_origin {
-            AllowOrigin::Any => "*".to_owned(),
-            AllowOrigin::Echo(o) => String::from_utf8_lossy(o).into_owned(),
-        },
-    )];
-    if credentials {
-        h.push(("Access-Control-Allow-Credentials".into(), "true".into()));
-    }
-    h
-}
-
-fn list(l: AllowList<'_>) -> String {
-    String::from_utf8_lossy(l.as_bytes()).into_owned()
-}
-
-fn preflight_answer(policy: &CorsPolicy, page: &str, method: &str, acrh: Option<&str>) -> Answer {
-    let req = CorsRequest {
-        method: "OPTIONS",
-        origin: Field::One(page.as_bytes()),
-        request_method: Field::One(method.as_bytes()),
-        request_headers: acrh.map_or(Field::Absent, |h| Field::One(h.as_bytes())),
-        request_local_network: false,
-    };
-    match policy.decide(&req) {
-        Decision::PreflightAllowed(g) => {
-            let mut headers = grant_headers(g.allow_origin, g.allow_credentials);
-            if let Some(m) = g.allow_methods {
-                headers.push(("Access-Control-Allow-Methods".into(), list(m)));
-            }
-            if let Some(h) = g.allow_headers {
-                headers.push(("Access-Control-Allow-Headers".into(), list(h)));
-            }
-            if let Some(a) = g.max_age {
-                headers.push(("Access-Control-Max-Age".into(), a.into()));
-            }
-            headers.push(("Vary".into(), PREFLIGHT_VARY.into()));
-            Answer {
-                status: 204,
-                headers,
-                next: None,
-            }
-        }
-        Decision::PreflightRefused { .. } => Answer {
-            status: 403,
-            headers: vec![],
-            next: None,
-        },
-        Decision::Actual { .. } => panic!("a preflight decided as an actual request"),
-    }
-}
-
-fn actual_answer(policy: &CorsPolicy, page: &str, method: &str) -> Answer {
-    let req = CorsRequest {
-        method,
-        origin: Field::One(page.as_bytes()),
-        ..CorsRequest::default()
-    };
-    let Decision::Actual {
-        grant, vary_origin, ..
-    } = policy.decide(&req)
-    else {
-        panic!("an actual request decided as a preflight");
-    };
-    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-    if let Some(g) = grant {
-        headers.extend(grant_headers(g.allow_origin, g.allow_credentials));
-        if let Some(e) = g.expose_headers {
-            headers.push(("Access-Control-Expose-Headers".into(), e.into()));
-        }
-    }
-    if vary_origin {
-        headers.push(("Vary".into(), ACTUAL_VARY.into()));
-    }
-    Answer {
-        status: 200,
-        headers,
-        next: None,
-    }
-}
-
 fn check_headers(spec: &PolicySpec, page: &str, answer: &Answer) -> Result<(), TestCaseError> {
     let get = |n: &str| {
         answer
@@ -288,22 +179,22 @@ proptest! {
         let acrh = probe.preflight.access_control_request_headers().map(str::to_owned);
         let unsafe_headers: Vec<String> = acrh.as_deref().map_or_else(Vec::new, |h| h.split(',').map(str::to_owned).collect());
         if needs_preflight {
-            let answer = preflight_answer(&policy, page, &sent_method, acrh.as_deref());
+            let answer = simulate::preflight_answer(&policy, page, &sent_method, acrh.as_deref());
             check_headers(&spec, page, &answer)?;
             // The server's own decision, before any browser check: a 204
             // exactly when the policy allows origin, method and headers.
             prop_assert_eq!(
                 answer.status == 204,
-                policy_allows(&spec, page, &sent_method, &unsafe_headers, false, true),
+                spec.allows_request(page, &sent_method, &unsafe_headers, false, true),
                 "preflight decision for {} {} {:?} under {:?}", page, sent_method, acrh, spec
             );
             scenario.preflight = Some(answer);
         }
-        let answer = actual_answer(&policy, page, &sent_method);
+        let answer = simulate::actual_answer(&policy, Some(page), &sent_method);
         check_headers(&spec, page, &answer)?;
         scenario.response = Some(answer);
         let verdict = explain(&scenario, profile).expect("valid scenario");
-        let want = policy_allows(&spec, page, &sent_method, &unsafe_headers, with_credentials, needs_preflight);
+        let want = spec.allows_request(page, &sent_method, &unsafe_headers, with_credentials, needs_preflight);
         prop_assert_eq!(
             verdict.outcome == Outcome::Allowed,
             want,

@@ -98,3 +98,33 @@ pub struct PolicySpec {
     /// Report refusals but let every request through untouched.
     pub shadow: bool,
 }
+
+impl PolicySpec {
+    /// Whether this policy allows a request, read straight from the policy
+    /// (the oracle the server model is tested against): the page's origin, the
+    /// method as sent, the names the preflight would list, whether the
+    /// request carries credentials, and whether it needs a preflight.
+    pub fn allows_request(
+        &self,
+        origin: &str,
+        method: &str,
+        unsafe_headers: &[String],
+        credentials: bool,
+        preflight: bool,
+    ) -> bool {
+        let origin_ok = self.origins.iter().any(|e| e.allows(origin));
+        let credentials_ok = !credentials || self.credentials;
+        let method_ok = !preflight
+            || matches!(method, "GET" | "HEAD" | "POST")
+            || self.methods.iter().any(|m| m == method || m == "*");
+        let star = self.request_headers.iter().any(|a| a == "*");
+        let headers_ok = !preflight
+            || unsafe_headers.iter().all(|h| {
+                self.request_headers
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(h))
+                    || (star && !h.eq_ignore_ascii_case("authorization"))
+            });
+        origin_ok && credentials_ok && method_ok && headers_ok
+    }
+}
