@@ -59,7 +59,12 @@ pub fn run(args: &LintArgs) -> u8 {
             }
         },
         Err(e) => {
-            eprintln!("corsair lint: cannot read {}: {e}", args.file.display());
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                " (pass the policy file's path, or run where corsair.toml is)"
+            } else {
+                ""
+            };
+            eprintln!("corsair lint: cannot read {}: {e}{hint}", args.file.display());
             return 2;
         }
     };
