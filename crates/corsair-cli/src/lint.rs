@@ -64,7 +64,10 @@ pub fn run(args: &LintArgs) -> u8 {
             } else {
                 ""
             };
-            eprintln!("corsair lint: cannot read {}: {e}{hint}", args.file.display());
+            eprintln!(
+                "corsair lint: cannot read {}: {e}{hint}",
+                args.file.display()
+            );
             return 2;
         }
     };
