@@ -559,3 +559,26 @@ fn the_editor_schema_knows_the_same_keys() {
     assert!(schema["$defs"]["stage"]["properties"]["extra-origins"].is_object());
     assert!(schema["$defs"]["route"]["properties"]["path"].is_object());
 }
+
+#[test]
+fn http_origins_with_credentials_are_an_error_only_in_production() {
+    let text = "[cors]\norigins = [\"https://app.example.com\"]\ncredentials = true\nmax-age = 600\n\n[stages.development]\nextra-origins = [\"http://app.example.test:3000\"]\n";
+    let problems = lint(text);
+    let p = problems
+        .iter()
+        .find(|p| p.slug == Slug::InsecureOriginTrusted)
+        .expect("flagged");
+    assert_eq!(
+        (p.severity, p.stage.as_deref()),
+        (Severity::Warning, Some("development"))
+    );
+    assert!(policy::from_toml(text, Some("development"), None).is_ok());
+    let prod =
+        "[cors]\norigins = [\"http://app.example.test:3000\"]\ncredentials = true\nmax-age = 600\n";
+    expect(
+        prod,
+        Slug::InsecureOriginTrusted,
+        Severity::Error,
+        "\"http://app",
+    );
+}

@@ -375,9 +375,16 @@ impl Checker {
         }
         let loopback = is_loopback_host(host);
         if scheme == "http" && !loopback && credentials {
+            // Refused where production is concerned; a development stage may
+            // run its frontends on plain-http test domains.
+            let severity = if eff.production {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             self.push_sev(
                 Slug::InsecureOriginTrusted,
-                Severity::Error,
+                severity,
                 &item.at,
                 format!("`{text}` is plain http and trusted with credentials: anyone on the network path can inject script into that page and read this API as the user"),
                 format!("serve that frontend over https and allow `https://{}` instead", &text["http://".len()..]),

@@ -1,0 +1,13 @@
+//! `corsair serve`: a reverse proxy that owns CORS for any upstream. The
+//! `corsair-tower` layer answers preflights and puts the CORS headers on every
+//! response (the upstream's successes and errors, and the gateway's own 502
+//! and 504), replacing any the upstream sends.
+
+#![warn(missing_docs)]
+
+pub mod hop;
+pub mod proxy;
+pub mod server;
+
+pub use proxy::{Proxy, Upstream, UpstreamError};
+pub use server::{bind, serve};

@@ -1,0 +1,312 @@
+//! The gateway on loopback in front of a real HTTP upstream that sets its own
+//! CORS headers, fails, stalls, streams and goes away: CORS headers on every
+//! answer to an allowed origin, none for a refused one, the upstream's own
+//! removed, and the forwarding headers right.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use corsair_core::policy::PolicyBuilder;
+use corsair_gateway::{serve, Proxy, Upstream};
+use corsair_tower::CorsLayer;
+use http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+
+const APP: &str = "http://app.example.test:3000";
+
+/// The upstream: an API that adds its own CORS headers (as many do).
+async fn upstream(calls: Arc<AtomicUsize>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let calls = calls.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    async move { Ok::<_, Infallible>(answer(req).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+async fn answer(req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_owned();
+    let seen: String = req
+        .headers()
+        .iter()
+        .map(|(n, v)| format!("{n}: {}\n", v.to_str().unwrap_or("?")))
+        .collect();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let (status, text) = match path.as_str() {
+        "/ok" => (StatusCode::OK, Bytes::from_static(b"ok")),
+        "/fail" => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Bytes::from_static(b"boom"),
+        ),
+        "/slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            (StatusCode::OK, Bytes::from_static(b"late"))
+        }
+        "/headers" => (StatusCode::OK, Bytes::from(seen)),
+        "/echo" => (StatusCode::OK, body),
+        _ => (StatusCode::NOT_FOUND, Bytes::from_static(b"no such path")),
+    };
+    Response::builder()
+        .status(status)
+        .header("access-control-allow-origin", "*")
+        .header("vary", "Accept-Encoding")
+        .header("connection", "x-internal")
+        .header("x-internal", "hop")
+        .body(Full::new(text))
+        .unwrap()
+}
+
+struct Gateway {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<bool>,
+}
+
+async fn gateway(upstream: &str) -> Gateway {
+    let layer = CorsLayer::new(
+        PolicyBuilder::new()
+            .origins([APP])
+            .credentials(true)
+            .methods(["PUT"])
+            .request_headers(["content-type"])
+            .expose_headers(["x-total"])
+            .max_age(600)
+            .development(),
+    )
+    .unwrap();
+    let proxy = Proxy::new(
+        Upstream::parse(upstream).unwrap(),
+        Duration::from_millis(500),
+        Duration::from_millis(700),
+        "http",
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(serve(
+        listener,
+        layer,
+        proxy,
+        async {
+            let _ = rx.await;
+        },
+        Duration::from_secs(2),
+    ));
+    Gateway {
+        addr,
+        stop: Some(tx),
+        done,
+    }
+}
+
+async fn send(
+    gw: &Gateway,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &'static str,
+) -> (StatusCode, HeaderMap, String) {
+    let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
+    let mut req = Request::builder()
+        .method(method)
+        .uri(format!("http://{}{path}", gw.addr));
+    for (n, v) in headers {
+        req = req.header(*n, *v);
+    }
+    let res = client
+        .request(
+            req.body(Full::new(Bytes::from_static(body.as_bytes())))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let h = res.headers().clone();
+    let text =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    (status, h, text)
+}
+
+fn one(h: &HeaderMap, name: &str) -> Vec<String> {
+    h.get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn assert_cors_for_app(h: &HeaderMap, what: &str) {
+    assert_eq!(
+        one(h, "access-control-allow-origin"),
+        [APP],
+        "{what}: {h:?}"
+    );
+    assert_eq!(
+        one(h, "access-control-allow-credentials"),
+        ["true"],
+        "{what}"
+    );
+    assert_eq!(
+        one(h, "access-control-expose-headers"),
+        ["x-total"],
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_to_an_allowed_origin_carries_cors_headers() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let up = upstream(calls.clone()).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let origin = [("origin", APP)];
+    let (status, h, body) = send(&gw, "GET", "/ok", &origin, "").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    assert_cors_for_app(&h, "success");
+    assert_eq!(one(&h, "vary"), ["Accept-Encoding, Origin"], "merged, once");
+    assert!(
+        h.get("x-internal").is_none(),
+        "a header the upstream's Connection names is hop-by-hop"
+    );
+    let (status, h, _) = send(&gw, "GET", "/fail", &origin, "").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_cors_for_app(&h, "upstream 500");
+    let (status, h, _) = send(&gw, "GET", "/missing", &origin, "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_cors_for_app(&h, "upstream 404");
+    let (status, h, body) = send(&gw, "GET", "/slow", &origin, "").await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    assert_cors_for_app(&h, "gateway 504");
+}
+
+#[tokio::test]
+async fn a_dead_upstream_gives_a_502_the_page_can_read() {
+    // A port that was open a moment ago and is now closed.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gw = gateway(&format!("http://127.0.0.1:{port}")).await;
+    let (status, h, body) = send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(body.contains("cannot be reached"), "{body}");
+    assert_cors_for_app(&h, "gateway 502");
+}
+
+#[tokio::test]
+async fn refused_origins_get_no_cors_headers_not_even_the_upstreams() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let (status, h, _) = send(&gw, "GET", "/ok", &[("origin", "http://evil.test")], "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        h.keys().all(|k| !k.as_str().starts_with("access-control-")),
+        "{h:?}"
+    );
+    assert_eq!(one(&h, "vary"), ["Accept-Encoding, Origin"]);
+}
+
+#[tokio::test]
+async fn preflights_are_answered_by_the_gateway() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let up = upstream(calls.clone()).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let pre = [
+        ("origin", APP),
+        ("access-control-request-method", "PUT"),
+        ("access-control-request-headers", "content-type"),
+    ];
+    let (status, h, _) = send(&gw, "OPTIONS", "/ok", &pre, "").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(one(&h, "access-control-allow-methods"), ["PUT"]);
+    assert_eq!(one(&h, "access-control-allow-headers"), ["content-type"]);
+    let refused = [("origin", APP), ("access-control-request-method", "DELETE")];
+    let (status, h, _) = send(&gw, "OPTIONS", "/ok", &refused, "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "no preflight reached the upstream"
+    );
+}
+
+#[tokio::test]
+async fn forwarding_headers_and_streamed_bodies() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let (_, _, seen) = send(
+        &gw,
+        "GET",
+        "/headers?x=1",
+        &[
+            ("origin", APP),
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+            ("x-forwarded-for", "203.0.113.9"),
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        seen.contains("x-forwarded-for: 203.0.113.9, 127.0.0.1\n"),
+        "{seen}"
+    );
+    assert!(seen.contains("x-forwarded-proto: http\n"), "{seen}");
+    assert!(
+        seen.contains(&format!("x-forwarded-host: {}\n", gw.addr)),
+        "{seen}"
+    );
+    assert!(seen.contains(&format!("host: {up}\n")), "{seen}");
+    assert!(!seen.contains("x-hop"), "{seen}");
+    let body = "x".repeat(100_000);
+    let body: &'static str = Box::leak(body.into_boxed_str());
+    let (status, _, echoed) = send(&gw, "PUT", "/echo", &[("origin", APP)], body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(echoed.len(), 100_000);
+}
+
+#[tokio::test]
+async fn shutdown_stops_accepting_and_returns() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let mut gw = gateway(&format!("http://{up}")).await;
+    let (status, _, _) = send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
+    assert_eq!(status, StatusCode::OK);
+    let _ = gw.stop.take().unwrap().send(());
+    let drained = tokio::time::timeout(Duration::from_secs(5), &mut gw.done)
+        .await
+        .expect("serve returns")
+        .unwrap();
+    assert!(drained);
+    assert!(
+        tokio::net::TcpStream::connect(gw.addr).await.is_err(),
+        "no longer listening"
+    );
+}
