@@ -10,6 +10,7 @@ mod explain;
 mod json_out;
 mod lint;
 mod render;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,9 @@ enum Command {
     /// Check a policy file (corsair.toml): every problem, where it is, and the fix.
     #[command(after_help = lint::AFTER_HELP)]
     Lint(lint::LintArgs),
+    /// Run the gateway: a reverse proxy in front of an API that owns its CORS.
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::ServeArgs),
 }
 
 /// Arguments of `corsair explain`.
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Explain(args) => explain::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(code)
 }

@@ -23,6 +23,15 @@ impl Style {
         }
     }
 
+    /// Colour when `stderr` is a terminal and `NO_COLOR` is not set.
+    pub fn for_stderr() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+
     pub(crate) fn paint(self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")

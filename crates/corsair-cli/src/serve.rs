@@ -1,0 +1,237 @@
+//! `corsair serve`: the gateway from the command line. The policy comes from
+//! a file (`--config`, or `corsair.toml` when present) or from `--origin`
+//! flags; it is checked first, and a policy with errors stops the start with
+//! every problem shown as `corsair lint` shows them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use corsair_core::catalog::Severity;
+use corsair_core::policy::{self, PolicyBuilder, Problem};
+use corsair_gateway::{Proxy, Upstream};
+use corsair_tower::CorsLayer;
+
+use crate::render::Style;
+
+/// Arguments of `corsair serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The API to put behind the gateway: http://host[:port].
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Policy file (default: ./corsair.toml when there is one and no --origin).
+    #[arg(long, value_name = "FILE", conflicts_with = "origin")]
+    pub config: Option<PathBuf>,
+    /// An allowed origin, for a start without a policy file (repeatable).
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Vec<String>,
+    /// With --origin: allow credentialed requests (cookies, Authorization).
+    #[arg(long, requires = "origin")]
+    pub credentials: bool,
+    /// The policy file's stage.
+    #[arg(long, value_name = "NAME", env = policy::STAGE_ENV)]
+    pub stage: Option<String>,
+    /// Seconds the upstream has to start answering before the gateway answers 504.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Seconds to connect to the upstream before the gateway answers 502.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub connect_timeout: f64,
+    /// Seconds requests in flight get to finish on shutdown (SIGTERM, Ctrl-C).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub grace: f64,
+}
+
+/// Help shown after the options.
+pub const AFTER_HELP: &str = "\
+With --origin, the policy allows those origins (and CORS_ORIGINS), GET/HEAD/POST plus PUT, PATCH and DELETE, the request headers Content-Type and Authorization, and caches preflights 2 hours. For anything else, write a corsair.toml (see `corsair lint`).
+
+Exit status: 0 after a clean shutdown, 1 the policy has errors, 2 bad arguments or the address cannot be used.";
+
+fn seconds(value: f64, name: &str) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| format!("--{name} must be a number of seconds, not {value}"))
+}
+
+/// Runs `corsair serve`; returns the exit status.
+pub fn run(args: &ServeArgs) -> u8 {
+    let style = Style::for_stderr();
+    let upstream = match Upstream::parse(&args.upstream) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("corsair serve: {e}");
+            return 2;
+        }
+    };
+    let (timeout, connect_timeout, grace) = match (
+        seconds(args.timeout, "timeout"),
+        seconds(args.connect_timeout, "connect-timeout"),
+        seconds(args.grace, "grace"),
+    ) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            eprintln!("corsair serve: {e}");
+            return 2;
+        }
+    };
+    // Refusals and upstream failures are logged; CORSAIR_LOG tunes it
+    // (`corsair=debug` shows every refusal).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CORSAIR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("corsair=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(style.color)
+        .try_init();
+    let env = std::env::var(policy::ORIGINS_ENV).ok();
+    let layer = match policy_layer(args, env.as_deref(), style) {
+        Ok(layer) => layer,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("corsair serve: cannot start the runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async {
+        let listener = match corsair_gateway::bind(args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("corsair serve: cannot listen on {}: {e}", args.listen);
+                return 2;
+            }
+        };
+        let local = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        eprintln!(
+            "corsair serve: listening on http://{local}, forwarding to http://{}",
+            upstream.authority()
+        );
+        let proxy = Proxy::new(upstream, connect_timeout, timeout, "http");
+        let drained =
+            corsair_gateway::serve(listener, layer, proxy, shutdown_signal(), grace).await;
+        if drained {
+            eprintln!("corsair serve: stopped");
+        } else {
+            eprintln!(
+                "corsair serve: stopped; some requests were still running after {} s",
+                grace.as_secs_f64()
+            );
+        }
+        0
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn policy_layer(args: &ServeArgs, env: Option<&str>, style: Style) -> Result<CorsLayer, u8> {
+    if !args.origin.is_empty() {
+        let mut origins = args.origin.clone();
+        origins.extend(
+            env.into_iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+        );
+        let builder = PolicyBuilder::new()
+            .origins(origins)
+            .credentials(args.credentials)
+            .methods(["PUT", "PATCH", "DELETE"])
+            .request_headers(["content-type", "authorization"])
+            .max_age(7200);
+        let builder = if args
+            .stage
+            .as_deref()
+            .is_some_and(|s| !matches!(s, "production" | "prod"))
+        {
+            builder.development()
+        } else {
+            builder
+        };
+        return match builder.build_with_warnings() {
+            Ok((set, warnings)) => {
+                report("--origin", "", &warnings, style);
+                Ok(CorsLayer::from_policy_set(set))
+            }
+            Err(e) => {
+                report("--origin", "", &e.problems, style);
+                eprintln!("corsair serve: not started: the policy has errors");
+                Err(1)
+            }
+        };
+    }
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None if Path::new("corsair.toml").exists() => PathBuf::from("corsair.toml"),
+        None => {
+            eprintln!("corsair serve: give a policy: --config corsair.toml, or --origin https://app.example.com");
+            return Err(2);
+        }
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("corsair serve: cannot read {}: {e}", path.display());
+            return Err(2);
+        }
+    };
+    match CorsLayer::from_toml(&text, args.stage.as_deref(), env) {
+        Ok((layer, warnings)) => {
+            report(&path.display().to_string(), &text, &warnings, style);
+            Ok(layer)
+        }
+        Err(e) => {
+            report(&path.display().to_string(), &text, &e.problems, style);
+            eprintln!("corsair serve: not started: {} has errors", path.display());
+            Err(1)
+        }
+    }
+}
+
+/// Problems on standard error, as `corsair lint` shows them (notes left out).
+fn report(name: &str, text: &str, problems: &[Problem], style: Style) {
+    let shown: Vec<Problem> = problems
+        .iter()
+        .filter(|p| p.severity != Severity::Info)
+        .cloned()
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    let env = std::env::var(policy::ORIGINS_ENV).ok();
+    eprint!(
+        "{}",
+        crate::lint::human(Path::new(name), text, env.as_deref(), &shown, style)
+    );
+}
