@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use corsair_core::catalog::Severity;
 use corsair_core::policy::{self, PolicyBuilder, Problem};
-use corsair_gateway::{Proxy, Upstream};
+use std::sync::Arc;
+
+use corsair_gateway::{Live, Metrics, PolicySource, Proxy, Reloaded, Upstream};
 use corsair_tower::CorsLayer;
 
 use crate::render::Style;
@@ -41,6 +43,9 @@ pub struct ServeArgs {
     /// Seconds to connect to the upstream before the gateway answers 502.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub connect_timeout: f64,
+    /// Address of the admin listener (`/metrics`, `/healthz`); none by default.
+    #[arg(long, value_name = "ADDR")]
+    pub admin: Option<SocketAddr>,
     /// Seconds requests in flight get to finish on shutdown (SIGTERM, Ctrl-C).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub grace: f64,
@@ -88,8 +93,8 @@ pub fn run(args: &ServeArgs) -> u8 {
         .with_ansi(style.color)
         .try_init();
     let env = std::env::var(policy::ORIGINS_ENV).ok();
-    let layer = match policy_layer(args, env.as_deref(), style) {
-        Ok(layer) => layer,
+    let (layer, source) = match policy_layer(args, env.as_deref(), style) {
+        Ok(pair) => pair,
         Err(code) => return code,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -117,9 +122,42 @@ pub fn run(args: &ServeArgs) -> u8 {
             "corsair serve: listening on http://{local}, forwarding to http://{}",
             upstream.authority()
         );
+        let live = Live::new(layer, Arc::new(Metrics::default()));
+        if let Some(admin) = args.admin {
+            match corsair_gateway::bind(admin).await {
+                Ok(l) => {
+                    let shown = l.local_addr().map_or_else(|_| admin.to_string(), |a| a.to_string());
+                    eprintln!("corsair serve: metrics on http://{shown}/metrics");
+                    tokio::spawn(corsair_gateway::admin::serve_admin(l, live.metrics().clone()));
+                }
+                Err(e) => {
+                    eprintln!("corsair serve: cannot listen on {admin} (admin): {e}");
+                    return 2;
+                }
+            }
+        }
+        if let Some(source) = source {
+            // Reload on SIGHUP and when the file changes; an invalid file keeps
+            // the running policy, with its problems shown as lint shows them.
+            tokio::spawn(source.watch(live.clone(), Duration::from_secs(1), move |src, outcome| {
+                let name = src.path.display().to_string();
+                match outcome {
+                    Reloaded::Replaced(warnings) => {
+                        eprintln!("corsair serve: {name} reloaded");
+                        let text = std::fs::read_to_string(&src.path).unwrap_or_default();
+                        report(&name, &text, warnings, style);
+                    }
+                    Reloaded::Kept { text, error } => {
+                        if let corsair_gateway::live::ReloadError::Policy(e) = error {
+                            report(&name, text, &e.problems, style);
+                        }
+                        eprintln!("corsair serve: {name} not reloaded ({error}); the running policy stays");
+                    }
+                }
+            }));
+        }
         let proxy = Proxy::new(upstream, connect_timeout, timeout, "http");
-        let drained =
-            corsair_gateway::serve(listener, layer, proxy, shutdown_signal(), grace).await;
+        let drained = corsair_gateway::serve(listener, live, proxy, shutdown_signal(), grace).await;
         if drained {
             eprintln!("corsair serve: stopped");
         } else {
@@ -154,7 +192,12 @@ async fn shutdown_signal() {
     }
 }
 
-fn policy_layer(args: &ServeArgs, env: Option<&str>, style: Style) -> Result<CorsLayer, u8> {
+/// The policy layer and, for a policy file, where to reload it from.
+fn policy_layer(
+    args: &ServeArgs,
+    env: Option<&str>,
+    style: Style,
+) -> Result<(CorsLayer, Option<PolicySource>), u8> {
     if !args.origin.is_empty() {
         let mut origins = args.origin.clone();
         origins.extend(
@@ -182,7 +225,7 @@ fn policy_layer(args: &ServeArgs, env: Option<&str>, style: Style) -> Result<Cor
         return match builder.build_with_warnings() {
             Ok((set, warnings)) => {
                 report("--origin", "", &warnings, style);
-                Ok(CorsLayer::from_policy_set(set))
+                Ok((CorsLayer::from_policy_set(set), None))
             }
             Err(e) => {
                 report("--origin", "", &e.problems, style);
@@ -209,7 +252,12 @@ fn policy_layer(args: &ServeArgs, env: Option<&str>, style: Style) -> Result<Cor
     match CorsLayer::from_toml(&text, args.stage.as_deref(), env) {
         Ok((layer, warnings)) => {
             report(&path.display().to_string(), &text, &warnings, style);
-            Ok(layer)
+            let source = PolicySource {
+                path: path.clone(),
+                stage: args.stage.clone(),
+                env_origins: env.map(str::to_owned),
+            };
+            Ok((layer, Some(source)))
         }
         Err(e) => {
             report(&path.display().to_string(), &text, &e.problems, style);

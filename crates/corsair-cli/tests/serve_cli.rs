@@ -54,6 +54,16 @@ fn a_policy_with_errors_stops_the_start() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://host[:port]"));
 }
 
+/// Kills the server if a test fails before stopping it.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn exchange(addr: &str, request: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     s.write_all(request.as_bytes()).unwrap();
@@ -83,7 +93,9 @@ fn serves_and_stops_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let stderr = child.stderr.take().unwrap();
+    let mut child = Running(child);
+    let mut lines = BufReader::new(stderr).lines();
     let first = lines.next().unwrap().unwrap();
     let addr = first
         .split("listening on http://")
@@ -108,15 +120,127 @@ fn serves_and_stops_on_sigterm() {
         "{down}"
     );
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(
         rest.iter().any(|l| l.contains("corsair serve: stopped")),
         "{rest:?}"
     );
+}
+
+#[test]
+fn reloads_the_policy_file_and_serves_metrics() {
+    let dir = std::env::temp_dir().join(format!("corsair-serve-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("corsair.toml");
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"https://one.example.com\"]\nmethods = [\"PUT\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut child = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            &format!("http://{dead}"),
+            "--listen",
+            "127.0.0.1:0",
+            "--admin",
+            "127.0.0.1:0",
+            "--config",
+        ])
+        .arg(&file)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    let mut child = Running(child);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |needle: &str| -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                if line.contains(needle) {
+                    return line;
+                }
+            }
+        }
+        panic!("no line with {needle:?}");
+    };
+    let addr = |line: String, after: &str| {
+        line.split(after)
+            .nth(1)
+            .unwrap()
+            .split([',', '/'])
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let gateway = addr(wait_for("listening on http://"), "listening on http://");
+    let admin = addr(wait_for("metrics on http://"), "metrics on http://");
+    let preflight = |origin: &str| {
+        exchange(&gateway, &format!("OPTIONS /x HTTP/1.1\r\nHost: api\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n"))
+    };
+    assert!(preflight("https://one.example.com").starts_with("http/1.1 204"));
+    // A broken file is refused and the running policy stays.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&file, "[cors]\norigins = [\"https://two.example.com/\"]\n").unwrap();
+    wait_for("not reloaded");
+    assert!(preflight("https://one.example.com").starts_with("http/1.1 204"));
+    // A good one replaces it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"https://two.example.com\"]\nmethods = [\"PUT\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    wait_for("corsair.toml reloaded");
+    assert!(preflight("https://two.example.com").starts_with("http/1.1 204"));
+    assert!(preflight("https://one.example.com").starts_with("http/1.1 403"));
+    let metrics = exchange(
+        &admin,
+        "GET /metrics HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        metrics.contains("corsair_preflights_total 4\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("corsair_policy_reloads_total 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("corsair_policy_reload_failures_total 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("corsair_refusals_total{slug=\"origin-mismatch\",route=\"default\"} 1\n"),
+        "{metrics}"
+    );
+    let health = exchange(
+        &admin,
+        "GET /healthz HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        health.starts_with("http/1.1 200") && health.ends_with("ok\n"),
+        "{health}"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status();
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
 }

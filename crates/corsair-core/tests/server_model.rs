@@ -372,3 +372,17 @@ fn routes_pick_their_policy() {
     assert_eq!(set.for_path("/public").0, Some(0));
     assert_eq!(set.for_path("/api").0, None);
 }
+
+#[test]
+fn a_refused_origin_is_matched_to_the_one_it_was_probably_meant_to_be() {
+    let p = main_policy();
+    assert_eq!(
+        p.nearest_origin("https://www.app.example.com"),
+        Some("https://app.example.com")
+    );
+    assert_eq!(
+        p.nearest_origin("http://app.example.com"),
+        Some("https://app.example.com")
+    );
+    assert_eq!(p.nearest_origin("https://evil.test"), None);
+}

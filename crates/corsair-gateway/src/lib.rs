@@ -5,9 +5,14 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod hop;
+pub mod live;
+pub mod metrics;
 pub mod proxy;
 pub mod server;
 
+pub use live::{Live, PolicySource, Reloaded};
+pub use metrics::Metrics;
 pub use proxy::{Proxy, Upstream, UpstreamError};
 pub use server::{bind, serve};

@@ -12,22 +12,20 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::{Layer, ServiceExt};
 
-use corsair_tower::CorsLayer;
-
+use crate::live::Live;
 use crate::proxy::{ClientAddr, Proxy};
 
 /// Serves until `shutdown` completes, then lets requests in flight finish
 /// for at most `grace`. Returns whether every connection finished in time.
 pub async fn serve(
     listener: TcpListener,
-    layer: CorsLayer,
+    live: Live,
     proxy: Proxy,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) -> bool {
     let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
-    let service = layer.layer(proxy);
     tokio::pin!(shutdown);
     loop {
         let (stream, addr) = tokio::select! {
@@ -43,11 +41,25 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = service.clone();
+        let (live, proxy) = (live.clone(), proxy.clone());
         let per_connection =
             tower::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ClientAddr(addr));
-                service.clone().oneshot(req)
+                // The policy in force when the request starts serves it to the end.
+                let service = live.layer().layer(proxy.clone());
+                let metrics = live.metrics().clone();
+                let preflight = req.method() == http::Method::OPTIONS
+                    && req
+                        .headers()
+                        .contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+                let started = std::time::Instant::now();
+                async move {
+                    let response = service.oneshot(req).await;
+                    if let Ok(r) = &response {
+                        metrics.request(preflight, r.status().as_u16(), started.elapsed());
+                    }
+                    response
+                }
             });
         let conn = builder.serve_connection_with_upgrades(
             TokioIo::new(stream),

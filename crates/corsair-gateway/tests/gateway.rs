@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use corsair_core::policy::PolicyBuilder;
-use corsair_gateway::{serve, Proxy, Upstream};
+use corsair_gateway::{serve, Live, Metrics, PolicySource, Proxy, Reloaded, Upstream};
 use corsair_tower::CorsLayer;
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -83,6 +83,7 @@ async fn answer(req: Request<Incoming>) -> Response<Full<Bytes>> {
 }
 
 struct Gateway {
+    live: Live,
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<bool>,
@@ -109,9 +110,10 @@ async fn gateway(upstream: &str) -> Gateway {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let live = Live::new(layer, Arc::new(Metrics::default()));
     let done = tokio::spawn(serve(
         listener,
-        layer,
+        live.clone(),
         proxy,
         async {
             let _ = rx.await;
@@ -119,6 +121,7 @@ async fn gateway(upstream: &str) -> Gateway {
         Duration::from_secs(2),
     ));
     Gateway {
+        live,
         addr,
         stop: Some(tx),
         done,
@@ -309,4 +312,107 @@ async fn shutdown_stops_accepting_and_returns() {
         tokio::net::TcpStream::connect(gw.addr).await.is_err(),
         "no longer listening"
     );
+}
+
+#[tokio::test]
+async fn metrics_count_requests_preflights_refusals_and_upstream_errors() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
+    send(&gw, "GET", "/slow", &[("origin", APP)], "").await;
+    send(&gw, "GET", "/ok", &[("origin", "http://evil.test")], "").await;
+    send(
+        &gw,
+        "OPTIONS",
+        "/ok",
+        &[("origin", APP), ("access-control-request-method", "PUT")],
+        "",
+    )
+    .await;
+    let text = gw.live.metrics().render();
+    for want in [
+        "corsair_requests_total 4\n",
+        "corsair_preflights_total 1\n",
+        "corsair_upstream_errors_total{status=\"504\"} 1\n",
+        "corsair_refusals_total{slug=\"origin-mismatch\",route=\"default\"} 1\n",
+        "corsair_request_duration_seconds_count 4\n",
+        "corsair_duplicate_cors_layer_total 1\n",
+    ] {
+        assert!(text.contains(want), "{want} in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn reload_replaces_a_valid_policy_and_keeps_the_old_on_errors() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let dir = std::env::temp_dir().join(format!("corsair-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("corsair.toml");
+    let source = PolicySource {
+        path: path.clone(),
+        stage: None,
+        env_origins: None,
+    };
+    let new_origin = "https://new.example.com";
+    std::fs::write(
+        &path,
+        format!("[cors]\norigins = [\"{new_origin}\"]\nmax-age = 60\n"),
+    )
+    .unwrap();
+    assert!(matches!(source.reload(&gw.live), Reloaded::Replaced(_)));
+    let (_, h, _) = send(&gw, "GET", "/ok", &[("origin", new_origin)], "").await;
+    assert_eq!(one(&h, "access-control-allow-origin"), [new_origin]);
+    let (_, h, _) = send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
+    assert!(
+        h.get("access-control-allow-origin").is_none(),
+        "the old policy is gone"
+    );
+    std::fs::write(&path, "[cors]\norigins = [\"*\"]\ncredentials = true\n").unwrap();
+    match source.reload(&gw.live) {
+        Reloaded::Kept { error, .. } => assert!(error.to_string().contains("error"), "{error}"),
+        other => panic!("{other:?}"),
+    }
+    let (_, h, _) = send(&gw, "GET", "/ok", &[("origin", new_origin)], "").await;
+    assert_eq!(
+        one(&h, "access-control-allow-origin"),
+        [new_origin],
+        "still the last valid policy"
+    );
+    let metrics = gw.live.metrics().render();
+    assert!(
+        metrics.contains("corsair_policy_reloads_total 1\n")
+            && metrics.contains("corsair_policy_reload_failures_total 1\n"),
+        "{metrics}"
+    );
+    // Watching: a change to the file is picked up without a signal.
+    let watcher = tokio::spawn(source.clone().watch(
+        gw.live.clone(),
+        Duration::from_millis(50),
+        |_, _| {},
+    ));
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    std::fs::write(
+        &path,
+        "[cors]\norigins = [\"https://third.example.com\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    let mut picked = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (_, h, _) = send(
+            &gw,
+            "GET",
+            "/ok",
+            &[("origin", "https://third.example.com")],
+            "",
+        )
+        .await;
+        if h.get("access-control-allow-origin").is_some() {
+            picked = true;
+            break;
+        }
+    }
+    watcher.abort();
+    assert!(picked, "the watcher reloaded the changed file");
 }

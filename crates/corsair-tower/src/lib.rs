@@ -40,7 +40,7 @@ use std::task::{Context, Poll};
 
 use corsair_core::policy::{PolicyBuilder, PolicyError, Problem};
 use corsair_core::server::route::PolicySet;
-use corsair_core::server::{CorsRequest, Decision, Field, Refusal};
+use corsair_core::server::{CorsPolicy, CorsRequest, Decision, Field, Refusal};
 use corsair_core::Slug;
 use http::{header, HeaderMap, Method, Request, Response};
 use tower_layer::Layer;
@@ -64,6 +64,52 @@ pub struct RefusalReport<'a> {
     pub preflight: bool,
     /// Shadow mode: the request was let through.
     pub shadow: bool,
+    /// The policy that refused.
+    pub policy: &'a CorsPolicy,
+}
+
+/// Above this many exact origins, "did you mean" is not worked out (it
+/// costs a comparison with each, on every refusal).
+const SUGGEST_LIMIT: usize = 256;
+
+impl RefusalReport<'_> {
+    /// The refusal in plain words, with the origin it was probably meant to
+    /// be when the origin was refused (`origin https://www.app.example.com
+    /// refused: not in the policy; did you mean https://app.example.com?`).
+    pub fn explain(&self) -> String {
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let what = if self.preflight {
+            "preflight"
+        } else {
+            "request"
+        };
+        match self.refusal {
+            Refusal::OriginNotAllowed(o) => {
+                let origin = lossy(o);
+                let hint = (self.policy.exact_origin_count() <= SUGGEST_LIMIT)
+                    .then(|| self.policy.nearest_origin(&origin))
+                    .flatten()
+                    .map(|n| format!("; did you mean {n}?"))
+                    .unwrap_or_default();
+                format!("origin {origin} refused: not in the policy{hint}")
+            }
+            Refusal::MethodNotAllowed(m) => {
+                format!(
+                "{what} refused: method {} is not allowed (the policy allows GET, HEAD, POST{})",
+                lossy(m),
+                self.policy.allow_methods_value().map(|v| format!(", {v}")).unwrap_or_default()
+            )
+            }
+            Refusal::HeaderNotAllowed(h) => format!(
+                "{what} refused: request header {} is not allowed (the policy allows: {})",
+                lossy(h),
+                self.policy
+                    .allow_headers_value()
+                    .unwrap_or("only safelisted headers")
+            ),
+            other => format!("{what} refused: {other}"),
+        }
+    }
 }
 
 /// Called for every refusal (metrics, logs).
@@ -220,21 +266,29 @@ fn one_field<'a>(
 }
 
 impl Shared {
-    fn report(&self, refusal: &Refusal<'_>, route: Option<usize>, preflight: bool, shadow: bool) {
+    fn report(
+        &self,
+        policy: &CorsPolicy,
+        refusal: &Refusal<'_>,
+        route: Option<usize>,
+        preflight: bool,
+        shadow: bool,
+    ) {
         let report = RefusalReport {
             refusal,
             slug: refusal.slug(),
             route,
             preflight,
             shadow,
+            policy,
         };
         match &self.on_refusal {
             Some(f) => f(&report),
             None if shadow => {
-                tracing::info!(target: "corsair", slug = %report.slug, route = ?route, preflight, "shadow mode, would refuse: {refusal}")
+                tracing::info!(target: "corsair", slug = %report.slug, route = ?route, preflight, "shadow mode, would refuse: {}", report.explain())
             }
             None => {
-                tracing::debug!(target: "corsair", slug = %report.slug, route = ?route, preflight, "refused: {refusal}")
+                tracing::debug!(target: "corsair", slug = %report.slug, route = ?route, preflight, "{}", report.explain())
             }
         }
     }
@@ -303,7 +357,7 @@ where
                 ..
             } = &decision
             {
-                shared.report(refusal, route, preflight, true);
+                shared.report(policy, refusal, route, preflight, true);
             }
             return ResponseFuture::passthrough(self.inner.call(req));
         }
@@ -312,7 +366,7 @@ where
                 ResponseFuture::ready(apply::preflight_allowed(&grant, values, &seen))
             }
             Decision::PreflightRefused { refusal, debug } => {
-                shared.report(&refusal, route, true, false);
+                shared.report(policy, &refusal, route, true, false);
                 ResponseFuture::ready(apply::preflight_refused(
                     &refusal,
                     debug.as_ref(),
@@ -326,7 +380,7 @@ where
                 vary_origin,
             } => {
                 if let Some(refusal) = &refusal {
-                    shared.report(refusal, route, false, false);
+                    shared.report(policy, refusal, route, false, false);
                 }
                 let add = apply::ActualHeaders::new(grant.as_ref(), vary_origin, values, &seen);
                 let policy_index = route.map_or(0, |r| r + 1);

@@ -505,3 +505,36 @@ async fn over_a_real_socket() {
         "{response}"
     );
 }
+
+#[tokio::test]
+async fn refusals_are_explained_in_plain_words() {
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let seen = said.clone();
+    let app = app(
+        layer().on_refusal(move |r| seen.lock().unwrap().push(r.explain())),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    send(
+        &app,
+        "GET",
+        "/api/items",
+        &[("origin", "https://www.app.example.com")],
+    )
+    .await;
+    send(
+        &app,
+        "OPTIONS",
+        "/api/items",
+        &[APP, ("access-control-request-method", "PATCH")],
+    )
+    .await;
+    let said = said.lock().unwrap();
+    assert_eq!(
+        said[0],
+        "origin https://www.app.example.com refused: not in the policy; did you mean https://app.example.com?"
+    );
+    assert_eq!(
+        said[1],
+        "preflight refused: method PATCH is not allowed (the policy allows GET, HEAD, POST, PUT, DELETE)"
+    );
+}

@@ -300,6 +300,16 @@ impl CorsPolicy {
         }
     }
 
+    /// How many exact origins the policy lists.
+    pub fn exact_origin_count(&self) -> usize {
+        self.origins.exact_count()
+    }
+
+    /// For a refused origin, the allowed one it was probably meant to be.
+    pub fn nearest_origin(&self, origin: &str) -> Option<&str> {
+        self.origins.nearest_exact(origin)
+    }
+
     /// Whether refusals are only reported (every request let through untouched).
     pub fn shadow(&self) -> bool {
         self.shadow

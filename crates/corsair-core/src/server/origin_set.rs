@@ -141,6 +141,26 @@ impl OriginSet {
         }
     }
 
+    /// The allowed exact origin nearest to `origin` by edit distance, when it
+    /// is close enough to be a likely typo (for "did you mean" in logs; runs
+    /// only when a request is refused).
+    pub fn nearest_exact(&self, origin: &str) -> Option<&str> {
+        let limit = 2.max(origin.len() / 5);
+        self.exact
+            .iter()
+            .filter_map(|o| std::str::from_utf8(o).ok())
+            .filter(|o| o.len().abs_diff(origin.len()) <= limit)
+            .map(|o| (crate::policy::problem::edit_distance(o, origin), o))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, o)| o)
+    }
+
+    /// How many exact origins there are.
+    pub fn exact_count(&self) -> usize {
+        self.exact.len()
+    }
+
     /// Whether no origin at all is allowed.
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.nodes.iter().all(|n| n.children.is_empty())

@@ -1,0 +1,193 @@
+//! The policy the gateway runs with, replaced whole on reload: requests in
+//! flight keep the policy they started with; a new one is checked before it
+//! replaces the old, and an invalid file leaves the running policy alone.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use arc_swap::ArcSwap;
+use corsair_core::policy::{PolicyError, Problem};
+use corsair_tower::CorsLayer;
+
+use crate::metrics::Metrics;
+
+/// The running policy and the counters, shared by every connection.
+#[derive(Clone)]
+pub struct Live {
+    layer: Arc<ArcSwap<CorsLayer>>,
+    metrics: Arc<Metrics>,
+}
+
+/// Adds the gateway's reporting to a layer: refusals counted by slug and
+/// route and logged in plain words; duplicate CORS layers counted and logged.
+fn instrument(layer: CorsLayer, metrics: &Arc<Metrics>) -> CorsLayer {
+    let routes: Vec<String> = layer
+        .policies()
+        .route_patterns()
+        .map(|p| p.as_str().to_owned())
+        .collect();
+    let route_names = Arc::new(routes);
+    let (m1, m2) = (metrics.clone(), metrics.clone());
+    let names = route_names.clone();
+    layer
+        .on_refusal(move |r| {
+            let route = r.route.and_then(|i| names.get(i)).map(String::as_str);
+            m1.refusal(r.slug.name(), route);
+            tracing::info!(
+                target: "corsair::refusal",
+                slug = %r.slug,
+                route = route.unwrap_or("default"),
+                shadow = r.shadow,
+                "{}",
+                r.explain()
+            );
+        })
+        .on_duplicate(move |route| {
+            m2.duplicate();
+            let route = route.and_then(|i| route_names.get(i)).map_or("default", String::as_str);
+            tracing::warn!(
+                target: "corsair::gateway",
+                slug = "duplicate-cors-layer",
+                route,
+                "the upstream sends CORS headers of its own; the gateway replaced them (remove the upstream's CORS setup)"
+            );
+        })
+}
+
+impl Live {
+    /// Starts with `layer`.
+    pub fn new(layer: CorsLayer, metrics: Arc<Metrics>) -> Live {
+        let layer = instrument(layer, &metrics);
+        Live {
+            layer: Arc::new(ArcSwap::from_pointee(layer)),
+            metrics,
+        }
+    }
+
+    /// The policy for a request starting now.
+    pub fn layer(&self) -> Arc<CorsLayer> {
+        self.layer.load_full()
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Replaces the policy.
+    pub fn replace(&self, layer: CorsLayer) {
+        self.layer.store(Arc::new(instrument(layer, &self.metrics)));
+        self.metrics.reload(true);
+    }
+}
+
+/// Where a reloadable policy comes from.
+#[derive(Clone, Debug)]
+pub struct PolicySource {
+    /// The file.
+    pub path: PathBuf,
+    /// The stage.
+    pub stage: Option<String>,
+    /// `CORS_ORIGINS`, as read at start.
+    pub env_origins: Option<String>,
+}
+
+/// What a reload did.
+#[derive(Debug)]
+pub enum Reloaded {
+    /// The new policy runs; these are its warnings.
+    Replaced(Vec<Problem>),
+    /// The file has errors (or cannot be read): the running policy stays.
+    Kept {
+        /// The file's text, for showing the problems in place.
+        text: String,
+        /// Why.
+        error: ReloadError,
+    },
+}
+
+/// Why a reload was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// The file cannot be read.
+    #[error("cannot read the policy file: {0}")]
+    Read(#[from] std::io::Error),
+    /// The policy has errors.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+impl PolicySource {
+    /// Reads and checks the file; replaces the running policy only if it has
+    /// no error.
+    pub fn reload(&self, live: &Live) -> Reloaded {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) => {
+                live.metrics.reload(false);
+                return Reloaded::Kept {
+                    text: String::new(),
+                    error: e.into(),
+                };
+            }
+        };
+        match CorsLayer::from_toml(&text, self.stage.as_deref(), self.env_origins.as_deref()) {
+            Ok((layer, warnings)) => {
+                live.replace(layer);
+                Reloaded::Replaced(warnings)
+            }
+            Err(e) => {
+                live.metrics.reload(false);
+                Reloaded::Kept {
+                    text,
+                    error: e.into(),
+                }
+            }
+        }
+    }
+
+    fn modified(&self) -> Option<SystemTime> {
+        std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Reloads on SIGHUP and whenever the file's modification time changes
+    /// (checked every `every`), calling `report` with each outcome. Runs
+    /// until the task is dropped.
+    pub async fn watch(
+        self,
+        live: Live,
+        every: Duration,
+        report: impl Fn(&PolicySource, &Reloaded) + Send + 'static,
+    ) {
+        let mut last = self.modified();
+        #[cfg(unix)]
+        let mut hangup =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        loop {
+            #[cfg(unix)]
+            let signalled = async {
+                match hangup.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let signalled = std::future::pending::<()>();
+            let by_signal = tokio::select! {
+                () = signalled => true,
+                () = tokio::time::sleep(every) => false,
+            };
+            let now = self.modified();
+            if by_signal || now != last {
+                last = now;
+                let outcome = self.reload(&live);
+                report(&self, &outcome);
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Counters for `/metrics` (Prometheus text format): requests, preflights,
+//! refusals by catalog slug and route, upstream errors, duplicate CORS layers
+//! and a latency histogram. Counting is lock-free on the request path; only
+//! refusals (labelled) take a short lock.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The gateway's counters.
+#[derive(Default)]
+pub struct Metrics {
+    requests: AtomicU64,
+    preflights: AtomicU64,
+    bad_gateway: AtomicU64,
+    gateway_timeout: AtomicU64,
+    duplicates: AtomicU64,
+    reloads_ok: AtomicU64,
+    reloads_failed: AtomicU64,
+    latency: [AtomicU64; BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_micros: AtomicU64,
+    refusals: Mutex<BTreeMap<(&'static str, String), u64>>,
+}
+
+fn add(c: &AtomicU64) {
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Metrics {
+    /// Counts one answered request.
+    pub fn request(&self, preflight: bool, status: u16, took: Duration) {
+        add(&self.requests);
+        if preflight {
+            add(&self.preflights);
+        }
+        match status {
+            502 => add(&self.bad_gateway),
+            504 => add(&self.gateway_timeout),
+            _ => {}
+        }
+        let seconds = took.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+            add(&self.latency[i]);
+        }
+        add(&self.latency_count);
+        self.latency_micros.fetch_add(
+            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Counts one refusal.
+    pub fn refusal(&self, slug: &'static str, route: Option<&str>) {
+        let route = route.unwrap_or("default").to_owned();
+        if let Ok(mut map) = self.refusals.lock() {
+            *map.entry((slug, route)).or_default() += 1;
+        }
+    }
+
+    /// Counts an upstream that sent CORS headers of its own.
+    pub fn duplicate(&self) {
+        add(&self.duplicates);
+    }
+
+    /// Counts a policy reload.
+    pub fn reload(&self, ok: bool) {
+        add(if ok {
+            &self.reloads_ok
+        } else {
+            &self.reloads_failed
+        });
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let mut out = String::new();
+        let mut counter = |name: &str, help: &str, value: u64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
+        };
+        counter(
+            "corsair_requests_total",
+            "Requests answered.",
+            get(&self.requests),
+        );
+        counter(
+            "corsair_preflights_total",
+            "Preflights answered by the gateway.",
+            get(&self.preflights),
+        );
+        counter(
+            "corsair_duplicate_cors_layer_total",
+            "Upstream responses whose own CORS headers were replaced.",
+            get(&self.duplicates),
+        );
+        counter(
+            "corsair_policy_reloads_total",
+            "Policies loaded by a reload.",
+            get(&self.reloads_ok),
+        );
+        counter(
+            "corsair_policy_reload_failures_total",
+            "Reloads refused (the running policy kept).",
+            get(&self.reloads_failed),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP corsair_upstream_errors_total Answers the gateway made itself because the upstream failed.\n# TYPE corsair_upstream_errors_total counter\ncorsair_upstream_errors_total{{status=\"502\"}} {}\ncorsair_upstream_errors_total{{status=\"504\"}} {}",
+            get(&self.bad_gateway),
+            get(&self.gateway_timeout)
+        );
+        let _ = writeln!(out, "# HELP corsair_refusals_total Requests refused by the policy, by catalog slug and route.\n# TYPE corsair_refusals_total counter");
+        if let Ok(map) = self.refusals.lock() {
+            for ((slug, route), n) in map.iter() {
+                let route = route.replace('\\', "\\\\").replace('"', "\\\"");
+                let _ = writeln!(
+                    out,
+                    "corsair_refusals_total{{slug=\"{slug}\",route=\"{route}\"}} {n}"
+                );
+            }
+        }
+        let _ = writeln!(out, "# HELP corsair_request_duration_seconds Time to the response headers.\n# TYPE corsair_request_duration_seconds histogram");
+        let mut cumulative = 0;
+        for (bound, count) in BUCKETS.iter().zip(&self.latency) {
+            cumulative += get(count);
+            let _ = writeln!(
+                out,
+                "corsair_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+            );
+        }
+        let total = get(&self.latency_count);
+        let _ = writeln!(
+            out,
+            "corsair_request_duration_seconds_bucket{{le=\"+Inf\"}} {total}"
+        );
+        let _ = writeln!(
+            out,
+            "corsair_request_duration_seconds_sum {}",
+            get(&self.latency_micros) as f64 / 1e6
+        );
+        let _ = writeln!(out, "corsair_request_duration_seconds_count {total}");
+        out
+    }
+}
