@@ -142,6 +142,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Longest to wait, once the JS has settled, for trailing events.
     pub late_events: Duration,
+    /// Ports served by something other than the harness (a gateway under
+    /// test): requests to them are not answered from the scenario.
+    pub external_ports: Vec<u16>,
 }
 
 impl Default for Options {
@@ -151,6 +154,7 @@ impl Default for Options {
             extra_flags: Vec::new(),
             timeout: Duration::from_secs(10),
             late_events: Duration::from_millis(300),
+            external_ports: Vec::new(),
         }
     }
 }
@@ -200,6 +204,7 @@ impl Harness {
     /// starts, if one is taken), then starts as [`Harness::start`] does.
     pub fn start_for(lines: &[ScenarioLine], opts: &Options) -> Result<Harness, HarnessError> {
         let mut server = server::Server::new();
+        server.set_external(&opts.external_ports);
         for l in lines {
             listen_scenario(&mut server, l)?;
         }

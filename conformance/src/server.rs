@@ -108,6 +108,8 @@ struct Listening {
 pub struct Server {
     shared: Arc<Shared>,
     ports: HashMap<u16, Listening>,
+    /// Ports another server (a gateway under test) answers on.
+    external: Vec<u16>,
 }
 
 impl Server {
@@ -116,9 +118,15 @@ impl Server {
         Self::default()
     }
 
-    /// Binds 127.0.0.1:`port` unless already bound.
+    /// Leaves these ports to another server: scenarios may send requests
+    /// there, and what that server answers is what the browser sees.
+    pub fn set_external(&mut self, ports: &[u16]) {
+        self.external = ports.to_vec();
+    }
+
+    /// Binds 127.0.0.1:`port` unless already bound (or external).
     pub fn listen(&mut self, port: u16) -> Result<(), HarnessError> {
-        if self.ports.contains_key(&port) {
+        if self.ports.contains_key(&port) || self.external.contains(&port) {
             return Ok(());
         }
         let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
