@@ -86,6 +86,18 @@ async fn gateway(upstream: String) -> u16 {
     port
 }
 
+/// id, page, port, path, method, headers (JSON), the status the page reads
+/// (`None`: blocked).
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    u16,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<u16>,
+);
+
 #[test]
 fn chromium_through_the_gateway() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -101,8 +113,7 @@ fn chromium_through_the_gateway() {
             gateway(format!("http://{dead}")).await,
         )
     });
-    // (id, page, port, path, method, headers, readable status or None for blocked)
-    let cases: Vec<(&str, &str, u16, &str, &str, &str, Option<u16>)> = vec![
+    let cases: Vec<Case> = vec![
         ("gw-get", PAGE, port, "ok", "GET", "[]", Some(200)),
         ("gw-500", PAGE, port, "fail", "GET", "[]", Some(500)),
         (
