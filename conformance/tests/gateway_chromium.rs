@@ -1,59 +1,54 @@
-//! `corsair serve`'s proxy in front of an upstream that adds its own CORS
-//! headers and throws 500s, driven by real Chromium: every request from the
+//! `corsair serve`'s proxy in front of a real Express upstream that adds its
+//! own CORS headers and throws 500s, driven by real Chromium: every request from the
 //! allowed origin is readable by the page (the 500 and the gateway's own 502
 //! included), other origins and methods are blocked.
 //!
 //! Needs Chromium, like the corpus test; it fails without it.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use corsair_conformance::{parse_jsonl, run_scenarios, Options, Outcome};
 use corsair_core::policy::PolicyBuilder;
 use corsair_gateway::{serve, Live, Metrics, Proxy, Upstream};
 use corsair_tower::CorsLayer;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 const PAGE: &str = "http://app.example.test:8001";
 
-/// An API that sets `Access-Control-Allow-Origin: *` itself (wrong for
-/// credentials) and fails on `/fail`.
-async fn upstream() -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let svc = hyper::service::service_fn(|req: hyper::Request<Incoming>| async move {
-                    let status = if req.uri().path().ends_with("/fail") {
-                        500
-                    } else {
-                        200
-                    };
-                    Ok::<_, Infallible>(
-                        hyper::Response::builder()
-                            .status(status)
-                            .header("access-control-allow-origin", "*")
-                            .header("content-type", "application/json")
-                            .body(Full::new(Bytes::from_static(b"{}")))
-                            .unwrap(),
-                    )
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    addr
+/// The Express upstream (`conformance/upstreams/express`): it sets
+/// `Access-Control-Allow-Origin: *` itself (wrong with credentials) and
+/// throws on `/fail`. Needs node and `npm ci` there (`.ci/run` does both);
+/// without them the test fails, never skips.
+struct Express(std::process::Child);
+
+impl Drop for Express {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn express() -> (Express, u16) {
+    use std::io::BufRead;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/upstreams/express");
+    assert!(
+        std::path::Path::new(dir).join("node_modules/express").exists(),
+        "Express is not installed: run `npm ci --prefix {dir}` (.ci/run does)"
+    );
+    let mut child = std::process::Command::new("node")
+        .arg("server.js")
+        .arg("0")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start node (install nodejs): {e}"));
+    let stdout = child.stdout.take().expect("piped");
+    let child = Express(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line).expect("node prints its port");
+    let port = line.trim().strip_prefix("listening ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("unexpected: {line:?}"));
+    (child, port)
 }
 
 async fn gateway(upstream: String) -> u16 {
@@ -100,9 +95,10 @@ type Case<'a> = (
 
 #[test]
 fn chromium_through_the_gateway() {
+    let (_express, express_port) = express();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (port, dead_port) = rt.block_on(async {
-        let up = upstream().await;
+        let up = format!("127.0.0.1:{express_port}");
         let dead = TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap()
