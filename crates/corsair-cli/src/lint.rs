@@ -72,7 +72,7 @@ pub fn run(args: &LintArgs) -> u8 {
         }
     };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
-    let problems = lint_text(&text, args.stage.as_deref(), env.as_deref());
+    let problems = policy::lint_text(&text, args.stage.as_deref(), env.as_deref());
     let format = if args.json { Format::Json } else { args.format };
     let out = match format {
         Format::Human => human(
@@ -99,11 +99,6 @@ pub fn run(args: &LintArgs) -> u8 {
 
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-/// Every problem of a policy file's text, in file order.
-pub fn lint_text(text: &str, stage: Option<&str>, env: Option<&str>) -> Vec<Problem> {
-    policy::lint_text(text, stage, env)
 }
 
 fn severity_word(s: Severity) -> &'static str {

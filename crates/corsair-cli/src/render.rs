@@ -17,18 +17,19 @@ impl Style {
     /// Colour when `stdout` is a terminal and `NO_COLOR` is not set.
     pub fn for_stdout() -> Style {
         use std::io::IsTerminal;
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: !no_color && std::io::stdout().is_terminal(),
-        }
+        Style::for_terminal(std::io::stdout().is_terminal())
     }
 
     /// Colour when `stderr` is a terminal and `NO_COLOR` is not set.
     pub fn for_stderr() -> Style {
         use std::io::IsTerminal;
+        Style::for_terminal(std::io::stderr().is_terminal())
+    }
+
+    fn for_terminal(is_terminal: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Style {
-            color: !no_color && std::io::stderr().is_terminal(),
+            color: !no_color && is_terminal,
         }
     }
 

@@ -200,12 +200,11 @@ fn policy_layer(
 ) -> Result<(CorsLayer, Option<PolicySource>), u8> {
     if !args.origin.is_empty() {
         let mut origins = args.origin.clone();
+        // CORS_ORIGINS read as the policy file's reader reads it.
         origins.extend(
             env.into_iter()
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from),
+                .flat_map(|v| policy::document::env_origins(policy::ORIGINS_ENV, v))
+                .map(|o| o.value),
         );
         let builder = PolicyBuilder::new()
             .origins(origins)
@@ -213,11 +212,7 @@ fn policy_layer(
             .methods(["PUT", "PATCH", "DELETE"])
             .request_headers(["content-type", "authorization"])
             .max_age(7200);
-        let builder = if args
-            .stage
-            .as_deref()
-            .is_some_and(|s| !matches!(s, "production" | "prod"))
-        {
+        let builder = if !policy::validate::is_production(args.stage.as_deref()) {
             builder.development()
         } else {
             builder

@@ -72,37 +72,92 @@ fn exchange(addr: &str, request: &str) -> String {
     out.to_ascii_lowercase()
 }
 
+/// `corsair serve` in front of a port nobody listens on (every forwarded
+/// request is a 502), its standard error read line by line.
+struct Serve {
+    child: Running,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Serve {
+    fn start(args: &[&std::ffi::OsStr]) -> Serve {
+        let dead = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let mut child = corsair()
+            .args([
+                "serve",
+                "--upstream",
+                &format!("http://{dead}"),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Serve {
+            child: Running(child),
+            lines,
+        }
+    }
+
+    /// The next line holding `needle` (within 10 s).
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(line) = self
+                .lines
+                .recv_timeout(std::time::Duration::from_millis(200))
+            {
+                if line.contains(needle) {
+                    return line;
+                }
+            }
+        }
+        panic!("no line with {needle:?}");
+    }
+
+    /// The `host:port` printed after `prefix` (`listening on http://`).
+    fn address(&self, prefix: &str) -> String {
+        let line = self.wait_for(prefix);
+        line.split(prefix)
+            .nth(1)
+            .unwrap()
+            .split([',', '/'])
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// SIGTERM; the exit status.
+    fn stop(&mut self) -> Option<i32> {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.child.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        self.child.0.wait().unwrap().code()
+    }
+}
+
 #[test]
 fn serves_and_stops_on_sigterm() {
-    // The upstream is a port nobody listens on: every forwarded request is a 502.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let mut child = corsair()
-        .args([
-            "serve",
-            "--upstream",
-            &format!("http://{dead}"),
-            "--listen",
-            "127.0.0.1:0",
-            "--origin",
-            "https://app.example.com",
-            "--credentials",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut child = Running(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|r| r.split(',').next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_owned();
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[
+        os("--origin"),
+        os("https://app.example.com"),
+        os("--credentials"),
+    ]);
+    let addr = serve.address("listening on http://");
     let pre = exchange(&addr, "OPTIONS /v1/items HTTP/1.1\r\nHost: api\r\nOrigin: https://app.example.com\r\nAccess-Control-Request-Method: DELETE\r\nConnection: close\r\n\r\n");
     assert!(pre.starts_with("http/1.1 204"), "{pre}");
     assert!(
@@ -119,18 +174,8 @@ fn serves_and_stops_on_sigterm() {
         down.contains("access-control-allow-origin: https://app.example.com\r\n"),
         "{down}"
     );
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.0.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(
-        rest.iter().any(|l| l.contains("corsair serve: stopped")),
-        "{rest:?}"
-    );
+    assert_eq!(serve.stop(), Some(0));
+    serve.wait_for("corsair serve: stopped");
 }
 
 #[test]
@@ -143,55 +188,15 @@ fn reloads_the_policy_file_and_serves_metrics() {
         "[cors]\norigins = [\"https://one.example.com\"]\nmethods = [\"PUT\"]\nmax-age = 60\n",
     )
     .unwrap();
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let mut child = corsair()
-        .args([
-            "serve",
-            "--upstream",
-            &format!("http://{dead}"),
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--config",
-        ])
-        .arg(&file)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let stderr = child.stderr.take().unwrap();
-    let mut child = Running(child);
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |needle: &str| -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::time::Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
-                if line.contains(needle) {
-                    return line;
-                }
-            }
-        }
-        panic!("no line with {needle:?}");
-    };
-    let addr = |line: String, after: &str| {
-        line.split(after)
-            .nth(1)
-            .unwrap()
-            .split([',', '/'])
-            .next()
-            .unwrap()
-            .to_owned()
-    };
-    let gateway = addr(wait_for("listening on http://"), "listening on http://");
-    let admin = addr(wait_for("metrics on http://"), "metrics on http://");
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[
+        os("--admin"),
+        os("127.0.0.1:0"),
+        os("--config"),
+        file.as_os_str(),
+    ]);
+    let gateway = serve.address("listening on http://");
+    let admin = serve.address("metrics on http://");
     let preflight = |origin: &str| {
         exchange(&gateway, &format!("OPTIONS /x HTTP/1.1\r\nHost: api\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n"))
     };
@@ -199,7 +204,7 @@ fn reloads_the_policy_file_and_serves_metrics() {
     // A broken file is refused and the running policy stays.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     std::fs::write(&file, "[cors]\norigins = [\"https://two.example.com/\"]\n").unwrap();
-    wait_for("not reloaded");
+    serve.wait_for("not reloaded");
     assert!(preflight("https://one.example.com").starts_with("http/1.1 204"));
     // A good one replaces it.
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -208,7 +213,7 @@ fn reloads_the_policy_file_and_serves_metrics() {
         "[cors]\norigins = [\"https://two.example.com\"]\nmethods = [\"PUT\"]\nmax-age = 60\n",
     )
     .unwrap();
-    wait_for("corsair.toml reloaded");
+    serve.wait_for("corsair.toml reloaded");
     assert!(preflight("https://two.example.com").starts_with("http/1.1 204"));
     assert!(preflight("https://one.example.com").starts_with("http/1.1 403"));
     let metrics = exchange(
@@ -239,8 +244,5 @@ fn reloads_the_policy_file_and_serves_metrics() {
         health.starts_with("http/1.1 200") && health.ends_with("ok\n"),
         "{health}"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status();
-    assert_eq!(child.0.wait().unwrap().code(), Some(0));
+    assert_eq!(serve.stop(), Some(0));
 }

@@ -48,10 +48,12 @@ pub async fn serve(
                 // The policy in force when the request starts serves it to the end.
                 let service = live.layer().layer(proxy.clone());
                 let metrics = live.metrics().clone();
+                // What the model treats as a preflight (OPTIONS with Origin and
+                // Access-Control-Request-Method); any other OPTIONS goes upstream.
+                let headers = req.headers();
                 let preflight = req.method() == http::Method::OPTIONS
-                    && req
-                        .headers()
-                        .contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+                    && headers.contains_key(http::header::ORIGIN)
+                    && headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
                 let started = std::time::Instant::now();
                 async move {
                     let response = service.oneshot(req).await;

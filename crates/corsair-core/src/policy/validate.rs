@@ -17,8 +17,8 @@ pub const CHROME_MAX_AGE_CAP: i64 = 7200;
 /// What Firefox keeps it for at most (and the largest value allowed here).
 pub const FIREFOX_MAX_AGE_CAP: i64 = 86400;
 
-/// Stage names whose policy is what production serves.
-fn is_production(stage: Option<&str>) -> bool {
+/// Whether a stage's policy is what production serves (`None`: `[cors]` alone).
+pub fn is_production(stage: Option<&str>) -> bool {
     match stage {
         None => true,
         Some(s) => matches!(s.to_ascii_lowercase().as_str(), "production" | "prod"),
@@ -815,7 +815,8 @@ fn dedupe(problems: &mut Vec<Problem>) {
 }
 
 /// Checks the production policy and every stage's, for `corsair lint`:
-/// each problem once, tagged with the stage it first shows in.
+/// each problem once, tagged with the stage it first shows in (in the order
+/// found; [`super::lint_text`] sorts them by place).
 pub fn lint(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Vec<Problem> {
     let mut all = check(doc, env, stage).problems;
     if stage.is_none() {
@@ -828,11 +829,5 @@ pub fn lint(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Vec
     }
     let mut seen = std::collections::HashSet::new();
     all.retain(|p| seen.insert((p.slug, p.location.clone(), p.message.clone())));
-    all.sort_by_key(|p| match &p.location {
-        Location::File { span } => (0, span.start, 0),
-        Location::Env { index, .. } => (1, *index, 0),
-        Location::Code { index, .. } => (2, index.unwrap_or(0), 0),
-        Location::Nowhere => (3, 0, 0),
-    });
     all
 }

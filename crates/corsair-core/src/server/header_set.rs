@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use foldhash::fast::RandomState;
 
-use crate::grammar::is_tchar;
+use crate::grammar::is_token_bytes;
 
 /// Longest `Access-Control-Request-Headers` value looked at, in bytes. A page
 /// would need well over a hundred custom headers to reach it; anything longer
@@ -173,9 +173,7 @@ impl HeaderSet {
         if self.small.is_empty() {
             self.names.contains(Name::new(name))
         } else {
-            self.small
-                .iter()
-                .any(|n| n.len() == name.len() && eq_lowered(n, name))
+            self.small.iter().any(|n| eq_lowered(n, name))
         }
     }
 
@@ -201,7 +199,7 @@ impl HeaderSet {
             if self.listed(name) {
                 continue;
             }
-            if !name.iter().all(|&b| is_tchar(b)) {
+            if !is_token_bytes(name) {
                 return Err(HeadersRefusal::Malformed);
             }
             if !self.any || name.eq_ignore_ascii_case(b"authorization") {

@@ -384,7 +384,7 @@ impl CorsPolicy {
         matches!(method, b"GET" | b"HEAD" | b"POST")
             || (self.any_method
                 && crate::grammar::is_token_bytes(method)
-                && !is_forbidden_method(method))
+                && !std::str::from_utf8(method).is_ok_and(crate::method::is_forbidden))
             || self.methods.iter().any(|m| m.as_bytes() == method)
     }
 
@@ -500,10 +500,4 @@ impl CorsPolicy {
         }
         Decision::PreflightAllowed(grant)
     }
-}
-
-fn is_forbidden_method(method: &[u8]) -> bool {
-    [&b"CONNECT"[..], b"TRACE", b"TRACK"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
 }

@@ -59,7 +59,7 @@ struct Node {
 }
 
 /// The set of allowed origins of one policy.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct OriginSet {
     exact: std::collections::HashSet<Box<[u8]>, RandomState>,
     nodes: Vec<Node>,
@@ -98,6 +98,12 @@ fn split(origin: &[u8]) -> Option<Parts<'_>> {
     Some(Parts { https, host, port })
 }
 
+impl Default for OriginSet {
+    fn default() -> OriginSet {
+        OriginSet::new()
+    }
+}
+
 impl OriginSet {
     /// An empty set.
     pub fn new() -> OriginSet {
@@ -114,9 +120,6 @@ impl OriginSet {
 
     /// Adds a pattern.
     pub fn insert_pattern(&mut self, pattern: &Pattern) {
-        if self.nodes.is_empty() {
-            self.nodes.push(Node::default());
-        }
         let mut node = 0usize;
         for label in pattern.host.as_bytes().rsplit(|&b| b == b'.') {
             let next = self.nodes.len() as u32;
