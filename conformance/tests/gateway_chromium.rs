@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use corsair_conformance::{parse_jsonl, run_scenarios, Options, Outcome};
 use corsair_core::policy::PolicyBuilder;
-use corsair_gateway::{serve, Live, Metrics, Proxy, Upstream};
+use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, Upstream};
 use corsair_tower::CorsLayer;
 use tokio::net::TcpListener;
 
@@ -72,9 +72,11 @@ async fn gateway(upstream: String) -> u16 {
     .unwrap();
     let proxy = Proxy::new(
         Upstream::parse(&upstream).unwrap(),
-        Duration::from_millis(500),
-        Duration::from_secs(2),
-        "http",
+        ProxyConfig {
+            connect_timeout: Duration::from_millis(500),
+            timeout: Duration::from_secs(2),
+            ..ProxyConfig::default()
+        },
     );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -83,6 +85,7 @@ async fn gateway(upstream: String) -> u16 {
         listener,
         live,
         proxy,
+        None,
         std::future::pending(),
         Duration::from_secs(1),
     ));

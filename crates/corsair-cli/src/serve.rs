@@ -11,7 +11,7 @@ use corsair_core::catalog::Severity;
 use corsair_core::policy::{self, PolicyBuilder, Problem};
 use std::sync::Arc;
 
-use corsair_gateway::{Live, Metrics, PolicySource, Proxy, Reloaded, Upstream};
+use corsair_gateway::{Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, Upstream};
 use corsair_tower::CorsLayer;
 
 use crate::render::Style;
@@ -49,11 +49,72 @@ pub struct ServeArgs {
     /// Seconds requests in flight get to finish on shutdown (SIGTERM, Ctrl-C).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub grace: f64,
+    /// TLS on the listener: the certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS on the listener: the certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body forwarded (bytes, or with k, m, g); larger ones get 413. `none` for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "100m", value_parser = parse_size)]
+    pub max_body: Size,
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "text",
+        env = "CORSAIR_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+    /// Worker threads (default: one per CPU).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
+}
+
+/// A body size limit; `None` is no limit.
+#[derive(Clone, Copy, Debug)]
+pub struct Size(pub Option<u64>);
+
+/// Reads `4096`, `512k`, `100m`, `1g` (binary multiples) or `none`.
+fn parse_size(text: &str) -> Result<Size, String> {
+    let t = text.trim().to_ascii_lowercase();
+    if t == "none" || t == "0" {
+        return Ok(Size(None));
+    }
+    let t = t.strip_suffix('b').unwrap_or(&t);
+    let t = t.strip_suffix('i').unwrap_or(t);
+    let (digits, shift) = match t.as_bytes().last() {
+        Some(b'k') => (&t[..t.len() - 1], 10),
+        Some(b'm') => (&t[..t.len() - 1], 20),
+        Some(b'g') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .map(|n| Size(Some(n)))
+        .ok_or_else(|| {
+            format!("`{text}` is not a size: write bytes (4096), 512k, 100m, 1g or none")
+        })
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event (fields: timestamp, level, target, fields.message, ...).
+    Json,
 }
 
 /// Help shown after the options.
 pub const AFTER_HELP: &str = "\
 With --origin, the policy allows those origins (and CORS_ORIGINS), GET/HEAD/POST plus PUT, PATCH and DELETE, the request headers Content-Type and Authorization, and caches preflights 2 hours. For anything else, write a corsair.toml (see `corsair lint`).
+
+TLS: --tls-cert and --tls-key serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN); without them the listener speaks HTTP/1.1 and h2c. WebSocket upgrades are passed through to the upstream.
+
+Logs: CORSAIR_LOG sets the filter (default corsair=info; corsair=debug shows more); each refusal is logged in plain words with its catalog slug and route.
 
 Exit status: 0 after a clean shutdown, 1 the policy has errors, 2 bad arguments or the address cannot be used.";
 
@@ -87,20 +148,33 @@ pub fn run(args: &ServeArgs) -> u8 {
     // (`corsair=debug` shows every refusal).
     let filter = tracing_subscriber::EnvFilter::try_from_env("CORSAIR_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("corsair=info"));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(style.color)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match args.log_format {
+        LogFormat::Text => logs.with_ansi(style.color).try_init(),
+        LogFormat::Json => logs.json().with_current_span(false).try_init(),
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match corsair_gateway::tls::acceptor(cert, key) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                eprintln!("corsair serve: TLS: {e}");
+                return 2;
+            }
+        },
+        _ => None,
+    };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
     let (layer, source) = match policy_layer(args, env.as_deref(), style) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers {
+        runtime.worker_threads(usize::from(n));
+    }
+    let runtime = match runtime.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("corsair serve: cannot start the runtime: {e}");
@@ -118,8 +192,9 @@ pub fn run(args: &ServeArgs) -> u8 {
         let local = listener
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!(
-            "corsair serve: listening on http://{local}, forwarding to http://{}",
+            "corsair serve: listening on {scheme}://{local}, forwarding to http://{}",
             upstream.authority()
         );
         let live = Live::new(layer, Arc::new(Metrics::default()));
@@ -156,8 +231,15 @@ pub fn run(args: &ServeArgs) -> u8 {
                 }
             }));
         }
-        let proxy = Proxy::new(upstream, connect_timeout, timeout, "http");
-        let drained = corsair_gateway::serve(listener, live, proxy, shutdown_signal(), grace).await;
+        let config = ProxyConfig {
+            connect_timeout,
+            timeout,
+            max_body: args.max_body.0,
+            proto: scheme,
+        };
+        let proxy = Proxy::new(upstream, config);
+        let drained =
+            corsair_gateway::serve(listener, live, proxy, tls, shutdown_signal(), grace).await;
         if drained {
             eprintln!("corsair serve: stopped");
         } else {

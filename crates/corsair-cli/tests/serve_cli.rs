@@ -246,3 +246,98 @@ fn reloads_the_policy_file_and_serves_metrics() {
     );
     assert_eq!(serve.stop(), Some(0));
 }
+
+#[test]
+fn json_logs_explain_refusals_in_plain_words() {
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[
+        os("--origin"),
+        os("https://app.example.com"),
+        os("--log-format"),
+        os("json"),
+    ]);
+    let addr = serve.address("listening on http://");
+    let refused = exchange(&addr, "OPTIONS /v1 HTTP/1.1\r\nHost: api\r\nOrigin: https://www.app.example.com\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
+    assert!(refused.starts_with("http/1.1 403"), "{refused}");
+    let line = serve.wait_for("origin-mismatch");
+    let event: serde_json::Value = serde_json::from_str(&line).expect("one JSON object per line");
+    assert_eq!(event["level"], "INFO", "{line}");
+    assert_eq!(event["target"], "corsair::refusal", "{line}");
+    assert_eq!(event["fields"]["slug"], "origin-mismatch", "{line}");
+    assert_eq!(event["fields"]["route"], "default", "{line}");
+    let message = event["fields"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("https://www.app.example.com") && message.contains("did you mean"),
+        "{message}"
+    );
+    assert_eq!(serve.stop(), Some(0));
+}
+
+#[test]
+fn tls_flags_serve_https_and_bad_files_stop_the_start() {
+    let tls = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corsair-gateway/tests/tls");
+    let (cert, key) = (tls.join("localhost.pem"), tls.join("localhost.key"));
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[
+        os("--origin"),
+        os("https://app.example.com"),
+        os("--tls-cert"),
+        cert.as_os_str(),
+        os("--tls-key"),
+        key.as_os_str(),
+    ]);
+    let addr = serve.address("listening on https://");
+    // Plain HTTP to a TLS port gets no HTTP answer.
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(!String::from_utf8_lossy(&out).starts_with("HTTP/1.1"));
+    assert_eq!(serve.stop(), Some(0));
+
+    let out = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--origin",
+            "https://a.example",
+            "--tls-cert",
+        ])
+        .arg(&key)
+        .arg("--tls-key")
+        .arg(&key)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no CERTIFICATE"), "{err}");
+    let out = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--origin",
+            "https://a.example",
+            "--tls-cert",
+        ])
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--tls-cert needs --tls-key");
+    let out = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--origin",
+            "https://a.example",
+            "--max-body",
+            "ten",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not a size"), "{err}");
+}

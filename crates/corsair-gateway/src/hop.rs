@@ -2,7 +2,7 @@
 //! proxy removes them, and every header the `Connection` header names,
 //! before forwarding a message.
 
-use http::header::{self, HeaderMap, HeaderName};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// Always connection-specific, named or not.
 const HOP_BY_HOP: [HeaderName; 8] = [
@@ -30,10 +30,23 @@ pub fn strip(headers: &mut HeaderMap) {
     }
 }
 
+/// The `Upgrade` value of a request that asks to switch protocols: one whose
+/// `Connection` header lists `upgrade`.
+pub fn upgrade(headers: &HeaderMap) -> Option<HeaderValue> {
+    let asked = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
+    asked
+        .then(|| headers.get(header::UPGRADE).cloned())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     #[test]
     fn removes_listed_and_standard_hop_headers() {

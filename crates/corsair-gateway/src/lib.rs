@@ -1,7 +1,7 @@
 //! `corsair serve`: a reverse proxy that owns CORS for any upstream. The
 //! `corsair-tower` layer answers preflights and puts the CORS headers on every
-//! response (the upstream's successes and errors, and the gateway's own 502
-//! and 504), replacing any the upstream sends.
+//! response (the upstream's successes and errors, and the gateway's own 400,
+//! 413, 502 and 504), replacing any the upstream sends.
 
 #![warn(missing_docs)]
 
@@ -11,8 +11,9 @@ pub mod live;
 pub mod metrics;
 pub mod proxy;
 pub mod server;
+pub mod tls;
 
 pub use live::{Live, PolicySource, Reloaded};
 pub use metrics::Metrics;
-pub use proxy::{Proxy, Upstream, UpstreamError};
+pub use proxy::{Proxy, ProxyConfig, Upstream, UpstreamError};
 pub use server::{bind, serve};

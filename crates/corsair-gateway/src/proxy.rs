@@ -18,7 +18,7 @@ use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 
 use crate::hop;
 
@@ -76,27 +76,43 @@ impl Upstream {
     }
 }
 
+/// How the proxy reaches the upstream and what it accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct ProxyConfig {
+    /// Time to connect to the upstream before answering 502.
+    pub connect_timeout: Duration,
+    /// Time for the upstream's response headers before answering 504.
+    pub timeout: Duration,
+    /// Largest request body forwarded; a larger one is answered 413.
+    pub max_body: Option<u64>,
+    /// What `X-Forwarded-Proto` says: `http` or `https`, as the listener speaks.
+    pub proto: &'static str,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> ProxyConfig {
+        ProxyConfig {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            max_body: Some(100 << 20),
+            proto: "http",
+        }
+    }
+}
+
 /// The forwarding service.
 #[derive(Clone)]
 pub struct Proxy {
     client: Client<HttpConnector, Body>,
     upstream: Upstream,
-    timeout: Duration,
-    proto: &'static str,
+    config: ProxyConfig,
 }
 
 impl Proxy {
-    /// A pooled client to `upstream`, answering 504 after `timeout` without
-    /// response headers. `proto` is what `X-Forwarded-Proto` says (`http` or
-    /// `https`, as the gateway's listener speaks).
-    pub fn new(
-        upstream: Upstream,
-        connect_timeout: Duration,
-        timeout: Duration,
-        proto: &'static str,
-    ) -> Proxy {
+    /// A pooled client to `upstream`.
+    pub fn new(upstream: Upstream, config: ProxyConfig) -> Proxy {
         let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(connect_timeout));
+        connector.set_connect_timeout(Some(config.connect_timeout));
         connector.set_nodelay(true);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
@@ -104,8 +120,7 @@ impl Proxy {
         Proxy {
             client,
             upstream,
-            timeout,
-            proto,
+            config,
         }
     }
 }
@@ -124,6 +139,59 @@ pub fn gateway_response(status: StatusCode, message: &str) -> Response<Body> {
     res
 }
 
+type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+fn answer_now(status: StatusCode, message: String) -> Answer {
+    Box::pin(async move { Ok(gateway_response(status, &message)) })
+}
+
+/// Why a request is not forwarded: the gateway's own 400 (RFC 9112 §3.2 and
+/// §3.2.1: one Host in HTTP/1.1, an origin-form target) and 413.
+fn reject<B>(req: &Request<B>, max_body: Option<u64>) -> Option<(StatusCode, String)> {
+    let hosts = req.headers().get_all(header::HOST).iter().count();
+    if hosts > 1 {
+        return Some((
+            StatusCode::BAD_REQUEST,
+            "400 Bad Request: more than one Host header".into(),
+        ));
+    }
+    if req.version() == http::Version::HTTP_11 && hosts == 0 && req.uri().authority().is_none() {
+        return Some((
+            StatusCode::BAD_REQUEST,
+            "400 Bad Request: an HTTP/1.1 request needs a Host header".into(),
+        ));
+    }
+    if !req.uri().path().starts_with('/') {
+        return Some((
+            StatusCode::BAD_REQUEST,
+            format!(
+                "400 Bad Request: the request target must be a path, not `{}`",
+                req.uri()
+            ),
+        ));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match (declared, max_body) {
+        (Some(n), Some(max)) if n > max => Some((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "413 Content Too Large: the body is {n} bytes; this gateway forwards at most {max}"
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// Whether `error` (a failed exchange) came from the body outgrowing the limit.
+fn body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |e| e.source())
+        .any(|e| e.is::<http_body_util::LengthLimitError>())
+}
+
 impl<B> tower::Service<Request<B>> for Proxy
 where
     B: hyper::body::Body<Data = Bytes> + Send + Sync + 'static,
@@ -131,13 +199,20 @@ where
 {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Future = Answer;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<B>) -> Self::Future {
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        if let Some((status, message)) = reject(&req, self.config.max_body) {
+            return answer_now(status, message);
+        }
+        // An upgrade (WebSocket) keeps its Upgrade header; both sides' upgraded
+        // connections are joined once the upstream answers 101.
+        let upgrade = hop::upgrade(req.headers());
+        let client_side = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
         let (mut parts, body) = req.into_parts();
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let uri = Uri::builder()
@@ -145,18 +220,19 @@ where
             .authority(self.upstream.authority.clone())
             .path_and_query(path)
             .build();
-        let uri = match uri {
-            Ok(u) => u,
-            Err(_) => {
-                return Box::pin(async {
-                    Ok(gateway_response(
-                        StatusCode::BAD_REQUEST,
-                        "400 Bad Request: the request target cannot be forwarded",
-                    ))
-                });
-            }
+        let Ok(uri) = uri else {
+            return answer_now(
+                StatusCode::BAD_REQUEST,
+                "400 Bad Request: the request target cannot be forwarded".into(),
+            );
         };
         hop::strip(&mut parts.headers);
+        if let Some(protocol) = upgrade {
+            parts.headers.insert(header::UPGRADE, protocol);
+            parts
+                .headers
+                .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        }
         // The client sets Host from the URI; the original goes in X-Forwarded-Host.
         if let Some(host) = parts.headers.remove(header::HOST).or_else(|| {
             parts
@@ -180,14 +256,23 @@ where
                 parts.headers.insert("x-forwarded-for", v);
             }
         }
-        parts
-            .headers
-            .insert("x-forwarded-proto", HeaderValue::from_static(self.proto));
+        parts.headers.insert(
+            "x-forwarded-proto",
+            HeaderValue::from_static(self.config.proto),
+        );
         parts.uri = uri;
         parts.version = http::Version::HTTP_11;
-        let request = Request::from_parts(parts, body.map_err(Into::into).boxed());
+        let body = match self.config.max_body {
+            Some(max) => {
+                http_body_util::Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
+                    .boxed()
+            }
+            None => body.map_err(Into::into).boxed(),
+        };
+        let request = Request::from_parts(parts, body);
         let client = self.client.clone();
-        let timeout = self.timeout;
+        let timeout = self.config.timeout;
+        let max_body = self.config.max_body.unwrap_or(u64::MAX);
         let authority = self.upstream.authority.clone();
         Box::pin(async move {
             match tokio::time::timeout(timeout, client.request(request)).await {
@@ -197,6 +282,10 @@ where
                         "504 Gateway Timeout: the upstream {authority} did not answer within {} s",
                         timeout.as_secs_f64()
                     ),
+                )),
+                Ok(Err(e)) if body_too_large(&e) => Ok(gateway_response(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!("413 Content Too Large: this gateway forwards bodies of at most {max_body} bytes"),
                 )),
                 Ok(Err(e)) => {
                     let why = if e.is_connect() {
@@ -210,9 +299,33 @@ where
                         &format!("502 Bad Gateway: the upstream {authority} {why}"),
                     ))
                 }
-                Ok(Ok(response)) => {
+                Ok(Ok(mut response)) => {
+                    let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+                    let protocol = response.headers().get(header::UPGRADE).cloned();
+                    match (client_side, switched) {
+                        (Some(client_side), true) => {
+                            let upstream_side = hyper::upgrade::on(&mut response);
+                            tokio::spawn(join_upgraded(client_side, upstream_side));
+                        }
+                        (_, true) => {
+                            // A 101 nobody asked for cannot be passed on.
+                            return Ok(gateway_response(
+                                StatusCode::BAD_GATEWAY,
+                                &format!("502 Bad Gateway: the upstream {authority} switched protocols unasked"),
+                            ));
+                        }
+                        _ => {}
+                    }
                     let (mut parts, body) = response.into_parts();
                     hop::strip(&mut parts.headers);
+                    if switched {
+                        if let Some(protocol) = protocol {
+                            parts.headers.insert(header::UPGRADE, protocol);
+                        }
+                        parts
+                            .headers
+                            .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+                    }
                     Ok(Response::from_parts(
                         parts,
                         body.map_err(Into::into).boxed(),
@@ -220,5 +333,21 @@ where
                 }
             }
         })
+    }
+}
+
+/// Copies bytes both ways between the client's and the upstream's upgraded
+/// connections until either side closes.
+async fn join_upgraded(client: hyper::upgrade::OnUpgrade, upstream: hyper::upgrade::OnUpgrade) {
+    match tokio::try_join!(client, upstream) {
+        Ok((client, upstream)) => {
+            let (mut client, mut upstream) = (TokioIo::new(client), TokioIo::new(upstream));
+            if let Err(e) = tokio::io::copy_bidirectional(&mut client, &mut upstream).await {
+                tracing::debug!(target: "corsair::gateway", error = %e, "upgraded connection ended with an error");
+            }
+        }
+        Err(e) => {
+            tracing::debug!(target: "corsair::gateway", error = %e, "upgrade failed");
+        }
     }
 }

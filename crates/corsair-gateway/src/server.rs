@@ -1,5 +1,6 @@
-//! The listener: HTTP/1.1 and h2c on one port, each connection served by the
-//! CORS layer in front of the proxy, graceful shutdown within a bound.
+//! The listener: HTTP/1.1 and h2c on one port (or HTTP/2 and HTTP/1.1 over
+//! TLS by ALPN), each connection served by the CORS layer in front of the
+//! proxy, graceful shutdown within a bound.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -7,20 +8,27 @@ use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower::{Layer, ServiceExt};
 
 use crate::live::Live;
 use crate::proxy::{ClientAddr, Proxy};
 
+/// How long a client has to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves until `shutdown` completes, then lets requests in flight finish
-/// for at most `grace`. Returns whether every connection finished in time.
+/// for at most `grace`. With `tls`, every connection is TLS. Returns whether
+/// every connection finished in time.
 pub async fn serve(
     listener: TcpListener,
     live: Live,
     proxy: Proxy,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) -> bool {
@@ -41,8 +49,61 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let (live, proxy) = (live.clone(), proxy.clone());
-        let per_connection =
+        let connection = Connection {
+            builder: builder.clone(),
+            watcher: graceful.watcher(),
+            live: live.clone(),
+            proxy: proxy.clone(),
+            addr,
+        };
+        match &tls {
+            None => {
+                tokio::spawn(connection.run(stream));
+            }
+            Some(acceptor) => {
+                let accept = acceptor.accept(stream);
+                tokio::spawn(async move {
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, accept).await {
+                        Ok(Ok(stream)) => connection.run(stream).await,
+                        Ok(Err(e)) => {
+                            tracing::debug!(target: "corsair::gateway", client = %addr, error = %e, "TLS handshake failed");
+                        }
+                        Err(_) => {
+                            tracing::debug!(target: "corsair::gateway", client = %addr, "TLS handshake timed out");
+                        }
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_ok()
+}
+
+/// One accepted connection and what serves it.
+struct Connection {
+    builder: auto::Builder<TokioExecutor>,
+    watcher: Watcher,
+    live: Live,
+    proxy: Proxy,
+    addr: SocketAddr,
+}
+
+impl Connection {
+    async fn run<I>(self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            builder,
+            watcher,
+            live,
+            proxy,
+            addr,
+        } = self;
+        let per_request =
             tower::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ClientAddr(addr));
                 // The policy in force when the request starts serves it to the end.
@@ -64,20 +125,13 @@ pub async fn serve(
                 }
             });
         let conn = builder.serve_connection_with_upgrades(
-            TokioIo::new(stream),
-            TowerToHyperService::new(per_connection),
+            TokioIo::new(io),
+            TowerToHyperService::new(per_request),
         );
-        let conn = graceful.watch(conn.into_owned());
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(target: "corsair::gateway", client = %addr, error = %e, "connection ended with an error");
-            }
-        });
+        if let Err(e) = watcher.watch(conn.into_owned()).await {
+            tracing::debug!(target: "corsair::gateway", client = %addr, error = %e, "connection ended with an error");
+        }
     }
-    drop(listener);
-    tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_ok()
 }
 
 /// Binds the listener.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use corsair_core::policy::PolicyBuilder;
-use corsair_gateway::{serve, Live, Metrics, PolicySource, Proxy, Reloaded, Upstream};
+use corsair_gateway::{serve, Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, Upstream};
 use corsair_tower::CorsLayer;
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -38,6 +38,7 @@ async fn upstream(calls: Arc<AtomicUsize>) -> SocketAddr {
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), svc)
+                    .with_upgrades()
                     .await;
             });
         }
@@ -45,8 +46,30 @@ async fn upstream(calls: Arc<AtomicUsize>) -> SocketAddr {
     addr
 }
 
-async fn answer(req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer(mut req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
+    if path == "/ws" {
+        // Switches to an echo of whatever bytes follow, uppercased.
+        let upgraded = hyper::upgrade::on(&mut req);
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let Ok(io) = upgraded.await else { return };
+            let mut io = TokioIo::new(io);
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = io.read(&mut buf).await {
+                if n == 0 || io.write_all(&buf[..n].to_ascii_uppercase()).await.is_err() {
+                    return;
+                }
+            }
+        });
+        return Response::builder()
+            .status(StatusCode::SWITCHING_PROTOCOLS)
+            .header("upgrade", "websocket")
+            .header("connection", "Upgrade")
+            .header("access-control-allow-origin", "*")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+    }
     let seen: String = req
         .headers()
         .iter()
@@ -89,7 +112,24 @@ struct Gateway {
     done: tokio::task::JoinHandle<bool>,
 }
 
+fn config() -> ProxyConfig {
+    ProxyConfig {
+        connect_timeout: Duration::from_millis(500),
+        timeout: Duration::from_millis(700),
+        max_body: Some(128 * 1024),
+        proto: "http",
+    }
+}
+
 async fn gateway(upstream: &str) -> Gateway {
+    gateway_with(upstream, config(), None).await
+}
+
+async fn gateway_with(
+    upstream: &str,
+    config: ProxyConfig,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> Gateway {
     let layer = CorsLayer::new(
         PolicyBuilder::new()
             .origins([APP])
@@ -101,12 +141,7 @@ async fn gateway(upstream: &str) -> Gateway {
             .development(),
     )
     .unwrap();
-    let proxy = Proxy::new(
-        Upstream::parse(upstream).unwrap(),
-        Duration::from_millis(500),
-        Duration::from_millis(700),
-        "http",
-    );
+    let proxy = Proxy::new(Upstream::parse(upstream).unwrap(), config);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -115,6 +150,7 @@ async fn gateway(upstream: &str) -> Gateway {
         listener,
         live.clone(),
         proxy,
+        tls,
         async {
             let _ = rx.await;
         },
@@ -415,4 +451,204 @@ async fn reload_replaces_a_valid_policy_and_keeps_the_old_on_errors() {
     }
     watcher.abort();
     assert!(picked, "the watcher reloaded the changed file");
+}
+
+/// Sends raw bytes and reads until the peer has said `until` (or closed).
+async fn raw(addr: SocketAddr, request: &[u8], until: &str) -> (tokio::net::TcpStream, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(until) {
+        let n = tokio::time::timeout(Duration::from_secs(3), stream.read(&mut buf))
+            .await
+            .expect("the gateway answers")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    (stream, String::from_utf8_lossy(&seen).into_owned())
+}
+
+#[tokio::test]
+async fn websocket_upgrades_are_passed_through_with_cors_headers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let request = format!(
+        "GET /ws HTTP/1.1\r\nHost: api.test\r\nOrigin: {APP}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    let (mut stream, head) = raw(gw.addr, request.as_bytes(), "\r\n\r\n").await;
+    let lower = head.to_ascii_lowercase();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    assert!(lower.contains("upgrade: websocket"), "{head}");
+    assert!(lower.contains("connection: upgrade"), "{head}");
+    // The gateway's CORS answer, not the upstream's `*`.
+    assert!(
+        lower.contains(&format!("access-control-allow-origin: {APP}")),
+        "{head}"
+    );
+    assert!(!lower.contains("access-control-allow-origin: *"), "{head}");
+    // Bytes now flow both ways through the upgraded connection.
+    for word in ["hello", "corsair"] {
+        stream.write_all(word.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; word.len()];
+        tokio::time::timeout(Duration::from_secs(3), stream.read_exact(&mut buf))
+            .await
+            .expect("echo arrives")
+            .unwrap();
+        assert_eq!(buf, word.to_ascii_uppercase().as_bytes());
+    }
+}
+
+#[tokio::test]
+async fn the_gateways_own_400_and_413_carry_cors_headers() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let up = upstream(calls.clone()).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    // HTTP/1.1 without Host (RFC 9112 §3.2).
+    let (_s, head) = raw(
+        gw.addr,
+        format!("GET /ok HTTP/1.1\r\nOrigin: {APP}\r\n\r\n").as_bytes(),
+        "\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("access-control-allow-origin: {APP}")),
+        "{head}"
+    );
+    // Two Host headers.
+    let (_s, head) = raw(
+        gw.addr,
+        format!("GET /ok HTTP/1.1\r\nHost: a\r\nHost: b\r\nOrigin: {APP}\r\n\r\n").as_bytes(),
+        "\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    // A declared body over the limit: refused before the upstream is asked.
+    let big: &'static str = Box::leak("x".repeat(128 * 1024 + 1).into_boxed_str());
+    let (status, h, text) = send(&gw, "POST", "/echo", &[("origin", APP)], big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert_cors_for_app(&h, "413");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // A chunked body that outgrows the limit on the way.
+    let chunk = "y".repeat(8 * 1024);
+    let mut request = format!(
+        "POST /echo HTTP/1.1\r\nHost: api.test\r\nOrigin: {APP}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    for _ in 0..17 {
+        request.push_str(&format!("{:x}\r\n{chunk}\r\n", chunk.len()));
+    }
+    request.push_str("0\r\n\r\n");
+    let (_s, head) = raw(gw.addr, request.as_bytes(), "\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("access-control-allow-origin: {APP}")),
+        "{head}"
+    );
+    // Within the limit, the body goes through whole.
+    let fine: &'static str = Box::leak("z".repeat(120 * 1024).into_boxed_str());
+    let (status, _, text) = send(&gw, "POST", "/echo", &[("origin", APP)], fine).await;
+    assert_eq!((status, text.len()), (StatusCode::OK, fine.len()));
+}
+
+#[tokio::test]
+async fn tls_listener_serves_https_with_alpn() {
+    use rustls_pki_types::pem::PemObject;
+    use tokio_rustls::rustls;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls");
+    let acceptor =
+        corsair_gateway::tls::acceptor(&dir.join("localhost.pem"), &dir.join("localhost.key"))
+            .unwrap();
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway_with(
+        &format!("http://{up}"),
+        ProxyConfig {
+            proto: "https",
+            ..config()
+        },
+        Some(acceptor),
+    )
+    .await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls_pki_types::CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap())
+        .unwrap();
+    for (alpn, version) in [
+        (&b"h2"[..], http::Version::HTTP_2),
+        (&b"http/1.1"[..], http::Version::HTTP_11),
+    ] {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots.clone())
+            .with_no_client_auth();
+        client.alpn_protocols = vec![alpn.to_vec()];
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+        let tcp = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let tls = connector.connect(name, tcp).await.unwrap();
+        let io = TokioIo::new(tls);
+        let req = Request::builder()
+            .uri("https://localhost/headers")
+            .header("origin", APP)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let res = if version == http::Version::HTTP_2 {
+            let (mut sender, conn) =
+                hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+                    .await
+                    .unwrap();
+            tokio::spawn(conn);
+            sender.send_request(req).await.unwrap()
+        } else {
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.unwrap();
+            tokio::spawn(conn);
+            sender.send_request(req).await.unwrap()
+        };
+        assert_eq!(res.version(), version);
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_cors_for_app(res.headers(), "over TLS");
+        let seen = res.into_body().collect().await.unwrap().to_bytes();
+        let seen = String::from_utf8_lossy(&seen);
+        assert!(seen.contains("x-forwarded-proto: https"), "{seen}");
+    }
+    // A client that does not trust the certificate gets no answer at all.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    assert!(tokio_rustls::TlsConnector::from(Arc::new(client))
+        .connect(name, tcp)
+        .await
+        .is_err());
+}
+
+#[test]
+fn tls_files_that_cannot_be_used_are_reported() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls");
+    let missing = corsair_gateway::tls::acceptor(&dir.join("nope.pem"), &dir.join("localhost.key"));
+    assert!(missing.err().unwrap().to_string().contains("nope.pem"));
+    // A key where the certificate should be.
+    let swapped =
+        corsair_gateway::tls::acceptor(&dir.join("localhost.key"), &dir.join("localhost.key"));
+    assert!(swapped
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("no CERTIFICATE"));
+    // A key that does not match the certificate.
+    let mismatch = corsair_gateway::tls::acceptor(&dir.join("ca.pem"), &dir.join("localhost.key"));
+    assert!(mismatch.is_err());
 }
