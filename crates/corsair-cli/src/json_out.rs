@@ -98,6 +98,19 @@ fn missing(out: &mut Vec<u8>, m: &Missing) {
     string(out, stage(m.stage));
     out.extend_from_slice(b",\"url\":");
     string(out, &m.url);
+    if let Some(r) = &m.request {
+        out.extend_from_slice(b",\"request\":{\"method\":");
+        string(out, &r.method);
+        out.extend_from_slice(b",\"url\":");
+        string(out, &r.url);
+        out.extend_from_slice(b",\"headers\":");
+        pairs(out, &r.headers);
+        out.extend_from_slice(if r.credentials {
+            b",\"credentials\":true}"
+        } else {
+            b",\"credentials\":false}"
+        });
+    }
     out.push(b'}');
 }
 

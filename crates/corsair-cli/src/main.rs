@@ -6,7 +6,10 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod builtin;
+mod check;
+mod demo;
 mod explain;
+mod har;
 mod json_out;
 mod lint;
 mod render;
@@ -37,6 +40,14 @@ enum Command {
     /// input.
     #[command(after_help = explain::AFTER_HELP)]
     Explain(ExplainArgs),
+    /// Check a live endpoint as the browser would: preflight, request, redirects, probes, the fix.
+    #[command(after_help = check::AFTER_HELP)]
+    Check(check::CheckArgs),
+    /// Every cross-origin request of a HAR export: its verdict from the recorded answers, and why.
+    #[command(after_help = har::AFTER_HELP)]
+    Har(har::HarArgs),
+    /// See the doctor at work: a built-in API with common mistakes on loopback, checked (no network needed).
+    Demo(demo::DemoArgs),
     /// Check a policy file (corsair.toml): every problem, where it is, and the fix.
     #[command(after_help = lint::AFTER_HELP)]
     Lint(lint::LintArgs),
@@ -90,6 +101,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Explain(args) => explain::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Har(args) => har::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Serve(args) => serve::run(&args),
     };

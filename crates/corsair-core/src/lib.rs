@@ -13,6 +13,7 @@ pub mod browser;
 pub mod catalog;
 pub mod cors_check;
 pub mod cors_error;
+pub mod csp;
 pub mod findings;
 pub mod grammar;
 pub mod messages;

@@ -69,6 +69,24 @@ pub struct Missing {
     pub stage: Stage,
     /// The URL it is needed for.
     pub url: String,
+    /// The request the browser sends to get that answer (none for a redirect
+    /// target: its first request depends on the answers there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<Outgoing>,
+}
+
+/// A request as the browser puts it on the wire (the headers it adds itself
+/// that CORS depends on included; cookies and the like left to the sender).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outgoing {
+    /// Method.
+    pub method: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Headers in the order the browser sends them, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Whether the browser attaches credentials (cookies, HTTP auth).
+    pub credentials: bool,
 }
 
 /// The preflight the browser sent (or would have sent) first.

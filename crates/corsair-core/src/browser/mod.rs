@@ -20,7 +20,7 @@ use crate::scenario::{
     Answer, CredentialsMode, Initiator, Page, RequestMode, Scenario, ScenarioError,
 };
 use crate::verdict::{
-    Blocked, Console, Missing, Outcome, Preflight, SentRequest, Stage, Step, Verdict,
+    Blocked, Console, Missing, Outcome, Outgoing, Preflight, SentRequest, Stage, Step, Verdict,
 };
 
 /// Records a step of the story; the text is only built when steps are wanted.
@@ -208,7 +208,11 @@ enum End<'a> {
     /// Blocked.
     Blocked(Box<Block>),
     /// An answer is missing from the scenario.
-    Incomplete { stage: Stage, url: String },
+    Incomplete {
+        stage: Stage,
+        url: String,
+        request: Option<Outgoing>,
+    },
 }
 
 /// The two token lists of a preflight answer.
@@ -411,6 +415,7 @@ impl<'a> Run<'a> {
                 return End::Incomplete {
                     stage: Stage::Response,
                     url: self.url.to_string(),
+                    request: Some(self.outgoing_request()),
                 };
             };
             step!(
@@ -458,10 +463,72 @@ impl<'a> Run<'a> {
                 return End::Incomplete {
                     stage: Stage::Redirect,
                     url: self.url.to_string(),
+                    request: None,
                 };
             };
             preflight_answer = next_hop.preflight.as_ref();
             response_answer = next_hop.response.as_ref();
+        }
+    }
+
+    /// The request itself as sent now: the page's headers that survived,
+    /// `Origin` when the request is under CORS (or not a GET/HEAD), and the
+    /// fetch metadata Chrome adds.
+    fn outgoing_request(&self) -> Outgoing {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        if !headers.iter().any(|(n, _)| n == "accept") {
+            headers.push(("accept".into(), "*/*".into()));
+        }
+        let cors = self.tainting == Tainting::Cors;
+        if cors || !matches!(self.method.as_str(), "GET" | "HEAD") {
+            headers.push(("origin".into(), self.origin_sent().to_owned()));
+        }
+        let mode = match self.s.request.mode {
+            RequestMode::Cors => "cors",
+            RequestMode::NoCors => "no-cors",
+            RequestMode::SameOrigin => "same-origin",
+        };
+        headers.push(("sec-fetch-mode".into(), mode.into()));
+        headers.push(("sec-fetch-dest".into(), "empty".into()));
+        let credentials = match self.s.request.credentials {
+            CredentialsMode::Include => true,
+            CredentialsMode::SameOrigin => {
+                self.page_origin.contains_url(&self.url) && !self.tainted
+            }
+            CredentialsMode::Omit => false,
+        };
+        Outgoing {
+            method: self.method.clone(),
+            url: self.url.to_string(),
+            headers,
+            credentials,
+        }
+    }
+
+    /// The preflight as sent now: never with credentials.
+    fn outgoing_preflight(&self, acrh: Option<String>) -> Outgoing {
+        let mut headers = vec![
+            ("accept".to_owned(), "*/*".to_owned()),
+            (
+                "access-control-request-method".to_owned(),
+                self.method.clone(),
+            ),
+        ];
+        if let Some(acrh) = acrh {
+            headers.push(("access-control-request-headers".into(), acrh));
+        }
+        headers.push(("origin".into(), self.preflight_origin().to_owned()));
+        headers.push(("sec-fetch-mode".into(), "cors".into()));
+        headers.push(("sec-fetch-dest".into(), "empty".into()));
+        Outgoing {
+            method: "OPTIONS".into(),
+            url: self.url.to_string(),
+            headers,
+            credentials: false,
         }
     }
 

@@ -54,8 +54,16 @@ impl<'a> Run<'a> {
                 };
                 (Outcome::Blocked, Some(blocked), console, Vec::new(), None)
             }
-            End::Incomplete { stage, url } => {
-                missing = Some(Missing { stage, url });
+            End::Incomplete {
+                stage,
+                url,
+                request,
+            } => {
+                missing = Some(Missing {
+                    stage,
+                    url,
+                    request,
+                });
                 (
                     Outcome::Incomplete,
                     None,

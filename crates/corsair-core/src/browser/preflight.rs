@@ -77,9 +77,11 @@ impl<'a> Run<'a> {
                 None,
                 "The scenario has no answer to the preflight.".into()
             );
+            let acrh = request_headers::access_control_request_headers(&unsafe_names);
             return Err(End::Incomplete {
                 stage: Stage::Preflight,
                 url: self.url.to_string(),
+                request: Some(self.outgoing_preflight(acrh)),
             });
         };
         step!(

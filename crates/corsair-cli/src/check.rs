@@ -1,0 +1,395 @@
+//! `corsair check`: the browser's exchanges with a live server, the probes,
+//! the verdict in the browser's words, and the fix for the platform.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use corsair_doctor::check::CheckRequest;
+use corsair_doctor::diagnose::{self, Report};
+use corsair_doctor::har_check::added_by_browser;
+use corsair_doctor::send::{Sender, SenderOptions};
+use corsair_doctor::{curl, exchange};
+use corsair_platforms::Platform;
+
+use crate::render::{self, Style};
+use crate::BrowserArg;
+
+/// Arguments of `corsair check`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// The URL the page requests.
+    #[arg(value_name = "URL", required_unless_present = "curl")]
+    pub url: Option<String>,
+    /// The page's origin (default with --curl: the command's Origin or Referer).
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+    /// The method the page's code uses.
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// A header the page's code sets, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// The request is credentialed (`credentials: 'include'`, `withCredentials`).
+    #[arg(long)]
+    pub credentials: bool,
+    /// Cookies the browser would send with credentialed requests (never shown).
+    #[arg(short = 'b', long = "cookie", value_name = "COOKIES")]
+    pub cookie: Option<String>,
+    /// The request body.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// A response header the page's code reads (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub read_header: Vec<String>,
+    /// Take the request from a DevTools "Copy as cURL" command (`-` reads it from standard input).
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "method", "data"])]
+    pub curl: Option<String>,
+    /// The same endpoint straight at the origin server: finds headers a proxy or CDN strips or duplicates.
+    #[arg(long, value_name = "URL")]
+    pub compare: Option<String>,
+    /// The frontend page: checks its Content-Security-Policy lets it reach the API.
+    #[arg(long, value_name = "URL")]
+    pub page: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Only the browser's own requests: no error-path or security probes.
+    #[arg(long)]
+    pub no_probes: bool,
+    /// List every exchange, the probes' included (by default only those that found something).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Render the fix for this platform (default: the one detected, else a few common ones).
+    #[arg(long, value_name = "NAME")]
+    pub platform: Option<Platform>,
+    /// Which browser's rules.
+    #[arg(long, value_enum, default_value_t = BrowserArg::Chrome)]
+    pub browser: BrowserArg,
+    /// Extra CA certificates to trust (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Accept any TLS certificate.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+    /// Seconds each exchange may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Ignore HTTP_PROXY / HTTPS_PROXY / NO_PROXY.
+    #[arg(long)]
+    pub no_proxy: bool,
+}
+
+/// Help shown after the options.
+pub const AFTER_HELP: &str = "\
+Examples:
+  corsair check https://api.example.com/items --origin https://app.example.com
+  corsair check https://api.example.com/items --origin https://app.example.com -X PUT -H 'Authorization: Bearer x' -H 'Content-Type: application/json' --credentials
+  corsair check --curl \"$(pbpaste)\"        (DevTools > Network > right-click > Copy > Copy as cURL)
+
+The preflight and the request are sent exactly as Chrome sends them; redirects are followed as the browser does. Then probes (unless --no-probes): the request without its credentials and on a missing path (error responses without CORS headers), and crafted origins (any origin, null, prefix, suffix, substring, unescaped dot, http, subdomain, shared hosting) that an allowlist must refuse. Secrets (Authorization, cookies, tokens in URLs) are redacted in the output.
+
+Exit status: 0 allowed (or same-origin), 1 blocked, 3 incomplete, 2 bad input.";
+
+fn split_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("header `{text}` has no `:` (write -H 'Name: value')"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("header `{text}` has no name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+fn origin_of(text: &str) -> Option<String> {
+    url::Url::parse(text)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+}
+
+/// The request to check, from the arguments (and the cURL command).
+fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
+    let mut extra = Vec::new();
+    for h in &args.headers {
+        extra.push(split_header(h)?);
+    }
+    let mut insecure = args.insecure;
+    let mut req = if let Some(command) = &args.curl {
+        let text = if command == "-" {
+            let mut t = String::new();
+            std::io::stdin()
+                .read_to_string(&mut t)
+                .map_err(|e| format!("cannot read the cURL command from standard input: {e}"))?;
+            t
+        } else {
+            command.clone()
+        };
+        let c = curl::parse(&text).map_err(|e| format!("--curl: {e}"))?;
+        insecure |= c.insecure;
+        let header = |name: &str| {
+            c.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let page = args
+            .origin
+            .clone()
+            .or_else(|| header("origin").filter(|o| o != "null"))
+            .or_else(|| header("referer").and_then(|r| origin_of(&r)))
+            .ok_or("--curl: the command has no Origin or Referer header; give the page's origin with --origin")?;
+        CheckRequest {
+            page_origin: page,
+            url: c.url.clone(),
+            method: c.method.clone(),
+            headers: c
+                .headers
+                .iter()
+                .filter(|(n, _)| !added_by_browser(n))
+                .cloned()
+                .collect(),
+            // Cookies sent cross-origin mean the page asked for credentials.
+            credentials: args.credentials || c.cookies.is_some(),
+            cookies: args.cookie.clone().or(c.cookies.clone()),
+            body: c.body.clone(),
+            read_headers: args.read_header.clone(),
+        }
+    } else {
+        let url = args.url.clone().ok_or("give the URL to check")?;
+        let origin = args
+            .origin
+            .clone()
+            .ok_or("give the page's origin: --origin https://app.example.com")?;
+        CheckRequest {
+            page_origin: origin,
+            url,
+            method: args
+                .method
+                .clone()
+                .unwrap_or_else(|| if args.data.is_some() { "POST" } else { "GET" }.to_owned()),
+            headers: Vec::new(),
+            credentials: args.credentials || args.cookie.is_some(),
+            cookies: args.cookie.clone(),
+            body: args.data.clone(),
+            read_headers: args.read_header.clone(),
+        }
+    };
+    req.headers.extend(extra);
+    Ok((req, insecure))
+}
+
+/// Runs `corsair check`; returns the exit status.
+pub fn run(args: &CheckArgs) -> u8 {
+    let (request, insecure) = match request(args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("corsair check: {e}");
+            return 2;
+        }
+    };
+    let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
+        eprintln!("corsair check: --timeout must be a number of seconds");
+        return 2;
+    };
+    let sender = match Sender::new(&SenderOptions {
+        cacert: args.cacert.as_deref(),
+        insecure,
+        timeout: Some(timeout),
+        no_proxy: args.no_proxy,
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("corsair check: --cacert {e}");
+            return 2;
+        }
+    };
+    let options = diagnose::Options {
+        profile: args.browser.into(),
+        probes: !args.no_probes,
+        platform: args.platform,
+        compare: args.compare.clone(),
+        page: args.page.clone(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("corsair check: cannot start the runtime: {e}");
+            return 2;
+        }
+    };
+    let report = match runtime.block_on(diagnose::diagnose(&sender, &request, &options)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("corsair check: {e}");
+            return 2;
+        }
+    };
+    let text = if args.json {
+        let mut v = json(&report);
+        v.push('\n');
+        v
+    } else {
+        human(&report, Style::for_stdout(), args.verbose)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    u8::try_from(report.verdict.outcome.exit_code()).unwrap_or(2)
+}
+
+/// The report as JSON: the verdict exactly as `explain --json` writes it,
+/// plus the exchanges, the probes' findings and the fix.
+pub fn json(report: &Report) -> String {
+    let mut buf = Vec::new();
+    crate::json_out::write_verdict(&mut buf, &report.verdict);
+    let verdict: serde_json::Value = serde_json::from_slice(&buf).unwrap_or_default();
+    let v = serde_json::json!({
+        "request": report.request,
+        "verdict": verdict,
+        "exchanges": report.exchanges,
+        "findings": report.findings,
+        "fix": report.fix,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// The report for a terminal: the exchanges, the story and verdict, the
+/// probes' findings, the fix.
+pub fn human(report: &Report, style: Style, verbose: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", style.bold("Exchanges"));
+    let evidence: Vec<usize> = report.findings.iter().filter_map(|f| f.evidence).collect();
+    let mut quiet = 0;
+    for (i, e) in report.exchanges.iter().enumerate() {
+        if e.probe.is_some() && !verbose && !evidence.contains(&i) {
+            quiet += 1;
+            continue;
+        }
+        let what = match (&e.probe, e.purpose) {
+            (Some(p), _) => format!("probe {p}"),
+            (None, exchange::Purpose::Preflight) => "preflight".into(),
+            (None, _) => "request".into(),
+        };
+        let origin = e
+            .sent
+            .headers
+            .iter()
+            .find(|(n, _)| n == "origin")
+            .map(|(_, v)| format!(" (Origin: {v})"))
+            .unwrap_or_default();
+        let answer = match (&e.received, &e.error) {
+            (Some(r), _) => {
+                let acao: Vec<&str> = r.values("access-control-allow-origin").collect();
+                let acao = if acao.is_empty() {
+                    style.dim("no Access-Control-Allow-Origin")
+                } else {
+                    format!("Access-Control-Allow-Origin: {}", acao.join(" | "))
+                };
+                format!("{} {}, {acao}", r.status, r.version)
+            }
+            (None, Some(err)) => style.red(err),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  #{i:<2} {:<22} {} {}{origin}\n       -> {answer}",
+            what, e.sent.method, e.sent.url
+        );
+    }
+    if quiet > 0 {
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim(&format!(
+                "(+{quiet} probe exchanges that found nothing; --verbose lists them)"
+            ))
+        );
+    }
+    out.push('\n');
+    out.push_str(&render::verdict_styled(&report.verdict, style));
+    if !report.findings.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Probes found"));
+        for f in &report.findings {
+            let label = match f.finding.severity {
+                corsair_core::Severity::Error => style.red("error  "),
+                corsair_core::Severity::Warning => style.yellow("warning"),
+                corsair_core::Severity::Info => style.dim("info   "),
+            };
+            let evidence = f
+                .evidence
+                .map(|i| format!(" (exchange #{i})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {label} [{}] {}{evidence}",
+                f.finding.slug,
+                style.bold(&f.finding.title)
+            );
+            let _ = writeln!(out, "    {}", f.finding.explanation);
+            let _ = writeln!(out, "    {} {}", style.bold("Fix:"), f.finding.fix);
+        }
+    } else if report.exchanges.iter().any(|e| e.probe.is_some()) {
+        let ran = |name: &str| {
+            report
+                .exchanges
+                .iter()
+                .any(|e| e.probe.as_deref() == Some(name))
+        };
+        let mut clean = vec!["no crafted origin was trusted with credentials"];
+        if ran("missing-path") || ran("without-credentials") {
+            clean.push("error responses keep their CORS headers");
+        }
+        let _ = writeln!(out, "\n{} {}", style.green("Probes:"), clean.join("; "));
+    }
+    if let Some(fix) = &report.fix {
+        let detected = if fix.detected.is_empty() {
+            "no platform recognized in the answers (choose one with --platform)".to_owned()
+        } else {
+            let names: Vec<&str> = fix.detected.iter().map(|p| p.title()).collect();
+            format!("recognized: {}", names.join(", "))
+        };
+        let _ = writeln!(out, "\n{} ({detected})", style.bold("The fix"));
+        let p = &fix.policy;
+        let _ = writeln!(
+            out,
+            "  allow origin {}{}{}{}{}",
+            p.origins.join(", "),
+            if p.methods.is_empty() {
+                String::new()
+            } else {
+                format!(", methods {}", p.methods.join(", "))
+            },
+            if p.request_headers.is_empty() {
+                String::new()
+            } else {
+                format!(", request headers {}", p.request_headers.join(", "))
+            },
+            if p.expose_headers.is_empty() {
+                String::new()
+            } else {
+                format!(", expose {}", p.expose_headers.join(", "))
+            },
+            if p.credentials {
+                ", with credentials"
+            } else {
+                ""
+            },
+        );
+        for r in &fix.rendered {
+            let _ = writeln!(out, "\n  {} — {}", style.bold(r.platform.title()), r.place);
+            for line in r.snippet.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+            for n in &r.notes {
+                let _ = writeln!(out, "  note: {n}");
+            }
+        }
+    }
+    out
+}

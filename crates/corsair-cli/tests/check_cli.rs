@@ -1,0 +1,193 @@
+//! `corsair check` and `corsair demo` as a user runs them: the demo's
+//! stories with their slugs, JSON that parses, bad input refused with exit
+//! 2, a dead server reported as a network error, and a Copy-as-cURL command
+//! checked against a live loopback server.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+
+fn corsair() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
+    c.env("NO_COLOR", "1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy");
+    c
+}
+
+#[test]
+fn the_demo_tells_each_story_and_exits_0() {
+    let out = corsair().arg("demo").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for slug in [
+        "preflight-blocked-by-auth",
+        "error-response-without-cors",
+        "multiple-allow-origin",
+        "reflects-any-origin",
+    ] {
+        assert!(
+            text.contains(&format!("[{slug}]")),
+            "{slug} missing:\n{text}"
+        );
+    }
+    // Chrome's own words, and a fix for the platform the answers reveal.
+    assert!(text.contains("has been blocked by CORS policy: Response to preflight request doesn't pass access control check"));
+    assert!(text.contains("app.use(cors(corsOptions));"), "{text}");
+    assert!(text.contains("CORSMiddleware"), "{text}");
+    // The fixed API comes out clean.
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.contains("with the fix applied"))
+        .unwrap();
+    assert!(last.contains("ALLOWED") && last.contains("clean"), "{last}");
+    // Secrets never printed.
+    assert!(!text.contains("demo-token"), "{text}");
+}
+
+#[test]
+fn the_demo_as_json() {
+    let out = corsair().args(["demo", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let reports = v.as_array().unwrap();
+    assert_eq!(reports.len(), 5);
+    assert_eq!(reports[0]["verdict"]["outcome"], "blocked");
+    assert_eq!(
+        reports[0]["verdict"]["blocked"]["cors_error"],
+        "PreflightMissingAllowOriginHeader"
+    );
+    assert_eq!(reports[0]["fix"]["detected"][0], "express");
+    assert_eq!(reports[3]["findings"][0]["slug"], "reflects-any-origin");
+    let evidence = reports[3]["findings"][0]["evidence"].as_u64().unwrap() as usize;
+    assert_eq!(
+        reports[3]["exchanges"][evidence]["received"]["headers"][0][1],
+        "https://corsair-probe.example"
+    );
+    assert_eq!(reports[4]["verdict"]["outcome"], "allowed");
+    assert!(reports[4]["fix"].is_null());
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "http://127.0.0.1:9/x"], "--origin"),
+        (
+            &[
+                "check",
+                "http://127.0.0.1:9/x",
+                "--origin",
+                "https://a.example",
+                "-H",
+                "NoColon",
+            ],
+            "no `:`",
+        ),
+        (&["check", "--curl", "wget http://x"], "not a curl command"),
+        (
+            &["check", "--curl", "curl 'https://api.example.com/x'"],
+            "no Origin or Referer",
+        ),
+        (
+            &[
+                "check",
+                "http://127.0.0.1:9/x",
+                "--origin",
+                "https://a.example",
+                "--platform",
+                "cobol",
+            ],
+            "cobol",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = corsair().args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_scheme_without_cors_is_blocked_before_anything_is_sent() {
+    let out = corsair()
+        .args(["check", "ftp://x.example/", "--origin", "https://a.example"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("[scheme-not-supported]"), "{text}");
+    assert!(!text.contains("#0"), "nothing is sent: {text}");
+}
+
+#[test]
+fn a_dead_server_is_a_network_error_not_cors() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = corsair()
+        .args([
+            "check",
+            &format!("http://127.0.0.1:{port}/x"),
+            "--origin",
+            "https://a.example",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("[not-a-cors-error]"), "{text}");
+}
+
+/// A one-thread server that answers every request with `response`.
+fn fixed_server(response: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut buf = [0u8; 8192];
+            let mut seen = Vec::new();
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn a_copy_as_curl_command_is_checked_live() {
+    let port = fixed_server("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nAccess-Control-Allow-Methods: GET, PUT\r\nAccess-Control-Allow-Headers: authorization\r\nVary: Origin\r\nServer: nginx\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    // As Chrome copies it: the browser's own headers included.
+    let curl = format!(
+        "curl 'http://127.0.0.1:{port}/items' \\\n  -X 'PUT' \\\n  -H 'accept: */*' \\\n  -H 'authorization: Bearer abc123secret' \\\n  -H 'origin: https://app.example.com' \\\n  -H 'referer: https://app.example.com/' \\\n  -H 'sec-fetch-mode: cors' \\\n  -H 'user-agent: Mozilla/5.0'"
+    );
+    let out = corsair()
+        .args(["check", "--json", "--no-probes", "--curl", &curl])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("abc123secret"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["verdict"]["outcome"], "allowed");
+    assert_eq!(v["request"]["page_origin"], "https://app.example.com");
+    // The browser's own headers were not taken for the page's.
+    assert_eq!(
+        v["verdict"]["request"]["headers"].as_array().unwrap().len(),
+        2,
+        "{text}"
+    );
+    assert_eq!(v["exchanges"][0]["sent"]["method"], "OPTIONS");
+    assert_eq!(v["exchanges"][1]["sent"]["method"], "PUT");
+}

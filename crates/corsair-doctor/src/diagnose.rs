@@ -1,0 +1,454 @@
+//! A whole diagnosis: the browser's exchanges, the probes, and the fix for
+//! the platform the answers reveal (or the one asked for).
+
+use corsair_core::catalog::{Finding, Severity, Slug};
+use corsair_core::{method, Outcome, Profile, ScenarioError, Verdict};
+use corsair_platforms::{Fix, Platform, Rendered};
+use serde::Serialize;
+use url::Url;
+
+use crate::check::{check, CheckRequest, Checked, USER_AGENT};
+use crate::exchange::{
+    redact_headers, redact_received, redact_url, redact_wire, Exchange, Purpose, Received,
+    Redactor, Wire,
+};
+use crate::probes::{self, Evidenced};
+use crate::send::Sender;
+
+/// How to diagnose.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Which browser's rules.
+    pub profile: Profile,
+    /// Run the probes beyond the browser's own requests.
+    pub probes: bool,
+    /// Render the fix for this platform instead of the detected one.
+    pub platform: Option<Platform>,
+    /// The same API straight at the origin server, to find what the proxy
+    /// or CDN in front changes.
+    pub compare: Option<String>,
+    /// The frontend page, to read its Content-Security-Policy.
+    pub page: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            profile: Profile::Chrome,
+            probes: true,
+            platform: None,
+            compare: None,
+            page: None,
+        }
+    }
+}
+
+/// The fix: the smallest policy that allows the request, and how to write
+/// it for the platform.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FixReport {
+    /// The policy.
+    pub policy: Fix,
+    /// Platforms recognized in the answers, most specific first.
+    pub detected: Vec<Platform>,
+    /// The fix, rendered for the chosen or detected platform (or a few
+    /// common ones when none is known).
+    pub rendered: Vec<Rendered>,
+}
+
+/// A diagnosis.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The request checked.
+    pub request: CheckRequest,
+    /// The browser model's verdict on the real answers.
+    pub verdict: Verdict,
+    /// Every exchange, the browser's first, then the probes'.
+    pub exchanges: Vec<Exchange>,
+    /// What the probes found, each with the exchange that shows it.
+    pub findings: Vec<Evidenced>,
+    /// The fix, when something needs fixing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixReport>,
+}
+
+/// Runs the check, the probes and the fix.
+pub async fn diagnose(
+    sender: &Sender,
+    request: &CheckRequest,
+    options: &Options,
+) -> Result<Report, ScenarioError> {
+    let checked = check(sender, request, options.profile).await?;
+    let (probe_exchanges, mut findings) = if options.probes {
+        probes::run(
+            sender,
+            request,
+            &checked,
+            checked.exchanges.len(),
+            options.profile,
+        )
+        .await
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut extra = probe_exchanges;
+    let first = checked.exchanges.len();
+    if let Some(page) = &options.page {
+        let (e, f) = page_check(sender, request, page, first + extra.len()).await;
+        extra.extend(e);
+        findings.extend(f);
+    }
+    if let Some(compare) = &options.compare {
+        let (e, f) = compare_check(
+            sender,
+            request,
+            &checked,
+            compare,
+            first + extra.len(),
+            options.profile,
+        )
+        .await?;
+        extra.extend(e);
+        findings.extend(f);
+    }
+    let fix = fix_report(request, &checked, &findings, options.platform);
+    let Checked {
+        verdict,
+        mut exchanges,
+        ..
+    } = checked;
+    exchanges.extend(extra);
+    let mut report = Report {
+        request: request.clone(),
+        verdict,
+        exchanges,
+        findings,
+        fix,
+    };
+    redact(&mut report);
+    Ok(report)
+}
+
+/// Hides the request's secrets everywhere in the report.
+fn redact(report: &mut Report) {
+    let r = &report.request;
+    let redactor = Redactor::new(&r.headers, r.cookies.as_deref(), &r.url);
+    let req = &mut report.request;
+    req.headers = redact_headers(&req.headers);
+    req.url = redact_url(&req.url);
+    req.cookies = None;
+    redactor.scrub_pairs(&mut req.headers);
+    redactor.scrub_in_place(&mut req.url);
+    let v = &mut report.verdict;
+    redactor.scrub_pairs(&mut v.request.headers);
+    v.request.headers = redact_headers(&v.request.headers);
+    redactor.scrub_pairs(&mut v.request.dropped_headers);
+    for u in &mut v.urls {
+        redactor.scrub_in_place(u);
+    }
+    if let Some(b) = &mut v.blocked {
+        redactor.scrub_in_place(&mut b.url);
+        redactor.scrub_in_place(&mut b.reason);
+    }
+    if let Some(m) = &mut v.missing {
+        redactor.scrub_in_place(&mut m.url);
+    }
+    for line in [&mut v.console.chrome, &mut v.console.firefox]
+        .into_iter()
+        .flatten()
+    {
+        redactor.scrub_in_place(line);
+    }
+    for step in &mut v.steps {
+        redactor.scrub_in_place(&mut step.text);
+    }
+    for f in v
+        .findings
+        .iter_mut()
+        .chain(report.findings.iter_mut().map(|e| &mut e.finding))
+    {
+        redactor.scrub_in_place(&mut f.explanation);
+        redactor.scrub_in_place(&mut f.fix);
+    }
+    for e in &mut report.exchanges {
+        redactor.scrub_in_place(&mut e.sent.url);
+        redactor.scrub_pairs(&mut e.sent.headers);
+        if let Some(err) = &mut e.error {
+            redactor.scrub_in_place(err);
+        }
+    }
+}
+
+/// The smallest policy that allows `request`: its page's origin, its method
+/// when not safelisted, the headers its preflight asks for, the headers the
+/// page reads, credentials when it sends them.
+pub fn fix_policy(request: &CheckRequest, verdict: &Verdict) -> Fix {
+    let origin = Url::parse(&request.page_origin)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| request.page_origin.clone());
+    let method = &verdict.request.method;
+    let methods = if method.is_empty() || method::is_safelisted(method) {
+        Vec::new()
+    } else {
+        vec![method.clone()]
+    };
+    let request_headers = verdict
+        .preflight
+        .access_control_request_headers()
+        .map(|v| {
+            v.split(',')
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    const SAFELISTED: [&str; 7] = [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ];
+    let expose_headers = request
+        .read_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .filter(|h| !SAFELISTED.contains(&h.as_str()))
+        .collect();
+    Fix {
+        origins: vec![origin],
+        methods,
+        request_headers,
+        expose_headers,
+        credentials: request.credentials,
+        max_age: Some(7200),
+    }
+}
+
+/// Platforms shown when none is detected nor asked for.
+const COMMON: [Platform; 4] = [
+    Platform::Express,
+    Platform::Fastapi,
+    Platform::Nginx,
+    Platform::CorsairGateway,
+];
+
+fn fix_report(
+    request: &CheckRequest,
+    checked: &Checked,
+    findings: &[Evidenced],
+    chosen: Option<Platform>,
+) -> Option<FixReport> {
+    let verdict = &checked.verdict;
+    let slugs: Vec<Slug> = verdict
+        .findings
+        .iter()
+        .chain(findings.iter().map(|f| &f.finding))
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| f.slug)
+        .collect();
+    let server_side = slugs.iter().any(|s| {
+        !matches!(
+            s,
+            Slug::NotACorsError
+                | Slug::CorsHeadersInRequest
+                | Slug::CorsProxyInProduction
+                | Slug::MixedContent
+                | Slug::CspBlocksRequest
+                | Slug::SchemeNotSupported
+        )
+    });
+    if !server_side && verdict.outcome != Outcome::Blocked {
+        return None;
+    }
+    if checked.network_error.is_some() && checked.received.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut detected = Vec::new();
+    for r in checked.received.iter().flatten() {
+        for p in corsair_platforms::detect_all(&r.headers, &r.body_prefix) {
+            if !detected.contains(&p) {
+                detected.push(p);
+            }
+        }
+    }
+    let policy = fix_policy(request, verdict);
+    let names: Vec<&str> = slugs.iter().map(|s| s.name()).collect();
+    let targets: Vec<Platform> = match (chosen, detected.first()) {
+        (Some(p), _) => vec![p],
+        (None, Some(p)) => vec![*p],
+        (None, None) => COMMON.to_vec(),
+    };
+    let rendered = targets
+        .into_iter()
+        .map(|p| corsair_platforms::render(p, &policy, &names))
+        .collect();
+    Some(FixReport {
+        policy,
+        detected,
+        rendered,
+    })
+}
+
+/// The final answer to the request itself in a check.
+fn final_response(checked: &Checked) -> Option<&Received> {
+    checked
+        .exchanges
+        .iter()
+        .zip(&checked.received)
+        .rev()
+        .find(|(e, r)| e.purpose == Purpose::Request && r.is_some())
+        .and_then(|(_, r)| r.as_ref())
+}
+
+/// Runs the same check against the origin server (`compare`, the same
+/// request at another URL) and names what the layer in front changes.
+async fn compare_check(
+    sender: &Sender,
+    request: &CheckRequest,
+    public: &Checked,
+    compare: &str,
+    first_index: usize,
+    profile: Profile,
+) -> Result<(Vec<Exchange>, Vec<Evidenced>), ScenarioError> {
+    let direct_request = CheckRequest {
+        url: compare.to_owned(),
+        ..request.clone()
+    };
+    let direct = check(sender, &direct_request, profile).await?;
+    let mut exchanges: Vec<Exchange> = direct.exchanges.clone();
+    for e in &mut exchanges {
+        e.purpose = Purpose::Probe;
+        e.probe = Some("origin-server".into());
+    }
+    let mut found = Vec::new();
+    let (Some(pub_res), Some(dir_res)) = (final_response(public), final_response(&direct)) else {
+        return Ok((exchanges, found));
+    };
+    let evidence = direct
+        .exchanges
+        .iter()
+        .rposition(|e| e.purpose == Purpose::Request)
+        .map(|i| first_index + i);
+    let acao = |r: &Received| r.values("access-control-allow-origin").count();
+    if acao(dir_res) > 0 && acao(pub_res) == 0 {
+        found.push(Evidenced {
+            finding: Finding::new(
+                Slug::StrippedByProxy,
+                format!("The origin server ({compare}) answers with Access-Control-Allow-Origin, but the public URL ({}) does not: the proxy, CDN or gateway in front removes it.", request.url),
+                "Make the layer in front pass the CORS headers through (nginx: no proxy_hide_header for them; CDNs: forward the Origin header and include it in the cache key, or let that layer own CORS and remove it from the app).".into(),
+            ),
+            evidence,
+        });
+    } else if acao(pub_res) > acao(dir_res) && acao(dir_res) > 0 {
+        found.push(Evidenced {
+            finding: Finding::new(
+                Slug::DuplicateCorsLayer,
+                format!("The origin server sends {} Access-Control-Allow-Origin header(s), the public URL {}: the layer in front adds its own on top of the app's.", acao(dir_res), acao(pub_res)),
+                "Let exactly one layer own CORS: remove the headers from the proxy's configuration, or remove the CORS middleware from the app (or make the proxy replace, not add: nginx proxy_hide_header then add_header).".into(),
+            ),
+            evidence,
+        });
+    }
+    Ok((exchanges, found))
+}
+
+/// Reads the page's Content-Security-Policy (headers and `<meta>`) and tells
+/// whether it lets the page's scripts reach the API at all.
+async fn page_check(
+    sender: &Sender,
+    request: &CheckRequest,
+    page: &str,
+    first_index: usize,
+) -> (Vec<Exchange>, Vec<Evidenced>) {
+    let wire = Wire {
+        method: "GET".into(),
+        url: page.to_owned(),
+        headers: vec![
+            ("accept".into(), "text/html,*/*".into()),
+            ("user-agent".into(), USER_AGENT.into()),
+        ],
+    };
+    let result = sender.send(&wire, None).await;
+    let mut exchange = Exchange {
+        purpose: Purpose::Probe,
+        probe: Some("page".into()),
+        sent: redact_wire(&wire),
+        received: None,
+        error: None,
+    };
+    let mut found = Vec::new();
+    match result {
+        Err(e) => exchange.error = Some(e.to_string()),
+        Ok(r) => {
+            let mut policies: Vec<String> = r
+                .values("content-security-policy")
+                .map(str::to_owned)
+                .collect();
+            policies.extend(meta_csp(&r.body_prefix));
+            let refs: Vec<&str> = policies.iter().map(String::as_str).collect();
+            if let (Ok(page_url), Ok(target)) = (Url::parse(page), Url::parse(&request.url)) {
+                if let Err(block) = corsair_core::csp::check_connect(&refs, &page_url, &target) {
+                    found.push(Evidenced {
+                        finding: Finding::new(
+                            Slug::CspBlocksRequest,
+                            format!("The page's Content-Security-Policy has `{} {}`, which does not cover {}: the browser refuses the request before it is sent. The console shows a CSP violation, not a CORS error, and no server change helps.", block.directive, block.sources, target.origin().ascii_serialization()),
+                            format!("Add {} to the page's {} (in the Content-Security-Policy header or <meta> of the frontend).", target.origin().ascii_serialization(), block.directive),
+                        ),
+                        evidence: Some(first_index),
+                    });
+                }
+            }
+            exchange.received = Some(redact_received(&r));
+        }
+    }
+    (vec![exchange], found)
+}
+
+/// The `content` of `<meta http-equiv="Content-Security-Policy">` tags.
+fn meta_csp(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<meta") {
+        let start = from + i;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if tag.contains("content-security-policy") && !tag.contains("report-only") {
+            if let Some(c) = tag.find("content=") {
+                let rest = &html[start + c + 8..end];
+                let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'');
+                let value = match quote {
+                    Some(q) => rest[1..].split(q).next().unwrap_or(""),
+                    None => rest.split_whitespace().next().unwrap_or(""),
+                };
+                out.push(
+                    value
+                        .replace("&#39;", "'")
+                        .replace("&quot;", "\"")
+                        .replace("&amp;", "&"),
+                );
+            }
+        }
+        from = end.max(start + 5);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn meta_csp_is_read() {
+        let html = r#"<html><head><META http-equiv="Content-Security-Policy" content="connect-src 'self' https://api.example.com"><meta charset=utf-8></head>"#;
+        assert_eq!(
+            super::meta_csp(html),
+            ["connect-src 'self' https://api.example.com"]
+        );
+        assert!(super::meta_csp(
+            "<meta http-equiv='content-security-policy-report-only' content='x'>"
+        )
+        .is_empty());
+    }
+}

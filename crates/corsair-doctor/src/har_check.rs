@@ -1,0 +1,284 @@
+//! `corsair har`: every cross-origin request of a HAR export run through the
+//! browser model with the answers the export recorded. Chrome does not
+//! export why it blocked a request (only `net::ERR_FAILED`), so the reason is
+//! worked out again from the recorded headers.
+
+use corsair_core::scenario::{Answer, CredentialsMode, Hop, RequestSpec, Scenario};
+use corsair_core::{Profile, Verdict};
+use serde::Serialize;
+
+use crate::har::{self, Entry, HarSummary, Page};
+
+/// Headers a browser adds on its own: in a HAR (or a Copy-as-cURL command)
+/// they are on the wire, but the page's code did not set them.
+pub fn added_by_browser(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("sec-")
+        || n.starts_with(':')
+        || matches!(
+            n.as_str(),
+            "origin"
+                | "referer"
+                | "user-agent"
+                | "accept-language"
+                | "accept-encoding"
+                | "connection"
+                | "host"
+                | "cookie"
+                | "dnt"
+                | "priority"
+                | "pragma"
+                | "cache-control"
+                | "upgrade-insecure-requests"
+                | "te"
+                | "content-length"
+                | "if-none-match"
+                | "if-modified-since"
+                | "access-control-request-method"
+                | "access-control-request-headers"
+        )
+}
+
+/// One cross-origin request of the export and the browser model's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HarVerdict {
+    /// The request's entry index in the file.
+    pub entry: usize,
+    /// Its preflight's entry, if the export has one.
+    pub preflight_entry: Option<usize>,
+    /// The later hops of a redirect chain.
+    pub redirect_entries: Vec<usize>,
+    /// The page's origin and where it was read from.
+    pub page_origin: har::PageOrigin,
+    /// The scenario built from the export.
+    pub scenario: Scenario,
+    /// Whether credentials were assumed (a sanitized export drops cookies).
+    pub credentials_assumed: bool,
+    /// Whether the preflight was assumed to have passed: the export has the
+    /// request's answer but no preflight entry (older or filtered exports),
+    /// and the browser sends the request only after a passing preflight.
+    pub preflight_assumed: bool,
+    /// The error the browser recorded (`net::ERR_FAILED`), if any.
+    pub recorded_error: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// The whole export.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HarReport {
+    /// What the reader saw.
+    pub summary: HarSummary,
+    /// Every cross-origin request, in file order.
+    pub requests: Vec<HarVerdict>,
+}
+
+fn answer(entry: &Entry) -> Option<Answer> {
+    (entry.response.status != 0).then(|| Answer {
+        status: entry.response.status,
+        headers: entry.response.headers.clone(),
+        next: None,
+    })
+}
+
+/// Keeps what the analysis needs of an entry: bodies only for errors (the
+/// platform shows in error pages), so a large export stays small in memory.
+fn slim(mut entry: Entry) -> Entry {
+    entry.request.body_prefix = None;
+    if entry.response.status < 400 {
+        entry.response.body_prefix = None;
+    } else if let Some(b) = &mut entry.response.body_prefix {
+        let mut cut = b.len().min(2048);
+        while !b.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        b.truncate(cut);
+    }
+    entry
+}
+
+/// Reads an export and gives every cross-origin request its verdict.
+pub fn analyze<R: std::io::Read>(reader: R, profile: Profile) -> Result<HarReport, har::HarError> {
+    let mut entries = Vec::new();
+    let summary = har::read(reader, |e| entries.push(slim(e)))?;
+    let requests = verdicts(&entries, &summary.pages, summary.sanitized, profile);
+    Ok(HarReport { summary, requests })
+}
+
+fn verdicts(
+    entries: &[Entry],
+    pages: &[Page],
+    sanitized: bool,
+    profile: Profile,
+) -> Vec<HarVerdict> {
+    let mut out = Vec::new();
+    for x in har::pair(entries) {
+        let Some(first) = entries.get(x.request) else {
+            continue;
+        };
+        let Some(page_origin) = har::cross_origin(first, pages) else {
+            continue;
+        };
+        let preflight = x.preflight.and_then(|p| entries.get(p));
+        // The request as the page's code made it.
+        let (method, mut headers) = if x.lone_preflight {
+            // The request itself was never sent: rebuild it from the preflight.
+            let acrm = first
+                .request
+                .header("access-control-request-method")
+                .unwrap_or("GET");
+            let names = first
+                .request
+                .header("access-control-request-headers")
+                .unwrap_or("");
+            let headers = names
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(|n| {
+                    let v = if n.eq_ignore_ascii_case("content-type") {
+                        "application/json"
+                    } else {
+                        "x"
+                    };
+                    (n.to_owned(), v.to_owned())
+                })
+                .collect();
+            (acrm.to_owned(), headers)
+        } else {
+            let headers: Vec<(String, String)> = first
+                .request
+                .headers
+                .iter()
+                .filter(|(n, _)| !added_by_browser(n))
+                .cloned()
+                .collect();
+            (first.request.method.clone(), headers)
+        };
+        headers.retain(|(n, _)| !n.is_empty());
+        let cookies = first.request.header("cookie").is_some();
+        let acac = |e: Option<&Entry>| {
+            e.and_then(|e| e.response.header("access-control-allow-credentials")) == Some("true")
+        };
+        let credentials_assumed = !cookies && sanitized && (acac(Some(first)) || acac(preflight));
+        let credentials = if cookies || credentials_assumed {
+            CredentialsMode::Include
+        } else {
+            CredentialsMode::SameOrigin
+        };
+        // The answers, redirect hops nested.
+        let mut response = if x.lone_preflight {
+            None
+        } else {
+            answer(first)
+        };
+        let mut hops: Vec<Hop> = Vec::new();
+        for (i, r) in x.redirects.iter().enumerate() {
+            let pre = x
+                .redirect_preflights
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|p| entries.get(p))
+                .and_then(answer);
+            hops.push(Hop {
+                preflight: pre,
+                response: entries.get(*r).and_then(answer),
+            });
+        }
+        // Nest from the last hop back to the first.
+        let mut next: Option<Box<Hop>> = None;
+        for mut hop in hops.into_iter().rev() {
+            if let (Some(n), Some(r)) = (next.take(), hop.response.as_mut()) {
+                r.next = Some(n);
+            }
+            next = Some(Box::new(hop));
+        }
+        if let (Some(n), Some(r)) = (next, response.as_mut()) {
+            r.next = Some(n);
+        }
+        let scenario = Scenario {
+            page_origin: page_origin.origin.clone(),
+            request: RequestSpec {
+                url: first.request.url.clone(),
+                method,
+                headers,
+                credentials,
+                mode: Default::default(),
+                initiator: Default::default(),
+            },
+            preflight: if x.lone_preflight {
+                answer(first)
+            } else {
+                preflight.and_then(answer)
+            },
+            response,
+            read_headers: Vec::new(),
+            address_space: None,
+        };
+        let Ok(mut verdict) = corsair_core::explain(&scenario, profile) else {
+            continue;
+        };
+        let mut scenario = scenario;
+        let mut preflight_assumed = false;
+        let needs_preflight = verdict.missing.as_ref().is_some_and(|m| {
+            m.stage == corsair_core::verdict::Stage::Preflight && m.url == scenario.request.url
+        });
+        if needs_preflight && scenario.response.is_some() {
+            scenario.preflight = Some(passing_preflight(&scenario, &verdict));
+            if let Ok(v) = corsair_core::explain(&scenario, profile) {
+                verdict = v;
+                preflight_assumed = true;
+            }
+        }
+        let recorded_error = x
+            .redirects
+            .last()
+            .and_then(|r| entries.get(*r))
+            .unwrap_or(first)
+            .response
+            .error
+            .clone()
+            .filter(|e| !e.is_empty());
+        out.push(HarVerdict {
+            entry: x.request,
+            preflight_entry: x.preflight,
+            redirect_entries: x.redirects.clone(),
+            page_origin,
+            scenario,
+            credentials_assumed,
+            preflight_assumed,
+            recorded_error,
+            verdict,
+        });
+    }
+    out
+}
+
+/// The answer of a preflight that passed for exactly this request.
+fn passing_preflight(scenario: &Scenario, verdict: &Verdict) -> Answer {
+    let mut headers = vec![
+        (
+            "access-control-allow-origin".to_owned(),
+            scenario.page_origin.clone(),
+        ),
+        (
+            "access-control-allow-methods".to_owned(),
+            verdict.request.method.clone(),
+        ),
+    ];
+    if let Some(acrh) = verdict.preflight.access_control_request_headers() {
+        headers.push(("access-control-allow-headers".to_owned(), acrh.to_owned()));
+    }
+    if scenario.request.credentials == CredentialsMode::Include {
+        headers.push((
+            "access-control-allow-credentials".to_owned(),
+            "true".to_owned(),
+        ));
+    }
+    Answer {
+        status: 204,
+        headers,
+        next: None,
+    }
+}

@@ -1,0 +1,295 @@
+//! The doctor against a loopback server with the seeds' mistakes, one path
+//! each: every mistake is diagnosed with its catalog slug, and the correct
+//! path gets a clean bill (no finding, no probe firing).
+
+use std::net::SocketAddr;
+
+use corsair_core::{Outcome, Slug};
+use corsair_doctor::check::CheckRequest;
+use corsair_doctor::diagnose::{diagnose, Options, Report};
+use corsair_doctor::send::{Sender, SenderOptions};
+
+use corsair_doctor::demo::PAGE;
+
+async fn server() -> SocketAddr {
+    corsair_doctor::demo::spawn(None).await.unwrap().0
+}
+
+async fn run(addr: SocketAddr, path: &str, method: &str, authorized: bool) -> Report {
+    let sender = Sender::new(&SenderOptions {
+        no_proxy: true,
+        ..SenderOptions::default()
+    })
+    .unwrap();
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if authorized {
+        headers.push(("Authorization".to_owned(), "Bearer t0ken".to_owned()));
+    }
+    let request = CheckRequest {
+        page_origin: PAGE.into(),
+        url: format!("http://{addr}{path}"),
+        method: method.into(),
+        headers,
+        credentials: true,
+        cookies: Some("sid=secret".into()),
+        body: Some("{}".into()),
+        read_headers: Vec::new(),
+    };
+    diagnose(&sender, &request, &Options::default())
+        .await
+        .unwrap()
+}
+
+fn slugs(report: &Report) -> Vec<Slug> {
+    report
+        .verdict
+        .findings
+        .iter()
+        .chain(report.findings.iter().map(|f| &f.finding))
+        .map(|f| f.slug)
+        .collect()
+}
+
+#[tokio::test]
+async fn each_mistake_gets_its_slug() {
+    let addr = server().await;
+    let table: &[(&str, &str, bool, Outcome, Slug)] = &[
+        (
+            "/auth-first",
+            "PUT",
+            true,
+            Outcome::Blocked,
+            Slug::PreflightBlockedByAuth,
+        ),
+        (
+            "/echo",
+            "PUT",
+            true,
+            Outcome::Allowed,
+            Slug::ReflectsAnyOrigin,
+        ),
+        ("/suffix", "PUT", true, Outcome::Allowed, Slug::SuffixMatch),
+        (
+            "/errors",
+            "PUT",
+            true,
+            Outcome::Allowed,
+            Slug::ErrorResponseWithoutCors,
+        ),
+        (
+            "/errors",
+            "GET",
+            false,
+            Outcome::Blocked,
+            Slug::ErrorResponseWithoutCors,
+        ),
+        (
+            "/double",
+            "PUT",
+            true,
+            Outcome::Blocked,
+            Slug::MultipleAllowOrigin,
+        ),
+        (
+            "/no-vary",
+            "GET",
+            false,
+            Outcome::Blocked,
+            Slug::CredentialsNotAllowed,
+        ),
+        (
+            "/star",
+            "PUT",
+            true,
+            Outcome::Blocked,
+            Slug::WildcardWithCredentials,
+        ),
+        (
+            "/redirect",
+            "PUT",
+            true,
+            Outcome::Blocked,
+            Slug::PreflightRedirect,
+        ),
+    ];
+    for (path, method, authorized, outcome, slug) in table {
+        let report = run(addr, path, method, *authorized).await;
+        let found = slugs(&report);
+        assert_eq!(report.verdict.outcome, *outcome, "{path}: {found:?}");
+        assert!(
+            found.contains(slug),
+            "{path}: expected {slug}, got {found:?}"
+        );
+        // Every probe finding names the exchange that shows it.
+        for f in &report.findings {
+            let i = f.evidence.expect("evidence");
+            assert!(report.exchanges[i].probe.is_some(), "{path}");
+        }
+        // The fix never allows `*` or echo-all, and names the page's origin.
+        if let Some(fix) = &report.fix {
+            assert_eq!(fix.policy.origins, [PAGE], "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_correct_api_gets_a_clean_bill() {
+    let addr = server().await;
+    let report = run(addr, "/good", "PUT", true).await;
+    assert_eq!(report.verdict.outcome, Outcome::Allowed);
+    let found = slugs(&report);
+    assert!(found.is_empty(), "{found:?}");
+    assert!(report.fix.is_none());
+    // Preflight, request, then the probes: error path and crafted origins.
+    assert_eq!(report.exchanges[0].sent.method, "OPTIONS");
+    assert_eq!(report.exchanges[1].sent.method, "PUT");
+    assert!(report.exchanges.len() > 10);
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_report() {
+    let addr = server().await;
+    let report = run(addr, "/good", "PUT", true).await;
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(!text.contains("t0ken"), "{text}");
+    assert!(!text.contains("sid=secret"), "{text}");
+    // ... but they were sent: the request itself passed its auth.
+    assert_eq!(report.verdict.status, Some(200));
+}
+
+#[tokio::test]
+async fn the_preflight_is_sent_as_chrome_sends_it() {
+    let addr = server().await;
+    let report = run(addr, "/good", "put", true).await;
+    let pre = &report.exchanges[0].sent;
+    let get = |n: &str| {
+        pre.headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(pre.method, "OPTIONS");
+    // fetch() upper-cases `put`.
+    assert_eq!(get("access-control-request-method"), Some("PUT"));
+    assert_eq!(
+        get("access-control-request-headers"),
+        Some("authorization,content-type")
+    );
+    assert_eq!(get("origin"), Some(PAGE));
+    assert_eq!(get("sec-fetch-mode"), Some("cors"));
+    assert_eq!(get("accept"), Some("*/*"));
+    // No credentials on a preflight.
+    assert_eq!(get("cookie"), None);
+    assert_eq!(get("authorization"), None);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_not_a_cors_error() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let report = run(dead, "/x", "GET", false).await;
+    assert_eq!(report.verdict.outcome, Outcome::Blocked);
+    assert_eq!(slugs(&report)[0], Slug::NotACorsError);
+    assert!(report.fix.is_none());
+}
+
+/// The demo API over TLS (HTTP/2 and HTTP/1.1 by ALPN), with the gateway
+/// tests' throwaway certificate for `localhost`.
+async fn tls_server() -> SocketAddr {
+    use rustls_pki_types::pem::PemObject;
+    use tokio_rustls::rustls;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corsair-gateway/tests/tls");
+    let certs = rustls_pki_types::CertificateDer::pem_file_iter(dir.join("localhost.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.join("localhost.key")).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(|req| async move {
+                    Ok::<_, std::convert::Infallible>(corsair_doctor::demo::answer(&req))
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn https_with_http2_and_the_trust_options() {
+    let addr = tls_server().await;
+    let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corsair-gateway/tests/tls/ca.pem");
+    let request = CheckRequest {
+        page_origin: PAGE.into(),
+        url: format!("https://localhost:{}/good", addr.port()),
+        method: "GET".into(),
+        headers: vec![("Authorization".into(), "Bearer x".into())],
+        credentials: true,
+        cookies: None,
+        body: None,
+        read_headers: Vec::new(),
+    };
+    let options = Options {
+        probes: false,
+        ..Options::default()
+    };
+    for (cacert, insecure, allowed) in [
+        (Some(ca.as_path()), false, true),
+        (None, true, true),
+        (None, false, false),
+    ] {
+        let sender = Sender::new(&SenderOptions {
+            cacert,
+            insecure,
+            no_proxy: true,
+            ..SenderOptions::default()
+        })
+        .unwrap();
+        let report = diagnose(&sender, &request, &options).await.unwrap();
+        if allowed {
+            assert_eq!(
+                report.verdict.outcome,
+                Outcome::Allowed,
+                "{:?}",
+                report.verdict.blocked
+            );
+            let version = &report.exchanges[0].received.as_ref().unwrap().version;
+            assert_eq!(version, "HTTP/2.0");
+        } else {
+            // An untrusted certificate: a network error, not a CORS one.
+            assert_eq!(slugs(&report)[0], Slug::NotACorsError);
+            assert!(report.exchanges[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("TLS"));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! axum (or any tower service) with `corsair-tower`.
+
+use crate::escape::rust;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::{quoted, ListStyle};
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`.origins([...])`",
+        methods: "`.methods([...])` (beyond GET, HEAD, POST)",
+        request_headers: "`.request_headers([...])`",
+        expose_headers: "`.expose_headers([...])`",
+        credentials: "`.credentials(true)`",
+        max_age: "`.max_age(...)`",
+        reflect: "allow `\"*\"` with credentials (the policy refuses it anyway)",
+    },
+};
+
+fn render(fix: &Norm) -> Snippet {
+    let style = ListStyle::RUST;
+    let indent = "            ";
+    let mut calls = Vec::new();
+    let mut list = |name: &str, items: &[String]| {
+        let lead = indent.len() + name.len() + 2;
+        calls.push(format!(
+            ".{name}({})",
+            style.fit(&quoted(items, rust), indent, lead, 1)
+        ));
+    };
+    list("origins", &fix.origins);
+    if !fix.extra_methods.is_empty() {
+        list("methods", &fix.extra_methods);
+    }
+    if !fix.request_headers.is_empty() {
+        list("request_headers", &fix.request_headers);
+    }
+    if !fix.expose_headers.is_empty() {
+        list("expose_headers", &fix.expose_headers);
+    }
+    if fix.credentials {
+        calls.push(".credentials(true)".into());
+    }
+    if let Some(age) = fix.max_age {
+        calls.push(format!(".max_age({age})"));
+    }
+    let code = format!(
+        "use axum::Router;
+use corsair_tower::corsair_core::policy::{{PolicyBuilder, PolicyError}};
+use corsair_tower::CorsLayer;
+
+/// The app behind the CORS policy; a policy with errors is refused here,
+/// with every problem listed (`PolicyError::errors`).
+fn app() -> Result<Router, PolicyError> {{
+    let cors = CorsLayer::new(
+        PolicyBuilder::new()
+            {},
+    )?;
+    Ok(Router::new()
+        // .route(\"/api/items\", get(list_items))
+        // .layer(auth_layer)
+        // Last: the outermost layer, so it answers preflights before auth and
+        // puts the headers on every response, errors included.
+        .layer(cors))
+}}
+",
+        calls.join(&format!("\n{indent}"))
+    );
+    Snippet {
+        place: "Where the axum `Router` is built (`cargo add corsair-tower`): `.layer(cors)` \
+                after every route and every other layer. The same policy can live in \
+                corsair.toml instead (`CorsLayer::from_toml`)."
+            .into(),
+        code,
+        language: "rust",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Add `.layer(cors)` after the auth layer (the last layer runs first): the Corsair \
+             layer answers real preflights itself, so they never reach auth."
+        }
+        "error-response-without-cors" => {
+            "The Corsair layer puts the headers on every response to an allowed origin, the \
+             application's 4xx/5xx included, when it wraps the whole router."
+        }
+        "preflight-not-handled" => {
+            "The layer answers every real preflight (OPTIONS with `Origin` and \
+             `Access-Control-Request-Method`), even on routes without an OPTIONS handler; other \
+             OPTIONS requests reach the application."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "The layer replaces CORS headers the application sets itself and reports it once \
+             per route (`duplicate-cors-layer`, see `on_duplicate`); remove the other layer \
+             (tower-http `CorsLayer`, nginx `add_header`) so one place owns CORS."
+        }
+        "missing-vary-origin" => {
+            "The layer merges `Vary: Origin` into the application's `Vary` itself."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

@@ -1,0 +1,119 @@
+//! Cloudflare Workers: a fetch handler that answers preflights and wraps
+//! every response, errors included.
+
+use crate::fix::Norm;
+use crate::nextjs::{origin_set, HandHeaders};
+use crate::notes::Knobs;
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`ALLOWED_ORIGINS`",
+        ..Knobs::BY_HAND
+    },
+};
+
+fn render(fix: &Norm) -> Snippet {
+    let h = HandHeaders::new(fix);
+    let common = HandHeaders::lines(&h.common, "    ", "headers", ";");
+    let preflight = HandHeaders::lines(&h.preflight, "      ", "headers", ";");
+    let actual = HandHeaders::lines(&h.actual, "      ", "headers", ";");
+    let branches = if actual.is_empty() {
+        format!("    if (preflight) {{\n{preflight}    }}\n")
+    } else {
+        format!("    if (preflight) {{\n{preflight}    }} else {{\n{actual}    }}\n")
+    };
+    let code = format!(
+        "// src/index.ts
+{}
+
+/** Sets the CORS headers on `headers` when `origin` is allowed. */
+function cors(headers: Headers, origin: string | null, preflight: boolean): void {{
+  headers.append('Vary', 'Origin');
+  if (origin !== null && ALLOWED_ORIGINS.has(origin)) {{
+    headers.set('Access-Control-Allow-Origin', origin);
+{common}{branches}  }}
+}}
+
+export default {{
+  async fetch(request, env, ctx): Promise<Response> {{
+    const origin = request.headers.get('Origin');
+
+    // Preflight: answered here, before routing and auth.
+    if (request.method === 'OPTIONS' && request.headers.has('Access-Control-Request-Method')) {{
+      const headers = new Headers();
+      cors(headers, origin, true);
+      return new Response(null, {{ status: 204, headers }});
+    }}
+
+    let response: Response;
+    try {{
+      response = await handle(request, env, ctx);
+    }} catch (err) {{
+      console.error(err);
+      response = Response.json({{ error: 'Internal Server Error' }}, {{ status: 500 }});
+    }}
+    // Copy: responses from fetch() have immutable headers.
+    response = new Response(response.body, response);
+    // The Worker alone sets CORS: drop the origin server's own headers, if any.
+    for (const name of [...response.headers.keys()]) {{
+      if (name.startsWith('access-control-')) response.headers.delete(name);
+    }}
+    cors(response.headers, origin, false);
+    return response;
+  }},
+}} satisfies ExportedHandler<Env>;
+
+/** Your existing handler (router, auth, fetch to the origin, ...). */
+async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {{
+  return fetch(request);
+}}
+",
+        origin_set(fix, ";").replace("allowedOrigins", "ALLOWED_ORIGINS")
+    );
+    Snippet {
+        place: "The Worker's entry module (src/index.ts): rename your current `fetch` handler \
+                to `handle` and let this one wrap it, so every response, thrown errors \
+                included, gets the headers. `Env` is the type `wrangler types` generates."
+            .into(),
+        code,
+        language: "ts",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "The preflight is answered before `handle` runs, so auth inside it never sees the \
+             credential-less OPTIONS."
+        }
+        "error-response-without-cors" => {
+            "Every response goes through `cors()`, including the 500 built when `handle` \
+             throws; an uncaught exception would otherwise end as Cloudflare's error page \
+             without the headers."
+        }
+        "preflight-not-handled" => {
+            "Workers have no CORS of their own: the `OPTIONS` branch above is the preflight \
+             answer (204 with the headers)."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "The Worker drops the `Access-Control-*` headers the origin server sends and sets \
+             its own, so one layer owns CORS; remove CORS from the origin server too, so its \
+             policy cannot drift from this one."
+        }
+        "missing-vary-origin" => {
+            "`cors()` appends `Vary: Origin` to every response for browsers and other caches; \
+             Cloudflare's own cache ignores `Vary`, which is fine here since the Worker adds \
+             the headers per request, after the cache."
+        }
+        "stripped-by-proxy" => {
+            "A Transform Rule or a cached response without the headers can hide them: the \
+             Worker adds them after the cache, on every response it returns."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

@@ -1,0 +1,96 @@
+//! `corsair serve`: a `corsair.toml` policy in front of any upstream.
+
+use crate::escape::dq;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::quoted;
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`origins`",
+        methods: "`methods` (beyond GET, HEAD, POST)",
+        request_headers: "`request-headers`",
+        expose_headers: "`expose-headers`",
+        credentials: "`credentials = true`",
+        max_age: "`max-age`",
+        reflect: "allow `\"*\"` with credentials (the policy is refused anyway)",
+    },
+};
+
+/// The `[cors]` table lines of a corsair.toml for the fix.
+pub(crate) fn cors_table(fix: &Norm) -> String {
+    let list = |items: &[String]| format!("[{}]", quoted(items, dq).join(", "));
+    let mut out = String::from("[cors]\n");
+    out.push_str(&format!("origins = {}\n", list(&fix.origins)));
+    if fix.credentials {
+        out.push_str("credentials = true\n");
+    }
+    if !fix.extra_methods.is_empty() {
+        out.push_str(&format!("methods = {}\n", list(&fix.extra_methods)));
+    }
+    if !fix.request_headers.is_empty() {
+        out.push_str(&format!(
+            "request-headers = {}\n",
+            list(&fix.request_headers)
+        ));
+    }
+    if !fix.expose_headers.is_empty() {
+        out.push_str(&format!("expose-headers = {}\n", list(&fix.expose_headers)));
+    }
+    if let Some(age) = fix.max_age {
+        out.push_str(&format!("max-age = {age}\n"));
+    }
+    out
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let code = format!(
+        "# corsair.toml. Check it with `corsair lint corsair.toml`, then run:
+#   corsair serve --upstream http://127.0.0.1:8000 --config corsair.toml
+{}",
+        cors_table(fix)
+    );
+    Snippet {
+        place: "corsair.toml next to the service, then `corsair serve --upstream \
+                http://127.0.0.1:8000 --config corsair.toml` in front of it (the upstream's \
+                address; `--listen` sets the public one, 127.0.0.1:8080 by default). The \
+                gateway answers preflights and owns every CORS header; remove CORS from the \
+                upstream."
+            .into(),
+        code,
+        language: "toml",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "The gateway answers real preflights itself, so they never reach the upstream's \
+             auth."
+        }
+        "error-response-without-cors" => {
+            "The gateway puts the headers on every answer to an allowed origin: the upstream's \
+             4xx/5xx, and its own 502 (upstream down) and 504 (timeout)."
+        }
+        "preflight-not-handled" => {
+            "The gateway answers every real preflight (OPTIONS with `Origin` and \
+             `Access-Control-Request-Method`) itself; other OPTIONS requests reach the upstream."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "The gateway replaces CORS headers the upstream sends and logs \
+             `duplicate-cors-layer` once per route: remove CORS from the upstream so the policy \
+             lives in one place."
+        }
+        "missing-vary-origin" => "The gateway merges `Vary: Origin` into the upstream's `Vary`.",
+        "localhost-in-production" | "http-origin-in-production" => {
+            "Move `http://localhost:…` origins to `[stages.development] extra-origins` and run \
+             with `--stage development` locally, so production does not trust them."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

@@ -1,0 +1,123 @@
+//! Express with the `cors` package.
+
+use crate::escape::js;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::{quoted, ListStyle};
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`origin` (an array of exact origins)",
+        methods: "`methods`",
+        request_headers: "`allowedHeaders`",
+        expose_headers: "`exposedHeaders`",
+        credentials: "`credentials: true`",
+        max_age: "`maxAge`",
+        reflect: "use `origin: true` or an `origin` callback that accepts every origin",
+    },
+};
+
+/// The options object, one `key: value,` line each, indented by two.
+pub(crate) fn options(fix: &Norm) -> Vec<String> {
+    let style = ListStyle::JS;
+    let mut lines = Vec::new();
+    let mut list = |key: &str, items: &[String]| {
+        let lead = 2 + key.len() + 2;
+        lines.push(format!(
+            "  {key}: {},",
+            style.fit(&quoted(items, js), "  ", lead, 1)
+        ));
+    };
+    list("origin", &fix.origins);
+    list("methods", &fix.methods);
+    if !fix.request_headers.is_empty() {
+        list("allowedHeaders", &fix.request_headers);
+    }
+    if !fix.expose_headers.is_empty() {
+        list("exposedHeaders", &fix.expose_headers);
+    }
+    if fix.credentials {
+        lines.push("  credentials: true,".into());
+    }
+    if let Some(age) = fix.max_age {
+        lines.push(format!("  maxAge: {age},"));
+    }
+    lines
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let code = format!(
+        "const express = require('express');
+const cors = require('cors');
+
+const app = express();
+
+const corsOptions = {{
+{}
+}};
+
+// First of all middleware: before body parsers, auth and routers, so that
+// their 4xx/5xx answers carry the headers too. It answers preflights itself.
+app.use(cors(corsOptions));
+
+// app.use(express.json());
+// app.use(authenticate);
+// app.use('/api', apiRouter);
+",
+        options(fix).join("\n")
+    );
+    Snippet {
+        place:
+            "In the file that creates the Express app (app.js / server.js; `npm install cors`): \
+                `app.use(cors(corsOptions))` before every other middleware and router. \
+                It answers OPTIONS preflights itself (204): no `app.options` route is needed."
+                .into(),
+        code,
+        language: "js",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Mount `cors()` above the auth middleware: the preflight carries no cookie or \
+             `Authorization`, so auth that runs first answers it 401 and the browser blocks the \
+             real request."
+        }
+        "error-response-without-cors" => {
+            "Answers sent by middleware that runs before `cors()` (body parser 400/413, auth \
+             401, rate limiter 429) carry no CORS headers: mount `cors()` first. Errors passed to \
+             `next(err)` and your error handler (`app.use((err, req, res, next) => …)`, after the \
+             routers) keep the headers `cors()` already set."
+        }
+        "preflight-not-handled" => {
+            "`app.use(cors(corsOptions))` answers every OPTIONS itself. On Express 5, \
+             `app.options('*', cors())` throws at startup (path-to-regexp 8 wants `/{*splat}`): \
+             drop it, `app.use` covers preflights."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: remove `cors()` if nginx, a gateway or a CDN in front already \
+             adds the headers, or remove theirs; also drop any `res.setHeader('Access-Control-…')` \
+             written by hand."
+        }
+        "missing-vary-origin" => {
+            "With an array `origin`, `cors()` adds `Vary: Origin` itself; keep it if you set \
+             headers by hand (`res.vary('Origin')`)."
+        }
+        "cors-on-preflight-only" => {
+            "Use `app.use(cors(corsOptions))`, not only `app.options(…, cors())`: the actual \
+             response needs `Access-Control-Allow-Origin` too."
+        }
+        "stripped-by-proxy" => {
+            "If a proxy strips the headers (nginx `proxy_hide_header`, a CDN header policy), \
+             let `Access-Control-*` and `Vary` through: `cors()` sets them, the proxy must keep \
+             them."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

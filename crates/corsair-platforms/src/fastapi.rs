@@ -1,0 +1,110 @@
+//! FastAPI / Starlette `CORSMiddleware`.
+
+use crate::escape::dq;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::{quoted, ListStyle};
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`allow_origins`",
+        methods: "`allow_methods` (default: GET only)",
+        request_headers: "`allow_headers`",
+        expose_headers: "`expose_headers`",
+        credentials: "`allow_credentials=True`",
+        max_age: "`max_age`",
+        reflect: "use `allow_origin_regex=\".*\"` or `allow_origins=[\"*\"]` with \
+                  `allow_credentials=True` (Starlette then echoes any origin)",
+    },
+};
+
+fn render(fix: &Norm) -> Snippet {
+    let style = ListStyle::PYTHON;
+    let list = |key: &str, items: &[String]| {
+        let lead = 4 + key.len() + 1;
+        format!(
+            "    {key}={},",
+            style.fit(&quoted(items, dq), "    ", lead, 1)
+        )
+    };
+    let mut args = vec![
+        "    CORSMiddleware,".to_owned(),
+        list("allow_origins", &fix.origins),
+    ];
+    if fix.credentials {
+        args.push("    allow_credentials=True,".into());
+    }
+    args.push(list("allow_methods", &fix.methods));
+    if !fix.request_headers.is_empty() {
+        args.push(list("allow_headers", &fix.request_headers));
+    }
+    if !fix.expose_headers.is_empty() {
+        args.push(list("expose_headers", &fix.expose_headers));
+    }
+    if let Some(age) = fix.max_age {
+        args.push(format!("    max_age={age},"));
+    }
+    let code = format!(
+        "from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+# Add it after every other middleware: the last one added is the outermost,
+# so preflights are answered before auth middleware sees them.
+app.add_middleware(
+{}
+)
+",
+        args.join("\n")
+    );
+    Snippet {
+        place: "In the module that creates the app (main.py), after the other \
+                `add_middleware` calls: Starlette runs the middleware added last first. \
+                The methods list replaces Starlette's default of GET only."
+            .into(),
+        code,
+        language: "python",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Add `CORSMiddleware` last (outermost) so it answers the preflight before auth \
+             middleware; auth done with `Depends(...)` never sees OPTIONS, which \
+             `CORSMiddleware` answers itself."
+        }
+        "error-response-without-cors" => {
+            "Starlette answers an unhandled exception from `ServerErrorMiddleware`, outside \
+             `CORSMiddleware`, so the 500 has no CORS headers, and an \
+             `@app.exception_handler(Exception)` runs there too. Raise `HTTPException` for \
+             expected errors (those keep the headers), and catch the rest in an \
+             `@app.middleware(\"http\")` declared before `app.add_middleware(CORSMiddleware, ...)` \
+             that returns a `JSONResponse(status_code=500)`."
+        }
+        "preflight-not-handled" | "preflight-bad-status" => {
+            "`CORSMiddleware` answers preflights itself: 200 when allowed, 400 \
+             (`Disallowed CORS origin` / `method` / `headers`) when not; a 400 preflight means a \
+             value is missing from the lists above."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: remove `CORSMiddleware` if nginx, a gateway or a CDN in front \
+             adds the headers, or remove theirs; never add it twice (for example in a mounted \
+             sub-app too)."
+        }
+        "missing-vary-origin" => {
+            "With a list of origins, `CORSMiddleware` adds `Vary: Origin` itself."
+        }
+        "method-not-allowed" => {
+            "`allow_methods` defaults to GET only in Starlette: list every method the page \
+             uses, in the case the browser sends (`PATCH`, not `patch`)."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

@@ -1,0 +1,131 @@
+//! Flask with Flask-CORS.
+
+use crate::escape::{anchored_regex, dq};
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::{quoted, ListStyle};
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`origins`",
+        methods: "`methods`",
+        request_headers: "`allow_headers`",
+        expose_headers: "`expose_headers`",
+        credentials: "`supports_credentials=True`",
+        max_age: "`max_age`",
+        reflect: "use `origins=\"*\"` with `supports_credentials=True` or an `origins` regex \
+                  like `r\".*\"` (Flask-CORS then echoes any origin)",
+    },
+};
+
+/// Characters that make Flask-CORS read an origin string as a regex
+/// (matched from the start only).
+const REGEX_HINTS: [char; 9] = ['*', '\\', ']', '?', '$', '^', '[', '(', ')'];
+
+/// An origin as Flask-CORS compares it exactly: a plain string, or an
+/// anchored, escaped compiled regex when Flask-CORS would take the string
+/// for a regex (an IPv6 origin's brackets, say).
+fn origin(o: &str) -> String {
+    if o.contains(REGEX_HINTS) {
+        format!("re.compile({})", dq(&anchored_regex(o)))
+    } else {
+        dq(o)
+    }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let style = ListStyle::PYTHON;
+    let origins: Vec<String> = fix.origins.iter().map(|o| origin(o)).collect();
+    let import_re = if origins.iter().any(|o| o.starts_with("re.compile")) {
+        "import re\n\n"
+    } else {
+        ""
+    };
+    let mut args = vec!["    app,".to_owned()];
+    let mut list = |key: &str, items: &[String]| {
+        let lead = 4 + key.len() + 1;
+        args.push(format!("    {key}={},", style.fit(items, "    ", lead, 1)));
+    };
+    list("origins", &origins);
+    list("methods", &quoted(&fix.methods, dq));
+    if !fix.request_headers.is_empty() {
+        list("allow_headers", &quoted(&fix.request_headers, dq));
+    }
+    if !fix.expose_headers.is_empty() {
+        list("expose_headers", &quoted(&fix.expose_headers, dq));
+    }
+    if fix.credentials {
+        args.push("    supports_credentials=True,".into());
+    }
+    if let Some(age) = fix.max_age {
+        args.push(format!("    max_age={age},"));
+    }
+    let code = format!(
+        "{import_re}from flask import Flask
+from flask_cors import CORS
+
+app = Flask(__name__)
+
+# Right after the app is created: it covers every route and blueprint.
+CORS(
+{}
+)
+",
+        args.join("\n"),
+    );
+    let mut caveats = Vec::new();
+    if fix
+        .extra_methods
+        .iter()
+        .any(|m| m.bytes().any(|b| b.is_ascii_lowercase()))
+    {
+        caveats.push(
+            "Flask-CORS sends methods upper-cased: a page sending a lower-case method \
+             (`patch`) is refused; have it send `PATCH`."
+                .to_owned(),
+        );
+    }
+    Snippet {
+        place: "Where the Flask app is created (app.py or the app factory), right after \
+                `Flask(__name__)`; `pip install flask-cors`. Flask answers OPTIONS itself and \
+                Flask-CORS adds the headers to it."
+            .into(),
+        code,
+        language: "python",
+        caveats,
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Let OPTIONS through your auth check (`if request.method == \"OPTIONS\": return` at \
+             the top of a `before_request` hook): Flask-CORS adds headers after the request, so \
+             a `before_request` that aborts with 401 answers the preflight without them."
+        }
+        "error-response-without-cors" => {
+            "Flask-CORS also adds the headers to error responses rendered by Flask \
+             (`abort(401)`, unhandled 500s) as long as `intercept_exceptions` stays True (the \
+             default); errors from the WSGI server or proxy in front get none."
+        }
+        "preflight-not-handled" => {
+            "Flask answers OPTIONS automatically for every route; if a route sets \
+             `provide_automatic_options=False` or lists `methods=[…]` without OPTIONS behind a \
+             custom handler, add it back."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: remove `CORS(app)` if nginx or a gateway in front adds the \
+             headers, or remove theirs; also drop `@cross_origin()` on routes already covered by \
+             `CORS(app)` with other settings."
+        }
+        "missing-vary-origin" => {
+            "Flask-CORS adds `Vary: Origin` when it echoes an origin from the list \
+             (`vary_header=True`, the default)."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

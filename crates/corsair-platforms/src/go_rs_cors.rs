@@ -1,0 +1,120 @@
+//! Go with github.com/rs/cors.
+
+use crate::escape::dq;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::quoted;
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`AllowedOrigins`",
+        methods: "`AllowedMethods`",
+        request_headers: "`AllowedHeaders`",
+        expose_headers: "`ExposedHeaders`",
+        credentials: "`AllowCredentials: true`",
+        max_age: "`MaxAge`",
+        reflect: "use `AllowOriginFunc` returning true for every origin, or \
+                  `AllowedOrigins: []string{\"*\"}` with `AllowCredentials` (rs/cors then sends \
+                  both, which browsers reject)",
+    },
+};
+
+fn render(fix: &Norm) -> Snippet {
+    let slice = |items: &[String]| format!("[]string{{{}}}", quoted(items, dq).join(", "));
+    let mut fields: Vec<(&str, String)> = vec![
+        ("AllowedOrigins", slice(&fix.origins)),
+        ("AllowedMethods", slice(&fix.methods)),
+    ];
+    if !fix.request_headers.is_empty() {
+        fields.push(("AllowedHeaders", slice(&fix.request_headers)));
+    }
+    if !fix.expose_headers.is_empty() {
+        fields.push(("ExposedHeaders", slice(&fix.expose_headers)));
+    }
+    if fix.credentials {
+        fields.push(("AllowCredentials", "true".into()));
+    }
+    if let Some(age) = fix.max_age {
+        fields.push(("MaxAge", age.to_string()));
+    }
+    // gofmt aligns the values of consecutive key: value lines.
+    let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+    let lines: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("\t\t{:<width$} {v},", format!("{k}:")))
+        .collect();
+    let code = format!(
+        "package main
+
+import (
+\t\"log\"
+\t\"net/http\"
+
+\t\"github.com/rs/cors\"
+)
+
+func main() {{
+\tmux := http.NewServeMux()
+\t// mux.Handle(\"/api/\", requireAuth(apiHandler))
+
+\tc := cors.New(cors.Options{{
+{}
+\t}})
+
+\t// c.Handler wraps everything, auth included: preflights never reach auth,
+\t// and error responses get the headers too.
+\tlog.Fatal(http.ListenAndServe(\":8080\", c.Handler(mux)))
+}}
+",
+        lines.join("\n")
+    );
+    let mut caveats = Vec::new();
+    if fix
+        .extra_methods
+        .iter()
+        .any(|m| m.bytes().any(|b| b.is_ascii_lowercase()))
+    {
+        caveats.push(
+            "rs/cors upper-cases methods: a page sending a lower-case method (`patch`) is \
+             refused; have it send `PATCH`."
+                .to_owned(),
+        );
+    }
+    Snippet {
+        place: "Where the server is started (`go get github.com/rs/cors`): `c.Handler` must wrap \
+                the whole handler, outside any auth middleware."
+            .into(),
+        code,
+        language: "go",
+        caveats,
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Wrap the auth middleware with `c.Handler(...)`, not the other way round: rs/cors \
+             answers the preflight (204) before auth can reject the credential-less OPTIONS."
+        }
+        "error-response-without-cors" => {
+            "rs/cors sets the headers before calling your handler, so its 4xx/5xx keep them, \
+             as long as no router or middleware outside `c.Handler` answers first."
+        }
+        "preflight-not-handled" => {
+            "rs/cors answers OPTIONS preflights itself (204) unless `OptionsPassthrough` is \
+             true; with a router such as chi or gorilla/mux, wrap the router, since a route \
+             registered only for GET/POST answers OPTIONS 405."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: remove rs/cors if a gateway or nginx in front adds the \
+             headers, or remove theirs; also drop `w.Header().Set(\"Access-Control-…\")` in \
+             handlers."
+        }
+        "missing-vary-origin" => "rs/cors adds `Vary: Origin` itself.",
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

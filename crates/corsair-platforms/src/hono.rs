@@ -1,0 +1,102 @@
+//! Hono's `hono/cors` middleware.
+
+use crate::escape::js;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::{quoted, ListStyle};
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`origin` (an array of exact origins)",
+        methods: "`allowMethods`",
+        request_headers: "`allowHeaders`",
+        expose_headers: "`exposeHeaders`",
+        credentials: "`credentials: true`",
+        max_age: "`maxAge`",
+        reflect: "pass an `origin` function that returns the request's origin unchecked",
+    },
+};
+
+fn render(fix: &Norm) -> Snippet {
+    let style = ListStyle::JS;
+    // Inside `app.use('*', cors({ … }))`: four spaces of indentation.
+    let mut lines = Vec::new();
+    let mut list = |key: &str, items: &[String]| {
+        let lead = 4 + key.len() + 2;
+        lines.push(format!(
+            "    {key}: {},",
+            style.fit(&quoted(items, js), "    ", lead, 1)
+        ));
+    };
+    list("origin", &fix.origins);
+    list("allowMethods", &fix.methods);
+    if !fix.request_headers.is_empty() {
+        list("allowHeaders", &fix.request_headers);
+    }
+    if !fix.expose_headers.is_empty() {
+        list("exposeHeaders", &fix.expose_headers);
+    }
+    if fix.credentials {
+        lines.push("    credentials: true,".into());
+    }
+    if let Some(age) = fix.max_age {
+        lines.push(format!("    maxAge: {age},"));
+    }
+    let code = format!(
+        "import {{ Hono }} from 'hono'
+import {{ cors }} from 'hono/cors'
+
+const app = new Hono()
+
+// Before the routes and any auth middleware: it answers preflights (204).
+app.use(
+  '*',
+  cors({{
+{}
+  }}),
+)
+
+// app.use('/api/*', auth)
+// app.route('/api', api)
+
+export default app
+",
+        lines.join("\n")
+    );
+    Snippet {
+        place: "Where the Hono app is created, before any route and auth middleware \
+                (`app.use` runs in registration order)."
+            .into(),
+        code,
+        language: "ts",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Register `cors()` before auth middleware such as `bearerAuth` or `jwt`: Hono runs \
+             middleware in registration order, and the preflight has no credentials."
+        }
+        "error-response-without-cors" => {
+            "Errors handled by `app.onError` keep the headers `cors()` set, as long as `cors()` \
+             is registered first; a `new Response(…)` returned before it runs has none."
+        }
+        "preflight-not-handled" => {
+            "`cors()` answers OPTIONS itself with 204 when it is registered with `app.use` on \
+             the path (`'*'` or `'/api/*'`); a route-level `app.get(…, cors())` never sees the \
+             preflight."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: drop `cors()` if the platform in front (a gateway, a Worker \
+             wrapper, a CDN) adds the headers too, or remove theirs."
+        }
+        "missing-vary-origin" => "With an array `origin`, `cors()` adds `Vary: Origin` itself.",
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

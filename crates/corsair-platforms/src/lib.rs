@@ -1,0 +1,224 @@
+//! Renders the smallest CORS policy that allows a request (a [`Fix`]) in each
+//! platform's own terms: the code or configuration to paste, where it goes,
+//! and the platform's known traps for the mistake at hand. Pure: no I/O.
+
+#![warn(missing_docs)]
+
+mod actix;
+mod apache;
+mod api_gateway_http;
+mod aspnet;
+mod axum_corsair;
+mod axum_tower_http;
+mod caddy;
+mod cloudflare_workers;
+mod corsair_gateway;
+mod detect;
+mod django;
+mod escape;
+mod express;
+mod fastapi;
+mod fix;
+mod flask;
+mod go_rs_cors;
+mod hono;
+mod laravel;
+mod nextjs;
+mod nginx;
+mod notes;
+mod platform;
+mod rails;
+mod s3;
+mod spring;
+mod sst;
+mod text;
+
+use serde::Serialize;
+
+pub use detect::{detect, detect_all};
+pub use platform::ParsePlatformError;
+
+use fix::Norm;
+use notes::Knobs;
+
+/// What the fixed server must allow. Built by the doctor from the request
+/// the page makes; never `*` with credentials, never "echo any origin".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// Exact origins to allow (ASCII serialization, e.g. `https://app.example.com`).
+    pub origins: Vec<String>,
+    /// Methods to allow beyond GET/HEAD/POST, as the page sends them (e.g. `PUT`).
+    pub methods: Vec<String>,
+    /// Request headers to allow, lower-case (e.g. `authorization`, `content-type`).
+    pub request_headers: Vec<String>,
+    /// Response headers the page reads and must be exposed, lower-case.
+    pub expose_headers: Vec<String>,
+    /// Whether credentialed requests (cookies, Authorization) must be allowed.
+    pub credentials: bool,
+    /// Seconds the browser may cache the preflight (`None`: leave the default).
+    pub max_age: Option<u32>,
+}
+
+/// The mistakes a rendered fix also addresses with platform-specific advice,
+/// by catalog slug (`preflight-blocked-by-auth`, `error-response-without-cors`,
+/// `duplicate-cors-layer`, `missing-vary-origin`, ...).
+pub type Slug<'a> = &'a str;
+
+/// Every platform a fix can be rendered for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    /// Express with the `cors` package.
+    Express,
+    /// FastAPI / Starlette `CORSMiddleware`.
+    Fastapi,
+    /// Django with django-cors-headers.
+    Django,
+    /// Flask with Flask-CORS.
+    Flask,
+    /// Spring (Boot / MVC / WebFlux).
+    Spring,
+    /// ASP.NET Core.
+    Aspnet,
+    /// Rails with rack-cors.
+    Rails,
+    /// Laravel `config/cors.php`.
+    Laravel,
+    /// Go with rs/cors.
+    GoRsCors,
+    /// axum with tower-http's `CorsLayer`.
+    AxumTowerHttp,
+    /// axum (or any tower app) with `corsair-tower`.
+    AxumCorsair,
+    /// actix-web with actix-cors.
+    Actix,
+    /// Hono `hono/cors`.
+    Hono,
+    /// Next.js (route handlers / middleware / next.config.js headers).
+    Nextjs,
+    /// nginx.
+    Nginx,
+    /// Apache httpd.
+    Apache,
+    /// Caddy.
+    Caddy,
+    /// AWS API Gateway HTTP API.
+    ApiGatewayHttp,
+    /// SST (`sst.aws.ApiGatewayV2` cors).
+    Sst,
+    /// Cloudflare Workers.
+    CloudflareWorkers,
+    /// Amazon S3 bucket CORS.
+    S3,
+    /// `corsair serve` in front of any upstream.
+    CorsairGateway,
+}
+
+/// A fix rendered for one platform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rendered {
+    /// The platform.
+    pub platform: Platform,
+    /// Where the snippet goes (`app.js, before any router and auth middleware`).
+    pub place: String,
+    /// The code or configuration, ready to paste.
+    pub snippet: String,
+    /// The language of the snippet for highlighting (`js`, `python`, `nginx`, `toml`, ...).
+    pub language: &'static str,
+    /// Platform-specific advice for the mistakes at hand, one sentence each.
+    pub notes: Vec<String>,
+}
+
+/// Renders `fix` for `platform`: the snippet allowing exactly the fix, where
+/// it goes, and a note for each slug in `slugs` the platform has advice for
+/// (unknown slugs are ignored). Values the fix holds that no snippet may
+/// carry (a `*` origin, a header name with a quote, …) are left out, each
+/// with a note saying so.
+///
+/// ```
+/// use corsair_platforms::{render, Fix, Platform};
+/// let fix = Fix {
+///     origins: vec!["https://app.example.com".into()],
+///     methods: vec!["PUT".into()],
+///     request_headers: vec!["authorization".into()],
+///     credentials: true,
+///     ..Fix::default()
+/// };
+/// let out = render(Platform::Express, &fix, &["preflight-blocked-by-auth"]);
+/// assert!(out.snippet.contains("origin: ['https://app.example.com']"));
+/// assert_eq!(out.language, "js");
+/// assert_eq!(out.notes.len(), 1);
+/// ```
+pub fn render(platform: Platform, fix: &Fix, slugs: &[&str]) -> Rendered {
+    let norm = Norm::new(fix);
+    let renderer = renderer(platform);
+    let snippet = (renderer.render)(&norm);
+    let mut notes: Vec<String> = norm.left_out.clone();
+    notes.extend(snippet.caveats);
+    for slug in slugs {
+        let note =
+            (renderer.note)(slug, &norm).or_else(|| notes::generic(&renderer.knobs, slug, &norm));
+        if let Some(note) = note {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    Rendered {
+        platform,
+        place: snippet.place,
+        snippet: snippet.code,
+        language: snippet.language,
+        notes,
+    }
+}
+
+/// What a platform module renders.
+pub(crate) struct Snippet {
+    /// Where it goes.
+    pub place: String,
+    /// The code or configuration.
+    pub code: String,
+    /// Its language, for highlighting.
+    pub language: &'static str,
+    /// What the platform cannot do of the fix, one sentence each.
+    pub caveats: Vec<String>,
+}
+
+/// One platform's renderer: its snippet, its own advice per slug, and the
+/// names of its knobs for the advice all platforms share.
+pub(crate) struct Renderer {
+    /// The snippet for a fix.
+    pub render: fn(&Norm) -> Snippet,
+    /// The platform's own advice for a slug, if it has some.
+    pub note: fn(&str, &Norm) -> Option<String>,
+    /// How the platform names each setting.
+    pub knobs: Knobs,
+}
+
+fn renderer(platform: Platform) -> &'static Renderer {
+    match platform {
+        Platform::Express => &express::RENDERER,
+        Platform::Fastapi => &fastapi::RENDERER,
+        Platform::Django => &django::RENDERER,
+        Platform::Flask => &flask::RENDERER,
+        Platform::Spring => &spring::RENDERER,
+        Platform::Aspnet => &aspnet::RENDERER,
+        Platform::Rails => &rails::RENDERER,
+        Platform::Laravel => &laravel::RENDERER,
+        Platform::GoRsCors => &go_rs_cors::RENDERER,
+        Platform::AxumTowerHttp => &axum_tower_http::RENDERER,
+        Platform::AxumCorsair => &axum_corsair::RENDERER,
+        Platform::Actix => &actix::RENDERER,
+        Platform::Hono => &hono::RENDERER,
+        Platform::Nextjs => &nextjs::RENDERER,
+        Platform::Nginx => &nginx::RENDERER,
+        Platform::Apache => &apache::RENDERER,
+        Platform::Caddy => &caddy::RENDERER,
+        Platform::ApiGatewayHttp => &api_gateway_http::RENDERER,
+        Platform::Sst => &sst::RENDERER,
+        Platform::CloudflareWorkers => &cloudflare_workers::RENDERER,
+        Platform::S3 => &s3::RENDERER,
+        Platform::CorsairGateway => &corsair_gateway::RENDERER,
+    }
+}

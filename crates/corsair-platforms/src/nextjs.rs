@@ -1,0 +1,175 @@
+//! Next.js (app router): a proxy (formerly middleware) that answers
+//! preflights and sets the headers for an allowlist.
+
+use crate::escape::js;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::{comma, quoted, ListStyle};
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`allowedOrigins`",
+        ..Knobs::BY_HAND
+    },
+};
+
+/// `headers.set('Name', 'value')` lines, for JavaScript snippets that build
+/// the CORS headers by hand (Next.js, Workers).
+pub(crate) struct HandHeaders {
+    /// On every response to an allowed origin (preflights included).
+    pub common: Vec<(String, String)>,
+    /// On preflights only.
+    pub preflight: Vec<(String, String)>,
+    /// On actual responses only.
+    pub actual: Vec<(String, String)>,
+}
+
+impl HandHeaders {
+    pub(crate) fn new(fix: &Norm) -> HandHeaders {
+        let mut common = Vec::new();
+        if fix.credentials {
+            common.push((
+                "Access-Control-Allow-Credentials".to_owned(),
+                "true".to_owned(),
+            ));
+        }
+        let mut preflight = vec![(
+            "Access-Control-Allow-Methods".to_owned(),
+            comma(&fix.methods),
+        )];
+        if !fix.request_headers.is_empty() {
+            preflight.push((
+                "Access-Control-Allow-Headers".to_owned(),
+                comma(&fix.request_headers),
+            ));
+        }
+        preflight.push((
+            "Access-Control-Max-Age".to_owned(),
+            fix.max_age_or_default().to_string(),
+        ));
+        let mut actual = Vec::new();
+        if !fix.expose_headers.is_empty() {
+            actual.push((
+                "Access-Control-Expose-Headers".to_owned(),
+                comma(&fix.expose_headers),
+            ));
+        }
+        HandHeaders {
+            common,
+            preflight,
+            actual,
+        }
+    }
+
+    /// `{indent}{target}.set('k', 'v')` lines, with an optional statement end.
+    pub(crate) fn lines(
+        headers: &[(String, String)],
+        indent: &str,
+        target: &str,
+        end: &str,
+    ) -> String {
+        headers
+            .iter()
+            .map(|(k, v)| format!("{indent}{target}.set({}, {}){end}\n", js(k), js(v)))
+            .collect()
+    }
+}
+
+/// `const allowedOrigins = new Set([...])`.
+pub(crate) fn origin_set(fix: &Norm, end: &str) -> String {
+    let lead = "const allowedOrigins = new Set(".len();
+    format!(
+        "const allowedOrigins = new Set({}){end}",
+        ListStyle::JS.fit(&quoted(&fix.origins, js), "", lead, 1 + end.len())
+    )
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let h = HandHeaders::new(fix);
+    let common_pre = HandHeaders::lines(&h.common, "      ", "headers", "");
+    let preflight = HandHeaders::lines(&h.preflight, "      ", "headers", "");
+    let common_act = HandHeaders::lines(&h.common, "    ", "response.headers", "");
+    let actual = HandHeaders::lines(&h.actual, "    ", "response.headers", "");
+    let code = format!(
+        "// proxy.ts (Next.js 16+). On Next.js 15 and older: middleware.ts, and name the
+// function `middleware`.
+import {{ NextResponse, type NextRequest }} from 'next/server'
+
+{}
+
+export function proxy(request: NextRequest) {{
+  const origin = request.headers.get('origin') ?? ''
+  const allowed = allowedOrigins.has(origin)
+
+  // Preflight: answered here, before any route handler or auth check.
+  if (
+    request.method === 'OPTIONS' &&
+    request.headers.has('access-control-request-method')
+  ) {{
+    const headers = new Headers({{ Vary: 'Origin' }})
+    if (allowed) {{
+      headers.set('Access-Control-Allow-Origin', origin)
+{common_pre}{preflight}    }}
+    return new NextResponse(null, {{ status: 204, headers }})
+  }}
+
+  const response = NextResponse.next()
+  response.headers.append('Vary', 'Origin')
+  if (allowed) {{
+    response.headers.set('Access-Control-Allow-Origin', origin)
+{common_act}{actual}  }}
+  return response
+}}
+
+export const config = {{
+  matcher: '/api/:path*',
+}}
+",
+        origin_set(fix, "")
+    );
+    Snippet {
+        place: "proxy.ts at the project root (or in src/), next to app/ (Next.js 16+); on \
+                Next.js 15 and older the file is middleware.ts and the function `middleware`. \
+                Adjust `matcher` to the API paths."
+            .into(),
+        code,
+        language: "ts",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "Answer the preflight at the top of the proxy, before any auth check in it, and \
+             never require a session for OPTIONS in route handlers."
+        }
+        "error-response-without-cors" => {
+            "Headers set on `NextResponse.next()` in the proxy are added to the route handler's \
+             response, errors included; a handler that throws still gets Next's 500 page, so \
+             return `NextResponse.json({ error }, { status: 500 })` from a `try`/`catch` instead."
+        }
+        "preflight-not-handled" => {
+            "Route handlers answer OPTIONS 405 unless they export `OPTIONS`; the proxy above \
+             answers every preflight under `matcher` instead."
+        }
+        "wildcard-with-credentials" | "reflects-any-origin" => {
+            "Never pair `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: \
+             true` in `next.config.js` `headers()` or `vercel.json`: static headers cannot check \
+             the origin, which is why the proxy checks `allowedOrigins`."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: remove CORS headers from `next.config.js` `headers()`, \
+             `vercel.json` and route handlers once the proxy sets them."
+        }
+        "missing-vary-origin" => {
+            "The proxy appends `Vary: Origin` to every response under `matcher`, allowed origin \
+             or not, so a CDN never serves one origin's answer to another."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

@@ -1,0 +1,109 @@
+//! Advice for catalog slugs that reads the same on every platform but for
+//! the name of the knob: each platform names its knobs in a [`Knobs`], and
+//! its own module answers the slugs whose advice is really its own.
+
+use crate::fix::Norm;
+use crate::text::ticked;
+
+/// How a platform spells each CORS setting, in backticks, for notes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Knobs {
+    /// The allowed origins (`` `origin` ``).
+    pub origins: &'static str,
+    /// The allowed methods.
+    pub methods: &'static str,
+    /// The allowed request headers.
+    pub request_headers: &'static str,
+    /// The exposed response headers.
+    pub expose_headers: &'static str,
+    /// Credentials on (`` `credentials: true` ``).
+    pub credentials: &'static str,
+    /// The preflight max-age.
+    pub max_age: &'static str,
+    /// The setting that echoes any origin, never to use.
+    pub reflect: &'static str,
+}
+
+impl Knobs {
+    /// Knobs of a platform where the headers are written by hand.
+    pub(crate) const BY_HAND: Knobs = Knobs {
+        origins: "the origin allowlist",
+        methods: "`Access-Control-Allow-Methods`",
+        request_headers: "`Access-Control-Allow-Headers`",
+        expose_headers: "`Access-Control-Expose-Headers`",
+        credentials: "`Access-Control-Allow-Credentials: true`",
+        max_age: "`Access-Control-Max-Age`",
+        reflect: "copy the request's `Origin` into `Access-Control-Allow-Origin` without checking it against the list",
+    };
+}
+
+/// Advice any platform gives the same way, for the slugs that are about one
+/// setting.
+pub(crate) fn generic(k: &Knobs, slug: &str, fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "wildcard-with-credentials" => format!(
+            "With credentials, browsers refuse `Access-Control-Allow-Origin: *`: {} names each \
+             origin ({}).",
+            k.origins,
+            ticked(&fix.origins)
+        ),
+        "reflects-any-origin" | "null-origin-allowed" => format!(
+            "Never {}: any site could then read your users' responses; {} allows only the \
+             listed origins.",
+            k.reflect, k.origins
+        ),
+        "origin-mismatch" => format!(
+            "{} is compared with the `Origin` header exactly: scheme, host and port, no \
+             trailing slash, no path ({}).",
+            capitalized(k.origins),
+            ticked(&fix.origins)
+        ),
+        "credentials-not-allowed" if fix.credentials => format!(
+            "{} sends `Access-Control-Allow-Credentials: true` on the preflight and the response: \
+             requests with cookies or `credentials: 'include'` need it on both.",
+            capitalized(k.credentials)
+        ),
+        "method-not-allowed" => format!(
+            "{} must name each method as the browser sends it ({}): `fetch` upper-cases only \
+             DELETE, GET, HEAD, OPTIONS, POST and PUT, so write `method: 'PATCH'`, not `'patch'`.",
+            capitalized(k.methods),
+            ticked(&fix.methods)
+        ),
+        "header-not-allowed" | "wildcard-authorization" => format!(
+            "{} must name every non-safelisted header the page sets{}; `*` never covers \
+             `Authorization`.",
+            capitalized(k.request_headers),
+            listed(&fix.request_headers)
+        ),
+        "header-not-exposed" => format!(
+            "The page reads only safelisted response headers and those in {}{}; any other reads \
+             as `null`.",
+            k.expose_headers,
+            listed(&fix.expose_headers)
+        ),
+        "preflight-not-cached" | "max-age-over-cap" => format!(
+            "{} = {} lets the browser reuse a preflight that long (Chrome keeps at most 7200 s, \
+             Firefox 86400 s); without it Chrome asks again after 5 s.",
+            capitalized(k.max_age),
+            fix.max_age_or_default()
+        ),
+        _ => return None,
+    };
+    Some(note)
+}
+
+fn listed(items: &[String]) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ticked(items))
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,130 @@
+//! Rails (any Rack app) with rack-cors.
+
+use crate::escape::single;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::quoted;
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`origins`",
+        methods: "`methods:`",
+        request_headers: "`headers:`",
+        expose_headers: "`expose:`",
+        credentials: "`credentials: true`",
+        max_age: "`max_age:`",
+        reflect: "use `origins '*'` with a block or a regex like `/.*/` that accepts every \
+                  origin",
+    },
+};
+
+/// rack-cors compares methods lower-cased and sends them upper-cased:
+/// symbols, lower-case.
+fn method_symbols(methods: &[String]) -> String {
+    let mut lower: Vec<String> = Vec::new();
+    for m in methods {
+        let m = m.to_ascii_lowercase();
+        if !lower.contains(&m) {
+            lower.push(m);
+        }
+    }
+    let plain = lower.iter().all(|m| {
+        m.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !m.starts_with(|c: char| c.is_ascii_digit())
+    });
+    if plain {
+        format!("%i[{}]", lower.join(" "))
+    } else {
+        let symbols: Vec<String> = lower.iter().map(|m| format!(":{}", single(m))).collect();
+        format!("[{}]", symbols.join(", "))
+    }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let strings = |items: &[String]| format!("[{}]", quoted(items, single).join(", "));
+    let mut options = Vec::new();
+    if !fix.request_headers.is_empty() {
+        options.push(format!("headers: {}", strings(&fix.request_headers)));
+    }
+    options.push(format!("methods: {}", method_symbols(&fix.methods)));
+    if !fix.expose_headers.is_empty() {
+        options.push(format!("expose: {}", strings(&fix.expose_headers)));
+    }
+    if fix.credentials {
+        options.push("credentials: true".into());
+    }
+    if let Some(age) = fix.max_age {
+        options.push(format!("max_age: {age}"));
+    }
+    let origins = if fix.origins.is_empty() {
+        // rack-cors needs at least one argument; an empty list matches nothing.
+        "origins []".to_owned()
+    } else {
+        format!("origins {}", quoted(&fix.origins, single).join(", "))
+    };
+    let code = format!(
+        "# config/initializers/cors.rb  (gem 'rack-cors')
+# Position 0: ahead of every other middleware, so authentication, errors and
+# redirects further down all go through it.
+Rails.application.config.middleware.insert_before 0, Rack::Cors do
+  allow do
+    {origins}
+
+    resource '*',
+      {}
+  end
+end
+",
+        options.join(",\n      ")
+    );
+    let mut caveats = Vec::new();
+    if fix
+        .extra_methods
+        .iter()
+        .any(|m| m.bytes().any(|b| b.is_ascii_lowercase()))
+    {
+        caveats.push(
+            "rack-cors sends methods upper-cased: a page sending a lower-case method \
+             (`patch`) is refused; have it send `PATCH`."
+                .to_owned(),
+        );
+    }
+    Snippet {
+        place: "config/initializers/cors.rb (add `gem 'rack-cors'` to the Gemfile), inserted at \
+                position 0 of the middleware stack."
+            .into(),
+        code,
+        language: "ruby",
+        caveats,
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "`insert_before 0` puts Rack::Cors ahead of Warden/Devise and any Rack auth, so it \
+             answers the preflight itself; auth in a controller `before_action` never sees it."
+        }
+        "error-response-without-cors" => {
+            "At position 0, Rack::Cors wraps `ActionDispatch::ShowExceptions`, so 404/500 pages \
+             Rails renders keep the headers; errors from Puma or the proxy in front do not."
+        }
+        "preflight-not-handled" => {
+            "Rack::Cors answers preflights itself before routing, so no `match '*', via: \
+             :options` route is needed; make sure it was inserted (`bin/rails middleware` lists \
+             `Rack::Cors` first)."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS layer: remove rack-cors if nginx or a gateway in front adds the \
+             headers, or remove theirs; also drop `response.headers['Access-Control-…']` set in \
+             controllers."
+        }
+        "missing-vary-origin" => "rack-cors adds `Vary: Origin` itself.",
+        _ => return None,
+    };
+    Some(note.to_owned())
+}

@@ -1,0 +1,144 @@
+//! Spring Boot (servlet stack): a `CorsFilter` registered ahead of every
+//! other filter, from a `UrlBasedCorsConfigurationSource` bean that Spring
+//! Security's `http.cors(...)` uses too.
+
+use crate::escape::java;
+use crate::fix::Norm;
+use crate::notes::Knobs;
+use crate::text::quoted;
+use crate::{Renderer, Snippet};
+
+pub(crate) const RENDERER: Renderer = Renderer {
+    render,
+    note,
+    knobs: Knobs {
+        origins: "`setAllowedOrigins`",
+        methods: "`setAllowedMethods`",
+        request_headers: "`setAllowedHeaders`",
+        expose_headers: "`setExposedHeaders`",
+        credentials: "`setAllowCredentials(true)`",
+        max_age: "`setMaxAge`",
+        reflect:
+            "use `allowedOriginPatterns(\"*\")` (or `setAllowedOriginPatterns(List.of(\"*\"))`) \
+                  with credentials: Spring then echoes any origin",
+    },
+};
+
+/// `        cors.setX(List.of("a", "b"));`, wrapped one item a line past 100
+/// columns.
+fn setter(name: &str, items: &[String]) -> String {
+    let items = quoted(items, java);
+    let line = format!("        cors.{name}(List.of({}));", items.join(", "));
+    if line.len() <= 100 {
+        return line;
+    }
+    format!(
+        "        cors.{name}(List.of(\n                {}));",
+        items.join(",\n                ")
+    )
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let mut sets = Vec::new();
+    sets.push(setter("setAllowedOrigins", &fix.origins));
+    sets.push(setter("setAllowedMethods", &fix.methods));
+    if !fix.request_headers.is_empty() {
+        sets.push(setter("setAllowedHeaders", &fix.request_headers));
+    }
+    if !fix.expose_headers.is_empty() {
+        sets.push(setter("setExposedHeaders", &fix.expose_headers));
+    }
+    if fix.credentials {
+        sets.push("        cors.setAllowCredentials(true);".into());
+    }
+    if let Some(age) = fix.max_age {
+        sets.push(format!("        cors.setMaxAge({age}L);"));
+    }
+    let code = format!(
+        "package com.example.config;
+
+import java.util.List;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import org.springframework.web.filter.CorsFilter;
+
+@Configuration
+public class CorsConfig {{
+
+    @Bean
+    public UrlBasedCorsConfigurationSource corsConfigurationSource() {{
+        CorsConfiguration cors = new CorsConfiguration();
+{}
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration(\"/**\", cors);
+        return source;
+    }}
+
+    // Runs before every other filter, Spring Security's included: preflights are
+    // answered before authentication, and errors keep the headers.
+    @Bean
+    public FilterRegistrationBean<CorsFilter> corsFilterRegistration(
+            UrlBasedCorsConfigurationSource corsConfigurationSource) {{
+        FilterRegistrationBean<CorsFilter> registration =
+                new FilterRegistrationBean<>(new CorsFilter(corsConfigurationSource));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }}
+}}
+",
+        sets.join("\n")
+    );
+    Snippet {
+        place: "A new `@Configuration` class (e.g. src/main/java/com/example/config/CorsConfig.java; \
+                adjust the package), Spring MVC (servlet stack). With Spring Security nothing else is \
+                needed: the filter runs before its filter chain, and `http.cors(...)` there \
+                uses the same `corsConfigurationSource` bean. On WebFlux, register a `CorsWebFilter` with the \
+                same `CorsConfiguration` instead."
+            .into(),
+        code,
+        language: "java",
+        caveats: Vec::new(),
+    }
+}
+
+fn note(slug: &str, _fix: &Norm) -> Option<String> {
+    let note = match slug {
+        "preflight-blocked-by-auth" => {
+            "The `CorsFilter` above runs at `Ordered.HIGHEST_PRECEDENCE`, before Spring \
+             Security's filter chain, and answers preflights itself; never \
+             `.requestMatchers(HttpMethod.OPTIONS, \"/**\").permitAll()` as a substitute, the \
+             preflight would then reach controllers without CORS headers."
+        }
+        "error-response-without-cors" => {
+            "The filter sets the headers before the request reaches Spring MVC, so the error \
+             page Spring Boot renders for an exception keeps them; a `@CrossOrigin` or \
+             `addCorsMappings` setup adds them only when a handler is found."
+        }
+        "preflight-not-handled" => {
+            "`CorsFilter` answers a preflight itself (200, or 403 \"Invalid CORS request\" when \
+             the origin, method or a header is not allowed) without calling the controllers."
+        }
+        "duplicate-cors-layer" | "multiple-allow-origin" => {
+            "Keep one CORS setup: remove `@CrossOrigin` annotations and `addCorsMappings` once \
+             this filter is in (it skips responses that already carry \
+             `Access-Control-Allow-Origin`, so two Spring layers never duplicate, but a gateway \
+             or nginx adding the headers too does)."
+        }
+        "missing-vary-origin" => {
+            "Spring's `CorsFilter` adds `Vary: Origin, Access-Control-Request-Method, \
+             Access-Control-Request-Headers` itself."
+        }
+        "wildcard-with-credentials" => {
+            "Spring refuses `setAllowedOrigins(List.of(\"*\"))` with `setAllowCredentials(true)` \
+             at startup; the exact list above is the fix, not `setAllowedOriginPatterns(\"*\")`, \
+             which would echo every origin."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}
