@@ -182,6 +182,17 @@ pub fn answer<B>(req: &Request<B>) -> Response<Full<Bytes>> {
                     .header("access-control-allow-headers", "*");
             }
         }
+        // A CDN in front that drops the CORS headers of `/good`.
+        "/stripped" => {}
+        // A frontend page whose CSP lets scripts reach only their own origin.
+        "/page" => {
+            return Response::builder()
+                .header("content-type", "text/html; charset=utf-8")
+                .body(Full::new(Bytes::from_static(
+                    b"<!doctype html><html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; connect-src 'self' https://api.example.com\"></head><body></body></html>",
+                )))
+                .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+        }
         // A redirect in front of the API.
         "/redirect" => {
             res = res

@@ -293,3 +293,74 @@ async fn https_with_http2_and_the_trust_options() {
         }
     }
 }
+
+#[tokio::test]
+async fn compare_names_what_the_layer_in_front_changes() {
+    let addr = server().await;
+    let sender = Sender::new(&SenderOptions {
+        no_proxy: true,
+        ..SenderOptions::default()
+    })
+    .unwrap();
+    for (public, slug) in [
+        ("/stripped", Slug::StrippedByProxy),
+        ("/double", Slug::DuplicateCorsLayer),
+    ] {
+        let request = CheckRequest {
+            page_origin: PAGE.into(),
+            url: format!("http://{addr}{public}"),
+            method: "GET".into(),
+            headers: Vec::new(),
+            credentials: true,
+            cookies: None,
+            body: None,
+            read_headers: Vec::new(),
+        };
+        let options = Options {
+            probes: false,
+            compare: Some(format!("http://{addr}/good")),
+            ..Options::default()
+        };
+        let report = diagnose(&sender, &request, &options).await.unwrap();
+        let f = report.findings.iter().find(|f| f.finding.slug == slug);
+        let f = f.unwrap_or_else(|| panic!("{public}: {:?}", slugs(&report)));
+        let shown = &report.exchanges[f.evidence.unwrap()];
+        assert_eq!(shown.probe.as_deref(), Some("origin-server"));
+        assert!(shown.sent.url.ends_with("/good"));
+    }
+}
+
+#[tokio::test]
+async fn a_page_csp_that_forbids_the_api_is_not_a_cors_problem() {
+    let addr = server().await;
+    let sender = Sender::new(&SenderOptions {
+        no_proxy: true,
+        ..SenderOptions::default()
+    })
+    .unwrap();
+    // The API on another host name than the page's.
+    let request = CheckRequest {
+        page_origin: PAGE.into(),
+        url: format!("http://localhost:{}/good", addr.port()),
+        method: "GET".into(),
+        headers: vec![("Authorization".into(), "Bearer x".into())],
+        credentials: true,
+        cookies: None,
+        body: None,
+        read_headers: Vec::new(),
+    };
+    let options = Options {
+        probes: false,
+        page: Some(format!("http://{addr}/page")),
+        ..Options::default()
+    };
+    let report = diagnose(&sender, &request, &options).await.unwrap();
+    let f = &report.findings[0];
+    assert_eq!(f.finding.slug, Slug::CspBlocksRequest);
+    assert!(f
+        .finding
+        .explanation
+        .contains("connect-src 'self' https://api.example.com"));
+    // The API is fine; the fix is in the frontend.
+    assert_eq!(report.verdict.outcome, Outcome::Allowed);
+}

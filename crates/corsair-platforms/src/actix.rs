@@ -16,8 +16,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`expose_headers`",
         credentials: "`supports_credentials()`",
         max_age: "`max_age`",
-        reflect: "use `allow_any_origin()` or `Cors::permissive()` with `supports_credentials()` \
-                  (actix-cors then echoes any origin)",
+        reflect: "use `allow_any_origin()` or `Cors::permissive()` with `supports_credentials()`, which echo any origin",
     },
 };
 

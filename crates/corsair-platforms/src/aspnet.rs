@@ -16,8 +16,8 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`WithExposedHeaders`",
         credentials: "`AllowCredentials()`",
         max_age: "`SetPreflightMaxAge`",
-        reflect: "use `SetIsOriginAllowed(_ => true)` with `AllowCredentials()` (it echoes any \
-                  origin)",
+        reflect:
+            "use `SetIsOriginAllowed(_ => true)` with `AllowCredentials()`, which echoes any origin",
     },
 };
 

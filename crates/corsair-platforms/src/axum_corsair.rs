@@ -2,7 +2,7 @@
 
 use crate::escape::rust;
 use crate::fix::Norm;
-use crate::notes::Knobs;
+use crate::notes::{lower_case_methods, Knobs};
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
 
@@ -16,30 +16,30 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`.expose_headers([...])`",
         credentials: "`.credentials(true)`",
         max_age: "`.max_age(...)`",
-        reflect: "allow `\"*\"` with credentials (the policy refuses it anyway)",
+        reflect: "allow `\"*\"` with credentials, which Corsair refuses anyway",
     },
 };
 
-fn render(fix: &Norm) -> Snippet {
+/// The builder chain after `PolicyBuilder::new()`, one call a line.
+fn builder_calls(fix: &Norm, origins: &[String], indent: &str) -> String {
     let style = ListStyle::RUST;
-    let indent = "            ";
-    let mut calls = Vec::new();
-    let mut list = |name: &str, items: &[String]| {
+    let list = |name: &str, items: &[String]| {
         let lead = indent.len() + name.len() + 2;
-        calls.push(format!(
+        format!(
             ".{name}({})",
             style.fit(&quoted(items, rust), indent, lead, 1)
-        ));
+        )
     };
-    list("origins", &fix.origins);
-    if !fix.extra_methods.is_empty() {
-        list("methods", &fix.extra_methods);
+    let mut calls = vec![list("origins", origins)];
+    let (methods, _) = fix.upper_case_methods();
+    if !methods.is_empty() {
+        calls.push(list("methods", &methods));
     }
     if !fix.request_headers.is_empty() {
-        list("request_headers", &fix.request_headers);
+        calls.push(list("request_headers", &fix.request_headers));
     }
     if !fix.expose_headers.is_empty() {
-        list("expose_headers", &fix.expose_headers);
+        calls.push(list("expose_headers", &fix.expose_headers));
     }
     if fix.credentials {
         calls.push(".credentials(true)".into());
@@ -47,6 +47,38 @@ fn render(fix: &Norm) -> Snippet {
     if let Some(age) = fix.max_age {
         calls.push(format!(".max_age({age})"));
     }
+    calls.join(&format!("\n{indent}"))
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let (prod, dev) = fix.dev_origins();
+    let policy = if dev.is_empty() {
+        format!(
+            "    let policy = PolicyBuilder::new()\n        {};\n",
+            builder_calls(fix, &fix.origins, "        ")
+        )
+    } else if prod.is_empty() {
+        format!(
+            "    // Loopback and plain-http origins only: a production policy refuses them,\n\
+             \x20   // so this one is checked as a development policy.\n\
+             \x20   let policy = PolicyBuilder::new()\n        {}\n        .development();\n",
+            builder_calls(fix, &fix.origins, "        ")
+        )
+    } else {
+        let all = format!(
+            ".origins({})",
+            ListStyle::RUST.fit(&quoted(&fix.origins, rust), "            ", 21, 1)
+        );
+        format!(
+            "    let mut policy = PolicyBuilder::new()\n        {};\n\
+             \x20   // Loopback and plain-http origins: refused by a production policy, so\n\
+             \x20   // allowed in debug builds only.\n\
+             \x20   if cfg!(debug_assertions) {{\n\
+             \x20       policy = policy\n            {all}\n            .development();\n\
+             \x20   }}\n",
+            builder_calls(fix, &prod, "        "),
+        )
+    };
     let code = format!(
         "use axum::Router;
 use corsair_tower::corsair_core::policy::{{PolicyBuilder, PolicyError}};
@@ -55,10 +87,7 @@ use corsair_tower::CorsLayer;
 /// The app behind the CORS policy; a policy with errors is refused here,
 /// with every problem listed (`PolicyError::errors`).
 fn app() -> Result<Router, PolicyError> {{
-    let cors = CorsLayer::new(
-        PolicyBuilder::new()
-            {},
-    )?;
+{policy}    let cors = CorsLayer::new(policy)?;
     Ok(Router::new()
         // .route(\"/api/items\", get(list_items))
         // .layer(auth_layer)
@@ -66,8 +95,7 @@ fn app() -> Result<Router, PolicyError> {{
         // puts the headers on every response, errors included.
         .layer(cors))
 }}
-",
-        calls.join(&format!("\n{indent}"))
+"
     );
     Snippet {
         place: "Where the axum `Router` is built (`cargo add corsair-tower`): `.layer(cors)` \
@@ -76,7 +104,12 @@ fn app() -> Result<Router, PolicyError> {{
             .into(),
         code,
         language: "rust",
-        caveats: Vec::new(),
+        caveats: lower_case_methods(
+            "A Corsair policy refuses lower-case method names (`method-case`)",
+            &fix.upper_case_methods().1,
+        )
+        .into_iter()
+        .collect(),
     }
 }
 

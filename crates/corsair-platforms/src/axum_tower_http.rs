@@ -16,7 +16,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`expose_headers`",
         credentials: "`allow_credentials(true)`",
         max_age: "`max_age`",
-        reflect: "use `AllowOrigin::mirror_request()` (or a predicate returning true)",
+        reflect: "use `AllowOrigin::mirror_request()` or a predicate that returns true",
     },
 };
 

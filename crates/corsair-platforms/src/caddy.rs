@@ -12,8 +12,8 @@ pub(crate) const RENDERER: Renderer = Renderer {
     note,
     knobs: Knobs {
         origins: "the `header Origin` lines of `@cors_origin` and `@cors_preflight`",
-        reflect: "`header Access-Control-Allow-Origin {header.Origin}` without the \
-                  `@cors_origin` matcher",
+        reflect:
+            "set `Access-Control-Allow-Origin {header.Origin}` without the `@cors_origin` matcher",
         ..Knobs::BY_HAND
     },
 };

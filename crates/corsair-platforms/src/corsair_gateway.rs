@@ -2,7 +2,7 @@
 
 use crate::escape::dq;
 use crate::fix::Norm;
-use crate::notes::Knobs;
+use crate::notes::{lower_case_methods, Knobs};
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
 
@@ -16,43 +16,71 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`expose-headers`",
         credentials: "`credentials = true`",
         max_age: "`max-age`",
-        reflect: "allow `\"*\"` with credentials (the policy is refused anyway)",
+        reflect: "allow `\"*\"` with credentials, which Corsair refuses anyway",
     },
 };
 
-/// The `[cors]` table lines of a corsair.toml for the fix.
-pub(crate) fn cors_table(fix: &Norm) -> String {
-    let list = |items: &[String]| format!("[{}]", quoted(items, dq).join(", "));
-    let mut out = String::from("[cors]\n");
-    out.push_str(&format!("origins = {}\n", list(&fix.origins)));
+/// A TOML list of strings.
+fn list(items: &[String]) -> String {
+    format!("[{}]", quoted(items, dq).join(", "))
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let (prod, dev) = fix.dev_origins();
+    let mut table = String::from("[cors]\n");
+    table.push_str(&format!("origins = {}\n", list(&prod)));
     if fix.credentials {
-        out.push_str("credentials = true\n");
+        table.push_str("credentials = true\n");
     }
-    if !fix.extra_methods.is_empty() {
-        out.push_str(&format!("methods = {}\n", list(&fix.extra_methods)));
+    let (methods, lower) = fix.upper_case_methods();
+    if !methods.is_empty() {
+        table.push_str(&format!("methods = {}\n", list(&methods)));
     }
     if !fix.request_headers.is_empty() {
-        out.push_str(&format!(
+        table.push_str(&format!(
             "request-headers = {}\n",
             list(&fix.request_headers)
         ));
     }
     if !fix.expose_headers.is_empty() {
-        out.push_str(&format!("expose-headers = {}\n", list(&fix.expose_headers)));
+        table.push_str(&format!("expose-headers = {}\n", list(&fix.expose_headers)));
     }
     if let Some(age) = fix.max_age {
-        out.push_str(&format!("max-age = {age}\n"));
+        table.push_str(&format!("max-age = {age}\n"));
     }
-    out
-}
-
-fn render(fix: &Norm) -> Snippet {
-    let code = format!(
-        "# corsair.toml. Check it with `corsair lint corsair.toml`, then run:
-#   corsair serve --upstream http://127.0.0.1:8000 --config corsair.toml
-{}",
-        cors_table(fix)
-    );
+    let serve = "corsair serve --upstream http://127.0.0.1:8000 --config corsair.toml";
+    let header = if dev.is_empty() {
+        format!(
+            "# corsair.toml. Check it with `corsair lint corsair.toml`, then run it in front \
+             of the API:\n#   {serve}\n"
+        )
+    } else {
+        table.push_str(&format!(
+            "\n# Loopback and plain-http origins: refused by the production policy,\n\
+             # allowed with --stage development (or CORSAIR_STAGE=development).\n\
+             [stages.development]\nextra-origins = {}\n",
+            list(&dev)
+        ));
+        let (lint, run) = if prod.is_empty() {
+            (
+                "corsair lint corsair.toml --stage development",
+                "# then run it in front of the API, in development (all its origins are local):\n"
+                    .to_owned(),
+            )
+        } else {
+            (
+                "corsair lint corsair.toml",
+                format!(
+                    "# then run it in front of the API:\n#   {serve}\n\
+                     # and, to allow the local origins too, in development:\n"
+                ),
+            )
+        };
+        format!(
+            "# corsair.toml. Check it with `{lint}`,\n\
+             {run}#   {serve} --stage development\n"
+        )
+    };
     Snippet {
         place: "corsair.toml next to the service, then `corsair serve --upstream \
                 http://127.0.0.1:8000 --config corsair.toml` in front of it (the upstream's \
@@ -60,9 +88,14 @@ fn render(fix: &Norm) -> Snippet {
                 gateway answers preflights and owns every CORS header; remove CORS from the \
                 upstream."
             .into(),
-        code,
+        code: format!("{header}{table}"),
         language: "toml",
-        caveats: Vec::new(),
+        caveats: lower_case_methods(
+            "A Corsair policy refuses lower-case method names (`method-case`)",
+            &lower,
+        )
+        .into_iter()
+        .collect(),
     }
 }
 

@@ -16,8 +16,8 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`expose_headers`",
         credentials: "`allow_credentials=True`",
         max_age: "`max_age`",
-        reflect: "use `allow_origin_regex=\".*\"` or `allow_origins=[\"*\"]` with \
-                  `allow_credentials=True` (Starlette then echoes any origin)",
+        reflect: "use `allow_origin_regex=\".*\"`, or `allow_origins=[\"*\"]` with \
+                  `allow_credentials=True`, both of which echo any origin",
     },
 };
 

@@ -75,6 +75,25 @@ impl Norm {
         self.max_age.unwrap_or(DEFAULT_MAX_AGE)
     }
 
+    /// The origins Corsair's policy accepts only in a development stage:
+    /// loopback hosts and plain http (refused or flagged in production).
+    pub(crate) fn dev_origins(&self) -> (Vec<String>, Vec<String>) {
+        self.origins
+            .iter()
+            .cloned()
+            .partition(|o| !is_dev_origin(o))
+    }
+
+    /// The extra methods split into those written upper-case and the
+    /// others (`patch`), which some platforms cannot allow: they compare or
+    /// send methods upper-cased, or refuse the name.
+    pub(crate) fn upper_case_methods(&self) -> (Vec<String>, Vec<String>) {
+        self.extra_methods
+            .iter()
+            .cloned()
+            .partition(|m| !m.bytes().any(|b| b.is_ascii_lowercase()))
+    }
+
     fn add_origin(&mut self, raw: &str) {
         let origin = raw.trim();
         if origin.is_empty() {
@@ -150,6 +169,25 @@ impl Norm {
     }
 }
 
+/// Whether an origin is a development one for Corsair: plain http, or a
+/// loopback host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`).
+fn is_dev_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    let host = if let Some(v6) = rest.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        rest.split(':').next().unwrap_or_default()
+    };
+    let host = host.to_ascii_lowercase();
+    scheme.eq_ignore_ascii_case("http")
+        || host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "::1"
+}
+
 /// A name made of ASCII letters, digits, `-`, `_` and `.`: a subset of the
 /// HTTP token grammar that needs no escaping in any snippet language.
 fn is_plain_token(s: &str) -> bool {
@@ -217,6 +255,29 @@ mod tests {
         // `*`, the pattern, the space, the Unicode host, `PO ST`, `*` and
         // `x-a"b`, Set-Cookie.
         assert_eq!(n.left_out.len(), 8, "{:#?}", n.left_out);
+    }
+
+    #[test]
+    fn development_origins() {
+        let n = Norm::new(&Fix {
+            origins: vec![
+                "https://app.example.com".into(),
+                "http://localhost:5173".into(),
+                "https://localhost:8443".into(),
+                "https://dev.localhost".into(),
+                "https://127.0.0.1:3000".into(),
+                "https://[::1]:3000".into(),
+                "http://staging.example.com".into(),
+                "https://localhost.example.com".into(),
+            ],
+            ..Fix::default()
+        });
+        let (prod, dev) = n.dev_origins();
+        assert_eq!(
+            prod,
+            ["https://app.example.com", "https://localhost.example.com"]
+        );
+        assert_eq!(dev.len(), 6);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::escape::{anchored_regex, dq};
 use crate::fix::Norm;
-use crate::notes::Knobs;
+use crate::notes::{lower_case_methods, Knobs};
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
 
@@ -16,8 +16,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`expose_headers`",
         credentials: "`supports_credentials=True`",
         max_age: "`max_age`",
-        reflect: "use `origins=\"*\"` with `supports_credentials=True` or an `origins` regex \
-                  like `r\".*\"` (Flask-CORS then echoes any origin)",
+        reflect: "use `origins=\"*\"` with `supports_credentials=True`, or an `origins` regex like `r\".*\"`, both of which echo any origin",
     },
 };
 
@@ -73,21 +72,23 @@ app = Flask(__name__)
 CORS(
 {}
 )
+
+
+# Flask-CORS sends `Vary: Origin` only when it allows several origins; the
+# answer depends on the Origin either way, so shared caches must be told.
+@app.after_request
+def vary_on_origin(response):
+    response.vary.add(\"Origin\")
+    return response
 ",
         args.join("\n"),
     );
-    let mut caveats = Vec::new();
-    if fix
-        .extra_methods
-        .iter()
-        .any(|m| m.bytes().any(|b| b.is_ascii_lowercase()))
-    {
-        caveats.push(
-            "Flask-CORS sends methods upper-cased: a page sending a lower-case method \
-             (`patch`) is refused; have it send `PATCH`."
-                .to_owned(),
-        );
-    }
+    let caveats: Vec<String> = lower_case_methods(
+        "Flask-CORS sends the methods it allows upper-cased",
+        &fix.upper_case_methods().1,
+    )
+    .into_iter()
+    .collect();
     Snippet {
         place: "Where the Flask app is created (app.py or the app factory), right after \
                 `Flask(__name__)`; `pip install flask-cors`. Flask answers OPTIONS itself and \
@@ -122,8 +123,8 @@ fn note(slug: &str, _fix: &Norm) -> Option<String> {
              `CORS(app)` with other settings."
         }
         "missing-vary-origin" => {
-            "Flask-CORS adds `Vary: Origin` when it echoes an origin from the list \
-             (`vary_header=True`, the default)."
+            "Flask-CORS adds `Vary: Origin` only when it allows several origins (or a \
+             regex): with one origin, the `after_request` hook in the snippet adds it."
         }
         _ => return None,
     };

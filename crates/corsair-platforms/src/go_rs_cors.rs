@@ -2,7 +2,7 @@
 
 use crate::escape::dq;
 use crate::fix::Norm;
-use crate::notes::Knobs;
+use crate::notes::{lower_case_methods, Knobs};
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
 
@@ -16,9 +16,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`ExposedHeaders`",
         credentials: "`AllowCredentials: true`",
         max_age: "`MaxAge`",
-        reflect: "use `AllowOriginFunc` returning true for every origin, or \
-                  `AllowedOrigins: []string{\"*\"}` with `AllowCredentials` (rs/cors then sends \
-                  both, which browsers reject)",
+        reflect: "use an `AllowOriginFunc` that returns true for every origin",
     },
 };
 
@@ -71,18 +69,12 @@ func main() {{
 ",
         lines.join("\n")
     );
-    let mut caveats = Vec::new();
-    if fix
-        .extra_methods
-        .iter()
-        .any(|m| m.bytes().any(|b| b.is_ascii_lowercase()))
-    {
-        caveats.push(
-            "rs/cors upper-cases methods: a page sending a lower-case method (`patch`) is \
-             refused; have it send `PATCH`."
-                .to_owned(),
-        );
-    }
+    let caveats: Vec<String> = lower_case_methods(
+        "rs/cors upper-cases the methods it allows",
+        &fix.upper_case_methods().1,
+    )
+    .into_iter()
+    .collect();
     Snippet {
         place: "Where the server is started (`go get github.com/rs/cors`): `c.Handler` must wrap \
                 the whole handler, outside any auth middleware."

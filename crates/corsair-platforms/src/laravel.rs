@@ -16,8 +16,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`exposed_headers`",
         credentials: "`'supports_credentials' => true`",
         max_age: "`max_age`",
-        reflect: "set `'allowed_origins' => ['*']` with `'supports_credentials' => true`, or an \
-                  `allowed_origins_patterns` entry like `'#.*#'` (both echo any origin)",
+        reflect: "set `'allowed_origins' => ['*']` with `'supports_credentials' => true`, or an `allowed_origins_patterns` entry like `'#.*#'`, both of which echo any origin",
     },
 };
 

@@ -148,13 +148,15 @@ fn note(slug: &str, _fix: &Norm) -> Option<String> {
              never require a session for OPTIONS in route handlers."
         }
         "error-response-without-cors" => {
-            "Headers set on `NextResponse.next()` in the proxy are added to the route handler's \
-             response, errors included; a handler that throws still gets Next's 500 page, so \
-             return `NextResponse.json({ error }, { status: 500 })` from a `try`/`catch` instead."
+            "Headers set on `NextResponse.next()` in the proxy are merged into the route \
+             handler's response; so that errors surely keep them, catch them in the handler and \
+             return `NextResponse.json({ error }, { status: 500 })` rather than letting Next \
+             render its own 500."
         }
         "preflight-not-handled" => {
-            "Route handlers answer OPTIONS 405 unless they export `OPTIONS`; the proxy above \
-             answers every preflight under `matcher` instead."
+            "A route handler that does not export `OPTIONS` gets Next's automatic OPTIONS answer \
+             (an `Allow` header, no CORS headers); the proxy above answers every preflight under \
+             `matcher` with the CORS headers before it."
         }
         "wildcard-with-credentials" | "reflects-any-origin" => {
             "Never pair `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: \

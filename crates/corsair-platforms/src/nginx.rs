@@ -12,8 +12,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
     note,
     knobs: Knobs {
         origins: "the `map $http_origin $cors_origin` block",
-        reflect: "`add_header Access-Control-Allow-Origin $http_origin` without the `map` \
-                  (or with an unanchored regex like `~example\\.com`)",
+        reflect: "send `$http_origin` as `Access-Control-Allow-Origin` without the `map`, or through an unanchored regex like `~example\\.com`",
         ..Knobs::BY_HAND
     },
 };

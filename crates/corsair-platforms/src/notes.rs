@@ -31,7 +31,7 @@ impl Knobs {
         methods: "`Access-Control-Allow-Methods`",
         request_headers: "`Access-Control-Allow-Headers`",
         expose_headers: "`Access-Control-Expose-Headers`",
-        credentials: "`Access-Control-Allow-Credentials: true`",
+        credentials: "the `Access-Control-Allow-Credentials: true` line",
         max_age: "`Access-Control-Max-Age`",
         reflect: "copy the request's `Origin` into `Access-Control-Allow-Origin` without checking it against the list",
     };
@@ -42,26 +42,27 @@ impl Knobs {
 pub(crate) fn generic(k: &Knobs, slug: &str, fix: &Norm) -> Option<String> {
     let note = match slug {
         "wildcard-with-credentials" => format!(
-            "With credentials, browsers refuse `Access-Control-Allow-Origin: *`: {} names each \
-             origin ({}).",
+            "With credentials, browsers refuse `Access-Control-Allow-Origin: *`: name each origin \
+             in {} ({}).",
             k.origins,
             ticked(&fix.origins)
         ),
         "reflects-any-origin" | "null-origin-allowed" => format!(
-            "Never {}: any site could then read your users' responses; {} allows only the \
-             listed origins.",
+            "Never {}: any site could then read your users' responses; keep to the exact origins \
+             in {}.",
             k.reflect, k.origins
         ),
         "origin-mismatch" => format!(
-            "{} is compared with the `Origin` header exactly: scheme, host and port, no \
-             trailing slash, no path ({}).",
-            capitalized(k.origins),
+            "The origins in {} are compared with the `Origin` header exactly: scheme, host and \
+             port, no trailing slash, no path ({}).",
+            k.origins,
             ticked(&fix.origins)
         ),
         "credentials-not-allowed" if fix.credentials => format!(
-            "{} sends `Access-Control-Allow-Credentials: true` on the preflight and the response: \
-             requests with cookies or `credentials: 'include'` need it on both.",
-            capitalized(k.credentials)
+            "Requests with cookies or `credentials: 'include'` need \
+             `Access-Control-Allow-Credentials: true` on the preflight and on the response: {} \
+             above sends it on both.",
+            k.credentials
         ),
         "method-not-allowed" => format!(
             "{} must name each method as the browser sends it ({}): `fetch` upper-cases only \
@@ -82,9 +83,9 @@ pub(crate) fn generic(k: &Knobs, slug: &str, fix: &Norm) -> Option<String> {
             listed(&fix.expose_headers)
         ),
         "preflight-not-cached" | "max-age-over-cap" => format!(
-            "{} = {} lets the browser reuse a preflight that long (Chrome keeps at most 7200 s, \
-             Firefox 86400 s); without it Chrome asks again after 5 s.",
-            capitalized(k.max_age),
+            "Setting {} to {} lets the browser reuse a preflight that long (Chrome keeps at most \
+             7200 s, Firefox 86400 s); without it Chrome asks again after 5 s.",
+            k.max_age,
             fix.max_age_or_default()
         ),
         _ => return None,
@@ -106,4 +107,17 @@ fn capitalized(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// The caveat for platforms that cannot allow a lower-case method: `why`
+/// says what the platform does with method names.
+pub(crate) fn lower_case_methods(why: &str, methods: &[String]) -> Option<String> {
+    if methods.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{why}, so {} cannot be allowed as the page sends it: have the page send the upper-case \
+         name (`fetch` upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT itself).",
+        ticked(methods)
+    ))
 }

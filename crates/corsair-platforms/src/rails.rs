@@ -2,7 +2,7 @@
 
 use crate::escape::single;
 use crate::fix::Norm;
-use crate::notes::Knobs;
+use crate::notes::{lower_case_methods, Knobs};
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
 
@@ -81,18 +81,12 @@ end
 ",
         options.join(",\n      ")
     );
-    let mut caveats = Vec::new();
-    if fix
-        .extra_methods
-        .iter()
-        .any(|m| m.bytes().any(|b| b.is_ascii_lowercase()))
-    {
-        caveats.push(
-            "rack-cors sends methods upper-cased: a page sending a lower-case method \
-             (`patch`) is refused; have it send `PATCH`."
-                .to_owned(),
-        );
-    }
+    let caveats: Vec<String> = lower_case_methods(
+        "rack-cors sends the methods it allows upper-cased",
+        &fix.upper_case_methods().1,
+    )
+    .into_iter()
+    .collect();
     Snippet {
         place: "config/initializers/cors.rb (add `gem 'rack-cors'` to the Gemfile), inserted at \
                 position 0 of the middleware stack."

@@ -18,9 +18,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`setExposedHeaders`",
         credentials: "`setAllowCredentials(true)`",
         max_age: "`setMaxAge`",
-        reflect:
-            "use `allowedOriginPatterns(\"*\")` (or `setAllowedOriginPatterns(List.of(\"*\"))`) \
-                  with credentials: Spring then echoes any origin",
+        reflect: "use `allowedOriginPatterns(\"*\")` (`setAllowedOriginPatterns`) with credentials, which echoes any origin",
     },
 };
 
@@ -110,9 +108,9 @@ fn note(slug: &str, _fix: &Norm) -> Option<String> {
     let note = match slug {
         "preflight-blocked-by-auth" => {
             "The `CorsFilter` above runs at `Ordered.HIGHEST_PRECEDENCE`, before Spring \
-             Security's filter chain, and answers preflights itself; never \
-             `.requestMatchers(HttpMethod.OPTIONS, \"/**\").permitAll()` as a substitute, the \
-             preflight would then reach controllers without CORS headers."
+             Security's filter chain, and answers preflights itself. Permitting OPTIONS in \
+             Spring Security (`.requestMatchers(HttpMethod.OPTIONS, \"/**\").permitAll()`) is \
+             no substitute: the preflight still needs the CORS headers."
         }
         "error-response-without-cors" => {
             "The filter sets the headers before the request reaches Spring MVC, so the error \

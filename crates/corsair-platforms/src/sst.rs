@@ -16,8 +16,7 @@ pub(crate) const RENDERER: Renderer = Renderer {
         expose_headers: "`cors.exposeHeaders`",
         credentials: "`cors.allowCredentials: true`",
         max_age: "`cors.maxAge`",
-        reflect: "leave `cors: true` (the default: every origin, method and header) for a \
-                  credentialed API",
+        reflect: "leave `cors: true`, SST's default that allows every origin, method and header, on a credentialed API",
     },
 };
 
@@ -50,7 +49,11 @@ fn render(fix: &Norm) -> Snippet {
         format!("    allowOrigins: {},", list(&fix.origins)),
         format!("    allowMethods: {},", list(&methods)),
         // SST's default is ["*"]: always say which headers.
-        format!("    allowHeaders: {},", list(&fix.request_headers)),
+        if fix.request_headers.is_empty() {
+            "    allowHeaders: [], // none: SST's default would be [\"*\"]".to_owned()
+        } else {
+            format!("    allowHeaders: {},", list(&fix.request_headers))
+        },
     ];
     if !fix.expose_headers.is_empty() {
         lines.push(format!("    exposeHeaders: {},", list(&fix.expose_headers)));

@@ -280,7 +280,11 @@ fn notes_for_the_main_slugs() {
             "reflects-any-origin",
             "allowedOriginPatterns",
         ),
-        (Platform::Rails, "preflight-not-cached", "`max_age:` = 7200"),
+        (
+            Platform::Rails,
+            "preflight-not-cached",
+            "`max_age:` to 7200",
+        ),
         (
             Platform::CloudflareWorkers,
             "preflight-not-handled",
@@ -356,6 +360,14 @@ fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A response's name, headers, body, and the platform to detect.
+type DetectCase = (
+    &'static str,
+    Vec<(String, String)>,
+    &'static str,
+    Option<Platform>,
+);
+
 #[test]
 fn detect_from_realistic_responses() {
     let django_404 = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n  <title>Page not found at /api/x</title>\n</head><body>\n<p>Using the URLconf defined in <code>mysite.urls</code>, Django tried these URL patterns, in this order:</p></body></html>";
@@ -364,7 +376,7 @@ fn detect_from_realistic_responses() {
     let aspnet_401 = r#"{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.2","title":"Unauthorized","status":401,"traceId":"00-abc-def-00"}"#;
     let nginx_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
     let s3_403 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>X</RequestId><HostId>Y</HostId></Error>";
-    let cases: Vec<(&str, Vec<(String, String)>, &str, Option<Platform>)> = vec![
+    let cases: Vec<DetectCase> = vec![
         (
             "express",
             headers(&[("X-Powered-By", "Express"), ("Content-Type", "text/html")]),
@@ -582,4 +594,29 @@ fn detect_all_lists_framework_then_service_then_server() {
     // Header names are case-insensitive.
     let h = headers(&[("SERVER", "Caddy"), ("x-POWERED-by", "next.js")]);
     assert_eq!(detect_all(&h, ""), vec![Platform::Nextjs, Platform::Caddy]);
+}
+
+#[test]
+fn corsair_keeps_local_origins_out_of_production() {
+    // Mixed: production keeps the https origin, development adds localhost.
+    let gateway = render(Platform::CorsairGateway, &full(), &[]).snippet;
+    assert!(
+        gateway.contains("origins = [\"https://app.example.com\"]\n"),
+        "{gateway}"
+    );
+    assert!(gateway.contains("[stages.development]\nextra-origins = [\"http://localhost:5173\"]"));
+    let tower = render(Platform::AxumCorsair, &full(), &[]).snippet;
+    assert!(tower.contains("if cfg!(debug_assertions)"), "{tower}");
+    // Local only: the whole policy is a development one.
+    let local = Fix {
+        origins: vec!["http://localhost:5173".into()],
+        credentials: true,
+        ..Fix::default()
+    };
+    let gateway = render(Platform::CorsairGateway, &local, &[]).snippet;
+    assert!(gateway.contains("--stage development"), "{gateway}");
+    assert!(gateway.contains("corsair lint corsair.toml --stage development"));
+    let tower = render(Platform::AxumCorsair, &local, &[]).snippet;
+    assert!(tower.contains(".development();"), "{tower}");
+    assert!(!tower.contains("cfg!"), "{tower}");
 }

@@ -1,0 +1,44 @@
+//! Express apps under node, with the zoo's own `node_modules`
+//! (`conformance/zoo/node`, installed by `npm ci`).
+
+use std::path::Path;
+use std::process::Command;
+
+use super::process::{free_port, zoo_dir, Server, TempDir};
+
+const HINT: &str = "The zoo's Express servers need Node.js and \
+    `npm ci --prefix conformance/zoo/node` (.ci/run does both).";
+
+/// Starts `node SCRIPT PORT` on a free port; `script` may live anywhere:
+/// `require` finds the zoo's packages through `NODE_PATH`.
+pub fn start(name: &str, script: &Path) -> Server {
+    start_in(name, script, TempDir::new(&format!("node-{name}")))
+}
+
+/// Writes `source` as `app.js` in a new directory and starts it.
+pub fn start_source(name: &str, source: &str) -> Server {
+    let dir = TempDir::new(&format!("node-{name}"));
+    let script = dir.write("app.js", source);
+    start_in(name, &script, dir)
+}
+
+/// A script of `conformance/zoo/node`.
+pub fn script(file: &str) -> std::path::PathBuf {
+    zoo_dir().join("node").join(file)
+}
+
+fn start_in(name: &str, script: &Path, dir: TempDir) -> Server {
+    let modules = zoo_dir().join("node/node_modules");
+    assert!(
+        modules.join("express").is_dir() && modules.join("cors").is_dir(),
+        "{name}: express and cors are not installed in {}. {HINT}",
+        modules.display()
+    );
+    let port = free_port();
+    let mut command = Command::new("node");
+    command
+        .arg(script)
+        .arg(port.to_string())
+        .env("NODE_PATH", &modules);
+    Server::start(&format!("express ({name})"), command, dir, &[port], HINT)
+}

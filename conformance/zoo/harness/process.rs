@@ -1,0 +1,222 @@
+//! A server process for one test: started in its own process group with its
+//! output in a log file, awaited by polling its ports, and killed (the whole
+//! group) when the test ends, panic included.
+
+use std::fs;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// Longest a server may take to listen.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `conformance/zoo`.
+pub fn zoo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("zoo")
+}
+
+/// A file of the zoo (`nginx/no-always.conf`), read or a clear panic.
+pub fn zoo_file(relative: &str) -> String {
+    let path = zoo_dir().join(relative);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A port free on 127.0.0.1 now, never handed out twice in this process.
+pub fn free_port() -> u16 {
+    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    loop {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("cannot bind a port on 127.0.0.1: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("no local address for a bound socket: {e}"))
+            .port();
+        let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+}
+
+/// Replaces each `@NAME@` placeholder; panics if one is left.
+pub fn fill(template: &str, values: &[(&str, u16)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("@{name}@"), &value.to_string());
+    }
+    let left = out.match_indices('@').find_map(|(i, _)| {
+        let rest = &out[i + 1..];
+        let name = &rest[..rest.find('@')?];
+        let placeholder =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+        placeholder.then_some(name)
+    });
+    if let Some(name) = left {
+        panic!("placeholder @{name}@ left unfilled in:\n{out}");
+    }
+    out
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory under the system's temporary directory.
+    pub fn new(label: &str) -> TempDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("corsair-zoo-{}-{n}-{label}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        TempDir(path)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `name` in it; returns the file's path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running server. Dropping it kills its process group and removes its
+/// directory.
+pub struct Server {
+    name: String,
+    child: Child,
+    ports: Vec<u16>,
+    hint: &'static str,
+    dir: TempDir,
+}
+
+impl Server {
+    /// Starts `command` (output to `output.log` in `dir`) as the server
+    /// `name` listening on `ports` (the first one is its public port).
+    /// `hint` says how to install what it needs. Does not wait: see
+    /// [`Server::ready`].
+    pub fn start(
+        name: &str,
+        mut command: Command,
+        dir: TempDir,
+        ports: &[u16],
+        hint: &'static str,
+    ) -> Server {
+        let log_path = dir.path().join("output.log");
+        let log = fs::File::create(&log_path)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
+        let log2 = log
+            .try_clone()
+            .unwrap_or_else(|e| panic!("cannot reopen {}: {e}", log_path.display()));
+        command
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .process_group(0);
+        let program = command.get_program().to_string_lossy().into_owned();
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("{name}: cannot run `{program}`: {e}. {hint}"));
+        Server {
+            name: name.to_owned(),
+            child,
+            ports: ports.to_vec(),
+            hint,
+            dir,
+        }
+    }
+
+    /// Waits until every port accepts connections (at most
+    /// [`READY_TIMEOUT`]); panics with the server's output if it exits or
+    /// times out.
+    pub fn ready(mut self) -> Server {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        for &port in &self.ports {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            while TcpStream::connect_timeout(&addr, Duration::from_millis(250)).is_err() {
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    panic!(
+                        "{}: exited ({status}) before listening on {addr}. {}\n{}",
+                        self.name,
+                        self.hint,
+                        self.output()
+                    );
+                }
+                if Instant::now() > deadline {
+                    panic!(
+                        "{}: not listening on {addr} after {} s. {}\n{}",
+                        self.name,
+                        READY_TIMEOUT.as_secs(),
+                        self.hint,
+                        self.output()
+                    );
+                }
+                sleep(Duration::from_millis(40));
+            }
+        }
+        self
+    }
+
+    /// Its public port.
+    pub fn port(&self) -> u16 {
+        self.ports[0]
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port())
+    }
+
+    /// The end of every `*.log` file in its directory.
+    pub fn output(&self) -> String {
+        let mut out = String::new();
+        let Ok(entries) = fs::read_dir(self.dir.path()) else {
+            return out;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "log") {
+                let text = fs::read_to_string(&path).unwrap_or_default();
+                let tail: String = {
+                    let chars: Vec<char> = text.chars().collect();
+                    chars[chars.len().saturating_sub(3000)..].iter().collect()
+                };
+                out.push_str(&format!("--- {} ---\n{tail}\n", path.display()));
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The group holds the server and whatever it forked (workers).
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: kill(2) with our own child's process group id.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
