@@ -3,13 +3,14 @@
 //! `corsair_doctor::har::read` works in bounded memory.
 //!
 //! ```text
-//! cargo run -p corsair-doctor --example har_memory [MEGABYTES]
+//! cargo run -p corsair-doctor --example har_memory [MEGABYTES] [drop]
 //! ```
 //!
 //! The file has one page, entries with 100 KiB base64 response bodies and
-//! JSON request bodies, a preflight before every tenth request, and a few
+//! JSON request bodies, a preflight before every twentieth entry, and a few
 //! 8 MB bodies. Every entry is kept (as a caller that pairs them would), then
-//! paired.
+//! paired; with `drop`, entries are only counted, which shows the reader's
+//! own footprint.
 
 use corsair_doctor::har::{pair, read};
 use std::io::{self, Read};
@@ -174,6 +175,7 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200);
+    let keep = std::env::args().nth(2).as_deref() != Some("drop");
     println!("VmHWM before: {}", status("VmHWM"));
     let start = Instant::now();
     let mut source = Counting {
@@ -181,7 +183,11 @@ fn main() {
         bytes: 0,
     };
     let mut entries = Vec::new();
-    let summary = match read(&mut source, |e| entries.push(e)) {
+    let summary = match read(&mut source, |e| {
+        if keep {
+            entries.push(e);
+        }
+    }) {
         Ok(summary) => summary,
         Err(e) => {
             eprintln!("error: {e}");
@@ -191,10 +197,11 @@ fn main() {
     let exchanges = pair(&entries);
     let preflighted = exchanges.iter().filter(|x| x.preflight.is_some()).count();
     println!(
-        "read {:.1} MB: {} entries ({} skipped), {} pages, {} exchanges ({} with a preflight) in {:.2?}",
+        "read {:.1} MB: {} entries ({} skipped, {} kept), {} pages, {} exchanges ({} with a preflight) in {:.2?}",
         source.bytes as f64 / 1e6,
         summary.entries,
         summary.skipped,
+        entries.len(),
         summary.pages.len(),
         exchanges.len(),
         preflighted,
