@@ -364,3 +364,57 @@ async fn a_page_csp_that_forbids_the_api_is_not_a_cors_problem() {
     // The API is fine; the fix is in the frontend.
     assert_eq!(report.verdict.outcome, Outcome::Allowed);
 }
+
+#[tokio::test]
+async fn requests_go_through_the_proxy_the_environment_names() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A proxy that answers for the target itself and records the request line.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = listener.local_addr().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 8192];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let _ = tx.send(head.lines().next().unwrap_or("").to_owned());
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://app.example.com\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await;
+        }
+    });
+    // Read once, at construction: set only for this sender.
+    std::env::set_var("HTTP_PROXY", format!("http://{proxy}"));
+    std::env::set_var("NO_PROXY", "");
+    let sender = Sender::new(&SenderOptions::default()).unwrap();
+    std::env::remove_var("HTTP_PROXY");
+    let request = CheckRequest {
+        // An http page: an https one could not call an http API at all.
+        page_origin: "http://app.example.com".into(),
+        url: "http://api.corsair-proxy-test.example/items".into(),
+        method: "GET".into(),
+        headers: Vec::new(),
+        credentials: false,
+        cookies: None,
+        body: None,
+        read_headers: Vec::new(),
+    };
+    let options = Options {
+        probes: false,
+        ..Options::default()
+    };
+    let report = diagnose(&sender, &request, &options).await.unwrap();
+    assert_eq!(
+        report.verdict.outcome,
+        Outcome::Allowed,
+        "{:?}",
+        report.exchanges
+    );
+    assert_eq!(
+        rx.recv().await.unwrap(),
+        "GET http://api.corsair-proxy-test.example/items HTTP/1.1"
+    );
+}
