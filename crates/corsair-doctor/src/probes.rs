@@ -110,6 +110,15 @@ pub fn origin_probes(page: &Url) -> Vec<OriginProbe> {
             slug: Slug::InsecureOriginTrusted,
         });
     }
+    let local_page =
+        matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost");
+    if !local_page {
+        out.push(OriginProbe {
+            name: "localhost",
+            origin: "http://localhost:3000".into(),
+            slug: Slug::LocalhostInProduction,
+        });
+    }
     for third in [
         "https://corsair-probe.github.io",
         "https://codepen.io",
@@ -147,6 +156,7 @@ fn security_finding(probe: &OriginProbe, page_origin: &str) -> Finding {
                 Slug::SubstringMatch => "the allowlist check accepts any origin that contains an allowed name",
                 Slug::UnescapedDot => "a regular expression has an unescaped '.', which matches any character",
                 Slug::AnySubdomainTrusted => "every subdomain is trusted, so one XSS or takeover on any subdomain reads the API",
+                Slug::LocalhostInProduction => "a development origin is trusted: any program serving a page on the user's machine at that port reads the API as the user (if this is production, drop it from the allowlist)",
                 _ => "shared hosting is trusted: anyone can publish a page there",
             };
             let mut f = Finding::new(
@@ -154,7 +164,7 @@ fn security_finding(probe: &OriginProbe, page_origin: &str) -> Finding {
                 format!("The server trusted the crafted origin {o} with credentials: {how}."),
                 format!("Compare the whole Origin for equality against a list of exact origins ({page_origin}), or anchor and escape the pattern (^https://app\\.example\\.com$)."),
             );
-            if slug == Slug::AnySubdomainTrusted {
+            if matches!(slug, Slug::AnySubdomainTrusted | Slug::LocalhostInProduction) {
                 f.severity = Severity::Warning;
             }
             f
@@ -360,6 +370,7 @@ pub async fn run(
                     | Slug::AnySubdomainTrusted
                     | Slug::ThirdPartyOriginTrusted
                     | Slug::InsecureOriginTrusted
+                    | Slug::LocalhostInProduction
             )
         });
     }

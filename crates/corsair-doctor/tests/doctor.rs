@@ -70,6 +70,13 @@ async fn each_mistake_gets_its_slug() {
         ),
         ("/suffix", "PUT", true, Outcome::Allowed, Slug::SuffixMatch),
         (
+            "/dev-origin",
+            "GET",
+            true,
+            Outcome::Allowed,
+            Slug::LocalhostInProduction,
+        ),
+        (
             "/errors",
             "PUT",
             true,
