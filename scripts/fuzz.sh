@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-180}
 export RUSTC_BOOTSTRAP=1
-mkdir -p fuzz/corpus/scenario fuzz/corpus/allow_list fuzz/corpus/origin fuzz/corpus/request_headers fuzz/corpus/policy fuzz/corpus/server fuzz/corpus/curl fuzz/corpus/har
+mkdir -p fuzz/corpus/scenario fuzz/corpus/allow_list fuzz/corpus/origin fuzz/corpus/request_headers fuzz/corpus/policy fuzz/corpus/server fuzz/corpus/curl fuzz/corpus/har fuzz/corpus/csp
 cp crates/corsair-doctor/tests/data/*.har fuzz/corpus/har/
 printf '%s' "curl 'https://api.example.com/x' -X PUT -H 'origin: https://app.example.com' --data-raw '{\"a\":1}'" > fuzz/corpus/curl/seed
 cp crates/corsair-cli/tests/policies/*.toml fuzz/corpus/policy/
@@ -26,7 +26,7 @@ for i, line in enumerate(open("conformance/corpus/scenarios.jsonl")):
     req = "\n".join(f"{n}:{v}" for n, v in s["request"].get("headers", []))
     open(f"fuzz/corpus/request_headers/corpus-{i}", "w").write(req)
 PY
-for target in allow_list origin request_headers scenario policy server curl har; do
+for target in allow_list origin request_headers scenario policy server curl har csp; do
   echo "== $target: ${seconds}s"
   cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$seconds" -max_len=8192 2>&1 | tail -n 3
 done
