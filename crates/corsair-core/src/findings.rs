@@ -110,6 +110,18 @@ pub fn access_failure(c: &AccessContext<'_>) -> Finding {
             if c.preflight && matches!(c.status, 404 | 405 | 501) {
                 return preflight_not_handled(c.status);
             }
+            if c.tainted {
+                // After a cross-origin redirect the request carries
+                // `Origin: null`, which most allowlists rightly refuse.
+                return Finding::new(
+                    Slug::MissingAllowOrigin,
+                    format!(
+                        "{answer} (status {}) has no Access-Control-Allow-Origin header. A redirect from one cross-origin URL to another made the request's Origin 'null', and the server does not allow 'null' (it should not: anyone can send it).",
+                        c.status
+                    ),
+                    "Call the final URL directly instead of through the cross-origin redirect (or make the redirect stay on the first URL's origin).".into(),
+                );
+            }
             if !c.preflight && c.status >= 400 {
                 return Finding::new(
                     Slug::ErrorResponseWithoutCors,

@@ -202,6 +202,22 @@ pub fn answer<B>(req: &Request<B>) -> Response<Full<Bytes>> {
                 )))
                 .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
         }
+        // A redirect the browser follows: CORS headers on the 307 too, and
+        // on to another origin (`?to=`) or the same API's `/good`.
+        "/moved" => {
+            if good_origin || origin.as_deref() == Some("null") {
+                res = grant(res, origin.as_deref().unwrap_or(PAGE));
+            }
+            let to = req
+                .uri()
+                .query()
+                .and_then(|q| q.strip_prefix("to="))
+                .unwrap_or("/good")
+                .to_owned();
+            res = res
+                .status(StatusCode::TEMPORARY_REDIRECT)
+                .header("location", to);
+        }
         // A redirect in front of the API.
         "/redirect" => {
             res = res

@@ -425,3 +425,70 @@ async fn requests_go_through_the_proxy_the_environment_names() {
         "GET http://api.corsair-proxy-test.example/items HTTP/1.1"
     );
 }
+
+#[tokio::test]
+async fn redirects_are_followed_as_the_browser_follows_them() {
+    let addr = server().await;
+    let sender = Sender::new(&SenderOptions {
+        no_proxy: true,
+        ..SenderOptions::default()
+    })
+    .unwrap();
+    let options = Options {
+        probes: false,
+        ..Options::default()
+    };
+    let request = |url: String| CheckRequest {
+        page_origin: PAGE.into(),
+        url,
+        method: "GET".into(),
+        headers: Vec::new(),
+        credentials: true,
+        cookies: Some("sid=1".into()),
+        body: None,
+        read_headers: Vec::new(),
+    };
+    // Same origin hop: the request goes on to /good with the page's Origin.
+    let report = diagnose(&sender, &request(format!("http://{addr}/moved")), &options)
+        .await
+        .unwrap();
+    assert_eq!(report.verdict.urls.len(), 2, "{:?}", report.verdict.urls);
+    assert_eq!(report.exchanges.len(), 2);
+    assert!(report.exchanges[1].sent.url.ends_with("/good"));
+    let origin = |i: usize| {
+        report.exchanges[i]
+            .sent
+            .headers
+            .iter()
+            .find(|(n, _)| n == "origin")
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(origin(1).as_deref(), Some(PAGE));
+    // /good answers 401 (no Authorization) with CORS headers: readable.
+    assert_eq!(report.verdict.outcome, Outcome::Allowed);
+    assert_eq!(report.verdict.status, Some(401));
+    // A hop to another origin taints the request: Origin becomes null there,
+    // and /good (which allows only the page) refuses it.
+    let other = format!("http://localhost:{}/good", addr.port());
+    let report = diagnose(
+        &sender,
+        &request(format!("http://{addr}/moved?to={other}")),
+        &options,
+    )
+    .await
+    .unwrap();
+    let sent_origin = report.exchanges[1]
+        .sent
+        .headers
+        .iter()
+        .find(|(n, _)| n == "origin")
+        .map(|(_, v)| v.clone());
+    assert_eq!(sent_origin.as_deref(), Some("null"));
+    assert_eq!(report.verdict.outcome, Outcome::Blocked);
+    assert_eq!(
+        slugs(&report)[0],
+        Slug::MissingAllowOrigin,
+        "{:?}",
+        report.verdict.blocked
+    );
+}
