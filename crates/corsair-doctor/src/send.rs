@@ -271,19 +271,19 @@ impl Sender {
                     .version(http::Version::HTTP_2)
                     .body(Full::new(bytes))
                     .map_err(|e| SendError::BadUrl(e.to_string()))?;
-                return http2(tls, request, &host, remote).await;
+                return exchange_on(tls, Protocol::Http2, request, &host, remote).await;
             }
             let request = request
                 .header(http::header::HOST, authority)
                 .body(Full::new(bytes))
                 .map_err(|e| SendError::BadUrl(e.to_string()))?;
-            http1(tls, request, &host, remote).await
+            exchange_on(tls, Protocol::Http1, request, &host, remote).await
         } else {
             let request = request
                 .header(http::header::HOST, authority)
                 .body(Full::new(bytes))
                 .map_err(|e| SendError::BadUrl(e.to_string()))?;
-            http1(stream, request, &host, remote).await
+            exchange_on(stream, Protocol::Http1, request, &host, remote).await
         }
     }
 }
@@ -377,33 +377,17 @@ async fn tunnel(
     }
 }
 
-async fn http1<I>(
-    io: I,
-    request: Request<Full<Bytes>>,
-    host: &str,
-    remote: SocketAddr,
-) -> Result<Received, SendError>
-where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let failed = |source| SendError::Http {
-        host: host.to_owned(),
-        source,
-    };
-    let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
-        .preserve_header_case(true)
-        .handshake(TokioIo::new(io))
-        .await
-        .map_err(failed)?;
-    let conn = tokio::spawn(conn);
-    let response = sender.send_request(request).await.map_err(failed)?;
-    let received = read(response, remote).await;
-    conn.abort();
-    Ok(received)
+/// The HTTP version ALPN (or plain TCP) settled on.
+#[derive(Clone, Copy)]
+enum Protocol {
+    Http1,
+    Http2,
 }
 
-async fn http2<I>(
+/// One request on a fresh connection, then the connection is dropped.
+async fn exchange_on<I>(
     io: I,
+    protocol: Protocol,
     request: Request<Full<Bytes>>,
     host: &str,
     remote: SocketAddr,
@@ -415,15 +399,32 @@ where
         host: host.to_owned(),
         source,
     };
-    let (mut sender, conn) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(io))
-            .await
-            .map_err(failed)?;
-    let conn = tokio::spawn(conn);
-    let response = sender.send_request(request).await.map_err(failed)?;
-    let received = read(response, remote).await;
+    let io = TokioIo::new(io);
+    let (response, conn) = match protocol {
+        Protocol::Http1 => {
+            let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+                .preserve_header_case(true)
+                .handshake(io)
+                .await
+                .map_err(failed)?;
+            let conn = tokio::spawn(conn);
+            (sender.send_request(request).await, conn)
+        }
+        Protocol::Http2 => {
+            let (mut sender, conn) =
+                hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+                    .await
+                    .map_err(failed)?;
+            let conn = tokio::spawn(conn);
+            (sender.send_request(request).await, conn)
+        }
+    };
+    let received = match response {
+        Ok(r) => Ok(read(r, remote).await),
+        Err(e) => Err(failed(e)),
+    };
     conn.abort();
-    Ok(received)
+    received
 }
 
 /// The status, the headers in order, and a prefix of the body.

@@ -15,12 +15,17 @@ async fn server() -> SocketAddr {
     corsair_doctor::demo::spawn(None).await.unwrap().0
 }
 
-async fn run(addr: SocketAddr, path: &str, method: &str, authorized: bool) -> Report {
-    let sender = Sender::new(&SenderOptions {
+/// A sender that ignores the proxy environment (everything is on loopback).
+fn loopback_sender() -> Sender {
+    Sender::new(&SenderOptions {
         no_proxy: true,
         ..SenderOptions::default()
     })
-    .unwrap();
+    .unwrap()
+}
+
+async fn run(addr: SocketAddr, path: &str, method: &str, authorized: bool) -> Report {
+    let sender = loopback_sender();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
     if authorized {
         headers.push(("Authorization".to_owned(), "Bearer t0ken".to_owned()));
@@ -304,11 +309,7 @@ async fn https_with_http2_and_the_trust_options() {
 #[tokio::test]
 async fn compare_names_what_the_layer_in_front_changes() {
     let addr = server().await;
-    let sender = Sender::new(&SenderOptions {
-        no_proxy: true,
-        ..SenderOptions::default()
-    })
-    .unwrap();
+    let sender = loopback_sender();
     for (public, slug) in [
         ("/stripped", Slug::StrippedByProxy),
         ("/double", Slug::DuplicateCorsLayer),
@@ -340,11 +341,7 @@ async fn compare_names_what_the_layer_in_front_changes() {
 #[tokio::test]
 async fn a_page_csp_that_forbids_the_api_is_not_a_cors_problem() {
     let addr = server().await;
-    let sender = Sender::new(&SenderOptions {
-        no_proxy: true,
-        ..SenderOptions::default()
-    })
-    .unwrap();
+    let sender = loopback_sender();
     // The API on another host name than the page's.
     let request = CheckRequest {
         page_origin: PAGE.into(),
@@ -429,11 +426,7 @@ async fn requests_go_through_the_proxy_the_environment_names() {
 #[tokio::test]
 async fn redirects_are_followed_as_the_browser_follows_them() {
     let addr = server().await;
-    let sender = Sender::new(&SenderOptions {
-        no_proxy: true,
-        ..SenderOptions::default()
-    })
-    .unwrap();
+    let sender = loopback_sender();
     let options = Options {
         probes: false,
         ..Options::default()
