@@ -1,6 +1,7 @@
 //! A whole diagnosis: the browser's exchanges, the probes, and the fix for
 //! the platform the answers reveal (or the one asked for).
 
+use corsair_core::browser::is_safelisted_response_header;
 use corsair_core::catalog::{Finding, Severity, Slug};
 use corsair_core::{method, Outcome, Profile, ScenarioError, Verdict};
 use corsair_platforms::{Fix, Platform, Rendered};
@@ -202,20 +203,11 @@ pub fn fix_policy(request: &CheckRequest, verdict: &Verdict) -> Fix {
                 .collect()
         })
         .unwrap_or_default();
-    const SAFELISTED: [&str; 7] = [
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    ];
     let expose_headers = request
         .read_headers
         .iter()
         .map(|h| h.to_ascii_lowercase())
-        .filter(|h| !SAFELISTED.contains(&h.as_str()))
+        .filter(|h| !is_safelisted_response_header(h))
         .collect();
     Fix {
         origins: vec![origin],

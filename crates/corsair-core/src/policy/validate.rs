@@ -56,16 +56,6 @@ const REQUEST_ONLY: [&str; 8] = [
     "user-agent",
 ];
 
-const SAFELISTED_RESPONSE: [&str; 7] = [
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
-
 /// The policy of one route (or the default) with every key resolved.
 struct Effective<'a> {
     /// `[cors]` or the route's path, for messages.
@@ -575,7 +565,7 @@ impl Checker {
                     format!("remove `{h}` (did you mean to put it in `request-headers`?)"),
                 );
                 continue;
-            } else if SAFELISTED_RESPONSE.contains(&lower.as_str()) {
+            } else if crate::browser::is_safelisted_response_header(&lower) {
                 self.push(
                     Slug::SafelistedListed,
                     &item.at,
