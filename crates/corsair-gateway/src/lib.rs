@@ -9,6 +9,7 @@ pub mod admin;
 pub mod hop;
 pub mod live;
 pub mod metrics;
+pub mod pool;
 pub mod proxy;
 pub mod server;
 pub mod tls;

@@ -16,9 +16,9 @@ use http::header::{self, HeaderValue};
 use http::uri::{Authority, Scheme};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
+
+use crate::pool::{Pool, PoolError};
 
 use crate::hop;
 
@@ -35,7 +35,6 @@ pub struct ClientAddr(pub SocketAddr);
 /// Where requests go.
 #[derive(Clone, Debug)]
 pub struct Upstream {
-    scheme: Scheme,
     authority: Authority,
 }
 
@@ -63,7 +62,6 @@ impl Upstream {
             .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
         match (uri.scheme(), uri.authority()) {
             (Some(s), Some(a)) if *s == Scheme::HTTP && path_ok => Ok(Upstream {
-                scheme: s.clone(),
                 authority: a.clone(),
             }),
             _ => Err(UpstreamError::Unsupported(text.to_owned())),
@@ -103,7 +101,7 @@ impl Default for ProxyConfig {
 /// The forwarding service.
 #[derive(Clone)]
 pub struct Proxy {
-    client: Client<HttpConnector, Body>,
+    pool: Pool,
     upstream: Upstream,
     config: ProxyConfig,
 }
@@ -111,14 +109,9 @@ pub struct Proxy {
 impl Proxy {
     /// A pooled client to `upstream`.
     pub fn new(upstream: Upstream, config: ProxyConfig) -> Proxy {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(config.connect_timeout));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(connector);
+        let pool = Pool::new(upstream.authority.as_str(), config.connect_timeout);
         Proxy {
-            client,
+            pool,
             upstream,
             config,
         }
@@ -214,12 +207,11 @@ where
         let upgrade = hop::upgrade(req.headers());
         let client_side = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
         let (mut parts, body) = req.into_parts();
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let uri = Uri::builder()
-            .scheme(self.upstream.scheme.clone())
-            .authority(self.upstream.authority.clone())
-            .path_and_query(path)
-            .build();
+        // Origin-form on the upstream connection, with its own Host.
+        let uri = match parts.uri.path_and_query() {
+            Some(p) => Uri::from_maybe_shared(bytes::Bytes::copy_from_slice(p.as_str().as_bytes())),
+            None => Ok(Uri::from_static("/")),
+        };
         let Ok(uri) = uri else {
             return answer_now(
                 StatusCode::BAD_REQUEST,
@@ -262,6 +254,9 @@ where
         );
         parts.uri = uri;
         parts.version = http::Version::HTTP_11;
+        if let Ok(host) = HeaderValue::from_str(self.upstream.authority.as_str()) {
+            parts.headers.insert(header::HOST, host);
+        }
         let body = match self.config.max_body {
             Some(max) => {
                 http_body_util::Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
@@ -270,12 +265,12 @@ where
             None => body.map_err(Into::into).boxed(),
         };
         let request = Request::from_parts(parts, body);
-        let client = self.client.clone();
+        let pool = self.pool.clone();
         let timeout = self.config.timeout;
         let max_body = self.config.max_body.unwrap_or(u64::MAX);
         let authority = self.upstream.authority.clone();
         Box::pin(async move {
-            match tokio::time::timeout(timeout, client.request(request)).await {
+            match tokio::time::timeout(timeout, pool.send(request)).await {
                 Err(_) => Ok(gateway_response(
                     StatusCode::GATEWAY_TIMEOUT,
                     &format!(
@@ -288,7 +283,7 @@ where
                     &format!("413 Content Too Large: this gateway forwards bodies of at most {max_body} bytes"),
                 )),
                 Ok(Err(e)) => {
-                    let why = if e.is_connect() {
+                    let why = if matches!(e, PoolError::Connect(_)) {
                         "cannot be reached"
                     } else {
                         "broke off the exchange"
