@@ -245,9 +245,7 @@ pub fn run(args: &CheckArgs) -> u8 {
 /// The report as JSON: the verdict exactly as `explain --json` writes it,
 /// plus the exchanges, the probes' findings and the fix.
 pub fn json(report: &Report) -> String {
-    let mut buf = Vec::new();
-    crate::json_out::write_verdict(&mut buf, &report.verdict);
-    let verdict: serde_json::Value = serde_json::from_slice(&buf).unwrap_or_default();
+    let verdict = crate::json_out::verdict_value(&report.verdict);
     let v = serde_json::json!({
         "request": report.request,
         "verdict": verdict,

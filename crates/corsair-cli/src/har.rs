@@ -76,9 +76,7 @@ fn json(report: &HarReport) -> String {
         .requests
         .iter()
         .map(|r| {
-            let mut buf = Vec::new();
-            crate::json_out::write_verdict(&mut buf, &r.verdict);
-            let verdict: serde_json::Value = serde_json::from_slice(&buf).unwrap_or_default();
+            let verdict = crate::json_out::verdict_value(&r.verdict);
             serde_json::json!({
                 "entry": r.entry,
                 "preflight_entry": r.preflight_entry,

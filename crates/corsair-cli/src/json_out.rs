@@ -93,6 +93,14 @@ fn blocked(out: &mut Vec<u8>, b: &Blocked) {
     out.push(b'}');
 }
 
+/// The verdict as a JSON value, byte for byte what `explain --json` writes
+/// (for reports that embed it: `check`, `har`).
+pub fn verdict_value(v: &Verdict) -> serde_json::Value {
+    let mut buf = Vec::new();
+    write_verdict(&mut buf, v);
+    serde_json::from_slice(&buf).unwrap_or_default()
+}
+
 fn missing(out: &mut Vec<u8>, m: &Missing) {
     out.extend_from_slice(b"{\"stage\":");
     string(out, stage(m.stage));

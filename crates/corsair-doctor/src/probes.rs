@@ -9,11 +9,12 @@
 
 use corsair_core::catalog::{Finding, Severity, Slug};
 use corsair_core::cors_check;
+use corsair_core::verdict::Outgoing;
 use corsair_core::{findings, Outcome, Profile};
 use serde::Serialize;
 use url::Url;
 
-use crate::check::{fetch_site, CheckRequest, Checked, USER_AGENT};
+use crate::check::{wire, CheckRequest, Checked};
 use crate::exchange::{redact_received, redact_wire, Exchange, Purpose, Received, Wire};
 use crate::send::Sender;
 
@@ -172,56 +173,29 @@ fn security_finding(probe: &OriginProbe, page_origin: &str) -> Finding {
     }
 }
 
-/// The base request the probes vary: the preflight when the browser sends
-/// one (it changes nothing on the server), else a GET.
+/// The base request the probes vary: the preflight as it was sent (it
+/// changes nothing on the server), else a GET with the browser's own headers.
 fn probe_base(request: &CheckRequest, checked: &Checked) -> Wire {
-    let preflight = checked
+    let sent_preflight = checked
         .exchanges
         .first()
-        .filter(|e| e.purpose == Purpose::Preflight);
-    let page = Url::parse(&request.page_origin).ok();
-    let site = match (&page, Url::parse(&request.url)) {
-        (Some(p), Ok(t)) => fetch_site(p, &t),
-        _ => "cross-site",
-    };
-    match preflight {
-        Some(_) => {
-            let mut headers = vec![
-                ("accept".to_owned(), "*/*".to_owned()),
-                (
-                    "access-control-request-method".to_owned(),
-                    checked.verdict.request.method.clone(),
-                ),
-            ];
-            if let Some(acrh) = checked.verdict.preflight.access_control_request_headers() {
-                headers.push(("access-control-request-headers".into(), acrh.into()));
-            }
-            headers.push(("sec-fetch-mode".into(), "cors".into()));
-            headers.push(("sec-fetch-site".into(), site.into()));
-            headers.push(("user-agent".into(), USER_AGENT.into()));
-            Wire {
-                method: "OPTIONS".into(),
-                url: request.url.clone(),
-                headers,
-            }
-        }
-        None => {
-            let mut headers = vec![
-                ("accept".to_owned(), "*/*".to_owned()),
-                ("sec-fetch-mode".into(), "cors".into()),
-                ("sec-fetch-site".into(), site.into()),
-                ("user-agent".into(), USER_AGENT.into()),
-            ];
-            if let Some(c) = &request.cookies {
-                headers.push(("cookie".into(), c.clone()));
-            }
-            Wire {
-                method: "GET".into(),
-                url: request.url.clone(),
-                headers,
-            }
-        }
+        .filter(|e| e.purpose == Purpose::Preflight)
+        .and(checked.wires.first());
+    if let Some(preflight) = sent_preflight {
+        return preflight.clone();
     }
+    let get = Outgoing {
+        method: "GET".into(),
+        url: request.url.clone(),
+        headers: vec![
+            ("accept".into(), "*/*".into()),
+            ("sec-fetch-mode".into(), "cors".into()),
+            ("sec-fetch-dest".into(), "empty".into()),
+        ],
+        credentials: request.cookies.is_some(),
+    };
+    let page = Url::parse(&request.page_origin).ok();
+    wire(&get, page.as_ref(), request.cookies.as_deref())
 }
 
 fn with_origin(base: &Wire, origin: &str) -> Wire {

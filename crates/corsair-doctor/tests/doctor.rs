@@ -264,9 +264,7 @@ async fn https_with_http2_and_the_trust_options() {
         method: "GET".into(),
         headers: vec![("Authorization".into(), "Bearer x".into())],
         credentials: true,
-        cookies: None,
-        body: None,
-        read_headers: Vec::new(),
+        ..CheckRequest::default()
     };
     let options = Options {
         probes: false,
@@ -320,9 +318,7 @@ async fn compare_names_what_the_layer_in_front_changes() {
             method: "GET".into(),
             headers: Vec::new(),
             credentials: true,
-            cookies: None,
-            body: None,
-            read_headers: Vec::new(),
+            ..CheckRequest::default()
         };
         let options = Options {
             probes: false,
@@ -349,9 +345,7 @@ async fn a_page_csp_that_forbids_the_api_is_not_a_cors_problem() {
         method: "GET".into(),
         headers: vec![("Authorization".into(), "Bearer x".into())],
         credentials: true,
-        cookies: None,
-        body: None,
-        read_headers: Vec::new(),
+        ..CheckRequest::default()
     };
     let options = Options {
         probes: false,
@@ -402,9 +396,7 @@ async fn requests_go_through_the_proxy_the_environment_names() {
         method: "GET".into(),
         headers: Vec::new(),
         credentials: false,
-        cookies: None,
-        body: None,
-        read_headers: Vec::new(),
+        ..CheckRequest::default()
     };
     let options = Options {
         probes: false,

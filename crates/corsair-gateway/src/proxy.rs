@@ -208,16 +208,10 @@ where
         let client_side = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
         let (mut parts, body) = req.into_parts();
         // Origin-form on the upstream connection, with its own Host.
-        let uri = match parts.uri.path_and_query() {
-            Some(p) => Uri::from_maybe_shared(bytes::Bytes::copy_from_slice(p.as_str().as_bytes())),
-            None => Ok(Uri::from_static("/")),
-        };
-        let Ok(uri) = uri else {
-            return answer_now(
-                StatusCode::BAD_REQUEST,
-                "400 Bad Request: the request target cannot be forwarded".into(),
-            );
-        };
+        let uri = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| Uri::from_static("/"), |p| Uri::from(p.clone()));
         hop::strip(&mut parts.headers);
         if let Some(protocol) = upgrade {
             parts.headers.insert(header::UPGRADE, protocol);
