@@ -7,7 +7,9 @@ use corsair_core::scenario::{Answer, CredentialsMode, Hop, RequestSpec, Scenario
 use corsair_core::{Profile, Verdict};
 use serde::Serialize;
 
-use crate::har::{self, Entry, HarSummary, Page};
+use std::collections::HashMap;
+
+use crate::har::{self, Entry, Group, HarSummary, PairStats, Pairer};
 
 /// Headers a browser adds on its own: in a HAR (or a Copy-as-cURL command)
 /// they are on the wire, but the page's code did not set them.
@@ -71,6 +73,8 @@ pub struct HarReport {
     pub summary: HarSummary,
     /// Every cross-origin request, in file order.
     pub requests: Vec<HarVerdict>,
+    /// What the pairing cut (redirect chains past the browsers' bound).
+    pub pairing: PairStats,
 }
 
 fn answer(entry: &Entry) -> Option<Answer> {
@@ -82,8 +86,9 @@ fn answer(entry: &Entry) -> Option<Answer> {
 }
 
 /// Keeps what the analysis needs of an entry: bodies only for errors (the
-/// platform shows in error pages), so a large export stays small in memory.
-fn slim(mut entry: Entry) -> Entry {
+/// platform shows in error pages), so the entries waiting to be paired stay
+/// small.
+pub fn slim(mut entry: Entry) -> Entry {
     entry.request.body_prefix = None;
     if entry.response.status < 400 {
         entry.response.body_prefix = None;
@@ -97,31 +102,95 @@ fn slim(mut entry: Entry) -> Entry {
     entry
 }
 
-/// Reads an export and gives every cross-origin request its verdict.
-pub fn analyze<R: std::io::Read>(reader: R, profile: Profile) -> Result<HarReport, har::HarError> {
-    let mut entries = Vec::new();
-    let summary = har::read(reader, |e| entries.push(slim(e)))?;
-    let requests = verdicts(&entries, &summary.pages, summary.sanitized, profile);
-    Ok(HarReport { summary, requests })
+/// Reads an export held in memory and gives every cross-origin request its
+/// verdict: [`judge_stream`] after a first pass for the summary. For a
+/// large file, call those two on the file instead (as `corsair har` does),
+/// which keeps memory bounded.
+pub fn analyze<R: std::io::Read>(
+    mut reader: R,
+    profile: Profile,
+) -> Result<HarReport, har::HarError> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    let summary = har::read(bytes.as_slice(), |_| {})?;
+    let mut requests = Vec::new();
+    let (pairing, error) = judge_stream(bytes.as_slice(), &summary, profile, |v| requests.push(v));
+    match error {
+        Some(e) => Err(e),
+        None => Ok(HarReport {
+            summary,
+            requests,
+            pairing,
+        }),
+    }
 }
 
-fn verdicts(
-    entries: &[Entry],
-    pages: &[Page],
+/// Reads an export a second time, pairing its entries and judging each
+/// cross-origin request as soon as its exchange is complete, in file order.
+/// `summary` is what a first [`har::read`] (or [`har::read_partial`]) of the
+/// same file returned: the pages may come after the entries, and whether
+/// the export is sanitized is known only at its end, so the judging needs
+/// it first. Memory stays bounded (see [`har::Pairer`]). Returns what the
+/// pairing cut, and the reading error if there was one (the entries before
+/// it are judged).
+pub fn judge_stream<R: std::io::Read>(
+    reader: R,
+    summary: &HarSummary,
+    profile: Profile,
+    mut on_verdict: impl FnMut(HarVerdict),
+) -> (PairStats, Option<har::HarError>) {
+    let judge = Judge::new(summary, profile);
+    let mut pairer = Pairer::new();
+    let mut hand = |g: Group| {
+        if let Some(v) = judge.judge(&g) {
+            on_verdict(v);
+        }
+    };
+    let (_, error) = har::read_partial(reader, |e| pairer.push(slim(e), &mut hand));
+    pairer.finish(&mut hand);
+    (pairer.stats().clone(), error)
+}
+
+/// Judges exchanges: the export's pages indexed by id, whether it is
+/// sanitized, the browser.
+pub struct Judge {
+    pages: HashMap<String, String>,
     sanitized: bool,
     profile: Profile,
-) -> Vec<HarVerdict> {
-    let mut out = Vec::new();
-    for x in har::pair(entries) {
-        let Some(first) = entries.get(x.request) else {
-            continue;
-        };
-        let Some(page_origin) = har::cross_origin(first, pages) else {
-            continue;
-        };
-        let preflight = x.preflight.and_then(|p| entries.get(p));
+}
+
+impl Judge {
+    /// A judge for an export of that summary.
+    pub fn new(summary: &HarSummary, profile: Profile) -> Self {
+        let mut pages = HashMap::new();
+        for p in &summary.pages {
+            // The first page of an id wins, as in a scan of the list.
+            pages.entry(p.id.clone()).or_insert_with(|| p.title.clone());
+        }
+        Judge {
+            pages,
+            sanitized: summary.sanitized,
+            profile,
+        }
+    }
+
+    /// The verdict on an exchange's request, or `None` when it is not
+    /// cross-origin (or its page origin cannot be told).
+    pub fn judge(&self, x: &Group) -> Option<HarVerdict> {
+        let profile = self.profile;
+        let sanitized = self.sanitized;
+        let ex = &x.exchange;
+        let first = x.entry(ex.request)?;
+        let page_url = first
+            .page_ref
+            .as_deref()
+            .and_then(|id| self.pages.get(id))
+            .map(String::as_str);
+        let page_origin = har::cross_origin_on_page(first, page_url)?;
+        let preflight = ex.preflight.and_then(|p| x.entry(p));
+        let lone_preflight = ex.lone_preflight;
         // The request as the page's code made it.
-        let (method, mut headers) = if x.lone_preflight {
+        let (method, mut headers) = if lone_preflight {
             // The request itself was never sent: rebuild it from the preflight.
             let acrm = first
                 .request
@@ -167,23 +236,19 @@ fn verdicts(
             CredentialsMode::SameOrigin
         };
         // The answers, redirect hops nested.
-        let mut response = if x.lone_preflight {
-            None
-        } else {
-            answer(first)
-        };
+        let mut response = if lone_preflight { None } else { answer(first) };
         let mut hops: Vec<Hop> = Vec::new();
-        for (i, r) in x.redirects.iter().enumerate() {
-            let pre = x
+        for (i, r) in ex.redirects.iter().enumerate() {
+            let pre = ex
                 .redirect_preflights
                 .get(i)
                 .copied()
                 .flatten()
-                .and_then(|p| entries.get(p))
+                .and_then(|p| x.entry(p))
                 .and_then(answer);
             hops.push(Hop {
                 preflight: pre,
-                response: entries.get(*r).and_then(answer),
+                response: x.entry(*r).and_then(answer),
             });
         }
         // Nest from the last hop back to the first.
@@ -207,7 +272,7 @@ fn verdicts(
                 mode: Default::default(),
                 initiator: Default::default(),
             },
-            preflight: if x.lone_preflight {
+            preflight: if lone_preflight {
                 answer(first)
             } else {
                 preflight.and_then(answer)
@@ -216,9 +281,7 @@ fn verdicts(
             read_headers: Vec::new(),
             address_space: None,
         };
-        let Ok(mut verdict) = corsair_core::explain(&scenario, profile) else {
-            continue;
-        };
+        let mut verdict = corsair_core::explain(&scenario, profile).ok()?;
         let mut scenario = scenario;
         let mut preflight_assumed = false;
         let needs_preflight = verdict.missing.as_ref().is_some_and(|m| {
@@ -231,28 +294,27 @@ fn verdicts(
                 preflight_assumed = true;
             }
         }
-        let recorded_error = x
+        let recorded_error = ex
             .redirects
             .last()
-            .and_then(|r| entries.get(*r))
+            .and_then(|r| x.entry(*r))
             .unwrap_or(first)
             .response
             .error
             .clone()
             .filter(|e| !e.is_empty());
-        out.push(HarVerdict {
-            entry: x.request,
-            preflight_entry: x.preflight,
-            redirect_entries: x.redirects.clone(),
+        Some(HarVerdict {
+            entry: ex.request,
+            preflight_entry: ex.preflight,
+            redirect_entries: ex.redirects.clone(),
             page_origin,
             scenario,
             credentials_assumed,
             preflight_assumed,
             recorded_error,
             verdict,
-        });
+        })
     }
-    out
 }
 
 /// The answer of a preflight that passed for exactly this request.
