@@ -87,7 +87,7 @@ fn case(rng: &mut Lcg, i: usize) -> Option<Case> {
         return None;
     }
     let spec = PolicySpec {
-        origins,
+        origins: origins.into(),
         credentials,
         methods: subset(POLICY_METHODS, rng.mask(POLICY_METHODS.len()))
             .into_iter()
@@ -97,7 +97,7 @@ fn case(rng: &mut Lcg, i: usize) -> Option<Case> {
             .into_iter()
             .map(String::from)
             .collect(),
-        expose_headers: vec!["x-total".into()],
+        expose_headers: ["x-total".to_owned()].into(),
         max_age: Some(0),
         ..PolicySpec::default()
     };

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use corsair_core::catalog::Severity;
-use corsair_core::policy::{self, line_col, Location, Problem};
+use corsair_core::policy::{self, LineIndex, Location, Problem};
+use corsair_core::printable::escape_control;
 use serde_json::{json, Value};
 
 use crate::render::Style;
@@ -110,9 +111,9 @@ fn severity_word(s: Severity) -> &'static str {
 }
 
 /// `(line, column, end_line, end_column)`, 1-based, end exclusive.
-fn region(text: &str, span: &std::ops::Range<usize>) -> (usize, usize, usize, usize) {
-    let (l, c) = line_col(text, span.start);
-    let (el, ec) = line_col(text, span.end.max(span.start));
+fn region(index: &LineIndex<'_>, span: &std::ops::Range<usize>) -> (usize, usize, usize, usize) {
+    let (l, c) = index.line_col(span.start);
+    let (el, ec) = index.line_col(span.end.max(span.start));
     (l, c, el, ec)
 }
 
@@ -125,7 +126,10 @@ pub fn human(
     style: Style,
 ) -> String {
     let mut out = String::new();
-    let name = file.display().to_string();
+    let name = escape_control(&file.display().to_string()).into_owned();
+    // Indexed once: a long file with many problems is placed in O(log n) each.
+    let index = LineIndex::new(text);
+    let env_parts = env.map(env_parts).unwrap_or_default();
     for p in problems {
         let word = severity_word(p.severity);
         let head = format!("{word}[{}]", p.slug);
@@ -134,30 +138,40 @@ pub fn human(
             Severity::Warning => style.yellow(&head),
             Severity::Info => style.bold(&head),
         };
-        let _ = writeln!(out, "{head}: {}", style.bold(&p.message));
+        let _ = writeln!(out, "{head}: {}", style.bold(&escape_control(&p.message)));
         // Notes line up under the snippet's gutter, as rustc's do.
         let pad = match &p.location {
-            Location::File { span } => " ".repeat(line_col(text, span.start).0.to_string().len()),
+            Location::File { span } => " ".repeat(index.line_col(span.start).0.to_string().len()),
             _ => " ".to_owned(),
         };
         match &p.location {
-            Location::File { span } => snippet(&mut out, &name, text, span, style),
-            Location::Env { var, index } => {
-                env_snippet(&mut out, var, env.unwrap_or(""), *index, style)
-            }
+            Location::File { span } => snippet(&mut out, &name, &index, span, style),
+            Location::Env { var, index } => env_snippet(
+                &mut out,
+                var,
+                env.unwrap_or(""),
+                env_parts.get(*index).cloned(),
+                *index,
+                style,
+            ),
             Location::Code { .. } | Location::Nowhere => {
                 let _ = writeln!(out, " {} {name}", style.dim("-->"));
             }
         }
         if let Some(stage) = &p.stage {
-            let _ = writeln!(out, "{pad} {} stage: {stage}", style.dim("="));
+            let _ = writeln!(
+                out,
+                "{pad} {} stage: {}",
+                style.dim("="),
+                escape_control(stage)
+            );
         }
         let _ = writeln!(
             out,
             "{pad} {} {} {}\n",
             style.dim("="),
             style.bold("fix:"),
-            p.fix
+            escape_control(&p.fix)
         );
     }
     let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
@@ -182,41 +196,126 @@ pub fn human(
     out
 }
 
-fn snippet(out: &mut String, name: &str, text: &str, span: &std::ops::Range<usize>, style: Style) {
-    let (line, col, end_line, end_col) = region(text, span);
+/// A source line this long or shorter is shown whole.
+const WHOLE_LINE_CHARS: usize = 160;
+/// Of a longer line: characters shown before the marked part, at most.
+const LEAD_CHARS: usize = 60;
+/// Characters of the marked part shown, at most.
+const MARK_CHARS: usize = 80;
+/// Characters shown after the marked part, at most.
+const TAIL_CHARS: usize = 30;
+
+/// A bounded, escaped excerpt of `line` around bytes `mark` (within the
+/// line): the text to show, and the column and width of the carets under it.
+/// A line of a megabyte costs what a short one does.
+fn excerpt_around(line: &str, mark: std::ops::Range<usize>) -> (String, usize, usize) {
+    let start = floor_boundary(line, mark.start.min(line.len()));
+    let end = floor_boundary(line, mark.end.clamp(start, line.len()));
+    if line.chars().nth(WHOLE_LINE_CHARS).is_none() {
+        let col = shown_text(&line[..start]).chars().count();
+        let width = shown_text(&line[start..end]).chars().count();
+        return (shown_text(line).trim_end().to_owned(), col, width.max(1));
+    }
+    let lead_from = line[..start]
+        .char_indices()
+        .rev()
+        .nth(LEAD_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let mark_to = line[start..end]
+        .char_indices()
+        .nth(MARK_CHARS)
+        .map_or(end, |(i, _)| start + i);
+    let tail_to = line[mark_to..]
+        .char_indices()
+        .nth(TAIL_CHARS)
+        .map_or(line.len(), |(i, _)| mark_to + i);
+    let mut shown = String::new();
+    if lead_from > 0 {
+        shown.push('…');
+    }
+    shown.push_str(&shown_text(&line[lead_from..start]));
+    let col = shown.chars().count();
+    shown.push_str(&shown_text(&line[start..mark_to]));
+    let width = shown.chars().count() - col;
+    shown.push_str(&shown_text(&line[mark_to..tail_to]));
+    if tail_to < line.len() {
+        shown.push('…');
+    }
+    (shown.trim_end().to_owned(), col, width.max(1))
+}
+
+/// Source text as shown in a snippet: tabs as one space (so carets line up),
+/// other control characters escaped.
+fn shown_text(text: &str) -> String {
+    escape_control(&text.replace('\t', " ")).into_owned()
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn snippet(
+    out: &mut String,
+    name: &str,
+    index: &LineIndex<'_>,
+    span: &std::ops::Range<usize>,
+    style: Style,
+) {
+    let (line, col, end_line, _) = region(index, span);
     let width = line.to_string().len();
     let pad = " ".repeat(width);
     let _ = writeln!(out, "{pad}{} {name}:{line}:{col}", style.dim("-->"));
     let _ = writeln!(out, "{pad} {}", style.dim("|"));
-    let source_line = text.lines().nth(line - 1).unwrap_or("");
-    let shown: String = source_line
-        .chars()
-        .map(|c| if c == '\t' { ' ' } else { c })
-        .collect();
+    let source_line = index.line(line);
+    let line_start = index.line_start(line);
+    let mark_end = if end_line == line {
+        span.end.max(span.start) - line_start
+    } else {
+        source_line.len()
+    };
+    let (shown, caret_col, carets) =
+        excerpt_around(source_line, span.start.saturating_sub(line_start)..mark_end);
     let _ = writeln!(
         out,
         "{} {} {}",
         style.dim(&line.to_string()),
         style.dim("|"),
-        shown.trim_end()
+        shown
     );
-    let line_chars = shown.chars().count();
-    let stop = if end_line == line {
-        end_col
-    } else {
-        line_chars + 1
-    };
-    let carets = "^".repeat(stop.saturating_sub(col).max(1));
     let _ = writeln!(
         out,
         "{pad} {} {}{}",
         style.dim("|"),
-        " ".repeat(col - 1),
-        style.red(&carets)
+        " ".repeat(caret_col),
+        style.red(&"^".repeat(carets))
     );
 }
 
-fn env_snippet(out: &mut String, var: &str, value: &str, index: usize, style: Style) {
+/// Byte ranges of the trimmed comma-separated entries of an environment
+/// variable's value, found once for every problem that points into it.
+fn env_parts(value: &str) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::new();
+    let mut offset = 0;
+    for part in value.split(',') {
+        let lead = part.len() - part.trim_start().len();
+        let start = offset + lead;
+        parts.push(start..start + part.trim().len());
+        offset += part.len() + 1;
+    }
+    parts
+}
+
+fn env_snippet(
+    out: &mut String,
+    var: &str,
+    value: &str,
+    part: Option<std::ops::Range<usize>>,
+    index: usize,
+    style: Style,
+) {
     let _ = writeln!(
         out,
         " {} environment variable {var}, entry {}",
@@ -224,33 +323,25 @@ fn env_snippet(out: &mut String, var: &str, value: &str, index: usize, style: St
         index + 1
     );
     let prefix = format!("{var}=");
-    let mut start = 0;
-    let mut len = 0;
-    let mut offset = 0;
-    for (i, part) in value.split(',').enumerate() {
-        if i == index {
-            let lead = part.len() - part.trim_start().len();
-            start = offset + lead;
-            len = part.trim().chars().count().max(1);
-        }
-        offset += part.len() + 1;
-    }
+    let line = format!("{prefix}{value}");
+    let part = part.unwrap_or(0..0);
+    let (shown, col, carets) =
+        excerpt_around(&line, prefix.len() + part.start..prefix.len() + part.end);
     let _ = writeln!(out, "  {}", style.dim("|"));
-    let _ = writeln!(out, "  {} {prefix}{value}", style.dim("|"));
-    let col = prefix.chars().count() + value[..start.min(value.len())].chars().count();
+    let _ = writeln!(out, "  {} {shown}", style.dim("|"));
     let _ = writeln!(
         out,
         "  {} {}{}",
         style.dim("|"),
         " ".repeat(col),
-        style.red(&"^".repeat(len))
+        style.red(&"^".repeat(carets))
     );
 }
 
-fn location_json(file: &Path, text: &str, loc: &Location) -> Value {
+fn location_json(file: &Path, index: &LineIndex<'_>, loc: &Location) -> Value {
     match loc {
         Location::File { span } => {
-            let (line, column, end_line, end_column) = region(text, span);
+            let (line, column, end_line, end_column) = region(index, span);
             json!({"file": file.display().to_string(), "line": line, "column": column, "end_line": end_line, "end_column": end_column})
         }
         Location::Env { var, index } => json!({"env": var, "index": index}),
@@ -261,6 +352,7 @@ fn location_json(file: &Path, text: &str, loc: &Location) -> Value {
 
 /// The `--json` report.
 pub fn json_report(file: &Path, text: &str, stage: Option<&str>, problems: &[Problem]) -> Value {
+    let index = LineIndex::new(text);
     let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
     json!({
         "file": file.display().to_string(),
@@ -272,7 +364,7 @@ pub fn json_report(file: &Path, text: &str, stage: Option<&str>, problems: &[Pro
             "title": p.slug.title(),
             "message": p.message,
             "fix": p.fix,
-            "location": location_json(file, text, &p.location),
+            "location": location_json(file, &index, &p.location),
             "stage": p.stage,
         })).collect::<Vec<_>>(),
     })
@@ -289,13 +381,14 @@ pub fn sarif(file: &Path, text: &str, problems: &[Problem]) -> Value {
         Severity::Info => "note",
     };
     let uri = file.display().to_string().replace('\\', "/");
+    let index = LineIndex::new(text);
     let results: Vec<Value> = problems
         .iter()
         .map(|p| {
             let rule_index = rules.iter().position(|r| *r == p.slug).unwrap_or(0);
             let mut place = json!({});
             if let Location::File { span } = &p.location {
-                let (l, c, el, ec) = region(text, span);
+                let (l, c, el, ec) = region(&index, span);
                 place = json!({"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec});
             }
             let mut message = format!("{} Fix: {}", p.message, p.fix);

@@ -99,6 +99,9 @@ impl From<BrowserArg> for Profile {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        restore_sigpipe();
+    }
     let code = match cli.command {
         Command::Explain(args) => explain::run(&args),
         Command::Check(args) => check::run(&args),
@@ -108,4 +111,17 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(code)
+}
+
+/// A closed pipe (`corsair lint | head`) ends the process quietly, as it does
+/// for other command-line tools, instead of a panic in `print!`. Rust
+/// ignores SIGPIPE by default; this restores the default action (not for the
+/// long-running gateway, which must never die of a peer's closed socket).
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

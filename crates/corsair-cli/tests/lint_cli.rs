@@ -103,3 +103,45 @@ fn sarif_report_is_valid_shape() {
         assert!(region["startLine"].as_u64().unwrap() >= 1);
     }
 }
+
+/// A policy written on one long line, with terminal escapes hidden in its
+/// strings: each problem shows a bounded excerpt around its place (never the
+/// whole line), and no control character reaches the terminal.
+#[test]
+fn long_lines_are_excerpted_and_control_characters_escaped() {
+    let dir = std::env::temp_dir().join(format!("corsair-lint-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("long.toml");
+    let origins: Vec<String> = (0..2000)
+        .map(|i| format!("\"https://app{i}.example.com/\""))
+        .collect();
+    let text = format!(
+        "[cors]\norigins = [{}, \"https://evil\\u001b[2J\\u009b.example.com\"]\nmax-age = 600\n",
+        origins.join(", ")
+    );
+    std::fs::write(&file, &text).expect("write policy");
+    let out = lint(&[file.to_str().expect("utf-8 path")], None);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    // One problem per trailing slash, each placed and excerpted.
+    assert!(report.matches("error[origin-trailing-slash]").count() >= 2000);
+    let far = report
+        .lines()
+        .filter(|l| l.contains("-->"))
+        .filter_map(|l| l.rsplit(':').next()?.trim().parse::<usize>().ok())
+        .max()
+        .unwrap_or(0);
+    assert!(far > 60_000, "the last column shown is {far}");
+    let longest = report.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 400, "a line of {longest} characters");
+    assert!(report.len() < 2_000_000, "{} bytes", report.len());
+    assert!(
+        !report.contains('\u{1b}') && !report.contains('\u{9b}'),
+        "a control character reached the output"
+    );
+    assert!(
+        report.contains("evil\\x1b[2J\\u{9b}.example.com"),
+        "not escaped"
+    );
+}

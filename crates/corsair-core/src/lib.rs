@@ -21,6 +21,7 @@ pub mod method;
 pub mod mime;
 pub mod origin;
 pub mod policy;
+pub mod printable;
 pub mod profile;
 pub mod request_headers;
 pub mod response_headers;

@@ -582,3 +582,73 @@ fn http_origins_with_credentials_are_an_error_only_in_production() {
         "\"http://app",
     );
 }
+
+/// Every part of a policy has a stated bound; past it the policy is refused
+/// with an error naming the bound, and the rest is not read.
+#[test]
+fn bounds_are_stated_and_refuse_the_policy() {
+    use corsair_core::policy::document::{MAX_NAMES, MAX_POLICY_BYTES, MAX_ROUTES, MAX_STAGES};
+    let names = (0..=MAX_NAMES)
+        .map(|i| format!("\"x-h{i}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    let stages: String = (0..=MAX_STAGES)
+        .map(|i| format!("[stages.s{i}]\ndebug = true\n"))
+        .collect();
+    let routes: String = (0..=MAX_ROUTES)
+        .map(|i| format!("[[routes]]\npath = \"/r{i}\"\n"))
+        .collect();
+    let base = "[cors]\norigins = [\"https://app.example.com\"]\nmax-age = 600\n";
+    let cases = [
+        (format!("{base}request-headers = [{names}]\n"), MAX_NAMES),
+        (format!("{base}{stages}"), MAX_STAGES),
+        (format!("{base}{routes}"), MAX_ROUTES),
+        (
+            format!("{base}# {}\n", "x".repeat(MAX_POLICY_BYTES)),
+            MAX_POLICY_BYTES,
+        ),
+    ];
+    for (text, bound) in cases {
+        let problems = lint(&text);
+        let over = problems
+            .iter()
+            .find(|p| p.slug == Slug::InvalidValue && p.message.contains(&bound.to_string()));
+        let Some(over) = over else {
+            panic!(
+                "no bound {bound} problem in {:?}",
+                &problems[..problems.len().min(3)]
+            );
+        };
+        assert_eq!(over.severity, Severity::Error);
+        assert!(
+            policy::from_toml(&text, None, None).is_err(),
+            "bound {bound} not refused"
+        );
+    }
+}
+
+/// Lists inherited by many routes and stages are checked once: the problems
+/// are those of the list itself, each reported once, and a route that
+/// inherits an invalid list is refused as before.
+#[test]
+fn inherited_lists_are_reported_once() {
+    let mut text = String::from(
+        "[cors]\norigins = [\"https://app.example.com/\", \"https://a.example.com\", \"https://a.example.com\"]\nmethods = [\"patch\"]\nmax-age = 600\n",
+    );
+    for i in 0..20 {
+        text.push_str(&format!(
+            "[stages.s{i}]\nextra-origins = [\"http://localhost:{}\"]\n",
+            3000 + i
+        ));
+    }
+    for i in 0..50 {
+        text.push_str(&format!("[[routes]]\npath = \"/r{i}/**\"\n"));
+    }
+    let problems = lint(&text);
+    let count = |slug: Slug| problems.iter().filter(|p| p.slug == slug).count();
+    assert_eq!(count(Slug::OriginTrailingSlash), 1, "{problems:#?}");
+    assert_eq!(count(Slug::OverlappingOrigins), 1, "{problems:#?}");
+    assert_eq!(count(Slug::MethodCase), 1, "{problems:#?}");
+    assert!(policy::from_toml(&text, None, None).is_err());
+    assert!(policy::from_toml(&text, Some("s3"), None).is_err());
+}

@@ -170,8 +170,21 @@ impl Reader<'_> {
             );
             return None;
         };
-        let mut out = Vec::with_capacity(items.len());
-        for item in items.iter() {
+        let bound = if key.ends_with("origins") {
+            MAX_ORIGINS
+        } else {
+            MAX_NAMES
+        };
+        if items.len() > bound {
+            self.problems.push(over_bound(
+                file(value.span()),
+                &format!("the number of entries in `{key}`"),
+                items.len(),
+                bound,
+            ));
+        }
+        let mut out = Vec::with_capacity(items.len().min(bound));
+        for item in items.iter().take(bound) {
             match item.get_ref().as_str() {
                 Some(s) => out.push(Located::new(s.to_owned(), file(item.span()))),
                 None => self.type_error(
@@ -319,21 +332,52 @@ impl SectionKind {
 
 const TOP_KEYS: [&str; 3] = ["cors", "stages", "routes"];
 
+/// The largest policy file read (bytes): past it the file is refused before
+/// it is parsed.
+pub const MAX_POLICY_BYTES: usize = 16 << 20;
+/// The most `[stages.NAME]` tables read; `corsair lint` checks each.
+pub const MAX_STAGES: usize = 32;
+/// The most `[[routes]]` read; a request is matched against each in turn.
+pub const MAX_ROUTES: usize = 1_000;
+/// The most entries of `methods`, `request-headers` and `expose-headers`.
+pub const MAX_NAMES: usize = 1_000;
+/// The most entries of `origins` or `extra-origins`.
+pub const MAX_ORIGINS: usize = 1_000_000;
+
+/// The problem for a part of the policy over its bound: an error, so the
+/// policy is refused, naming the bound.
+fn over_bound(at: Location, what: &str, found: usize, bound: usize) -> Problem {
+    Problem::new(
+        Slug::InvalidValue,
+        at,
+        format!("{what}: {found}, more than the {bound} Corsair reads; the rest is ignored and the policy refused"),
+        format!("keep {what} to {bound} at most (split the policy, or use `*.` patterns for many subdomains)"),
+    )
+}
+
 /// Reads a policy file. Never fails: what cannot be read is a problem, and
 /// the rest is still read.
 pub fn parse(text: &str) -> (Document, Vec<Problem>) {
     let mut problems = Vec::new();
+    if text.len() > MAX_POLICY_BYTES {
+        problems.push(over_bound(
+            Location::Nowhere,
+            "the policy file's size in bytes",
+            text.len(),
+            MAX_POLICY_BYTES,
+        ));
+        return (Document::default(), problems);
+    }
     let (root, errors) = DeTable::parse_recoverable(text);
     // One syntax error per line: the parser's recovery cascades, and what
     // follows the first error on a line says nothing new.
-    let mut lines_seen = Vec::new();
+    let index = super::problem::LineIndex::new(text);
+    let mut lines_seen = std::collections::HashSet::new();
     for e in &errors {
         let span = e.span().unwrap_or(0..0);
-        let line = super::problem::line_col(text, span.start).0;
-        if lines_seen.contains(&line) {
+        if !lines_seen.insert(index.line_col(span.start).0) {
             continue;
         }
-        lines_seen.push(line);
         problems.push(Problem::new(
             Slug::InvalidToml,
             file(span),
@@ -357,7 +401,15 @@ pub fn parse(text: &str) -> (Document, Vec<Problem>) {
         match (name, value.get_ref()) {
             ("cors", DeValue::Table(t)) => doc.cors = reader.section(t, at, SectionKind::Cors),
             ("stages", DeValue::Table(stages)) => {
-                for (stage, body) in stages.iter() {
+                if stages.len() > MAX_STAGES {
+                    reader.problems.push(over_bound(
+                        at.clone(),
+                        "the number of stages",
+                        stages.len(),
+                        MAX_STAGES,
+                    ));
+                }
+                for (stage, body) in stages.iter().take(MAX_STAGES) {
                     let stage_at = file(stage.span());
                     match body.get_ref() {
                         DeValue::Table(t) => {
@@ -378,7 +430,15 @@ pub fn parse(text: &str) -> (Document, Vec<Problem>) {
                 }
             }
             ("routes", DeValue::Array(routes)) => {
-                for route in routes.iter() {
+                if routes.len() > MAX_ROUTES {
+                    reader.problems.push(over_bound(
+                        at.clone(),
+                        "the number of routes",
+                        routes.len(),
+                        MAX_ROUTES,
+                    ));
+                }
+                for route in routes.iter().take(MAX_ROUTES) {
                     match route.get_ref() {
                         DeValue::Table(t) => {
                             let section = reader.section(t, file(route.span()), SectionKind::Route);

@@ -8,13 +8,14 @@
 pub mod builder;
 pub mod document;
 pub mod origin_entry;
+mod overlap;
 pub mod problem;
 pub mod spec;
 pub mod validate;
 
 pub use builder::PolicyBuilder;
 pub use document::{Document, Located};
-pub use problem::{line_col, Location, Problem};
+pub use problem::{line_col, LineIndex, Location, Problem};
 pub use spec::{OriginEntry, PolicySpec};
 pub use validate::{check, lint, Checked};
 

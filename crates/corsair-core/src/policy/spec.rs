@@ -2,6 +2,8 @@
 //! `CORS_ORIGINS` are merged. The server model is built from this; the
 //! validator checks it first.
 
+use std::sync::Arc;
+
 use crate::server::origin_set::{Pattern, PortRule};
 
 /// One allowed-origin entry, parsed.
@@ -76,17 +78,17 @@ impl OriginEntry {
 /// What one route allows.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PolicySpec {
-    /// Allowed origins.
-    pub origins: Vec<OriginEntry>,
+    /// Allowed origins (shared by the routes that inherit them).
+    pub origins: Arc<[OriginEntry]>,
     /// Whether credentialed requests (cookies, Authorization) are allowed.
     pub credentials: bool,
     /// Methods beyond GET, HEAD and POST, case-sensitive; `*` for any.
-    pub methods: Vec<String>,
+    pub methods: Arc<[String]>,
     /// Request headers the page may set (any case); `*` for any but
     /// `authorization`.
-    pub request_headers: Vec<String>,
+    pub request_headers: Arc<[String]>,
     /// Response headers the page may read.
-    pub expose_headers: Vec<String>,
+    pub expose_headers: Arc<[String]>,
     /// `Access-Control-Max-Age` in seconds; -1 sends 0 (no caching), `None`
     /// sends nothing.
     pub max_age: Option<i64>,

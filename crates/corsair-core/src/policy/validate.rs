@@ -2,10 +2,14 @@
 //! stage, the route's own keys and `CORS_ORIGINS` are merged) is checked,
 //! every problem reported with where it was written and how to fix it.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+
 use crate::catalog::{Severity, Slug};
 use crate::server::origin_set::{Pattern, PortRule};
 use crate::server::route::{PathPattern, PolicySet};
-use crate::server::CorsPolicy;
+use crate::server::{CorsPolicy, OriginSets};
 
 use super::document::{Document, List, Located, Section};
 use super::origin_entry::{analyze, is_loopback_host};
@@ -66,6 +70,9 @@ struct Effective<'a> {
     production: bool,
     origins: Vec<&'a Located<String>>,
     origins_list: Option<&'a List>,
+    /// The lists `origins` was made of (own, or inherited and extra), by
+    /// address: equal keys mean equal origins.
+    origins_from: (bool, usize, usize),
     credentials: Option<&'a Located<bool>>,
     methods: Option<&'a List>,
     request_headers: Option<&'a List>,
@@ -94,8 +101,13 @@ fn effective<'a>(
     layers.extend(stage);
     layers.extend(route);
     let own_origins = route.and_then(|r| r.origins.as_ref());
-    let (origins, origins_list) = match own_origins {
-        Some(list) => (list.value.iter().collect(), Some(list)),
+    let address = |l: Option<&List>| l.map_or(0, |l| l as *const List as usize);
+    let (origins, origins_list, origins_from) = match own_origins {
+        Some(list) => (
+            list.value.iter().collect(),
+            Some(list),
+            (true, address(Some(list)), 0),
+        ),
         None => {
             let inherited = stage
                 .and_then(|s| s.origins.as_ref())
@@ -107,9 +119,11 @@ fn effective<'a>(
                 all.extend(extra.value.iter());
             }
             all.extend(env.iter());
+            let extra = stage.and_then(|s| s.extra_origins.as_ref());
             (
                 all,
-                inherited.or(stage.and_then(|s| s.extra_origins.as_ref())),
+                inherited.or(extra),
+                (false, address(inherited), address(extra)),
             )
         }
     };
@@ -130,6 +144,7 @@ fn effective<'a>(
         production,
         origins,
         origins_list,
+        origins_from,
         credentials: pick(&layers, |s| s.credentials.as_ref()),
         methods: pick(&layers, |s| s.methods.as_ref()),
         request_headers: pick(&layers, |s| s.request_headers.as_ref()),
@@ -145,14 +160,64 @@ fn value(flag: Option<&Located<bool>>) -> bool {
     flag.is_some_and(|f| f.value)
 }
 
-struct Checker {
-    problems: Vec<Problem>,
+/// What an origin list's check depends on: ((own list?, list, extra list),
+/// credentials, production).
+type OriginsKey = ((bool, usize, usize), bool, bool);
+
+/// A list's checked values and how many errors checking it found.
+type Done<T> = (Arc<[T]>, usize);
+
+/// The list checks done so far, by the lists they read (their addresses in
+/// the document) and the flags they depend on. A route or a stage that
+/// inherits a list reuses the result, and its problems (already reported)
+/// are not reported again: without this, every route checked every
+/// inherited origin again, in every stage, and a large policy took cubic time.
+#[derive(Default)]
+struct Memo {
+    origins: HashMap<OriginsKey, Done<OriginEntry>>,
+    methods: HashMap<usize, Done<String>>,
+    request_headers: HashMap<usize, Done<String>>,
+    /// By (list, credentials).
+    expose_headers: HashMap<(usize, bool), Done<String>>,
 }
 
-impl Checker {
+struct Checker<'m> {
+    problems: Vec<Problem>,
+    /// How many of `problems` are errors.
+    errors: usize,
+    memo: &'m mut Memo,
+}
+
+fn list_address(list: Option<&List>) -> Option<usize> {
+    list.map(|l| l as *const List as usize)
+}
+
+impl Checker<'_> {
     fn push(&mut self, slug: Slug, at: &Location, message: String, fix: String) {
-        self.problems
-            .push(Problem::new(slug, at.clone(), message, fix));
+        let problem = Problem::new(slug, at.clone(), message, fix);
+        self.errors += usize::from(problem.severity == Severity::Error);
+        self.problems.push(problem);
+    }
+
+    /// `run`'s result, or the one remembered under `key` in `table` with the
+    /// errors it found then (`0` when `run` runs now: its errors are in
+    /// `self.errors`). No key, no memory.
+    fn memoized<K: Hash + Eq, T>(
+        &mut self,
+        table: fn(&mut Memo) -> &mut HashMap<K, Done<T>>,
+        key: Option<K>,
+        run: impl FnOnce(&mut Self) -> Vec<T>,
+    ) -> (Arc<[T]>, usize) {
+        if let Some(done) = key.as_ref().and_then(|k| table(self.memo).get(k)) {
+            return done.clone();
+        }
+        let before = self.errors;
+        let value: Arc<[T]> = run(self).into();
+        if let Some(k) = key {
+            let errors = self.errors - before;
+            table(self.memo).insert(k, (value.clone(), errors));
+        }
+        (value, 0)
     }
 
     fn push_sev(
@@ -163,17 +228,34 @@ impl Checker {
         message: String,
         fix: String,
     ) {
-        self.problems
-            .push(Problem::new(slug, at.clone(), message, fix).with_severity(severity));
+        let problem = Problem::new(slug, at.clone(), message, fix).with_severity(severity);
+        self.errors += usize::from(problem.severity == Severity::Error);
+        self.problems.push(problem);
     }
 
     fn check(&mut self, eff: &Effective<'_>) -> Option<PolicySpec> {
-        let before = self.error_count();
+        let before = self.errors;
         let credentials = value(eff.credentials);
-        let origins = self.origins(eff, credentials);
-        let methods = self.methods(eff);
-        let request_headers = self.request_headers(eff);
-        let expose_headers = self.expose_headers(eff, credentials);
+        // An empty list's problem names the route: never shared.
+        let key =
+            (!eff.origins.is_empty()).then_some((eff.origins_from, credentials, eff.production));
+        let (origins, e1) = self.memoized(|m| &mut m.origins, key, |c| c.origins(eff, credentials));
+        let (methods, e2) = self.memoized(
+            |m| &mut m.methods,
+            list_address(eff.methods),
+            |c| c.methods(eff),
+        );
+        let (request_headers, e3) = self.memoized(
+            |m| &mut m.request_headers,
+            list_address(eff.request_headers),
+            |c| c.request_headers(eff),
+        );
+        let (expose_headers, e4) = self.memoized(
+            |m| &mut m.expose_headers,
+            list_address(eff.expose_headers).map(|a| (a, credentials)),
+            |c| c.expose_headers(eff, credentials),
+        );
+        let inherited_errors = e1 + e2 + e3 + e4;
         let max_age = self.max_age(eff);
         let local_network = value(eff.local_network);
         if local_network && origins.contains(&OriginEntry::Any) {
@@ -203,7 +285,7 @@ impl Checker {
                 );
             }
         }
-        (self.error_count() == before).then(|| PolicySpec {
+        (self.errors == before && inherited_errors == 0).then(|| PolicySpec {
             origins,
             credentials,
             methods,
@@ -235,13 +317,6 @@ impl Checker {
             format!("write the name alone, e.g. `\"{alone}\"`"),
         );
         false
-    }
-
-    fn error_count(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count()
     }
 
     fn origins(&mut self, eff: &Effective<'_>, credentials: bool) -> Vec<OriginEntry> {
@@ -282,12 +357,11 @@ impl Checker {
             kept.push((entry, &item.at, &item.value));
         }
         // Entries another entry already covers.
-        for i in 0..kept.len() {
-            let (entry, at, text) = &kept[i];
-            let covered_by = kept.iter().enumerate().find(|(j, (other, _, _))| {
-                *j != i && covers(other, entry) && (!covers(entry, other) || *j < i)
-            });
-            if let Some((_, (_, _, other))) = covered_by {
+        let refs: Vec<&OriginEntry> = kept.iter().map(|(e, _, _)| e).collect();
+        let covered = super::overlap::first_covering(&refs, covers);
+        for ((_, at, text), by) in kept.iter().zip(covered) {
+            if let Some(j) = by {
+                let other = kept[j].2;
                 self.push(
                     Slug::OverlappingOrigins,
                     at,
@@ -653,7 +727,7 @@ fn host_of(rest: &str) -> &str {
 }
 
 /// Whether every origin `b` allows is also allowed by `a`.
-fn covers(a: &OriginEntry, b: &OriginEntry) -> bool {
+pub(super) fn covers(a: &OriginEntry, b: &OriginEntry) -> bool {
     match (a, b) {
         (OriginEntry::Any, _) => true,
         (_, OriginEntry::Any) => false,
@@ -699,8 +773,22 @@ impl Checked {
 /// Checks and compiles the policy `stage` gets (`None`: the `[cors]` table
 /// alone, which is what production serves).
 pub fn check(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Checked {
+    check_in(doc, env, stage, &mut Memo::default(), true)
+}
+
+/// [`check`], remembering list checks in `memo` (shared by the stages
+/// `corsair lint` checks one after another), compiling only if `compile`.
+fn check_in(
+    doc: &Document,
+    env: &[Located<String>],
+    stage: Option<&str>,
+    memo: &mut Memo,
+    compile: bool,
+) -> Checked {
     let mut checker = Checker {
         problems: Vec::new(),
+        errors: 0,
+        memo,
     };
     let stage_section = match stage {
         None => None,
@@ -771,14 +859,16 @@ pub fn check(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Ch
             routes.push((p, s));
         }
     }
-    let ok = checker.error_count() == 0;
+    let ok = checker.errors == 0 && compile;
     let result = match (ok, default) {
         (true, Some(default)) => {
+            // Routes that inherit the origin list share one compiled set.
+            let mut sets = OriginSets::default();
             let set = PolicySet::new(
-                CorsPolicy::new(&default),
+                CorsPolicy::sharing(&default, &mut sets),
                 routes
                     .iter()
-                    .map(|(p, s)| (p.clone(), CorsPolicy::new(s)))
+                    .map(|(p, s)| (p.clone(), CorsPolicy::sharing(s, &mut sets)))
                     .collect(),
             );
             let mut specs = vec![default];
@@ -790,7 +880,11 @@ pub fn check(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Ch
     finish(checker, result, Vec::new())
 }
 
-fn finish(mut checker: Checker, policies: Option<PolicySet>, specs: Vec<PolicySpec>) -> Checked {
+fn finish(
+    mut checker: Checker<'_>,
+    policies: Option<PolicySet>,
+    specs: Vec<PolicySpec>,
+) -> Checked {
     dedupe(&mut checker.problems);
     Checked {
         problems: checker.problems,
@@ -808,10 +902,13 @@ fn dedupe(problems: &mut Vec<Problem>) {
 /// each problem once, tagged with the stage it first shows in (in the order
 /// found; [`super::lint_text`] sorts them by place).
 pub fn lint(doc: &Document, env: &[Located<String>], stage: Option<&str>) -> Vec<Problem> {
-    let mut all = check(doc, env, stage).problems;
+    // A list checked for one stage is not checked again for the next: its
+    // problems are already reported, with the first stage that shows them.
+    let mut memo = Memo::default();
+    let mut all = check_in(doc, env, stage, &mut memo, false).problems;
     if stage.is_none() {
         for (name, _) in &doc.stages {
-            for mut p in check(doc, env, Some(&name.value)).problems {
+            for mut p in check_in(doc, env, Some(&name.value), &mut memo, false).problems {
                 p.stage = Some(name.value.clone());
                 all.push(p);
             }

@@ -14,6 +14,7 @@ use crate::catalog::Slug;
 use crate::policy::spec::{OriginEntry, PolicySpec};
 use header_set::{HeaderSet, HeadersRefusal};
 use origin_set::OriginSet;
+use std::sync::Arc;
 
 /// `Vary` on a preflight answer: it depends on all three request headers.
 pub const PREFLIGHT_VARY: &str =
@@ -225,7 +226,9 @@ pub enum Decision<'a> {
 #[derive(Clone, Debug)]
 pub struct CorsPolicy {
     any_origin: bool,
-    origins: OriginSet,
+    /// Shared between routes that inherit the same list (one compiled set
+    /// for a list of 100,000 origins, not one per route).
+    origins: Arc<OriginSet>,
     credentials: bool,
     any_method: bool,
     methods: Vec<Box<str>>,
@@ -239,20 +242,39 @@ pub struct CorsPolicy {
     shadow: bool,
 }
 
+/// Compiled origin sets by the address of the origin list they came from,
+/// while the specs they came from are alive.
+#[derive(Default)]
+pub(crate) struct OriginSets(std::collections::HashMap<usize, (bool, Arc<OriginSet>)>);
+
 impl CorsPolicy {
     /// Compiles a policy. Validation is the caller's job (see
     /// [`crate::policy`]); this never fails, and a policy that allows `*`
     /// with credentials still never sends `*` with credentials: it echoes.
     pub fn new(spec: &PolicySpec) -> CorsPolicy {
-        let mut origins = OriginSet::new();
-        let mut any_origin = false;
-        for entry in &spec.origins {
-            match entry {
-                OriginEntry::Any => any_origin = true,
-                OriginEntry::Exact(o) => origins.insert_exact(o),
-                OriginEntry::Pattern(p) => origins.insert_pattern(p),
-            }
-        }
+        CorsPolicy::sharing(spec, &mut OriginSets::default())
+    }
+
+    /// Compiles a policy, reusing from `sets` the origin set of a policy
+    /// compiled before with the same origin list (the same `Arc`).
+    pub(crate) fn sharing(spec: &PolicySpec, sets: &mut OriginSets) -> CorsPolicy {
+        let key = Arc::as_ptr(&spec.origins).cast::<()>() as usize;
+        let (any_origin, origins) = sets
+            .0
+            .entry(key)
+            .or_insert_with(|| {
+                let mut origins = OriginSet::new();
+                let mut any_origin = false;
+                for entry in spec.origins.iter() {
+                    match entry {
+                        OriginEntry::Any => any_origin = true,
+                        OriginEntry::Exact(o) => origins.insert_exact(o),
+                        OriginEntry::Pattern(p) => origins.insert_pattern(p),
+                    }
+                }
+                (any_origin, Arc::new(origins))
+            })
+            .clone();
         let any_method = spec.methods.iter().any(|m| m == "*");
         let methods: Vec<Box<str>> = spec
             .methods
