@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use corsair_core::printable::escape_control;
 use corsair_core::verdict::{Stage, Step};
 use corsair_core::{Outcome, Severity, Verdict};
 
@@ -207,4 +208,44 @@ fn verdict_line(v: &Verdict) -> String {
             None => "BLOCKED".into(),
         },
     }
+}
+
+/// A copy of a verdict with every text that can come from untrusted input
+/// (URLs, methods, header names and values, and the story, console lines and
+/// findings that repeat them) escaped by [`escape_control`], for printing:
+/// a HAR export or a server's answer cannot move the terminal's cursor,
+/// clear it or reorder what it shows.
+pub fn escape_verdict(v: &Verdict) -> Verdict {
+    let esc = |s: &str| escape_control(s).into_owned();
+    let pairs = |list: &[(String, String)]| -> Vec<(String, String)> {
+        list.iter().map(|(n, x)| (esc(n), esc(x))).collect()
+    };
+    let mut v = v.clone();
+    v.request.method = esc(&v.request.method);
+    v.request.origin = v.request.origin.as_deref().map(esc);
+    v.request.headers = pairs(&v.request.headers);
+    v.request.dropped_headers = pairs(&v.request.dropped_headers);
+    v.urls = v.urls.iter().map(|u| esc(u)).collect();
+    for step in &mut v.steps {
+        step.text = esc(&step.text);
+    }
+    if let Some(b) = &mut v.blocked {
+        b.failed_parameter = esc(&b.failed_parameter);
+        b.reason = esc(&b.reason);
+        b.url = esc(&b.url);
+    }
+    if let Some(m) = &mut v.missing {
+        m.url = esc(&m.url);
+    }
+    v.console.chrome = v.console.chrome.as_deref().map(esc);
+    v.console.firefox = v.console.firefox.as_deref().map(esc);
+    v.readable_response_headers = v.readable_response_headers.iter().map(|h| esc(h)).collect();
+    for f in &mut v.findings {
+        if let std::borrow::Cow::Owned(t) = escape_control(&f.title) {
+            f.title = std::borrow::Cow::Owned(t);
+        }
+        f.explanation = esc(&f.explanation);
+        f.fix = esc(&f.fix);
+    }
+    v
 }

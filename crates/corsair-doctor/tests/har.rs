@@ -1,10 +1,14 @@
-//! HAR reading: Chrome and Firefox exports, leniency, errors, pairing, page
-//! origins, and bounded memory on a large generated file.
+//! HAR reading: Chrome and Firefox exports, leniency, errors, pairing (by
+//! index, as the entries stream by), page origins, stable entry numbers, the
+//! stated bounds, and bounded memory on large generated files.
 
+use corsair_core::Profile;
 use corsair_doctor::har::{
-    cross_origin, is_preflight, pair, parse_time, read, Entry, Exchange, HarError, HarSummary,
-    OriginSource, Page, PageOrigin, BODY_PREFIX,
+    cross_origin, is_preflight, pair, pair_counted, parse_time, read, read_partial, Entry,
+    Exchange, Group, HarError, HarSummary, OriginSource, Page, PageOrigin, BODY_PREFIX,
+    MAX_HEADERS, MAX_KEPT_HOPS, PAIR_WINDOW,
 };
+use corsair_doctor::har_check::{analyze, judge_stream, slim, Judge};
 use std::io::{self, Read};
 
 fn data(name: &str) -> Vec<u8> {
@@ -770,4 +774,743 @@ fn large_generated_har_streams() {
     })
     .unwrap();
     assert_eq!(summary.entries, 2);
+}
+
+// ---------------------------------------------------------------------------
+// Streaming pairing: table-driven cases by index, the window, the chain
+// bound, and the same exchanges as the former whole-file pairing.
+
+/// The whole-file pairing as it was before it streamed (kept here to check
+/// that the streaming one finds the same exchanges where both apply).
+mod reference {
+    use corsair_doctor::har::{is_preflight, parse_time, Entry, Exchange, PREFLIGHT_SKEW_US};
+    use std::collections::HashMap;
+    use url::Url;
+
+    /// The URL a request's entries are matched on: parsed and without fragment
+    /// when it parses, else as written.
+    fn url_key(url: &str) -> String {
+        match Url::parse(url.trim()) {
+            Ok(mut u) => {
+                u.set_fragment(None);
+                u.into()
+            }
+            Err(_) => url.trim().to_owned(),
+        }
+    }
+
+    /// Groups entries into exchanges, ordered by their first entry.
+    ///
+    /// - A preflight goes with the request it precedes: the request whose
+    ///   `_requestId` its `_initiator.requestId` names when the export has ids;
+    ///   else a request to the same URL (or to its `_initiator.url`) whose
+    ///   method is the preflight's `Access-Control-Request-Method`, started at
+    ///   most [`PREFLIGHT_SKEW_US`] before the preflight and nearest to it in
+    ///   time (in file order when times are missing).
+    /// - A 3xx response whose `redirectURL` (or `Location`) names the URL of a
+    ///   later request with the same method (or GET after a 303, or after a 301
+    ///   or 302 to a POST) continues into that request; the chain is one exchange.
+    /// - Every other entry is an exchange of its own.
+    pub fn old_pair(entries: &[Entry]) -> Vec<Exchange> {
+        let n = entries.len();
+        let times: Vec<Option<i64>> = entries
+            .iter()
+            .map(|e| e.started.as_deref().and_then(parse_time))
+            .collect();
+        let preflight: Vec<bool> = entries.iter().map(is_preflight).collect();
+        let keys: Vec<String> = entries.iter().map(|e| url_key(&e.request.url)).collect();
+        let mut by_url: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            if !preflight.get(i).copied().unwrap_or(false) {
+                by_url.entry(key.as_str()).or_default().push(i);
+            }
+        }
+        let time = |i: usize| times.get(i).copied().flatten();
+        // Whether `b` comes after `a`: by time when both have one, else by position.
+        let after = |a: usize, b: usize| match (time(a), time(b)) {
+            (Some(ta), Some(tb)) => (tb, b) > (ta, a),
+            _ => b > a,
+        };
+        let distance = |a: usize, b: usize| match (time(a), time(b)) {
+            (Some(ta), Some(tb)) => (tb.abs_diff(ta), a.abs_diff(b)),
+            _ => (u64::MAX, a.abs_diff(b)),
+        };
+
+        // Redirect chains.
+        let mut next: Vec<Option<usize>> = vec![None; n];
+        let mut prev: Vec<Option<usize>> = vec![None; n];
+        for (i, entry) in entries.iter().enumerate() {
+            let status = entry.response.status;
+            if preflight.get(i).copied().unwrap_or(true) || !(300..400).contains(&status) {
+                continue;
+            }
+            let Some(target) = entry
+                .response
+                .redirect_url
+                .as_deref()
+                .or_else(|| entry.response.header("location"))
+                .filter(|t| !t.trim().is_empty())
+            else {
+                continue;
+            };
+            let target = match Url::parse(entry.request.url.trim())
+                .and_then(|base| base.join(target.trim()))
+            {
+                Ok(u) => url_key(u.as_str()),
+                Err(_) => url_key(target),
+            };
+            let method = entry.request.method.as_str();
+            let best = by_url
+                .get(target.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&j| j != i && prev.get(j).copied().flatten().is_none() && after(i, j))
+                .filter(|&j| {
+                    entries.get(j).is_some_and(|e| {
+                        let m = e.request.method.as_str();
+                        m == method
+                            || (m == "GET"
+                                && (status == 303
+                                    || (matches!(status, 301 | 302) && method == "POST")))
+                    })
+                })
+                .min_by_key(|&j| distance(i, j));
+            if let Some(j) = best {
+                if let (Some(nx), Some(pv)) = (next.get_mut(i), prev.get_mut(j)) {
+                    *nx = Some(j);
+                    *pv = Some(i);
+                }
+            }
+        }
+
+        // Preflights.
+        let mut preflight_of: Vec<Option<usize>> = vec![None; n];
+        let mut paired = vec![false; n];
+        let by_id: HashMap<&str, usize> = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !preflight.get(*i).copied().unwrap_or(true))
+            .filter_map(|(i, e)| e.request_id.as_deref().map(|id| (id, i)))
+            .collect();
+        for (p, entry) in entries.iter().enumerate() {
+            if !preflight.get(p).copied().unwrap_or(false) {
+                continue;
+            }
+            let by_request_id = entry
+                .initiator
+                .as_ref()
+                .and_then(|ini| ini.request_id.as_deref())
+                .and_then(|id| by_id.get(id).copied())
+                .filter(|&r| preflight_of.get(r).copied().flatten().is_none());
+            let chosen = by_request_id.or_else(|| {
+                let acrm = entry
+                    .request
+                    .header("access-control-request-method")
+                    .map(str::trim);
+                let mut urls = vec![keys.get(p).map(String::as_str).unwrap_or("")];
+                let initiator_url = entry
+                    .initiator
+                    .as_ref()
+                    .and_then(|i| i.url.as_deref())
+                    .map(url_key);
+                if let Some(u) = initiator_url.as_deref() {
+                    urls.push(u);
+                }
+                urls.iter()
+                    .filter_map(|u| by_url.get(u))
+                    .flatten()
+                    .copied()
+                    .filter(|&r| preflight_of.get(r).copied().flatten().is_none())
+                    .filter(|&r| {
+                        entries.get(r).is_some_and(|e| match acrm {
+                            Some(m) => e.request.method == m,
+                            None => !e.request.method.eq_ignore_ascii_case("OPTIONS"),
+                        })
+                    })
+                    .filter(|&r| match (time(p), time(r)) {
+                        (Some(tp), Some(tr)) => tr >= tp.saturating_sub(PREFLIGHT_SKEW_US),
+                        _ => r > p,
+                    })
+                    .min_by_key(|&r| distance(p, r))
+            });
+            if let Some(r) = chosen {
+                if let (Some(slot), Some(done)) = (preflight_of.get_mut(r), paired.get_mut(p)) {
+                    *slot = Some(p);
+                    *done = true;
+                }
+            }
+        }
+
+        // Exchanges.
+        let mut visited = vec![false; n];
+        let mut out = Vec::new();
+        let heads = (0..n).filter(|&i| prev.get(i).copied().flatten().is_none());
+        // Entries not reached from a head are on a cycle: start there.
+        let rest: Vec<usize> = (0..n).collect();
+        for start in heads.collect::<Vec<_>>().into_iter().chain(rest) {
+            if preflight.get(start).copied().unwrap_or(true)
+                || visited.get(start).copied().unwrap_or(true)
+            {
+                continue;
+            }
+            if let Some(v) = visited.get_mut(start) {
+                *v = true;
+            }
+            let mut exchange = Exchange {
+                request: start,
+                preflight: preflight_of.get(start).copied().flatten(),
+                ..Exchange::default()
+            };
+            let mut cursor = next.get(start).copied().flatten();
+            while let Some(hop) = cursor {
+                match visited.get_mut(hop) {
+                    Some(v) if !*v => *v = true,
+                    _ => break,
+                }
+                exchange.redirects.push(hop);
+                exchange
+                    .redirect_preflights
+                    .push(preflight_of.get(hop).copied().flatten());
+                cursor = next.get(hop).copied().flatten();
+            }
+            out.push(exchange);
+        }
+        for p in 0..n {
+            if preflight.get(p).copied().unwrap_or(false) && !paired.get(p).copied().unwrap_or(true)
+            {
+                out.push(Exchange {
+                    request: p,
+                    preflight: Some(p),
+                    lone_preflight: true,
+                    ..Exchange::default()
+                });
+            }
+        }
+        out.sort_by_key(|e| e.request);
+        out
+    }
+}
+
+fn entry_at(method: &str, url: &str, ms: u64) -> Entry {
+    let mut e = Entry {
+        started: Some(format!(
+            "2024-05-01T10:{:02}:{:02}.{:03}Z",
+            ms / 60_000 % 60,
+            ms / 1000 % 60,
+            ms % 1000
+        )),
+        ..Entry::default()
+    };
+    e.request.method = method.into();
+    e.request.url = url.into();
+    e.response.status = 200;
+    e
+}
+
+fn preflight_at(url: &str, acrm: &str, ms: u64) -> Entry {
+    let mut e = entry_at("OPTIONS", url, ms);
+    e.request.headers = h(&[("Access-Control-Request-Method", acrm)]);
+    e.response.status = 204;
+    e
+}
+
+fn redirect_at(method: &str, url: &str, to: &str, ms: u64) -> Entry {
+    let mut e = entry_at(method, url, ms);
+    e.response.status = 302;
+    e.response.redirect_url = Some(to.into());
+    e
+}
+
+fn x(request: usize, preflight: Option<usize>) -> Exchange {
+    Exchange {
+        request,
+        preflight,
+        ..Exchange::default()
+    }
+}
+
+fn chain(request: usize, redirects: &[usize], preflights: &[Option<usize>]) -> Exchange {
+    Exchange {
+        request,
+        redirects: redirects.to_vec(),
+        redirect_preflights: preflights.to_vec(),
+        ..Exchange::default()
+    }
+}
+
+fn lone(p: usize) -> Exchange {
+    Exchange {
+        request: p,
+        preflight: Some(p),
+        lone_preflight: true,
+        ..Exchange::default()
+    }
+}
+
+#[test]
+fn pairing_by_index_table() {
+    let u = "https://api.example.com/x";
+    let v = "https://api.example.com/v";
+    let many = |chrome_order: bool| {
+        // 600 PUTs to one URL, each with its own preflight: every lookup is
+        // in the same index entry, and each pair is still found.
+        let mut entries = Vec::new();
+        for i in 0..600u64 {
+            let (p, r) = (
+                preflight_at(u, "PUT", i * 100),
+                entry_at("PUT", u, i * 100 + 2),
+            );
+            if chrome_order {
+                entries.push(r);
+                entries.push(p);
+            } else {
+                entries.push(p);
+                entries.push(r);
+            }
+        }
+        entries
+    };
+    let many_expected = |chrome_order: bool| -> Vec<Exchange> {
+        (0..600)
+            .map(|i| {
+                if chrome_order {
+                    x(2 * i, Some(2 * i + 1))
+                } else {
+                    x(2 * i + 1, Some(2 * i))
+                }
+            })
+            .collect()
+    };
+    let mut ids = vec![
+        entry_at("PUT", u, 0),
+        entry_at("PUT", u, 1),
+        preflight_at(u, "PUT", 2),
+    ];
+    ids[0].request_id = Some("a".into());
+    ids[1].request_id = Some("b".into());
+    ids[2].initiator = Some(corsair_doctor::har::Initiator {
+        kind: "preflight".into(),
+        url: Some(u.into()),
+        request_id: Some("b".into()),
+    });
+    let far = {
+        let mut entries = vec![preflight_at(u, "PUT", 0)];
+        for i in 0..PAIR_WINDOW as u64 + 5 {
+            entries.push(entry_at(
+                "GET",
+                &format!("https://api.example.com/g/{i}"),
+                1,
+            ));
+        }
+        entries.push(entry_at("PUT", u, 2));
+        entries
+    };
+    let far_expected: Vec<Exchange> = std::iter::once(lone(0))
+        .chain((1..far.len()).map(|i| x(i, None)))
+        .collect();
+    let cases: Vec<(&str, Vec<Entry>, Vec<Exchange>)> = vec![
+        (
+            "Chrome: the request, then its preflight",
+            vec![entry_at("PUT", u, 0), preflight_at(u, "PUT", 2)],
+            vec![x(0, Some(1))],
+        ),
+        (
+            "Firefox: the preflight, then its request",
+            vec![preflight_at(u, "PUT", 0), entry_at("PUT", u, 3)],
+            vec![x(1, Some(0))],
+        ),
+        (
+            "an earlier request that used a cached preflight is not the one",
+            vec![
+                entry_at("PUT", u, 0),
+                preflight_at(u, "PUT", 500),
+                entry_at("PUT", u, 505),
+            ],
+            vec![x(0, None), x(2, Some(1))],
+        ),
+        (
+            "another method or URL is not the request",
+            vec![
+                preflight_at(u, "PUT", 0),
+                entry_at("DELETE", u, 1),
+                entry_at("PUT", v, 2),
+            ],
+            vec![lone(0), x(1, None), x(2, None)],
+        ),
+        (
+            "the request id decides",
+            ids,
+            vec![x(0, None), x(1, Some(2))],
+        ),
+        (
+            "many pairs on one URL, Chrome order",
+            many(true),
+            many_expected(true),
+        ),
+        (
+            "many pairs on one URL, Firefox order",
+            many(false),
+            many_expected(false),
+        ),
+        (
+            "a redirect chain by index, another request in between",
+            vec![
+                redirect_at("GET", "https://a.example/a", "/b", 0),
+                entry_at("GET", "https://a.example/x", 1),
+                redirect_at("GET", "https://a.example/b", "https://a.example/c", 2),
+                entry_at("GET", "https://a.example/c", 3),
+            ],
+            vec![chain(0, &[2, 3], &[None, None]), x(1, None)],
+        ),
+        (
+            "a hop to another origin with its own preflight",
+            vec![
+                redirect_at("PUT", "https://a.example/1", "https://b.example/2", 0),
+                preflight_at("https://b.example/2", "PUT", 1),
+                entry_at("PUT", "https://b.example/2", 2),
+            ],
+            vec![chain(0, &[2], &[Some(1)])],
+        ),
+        (
+            "a preflight further than the window from its request is alone",
+            far,
+            far_expected,
+        ),
+    ];
+    for (name, entries, expected) in cases {
+        assert_eq!(pair(&entries), expected, "{name}");
+        if !name.contains("window") {
+            assert_eq!(
+                reference::old_pair(&entries),
+                expected,
+                "{name} (former pairing)"
+            );
+        }
+    }
+}
+
+#[test]
+fn redirect_chains_are_cut_at_the_browsers_bound() {
+    // 30 entries: the first request and 29 hops; 21 are kept, 8 are cut.
+    let entries: Vec<Entry> = (0..30u64)
+        .map(|i| {
+            let url = format!("https://a.example/{i}");
+            if i == 29 {
+                entry_at("GET", &url, i)
+            } else {
+                redirect_at("GET", &url, &format!("https://a.example/{}", i + 1), i)
+            }
+        })
+        .collect();
+    let (exchanges, stats) = pair_counted(&entries);
+    assert_eq!(exchanges.len(), 1);
+    assert_eq!(
+        exchanges[0].redirects,
+        (1..=MAX_KEPT_HOPS).collect::<Vec<_>>()
+    );
+    assert_eq!(stats.hops_cut, 30 - 1 - MAX_KEPT_HOPS);
+    assert_eq!(stats.chains_cut, vec![(0, 30 - 1 - MAX_KEPT_HOPS)]);
+    // The verdict is the browser's: too many redirects.
+    let mut json = String::from(r#"{"log": {"entries": ["#);
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        let redirect = e
+            .response
+            .redirect_url
+            .as_deref()
+            .map(|l| format!(r#", "redirectURL": "{l}""#))
+            .unwrap_or_default();
+        let location = e
+            .response
+            .redirect_url
+            .as_deref()
+            .map(|l| format!(r#", {{"name": "Location", "value": "{l}"}}"#))
+            .unwrap_or_default();
+        json.push_str(&format!(
+            r#"{{"request": {{"method": "GET", "url": "{}", "headers": [{{"name": "Origin", "value": "https://app.example"}}]}},
+                "response": {{"status": {}{redirect}, "headers": [{{"name": "Access-Control-Allow-Origin", "value": "*"}}{location}]}}}}"#,
+            e.request.url, e.response.status
+        ));
+    }
+    json.push_str("]}}");
+    let report = analyze(json.as_bytes(), Profile::Chrome).unwrap();
+    assert_eq!(report.requests.len(), 1);
+    let verdict = &report.requests[0].verdict;
+    let blocked = verdict
+        .blocked
+        .as_ref()
+        .unwrap_or_else(|| panic!("{verdict:#?}"));
+    assert!(
+        blocked.reason.contains("ERR_TOO_MANY_REDIRECTS"),
+        "{blocked:?}"
+    );
+    assert_eq!(report.pairing.hops_cut, 8);
+}
+
+/// A deterministic mixed export: preflights in both orders, cached
+/// requests, redirects to other origins with their preflights, repeated
+/// URLs, entries without times.
+fn mixed_export(n: usize) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let mut seed = 0x2545_f491_u64;
+    let mut rand = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    let mut ms = 0u64;
+    while entries.len() < n {
+        ms += 1 + rand(40);
+        let url = format!("https://api.example.com/r/{}", rand(50));
+        match rand(6) {
+            0 => {
+                entries.push(entry_at("PUT", &url, ms));
+                entries.push(preflight_at(&url, "PUT", ms + 1));
+            }
+            1 => {
+                entries.push(preflight_at(&url, "DELETE", ms));
+                entries.push(entry_at("DELETE", &url, ms + 3));
+            }
+            2 => {
+                let to = format!("https://cdn.example.net/r/{}", rand(50));
+                entries.push(redirect_at("PUT", &url, &to, ms));
+                entries.push(preflight_at(&to, "PUT", ms + 2));
+                entries.push(entry_at("PUT", &to, ms + 3));
+            }
+            3 => {
+                let mut e = entry_at("GET", &url, ms);
+                e.started = None;
+                entries.push(e);
+            }
+            _ => entries.push(entry_at("GET", &url, ms)),
+        }
+    }
+    entries
+}
+
+#[test]
+fn streaming_pairing_finds_the_former_exchanges() {
+    for name in ["chrome.har", "firefox.har", "chrome-sanitized.har"] {
+        let (_, entries) = read_all(&data(name)).unwrap();
+        assert_eq!(pair(&entries), reference::old_pair(&entries), "{name}");
+    }
+    let entries = mixed_export(3000);
+    assert_eq!(pair(&entries), reference::old_pair(&entries));
+}
+
+#[test]
+fn judged_output_is_the_former_one_on_the_fixtures() {
+    // The verdicts of the streaming judge against the exchanges of the
+    // former pairing judged one by one: the same requests, the same order,
+    // the same verdicts.
+    for name in ["chrome.har", "firefox.har", "chrome-sanitized.har"] {
+        for profile in [Profile::Chrome, Profile::Firefox] {
+            let bytes = data(name);
+            let report = analyze(bytes.as_slice(), profile).unwrap();
+            let (summary, entries) = read_all(&bytes).unwrap();
+            let judge = Judge::new(&summary, profile);
+            let former: Vec<_> = reference::old_pair(&entries)
+                .into_iter()
+                .filter_map(|exchange| {
+                    let group = Group {
+                        entries: entries.iter().cloned().map(slim).collect(),
+                        exchange,
+                    };
+                    judge.judge(&group)
+                })
+                .collect();
+            assert!(!former.is_empty(), "{name}");
+            assert_eq!(report.requests, former, "{name} {profile:?}");
+        }
+    }
+}
+
+#[test]
+fn skipped_entries_keep_every_number() {
+    let json = r#"{"log": {"entries": [
+        {"request": {"method": "GET", "url": "https://api.example.com/0", "headers": [{"name": "Origin", "value": "https://app.example"}]},
+         "response": {"status": 200, "headers": []}},
+        42,
+        {"request": {"method": "OPTIONS", "url": "https://api.example.com/3", "headers": [
+            {"name": "Origin", "value": "https://app.example"},
+            {"name": "Access-Control-Request-Method", "value": "PUT"}]},
+         "response": {"status": 204, "headers": [{"name": "Access-Control-Allow-Origin", "value": "https://app.example"}]}},
+        {"request": {"method": "PUT", "url": "https://api.example.com/3", "headers": [{"name": "Origin", "value": "https://app.example"}]},
+         "response": {"status": 200, "headers": [{"name": "Access-Control-Allow-Origin", "value": "https://app.example"}]}},
+        {"request": "broken"},
+        {"request": {"method": "GET", "url": "https://api.example.com/5", "headers": [{"name": "Origin", "value": "https://app.example"}]},
+         "response": {"status": 200, "headers": []}}
+    ]}}"#;
+    let report = analyze(json.as_bytes(), Profile::Chrome).unwrap();
+    assert_eq!(report.summary.entries, 4);
+    assert_eq!(report.summary.skipped, 2);
+    let skipped: Vec<usize> = report
+        .summary
+        .skipped_reasons
+        .iter()
+        .map(|(i, _)| *i)
+        .collect();
+    assert_eq!(skipped, vec![1, 4]);
+    let numbers: Vec<(usize, Option<usize>)> = report
+        .requests
+        .iter()
+        .map(|r| (r.entry, r.preflight_entry))
+        .collect();
+    assert_eq!(numbers, vec![(0, None), (3, Some(2)), (5, None)]);
+}
+
+#[test]
+fn truncated_export_is_judged_up_to_the_cut() {
+    let bytes = data("firefox.har");
+    let text = String::from_utf8(bytes).unwrap();
+    // Cut inside the last entry: the preflight and the DELETE are judged.
+    let cut = text.rfind("\"request\"").unwrap();
+    let part = &text.as_bytes()[..cut];
+    let (summary, error) = read_partial(part, |_| {});
+    assert!(
+        matches!(error, Some(HarError::Truncated { .. })),
+        "{error:?}"
+    );
+    assert_eq!(summary.entries, 2);
+    let mut verdicts = Vec::new();
+    let (_, error) = judge_stream(part, &summary, Profile::Chrome, |v| verdicts.push(v));
+    assert!(matches!(error, Some(HarError::Truncated { .. })));
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(
+        (verdicts[0].entry, verdicts[0].preflight_entry),
+        (1, Some(0))
+    );
+}
+
+#[test]
+fn long_header_lists_are_cut_with_a_note() {
+    let headers: Vec<String> = (0..MAX_HEADERS + 10)
+        .map(|i| format!(r#"{{"name": "x-h{i}", "value": "v"}}"#))
+        .collect();
+    let json = format!(
+        r#"{{"log": {{"entries": [{{"request": {{"url": "https://a.example/", "headers": [{}]}}}}]}}}}"#,
+        headers.join(",")
+    );
+    let (summary, entries) = read_all(json.as_bytes()).unwrap();
+    assert_eq!(entries[0].request.headers.len(), MAX_HEADERS);
+    assert_eq!(summary.cut, 1);
+    assert_eq!(summary.cut_notes.len(), 1);
+    let (index, note) = &summary.cut_notes[0];
+    assert_eq!(*index, 0);
+    assert!(
+        note.contains("512") && note.contains("request.headers"),
+        "{note}"
+    );
+}
+
+/// Generates an export of `n` small entries, a piece at a time: every
+/// tenth a cross-origin PUT after its preflight, the rest same-origin GETs,
+/// every 97th malformed.
+struct SmallEntries {
+    n: usize,
+    next: usize,
+    text: Vec<u8>,
+    pos: usize,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl Read for SmallEntries {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.text.len() {
+            self.pos = 0;
+            self.text.clear();
+            let i = self.next;
+            if i > self.n {
+                return Ok(0);
+            }
+            self.next += 1;
+            if i == self.n {
+                self.text.extend_from_slice(b"]}}");
+                continue;
+            }
+            let head = if i == 0 {
+                r#"{"log": {"pages": [{"id": "p", "title": "https://app.example.com/"}], "entries": ["#
+            } else {
+                ","
+            };
+            let ms = i % 1000;
+            let s = i / 1000 % 60;
+            let body = if i % 97 == 5 {
+                "\"malformed\"".to_owned()
+            } else if i % 10 == 0 {
+                format!(
+                    r#"{{"pageref": "p", "startedDateTime": "2024-05-01T10:00:{s:02}.{ms:03}Z", "request": {{"method": "OPTIONS", "url": "https://api.example.com/{i}", "headers": [{{"name": "Access-Control-Request-Method", "value": "PUT"}}]}}, "response": {{"status": 204, "headers": [{{"name": "Access-Control-Allow-Origin", "value": "https://app.example.com"}}]}}}}"#
+                )
+            } else if i % 10 == 1 {
+                format!(
+                    r#"{{"pageref": "p", "startedDateTime": "2024-05-01T10:00:{s:02}.{ms:03}Z", "request": {{"method": "PUT", "url": "https://api.example.com/{}", "headers": [{{"name": "Origin", "value": "https://app.example.com"}}]}}, "response": {{"status": 200, "headers": []}}}}"#,
+                    i - 1
+                )
+            } else {
+                format!(
+                    r#"{{"startedDateTime": "2024-05-01T10:00:{s:02}.{ms:03}Z", "request": {{"method": "GET", "url": "https://app.example.com/{i}"}}, "response": {{"status": 200}}}}"#
+                )
+            };
+            self.text.extend_from_slice(head.as_bytes());
+            self.text.extend_from_slice(body.as_bytes());
+        }
+        let n = (self.text.len() - self.pos).min(buf.len());
+        buf[..n].copy_from_slice(&self.text[self.pos..self.pos + n]);
+        self.pos += n;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+#[test]
+fn large_generated_export_is_judged_as_it_streams() {
+    let n = 40_000;
+    let source = |read| SmallEntries {
+        n,
+        next: 0,
+        text: Vec::new(),
+        pos: 0,
+        read,
+    };
+    let counter = std::rc::Rc::new(std::cell::Cell::new(0));
+    let summary = read(source(counter.clone()), |_| {}).unwrap();
+    let total = counter.get();
+    let malformed = (0..n).filter(|i| i % 97 == 5).count();
+    assert_eq!(summary.skipped, malformed);
+    assert_eq!(summary.entries, n - malformed);
+
+    let counter = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut first_at = None;
+    let mut verdicts = 0;
+    let mut last = None;
+    let (stats, error) = judge_stream(source(counter.clone()), &summary, Profile::Chrome, |v| {
+        first_at.get_or_insert(counter.get());
+        // Every PUT comes with its preflight, numbered as in the file, in
+        // file order (unless that entry is a malformed one: then the PUT
+        // is alone, or the preflight).
+        let preflight = if v.entry % 10 == 0 {
+            Some(v.entry)
+        } else {
+            Some(v.entry - 1).filter(|p| p % 97 != 5)
+        };
+        assert_eq!(v.preflight_entry, preflight, "{}", v.entry);
+        assert!(last < Some(v.entry));
+        last = Some(v.entry);
+        verdicts += 1;
+    });
+    assert!(error.is_none());
+    assert_eq!(stats, Default::default());
+    let puts = (0..n).filter(|i| i % 10 == 1 && i % 97 != 5).count();
+    let lone = (0..n)
+        .filter(|i| i % 10 == 0 && i % 97 != 5 && (i + 1) % 97 == 5)
+        .count();
+    assert_eq!(verdicts, puts + lone);
+    // Judged while reading: the first verdict came within the first tenth
+    // of the file (the pairing window is 1024 entries).
+    let first_at = first_at.unwrap();
+    assert!(first_at < total / 10, "{first_at} of {total}");
 }
