@@ -293,9 +293,21 @@ fn is_blink_key(name: &str) -> bool {
 /// the first key).
 fn page_positions(names: &[&str]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
+    // Seen names, hashed past a few: a scan per name is quadratic.
+    let mut seen: Option<std::collections::HashSet<String>> = None;
     for (i, n) in names.iter().enumerate() {
-        if !is_blink_key(n) && !out.iter().any(|&j| names[j].eq_ignore_ascii_case(n)) {
+        if is_blink_key(n) {
+            continue;
+        }
+        let new = match &mut seen {
+            Some(set) => set.insert(n.to_ascii_lowercase()),
+            None => !out.iter().any(|&j| names[j].eq_ignore_ascii_case(n)),
+        };
+        if new {
             out.push(i);
+            if seen.is_none() && out.len() > crate::names::FEW {
+                seen = Some(out.iter().map(|&j| names[j].to_ascii_lowercase()).collect());
+            }
         }
     }
     out

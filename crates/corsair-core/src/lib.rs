@@ -19,6 +19,7 @@ pub mod grammar;
 pub mod messages;
 pub mod method;
 pub mod mime;
+pub mod names;
 pub mod origin;
 pub mod policy;
 pub mod printable;

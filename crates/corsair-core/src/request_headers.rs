@@ -173,19 +173,53 @@ pub struct SentHeader {
     pub value: String,
 }
 
-/// Adds a header the way a request's header list takes it: a name already
-/// there (case-insensitively) gets the value appended after `", "`; a new one
-/// is added lower-cased.
-pub fn add_combined(list: &mut Vec<SentHeader>, name: &str, value: &str) {
-    match list.iter_mut().find(|h| h.name.eq_ignore_ascii_case(name)) {
-        Some(h) => {
-            h.value.push_str(", ");
-            h.value.push_str(value);
+/// A request's header list as it is built: a name already there
+/// (case-insensitively) gets the value appended after `", "`; a new one is
+/// added lower-cased. Past [`crate::names::FEW`] names, they are found
+/// through an index, so many headers cost linear time.
+#[derive(Debug, Default)]
+pub struct Combiner {
+    list: Vec<SentHeader>,
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl Combiner {
+    /// Adds one header.
+    pub fn add(&mut self, name: &str, value: &str) {
+        let lower = || name.to_ascii_lowercase();
+        let at = match &self.index {
+            Some(index) => index.get(&lower()).copied(),
+            None => self
+                .list
+                .iter()
+                .position(|h| h.name.eq_ignore_ascii_case(name)),
+        };
+        match at {
+            Some(i) => {
+                let h = &mut self.list[i];
+                h.value.push_str(", ");
+                h.value.push_str(value);
+            }
+            None => {
+                let name = lower();
+                if let Some(index) = &mut self.index {
+                    index.insert(name.clone(), self.list.len());
+                }
+                self.list.push(SentHeader {
+                    name,
+                    value: value.to_owned(),
+                });
+                if self.index.is_none() && self.list.len() > crate::names::FEW {
+                    let index = self.list.iter().enumerate();
+                    self.index = Some(index.map(|(i, h)| (h.name.clone(), i)).collect());
+                }
+            }
         }
-        None => list.push(SentHeader {
-            name: name.to_ascii_lowercase(),
-            value: value.to_owned(),
-        }),
+    }
+
+    /// The headers, in the order their names first came.
+    pub fn finish(self) -> Vec<SentHeader> {
+        self.list
     }
 }
 
@@ -328,14 +362,22 @@ mod tests {
 
     #[test]
     fn repeated_names_are_combined() {
-        let mut list = Vec::new();
-        add_combined(&mut list, "Content-Type", "text/plain;x");
-        add_combined(&mut list, "X-A", "1");
-        add_combined(&mut list, "content-type", "text/plain");
+        let mut list = Combiner::default();
+        list.add("Content-Type", "text/plain;x");
+        list.add("X-A", "1");
+        list.add("content-type", "text/plain");
         assert_eq!(
-            list,
+            list.finish(),
             sent(&[("content-type", "text/plain;x, text/plain"), ("x-a", "1")])
         );
+        // Past the scanned few, the index finds repeats the same way.
+        let mut many = Combiner::default();
+        for i in 0..40 {
+            many.add(&format!("X-H{}", i % 20), &i.to_string());
+        }
+        let many = many.finish();
+        assert_eq!(many.len(), 20);
+        assert_eq!(many[3], sent(&[("x-h3", "3, 23")])[0]);
     }
 
     #[test]

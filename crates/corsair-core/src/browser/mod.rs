@@ -164,15 +164,11 @@ fn firefox_may_part(scenario: &Scenario, chrome: &Verdict) -> bool {
 /// headers (with repeated names combined, as both send them) is forbidden
 /// or CORS-safelisted.
 fn headers_classified_differently(scenario: &Scenario) -> bool {
-    let mut combined = Vec::new();
+    let mut combined = request_headers::Combiner::default();
     for (name, value) in &scenario.request.headers {
-        request_headers::add_combined(
-            &mut combined,
-            name,
-            crate::grammar::normalize_header_value(value),
-        );
+        combined.add(name, crate::grammar::normalize_header_value(value));
     }
-    combined.iter().any(|SentHeader { name, value }| {
+    combined.finish().iter().any(|SentHeader { name, value }| {
         let class = |p: Profile| {
             (
                 request_headers::is_forbidden(name, value, p),

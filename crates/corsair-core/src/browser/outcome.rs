@@ -2,6 +2,7 @@
 //! what the page may read, and the warnings on an allowed response.
 
 use super::*;
+use crate::names::NameSet;
 
 impl<'a> Run<'a> {
     pub(super) fn finish(mut self, end: End<'a>) -> Verdict {
@@ -98,7 +99,8 @@ impl<'a> Run<'a> {
             .iter()
             .map(|h| h.to_ascii_lowercase())
             .collect();
-        let star = !self.include && exposed.iter().any(|h| h == "*");
+        let exposed = NameSet::new(&exposed);
+        let star = !self.include && exposed.contains("*");
         let mut names: Vec<String> = answer
             .headers
             .iter()
@@ -116,10 +118,17 @@ impl<'a> Run<'a> {
     }
 
     pub(super) fn response_warnings(&mut self, answer: &Answer, readable: &[String]) {
+        let readable = NameSet::new(readable);
+        // Only for the headers the page reads (most scenarios read none).
+        let names: Vec<&str> = match self.s.read_headers.is_empty() {
+            true => Vec::new(),
+            false => answer.headers.iter().map(|(n, _)| n.as_str()).collect(),
+        };
+        let present_names = NameSet::new(&names);
         for name in &self.s.read_headers {
             let lower = name.to_ascii_lowercase();
             if !readable.contains(&lower) {
-                let present = has(&answer.headers, &lower);
+                let present = present_names.contains(&lower);
                 self.findings
                     .push(findings::header_not_exposed(name, present, self.include));
             }

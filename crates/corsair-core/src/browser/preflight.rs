@@ -2,6 +2,7 @@
 //! checks on its answer.
 
 use super::*;
+use crate::names::NameSet;
 
 impl<'a> Run<'a> {
     /// Sends the preflight when one is needed and checks its answer.
@@ -190,9 +191,10 @@ impl<'a> Run<'a> {
             .iter()
             .map(|h| h.to_ascii_lowercase())
             .collect();
-        let wildcard = !self.include && lower.iter().any(|h| h == "*");
+        let allowed = NameSet::new(&lower);
+        let wildcard = !self.include && allowed.contains("*");
         let has_auth = self.headers.iter().any(|h| h.name == "authorization");
-        let auth_listed = lower.iter().any(|h| h == "authorization");
+        let auth_listed = allowed.contains("authorization");
         let mut refused: Option<&str> = None;
         if wildcard {
             if has_auth && !auth_listed {
@@ -206,7 +208,7 @@ impl<'a> Run<'a> {
             refused = unsafe_names
                 .iter()
                 .map(String::as_str)
-                .find(|n| !lower.iter().any(|h| h == n));
+                .find(|n| !allowed.contains(n));
         }
         if let Some(name) = refused {
             step!(
@@ -223,7 +225,7 @@ impl<'a> Run<'a> {
             } else {
                 unsafe_names
                     .iter()
-                    .filter(|n| !lower.iter().any(|h| h == *n))
+                    .filter(|n| !allowed.contains(n))
                     .min()
                     .cloned()
                     .unwrap_or_else(|| name.clone())
@@ -352,8 +354,16 @@ impl<'a> Run<'a> {
             .filter(|h| safelisted(h))
             .map(|h| h.value.chars().count())
             .sum();
+        // By name, once: a scan per unsafe name is quadratic on many headers.
+        let by_name: Option<std::collections::HashMap<&str, &SentHeader>> = (self.headers.len()
+            > crate::names::FEW)
+            .then(|| self.headers.iter().map(|h| (h.name.as_str(), h)).collect());
         for name in unsafe_names {
-            let Some(header) = self.headers.iter().find(|h| &h.name == name) else {
+            let header = match &by_name {
+                Some(map) => map.get(name.as_str()).copied(),
+                None => self.headers.iter().find(|h| &h.name == name),
+            };
+            let Some(header) = header else {
                 continue;
             };
             reasons.push(if safelisted(header) {

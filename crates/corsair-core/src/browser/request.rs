@@ -34,7 +34,7 @@ impl<'a> Run<'a> {
             let reason = format!("{api}: '{}' is unsupported in no-cors mode.", self.method);
             return Err(self.refused(reason));
         }
-        let mut sent: Vec<SentHeader> = Vec::new();
+        let mut sent = request_headers::Combiner::default();
         for (name, value) in &req.headers {
             let value = normalize_header_value(value);
             if !is_token(name) || !is_valid_header_value(value) {
@@ -62,9 +62,9 @@ impl<'a> Run<'a> {
                     .push((name.clone(), "not allowed on a no-cors request".into()));
                 continue;
             }
-            request_headers::add_combined(&mut sent, name, value);
+            sent.add(name, value);
         }
-        self.headers = self.wire_order(sent);
+        self.headers = self.wire_order(sent.finish());
         let cors_request_headers: Vec<&str> = self
             .headers
             .iter()

@@ -205,4 +205,35 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn random_lists_agree_with_every_pair(picks in proptest::collection::vec(0..POOL.len(), 0..40)) {
+            let owned = entries(&picks.iter().map(|&i| POOL[i]).collect::<Vec<_>>());
+            let refs: Vec<&OriginEntry> = owned.iter().collect();
+            let covers = super::super::validate::covers;
+            proptest::prop_assert_eq!(first_covering(&refs, covers), pairwise(&refs, covers));
+        }
+    }
+
+    const POOL: &[&str] = &[
+        "*",
+        "https://example.com",
+        "https://a.example.com",
+        "https://a.example.com:8443",
+        "https://x.a.example.com",
+        "http://a.example.com",
+        "https://*.example.com",
+        "https://*.a.example.com",
+        "https://*.example.com:*",
+        "https://*.example.com:8443",
+        "https://*.a.example.com:*",
+        "http://*.example.com",
+        "http://localhost",
+        "http://localhost:3000",
+        "http://localhost:*",
+        "http://*.localhost:*",
+        "http://127.0.0.1:*",
+        "http://127.0.0.1:9",
+    ];
 }
