@@ -8,11 +8,11 @@
 //!
 //! The file has one page, entries with 100 KiB base64 response bodies and
 //! JSON request bodies, a preflight before every twentieth entry, and a few
-//! 8 MB bodies. Every entry is kept (as a caller that pairs them would), then
-//! paired; with `drop`, entries are only counted, which shows the reader's
-//! own footprint.
+//! 8 MB bodies. Every entry goes through the streaming pairing (as
+//! `corsair har` does), which holds a bounded window of them; with `drop`,
+//! entries are only counted, which shows the reader's own footprint.
 
-use corsair_doctor::har::{pair, read};
+use corsair_doctor::har::{read, Group, Pairer};
 use std::io::{self, Read};
 use std::time::Instant;
 
@@ -182,10 +182,16 @@ fn main() {
         inner: LazyHar::new(megabytes << 20),
         bytes: 0,
     };
-    let mut entries = Vec::new();
+    let mut pairer = Pairer::new();
+    let (mut exchanges, mut preflighted, mut kept) = (0usize, 0usize, 0usize);
+    let mut count = |g: Group| {
+        exchanges += 1;
+        preflighted += usize::from(g.exchange.preflight.is_some());
+    };
     let summary = match read(&mut source, |e| {
         if keep {
-            entries.push(e);
+            kept += 1;
+            pairer.push(e, &mut count);
         }
     }) {
         Ok(summary) => summary,
@@ -194,16 +200,15 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let exchanges = pair(&entries);
-    let preflighted = exchanges.iter().filter(|x| x.preflight.is_some()).count();
+    pairer.finish(&mut count);
     println!(
         "read {:.1} MB: {} entries ({} skipped, {} kept), {} pages, {} exchanges ({} with a preflight) in {:.2?}",
         source.bytes as f64 / 1e6,
         summary.entries,
         summary.skipped,
-        entries.len(),
+        kept,
         summary.pages.len(),
-        exchanges.len(),
+        exchanges,
         preflighted,
         start.elapsed()
     );

@@ -1468,7 +1468,7 @@ impl Read for SmallEntries {
 
 #[test]
 fn large_generated_export_is_judged_as_it_streams() {
-    let n = 40_000;
+    let n = 30_000;
     let source = |read| SmallEntries {
         n,
         next: 0,

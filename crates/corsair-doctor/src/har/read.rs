@@ -535,7 +535,7 @@ fn take(fields: &mut Fields, name: &str) -> Lite {
     }
 }
 
-fn as_object(lite: Lite, path: &str) -> Result<Option<Fields>, String> {
+fn as_object(lite: Lite, path: &dyn fmt::Display) -> Result<Option<Fields>, String> {
     match lite {
         Lite::Null => Ok(None),
         Lite::Object(fields) => Ok(Some(fields)),
@@ -544,7 +544,7 @@ fn as_object(lite: Lite, path: &str) -> Result<Option<Fields>, String> {
     }
 }
 
-fn as_text(lite: Lite, path: &str) -> Result<Option<(String, bool)>, String> {
+fn as_text(lite: Lite, path: &dyn fmt::Display) -> Result<Option<(String, bool)>, String> {
     match lite {
         Lite::Null => Ok(None),
         Lite::Text(s, was_cut) => Ok(Some((s, was_cut))),
@@ -555,7 +555,9 @@ fn as_text(lite: Lite, path: &str) -> Result<Option<(String, bool)>, String> {
 
 /// A string field; empty strings count as missing.
 fn text_field(fields: &mut Fields, name: &str, path: &str) -> Result<Option<String>, String> {
-    Ok(as_text(take(fields, name), &format!("{path}.{name}"))?
+    // The path is written out only for an error: formatting it for every
+    // field was a tenth of the time on files of small entries.
+    Ok(as_text(take(fields, name), &format_args!("{path}.{name}"))?
         .map(|(s, _)| s)
         .filter(|s| !s.is_empty()))
 }
@@ -584,12 +586,14 @@ fn headers(
     let mut out = Vec::with_capacity(items.len());
     let mut credentials = false;
     for (i, item) in items.into_iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
-        let Some(mut fields) = as_object(item, &item_path)? else {
+        let Some(mut fields) = as_object(item, &format_args!("{path}[{i}]"))? else {
             continue;
         };
-        let name = as_text(take(&mut fields, "name"), &format!("{item_path}.name"))?;
-        let value = as_text(take(&mut fields, "value"), &format!("{item_path}.value"))?;
+        let name = as_text(take(&mut fields, "name"), &format_args!("{path}[{i}].name"))?;
+        let value = as_text(
+            take(&mut fields, "value"),
+            &format_args!("{path}[{i}].value"),
+        )?;
         let Some((name, _)) = name.filter(|(n, _)| !n.is_empty()) else {
             continue;
         };
@@ -602,7 +606,7 @@ fn headers(
 }
 
 /// Whether a `cookies` list has items (it must be a list when present).
-fn has_cookies(lite: Lite, path: &str) -> Result<bool, String> {
+fn has_cookies(lite: Lite, path: &dyn fmt::Display) -> Result<bool, String> {
     match lite {
         Lite::Null => Ok(false),
         Lite::List(_, total) => Ok(total > 0),
@@ -629,10 +633,10 @@ fn convert_entry(
     index: usize,
     cuts: &mut Vec<String>,
 ) -> Result<(Entry, bool), String> {
-    let Some(mut fields) = as_object(lite, "entry")? else {
+    let Some(mut fields) = as_object(lite, &"entry")? else {
         return Err("entry: expected an object, found null".into());
     };
-    let Some(mut req) = as_object(take(&mut fields, "request"), "request")? else {
+    let Some(mut req) = as_object(take(&mut fields, "request"), &"request")? else {
         return Err("request: missing".into());
     };
     let (req_headers, mut credentials) = headers(
@@ -641,7 +645,7 @@ fn convert_entry(
         &["cookie", "authorization"],
         cuts,
     )?;
-    credentials |= has_cookies(take(&mut req, "cookies"), "request.cookies")?;
+    credentials |= has_cookies(take(&mut req, "cookies"), &"request.cookies")?;
     let (req_headers, pseudo) = split_pseudo(req_headers);
     let pseudo_value = |name: &str| {
         pseudo
@@ -670,8 +674,8 @@ fn convert_entry(
     };
     let http_version = text_field(&mut req, "httpVersion", "request")?.unwrap_or_default();
     let (body_prefix, body_truncated) =
-        match as_object(take(&mut req, "postData"), "request.postData")? {
-            Some(mut post) => match as_text(take(&mut post, "text"), "request.postData.text")? {
+        match as_object(take(&mut req, "postData"), &"request.postData")? {
+            Some(mut post) => match as_text(take(&mut post, "text"), &"request.postData.text")? {
                 Some((text, was_cut)) => (Some(text), was_cut),
                 None => (None, false),
             },
@@ -686,7 +690,7 @@ fn convert_entry(
         body_truncated,
     };
 
-    let response = match as_object(take(&mut fields, "response"), "response")? {
+    let response = match as_object(take(&mut fields, "response"), &"response")? {
         Some(mut res) => {
             let (res_headers, set_cookie) = headers(
                 take(&mut res, "headers"),
@@ -695,7 +699,7 @@ fn convert_entry(
                 cuts,
             )?;
             credentials |= set_cookie;
-            credentials |= has_cookies(take(&mut res, "cookies"), "response.cookies")?;
+            credentials |= has_cookies(take(&mut res, "cookies"), &"response.cookies")?;
             let (res_headers, pseudo) = split_pseudo(res_headers);
             let status = match take(&mut res, "status") {
                 Lite::Number(n) => status_of(n),
@@ -712,10 +716,10 @@ fn convert_entry(
             let redirect_url = text_field(&mut res, "redirectURL", "response")?;
             let error = text_field(&mut res, "_error", "response")?;
             let (body_prefix, body_truncated, mime_type) =
-                match as_object(take(&mut res, "content"), "response.content")? {
+                match as_object(take(&mut res, "content"), &"response.content")? {
                     Some(mut content) => {
                         let mime = text_field(&mut content, "mimeType", "response.content")?;
-                        let text = as_text(take(&mut content, "text"), "response.content.text")?;
+                        let text = as_text(take(&mut content, "text"), &"response.content.text")?;
                         let was_cut = text.as_ref().is_some_and(|t| t.1);
                         (text.map(|t| t.0), was_cut, mime.unwrap_or_default())
                     }
@@ -734,7 +738,7 @@ fn convert_entry(
         None => HarResponse::default(),
     };
 
-    let initiator = match as_object(take(&mut fields, "_initiator"), "_initiator")? {
+    let initiator = match as_object(take(&mut fields, "_initiator"), &"_initiator")? {
         Some(mut ini) => Some(Initiator {
             kind: text_field(&mut ini, "type", "_initiator")?.unwrap_or_default(),
             url: text_field(&mut ini, "url", "_initiator")?,
