@@ -1514,3 +1514,41 @@ fn large_generated_export_is_judged_as_it_streams() {
     let first_at = first_at.unwrap();
     assert!(first_at < total / 10, "{first_at} of {total}");
 }
+
+#[test]
+fn the_pending_window_is_bounded_in_bytes() {
+    // 1,500 entries of 48 KiB of headers each (72 MB) while the window
+    // holds 64 MiB: the oldest exchanges are handed over early, and every
+    // entry is still in exactly one exchange.
+    let value = "v".repeat(8 * 1024);
+    let mut entries = Vec::new();
+    for i in 0..1500u64 {
+        let url = format!("https://api.example.com/{}", i / 2);
+        let mut e = if i % 2 == 0 {
+            preflight_at(&url, "PUT", i)
+        } else {
+            entry_at("PUT", &url, i)
+        };
+        for n in 0..6 {
+            e.request
+                .headers
+                .push((format!("x-big-{n}"), value.clone()));
+        }
+        entries.push(e);
+    }
+    let (exchanges, stats) = pair_counted(&entries);
+    assert!(stats.forced > 0, "{stats:?}");
+    let mut seen = vec![0; entries.len()];
+    for x in &exchanges {
+        seen[x.request] += 1;
+        if let Some(p) = x.preflight.filter(|&p| p != x.request) {
+            seen[p] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&n| n == 1));
+    // What could still pair before the bound was reached did.
+    let paired = exchanges
+        .iter()
+        .filter(|x| !x.lone_preflight && x.preflight.is_some());
+    assert!(paired.count() > 700);
+}
