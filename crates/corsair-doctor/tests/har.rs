@@ -1552,3 +1552,25 @@ fn the_pending_window_is_bounded_in_bytes() {
         .filter(|x| !x.lone_preflight && x.preflight.is_some());
     assert!(paired.count() > 700);
 }
+
+#[test]
+fn long_urls_and_header_values_are_cut_with_a_note() {
+    let long = "a".repeat(70 * 1024);
+    let json = format!(
+        r#"{{"log": {{"entries": [{{"request": {{"url": "https://a.example/{long}", "headers": [{{"name": "x", "value": "{long}"}}]}}}}]}}}}"#
+    );
+    let (summary, entries) = read_all(json.as_bytes()).unwrap();
+    assert!(entries[0].request.url.len() <= 64 * 1024);
+    assert_eq!(entries[0].request.headers[0].1.len(), 8 * 1024);
+    let notes: Vec<&str> = summary.cut_notes.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(summary.cut, 1);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("request.url") && n.contains("64 KiB"))
+            && notes
+                .iter()
+                .any(|n| n.contains("request.headers") && n.contains("8 KiB")),
+        "{notes:?}"
+    );
+}

@@ -563,7 +563,8 @@ fn text_field(fields: &mut Fields, name: &str, path: &str) -> Result<Option<Stri
 }
 
 /// A header list: the headers and whether it had a credential header. A list
-/// longer than [`MAX_HEADERS`] is cut there, with a note in `cuts`.
+/// longer than [`MAX_HEADERS`] is cut there, and names and values longer
+/// than [`SHORT`] bytes too, with a note in `cuts`.
 fn headers(
     lite: Lite,
     path: &str,
@@ -585,6 +586,7 @@ fn headers(
     };
     let mut out = Vec::with_capacity(items.len());
     let mut credentials = false;
+    let mut long = 0;
     for (i, item) in items.into_iter().enumerate() {
         let Some(mut fields) = as_object(item, &format_args!("{path}[{i}]"))? else {
             continue;
@@ -594,13 +596,21 @@ fn headers(
             take(&mut fields, "value"),
             &format_args!("{path}[{i}].value"),
         )?;
-        let Some((name, _)) = name.filter(|(n, _)| !n.is_empty()) else {
+        let Some((name, name_cut)) = name.filter(|(n, _)| !n.is_empty()) else {
             continue;
         };
         credentials |= credential_names
             .iter()
             .any(|c| name.eq_ignore_ascii_case(c));
-        out.push((name, value.map(|(v, _)| v).unwrap_or_default()));
+        let (value, value_cut) = value.unwrap_or_default();
+        long += usize::from(name_cut || value_cut);
+        out.push((name, value));
+    }
+    if long > 0 {
+        cuts.push(format!(
+            "{path}: {long} headers with a name or value longer than {} KiB, cut there (the bound per header)",
+            SHORT / 1024
+        ));
     }
     Ok((out, credentials))
 }
@@ -656,7 +666,18 @@ fn convert_entry(
     let method = text_field(&mut req, "method", "request")?
         .or_else(|| pseudo_value(":method"))
         .unwrap_or_default();
-    let url = match text_field(&mut req, "url", "request")? {
+    let url = as_text(take(&mut req, "url"), &"request.url")?.filter(|(u, _)| !u.is_empty());
+    if let Some((u, was_cut)) = &url {
+        // The reader below the parser cuts at the same bound, so a cut URL
+        // arrives exactly that long.
+        if *was_cut || u.len() >= STRING_CAP {
+            cuts.push(format!(
+                "request.url is longer than {} KiB; cut there (the bound per string)",
+                STRING_CAP / 1024
+            ));
+        }
+    }
+    let url = match url.map(|(u, _)| u) {
         Some(url) => url,
         None => match (
             pseudo_value(":scheme"),
