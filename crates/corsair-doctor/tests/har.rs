@@ -1576,3 +1576,26 @@ fn long_urls_and_header_values_are_cut_with_a_note() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn many_cut_strings_on_one_line_keep_error_columns() {
+    // 200 bodies cut on one line (a minified export): the reader remembers
+    // a bounded number of cuts and folds the older ones, and the column of
+    // an error after them is still the one in the file.
+    let body = "b".repeat(5000);
+    let mut json = String::from(r#"{"log": {"x": ["#);
+    for i in 0..200 {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&format!(r#"{{"text": "{body}"}}"#));
+    }
+    json.push_str(r#"], "entries": [}]}}"#);
+    let bad_at = json.find("[}").unwrap() + 2;
+    match read_all(json.as_bytes()) {
+        Err(HarError::NotJson {
+            line: 1, column, ..
+        }) => assert_eq!(column, bad_at),
+        other => panic!("{other:?}"),
+    }
+}
