@@ -3,7 +3,8 @@
 three), peak RSS, and the growth exponent log(t(8n)/t(n)) / log(8) (1.0 is
 linear; the goal is at most 1.1).
 
-    python3 scripts/scaling.py [--har]    # --har also runs scripts/har-scaling.sh
+    python3 scripts/scaling.py [--har] [WORD]   # --har also runs scripts/har-scaling.sh;
+                                                # WORD keeps the kinds whose name has it
 
 Kinds: `lint` with many origins (half exact, half `*.` patterns, one line)
 and with many mixed entries (origins, methods, headers, stages, routes);
@@ -34,20 +35,20 @@ def lint_origins(n, path):
 
 
 def lint_mixed(n, path):
-    # n entries: origins, methods, request and expose headers (bounded at
-    # 1,000 names each), stages (bounded at 32) and routes (bounded at
-    # 1,000), growing together until their bounds, then origins alone.
-    k = n // 4
-    names = min(k, 1000)
+    # n entries in fixed proportions: half origins; methods, request and
+    # expose headers (up to their bound of 1,000 names each); 32 stages (the
+    # bound), each adding one origin; routes (up to their bound of 1,000).
+    names = min(n // 8, 1000)
+    routes = min(n // 20, 1000)
     with open(path, "w") as f:
         f.write("[cors]\n")
-        f.write("origins = [" + ", ".join(f'"https://a{i}.ex.com"' for i in range(n - 3 * names)) + "]\n")
+        f.write("origins = [" + ", ".join(f'"https://a{i}.ex.com"' for i in range(n // 2)) + "]\n")
         f.write("methods = [" + ", ".join(f'"M{i}"' for i in range(names)) + "]\n")
         f.write("request-headers = [" + ", ".join(f'"x-h{i}"' for i in range(names)) + "]\n")
         f.write("expose-headers = [" + ", ".join(f'"x-e{i}"' for i in range(names)) + "]\nmax-age = 600\n")
-        for i in range(min(k // 100, 32)):
+        for i in range(32):
             f.write(f'[stages.s{i}]\nextra-origins = ["http://localhost:{3000 + i}"]\n')
-        for i in range(min(k // 10, 1000)):
+        for i in range(routes):
             f.write(f'[[routes]]\npath = "/r{i}/**"\n')
     return ["lint", path]
 
@@ -128,7 +129,10 @@ def main():
     print(f"{'kind':<22} {'n':>8} {'seconds':>9} {'peak MiB':>9}")
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
+        words = [a for a in sys.argv[1:] if not a.startswith("--")]
         for name, make, n in KINDS:
+            if words and not any(w in name for w in words):
+                continue
             times = []
             for k in (1, 2, 4, 8):
                 path = os.path.join(tmp, f"input-{k}")

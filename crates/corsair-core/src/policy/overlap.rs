@@ -2,7 +2,9 @@
 //! through an index of the entries rather than by comparing every pair (a list
 //! of 100,000 origins would take 10^10 comparisons).
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdMap;
+
+type HashMap<K, V> = StdMap<K, V, foldhash::fast::RandomState>;
 
 use crate::server::origin_set::{Pattern, PortRule};
 
@@ -42,8 +44,8 @@ pub fn first_covering(
     covers: impl Fn(&OriginEntry, &OriginEntry) -> bool,
 ) -> Vec<Option<usize>> {
     let mut first_any = None;
-    let mut exact: HashMap<&str, usize> = HashMap::new();
-    let mut patterns: HashMap<Key<'_>, usize> = HashMap::new();
+    let mut exact: HashMap<&str, usize> = HashMap::default();
+    let mut patterns: HashMap<Key<'_>, usize> = HashMap::default();
     for (i, entry) in entries.iter().enumerate() {
         match entry {
             OriginEntry::Any => {

@@ -2,8 +2,13 @@
 //! stage, the route's own keys and `CORS_ORIGINS` are merged) is checked,
 //! every problem reported with where it was written and how to fix it.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdMap;
 use std::hash::Hash;
+
+/// Fast hashing for the maps of one lint run (the keys are addresses and
+/// flags of the document being read, no attacker chooses their hashes'
+/// collisions beyond what the file's size bounds).
+type HashMap<K, V> = StdMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 use crate::catalog::{Severity, Slug};
@@ -68,7 +73,10 @@ struct Effective<'a> {
     /// Where `[cors]` is: problems every route inherits are reported there once.
     root_at: Location,
     production: bool,
-    origins: Vec<&'a Located<String>>,
+    /// The origins: the first list's items, then the second's, then the
+    /// environment's (read on demand: most checks reuse a remembered result
+    /// and never walk a long list).
+    origins_parts: (Option<&'a List>, Option<&'a List>, &'a [Located<String>]),
     origins_list: Option<&'a List>,
     /// The lists `origins` was made of (own, or inherited and extra), by
     /// address: equal keys mean equal origins.
@@ -102,9 +110,9 @@ fn effective<'a>(
     layers.extend(route);
     let own_origins = route.and_then(|r| r.origins.as_ref());
     let address = |l: Option<&List>| l.map_or(0, |l| l as *const List as usize);
-    let (origins, origins_list, origins_from) = match own_origins {
+    let (origins_parts, origins_list, origins_from) = match own_origins {
         Some(list) => (
-            list.value.iter().collect(),
+            (Some(list), None, &[][..]),
             Some(list),
             (true, address(Some(list)), 0),
         ),
@@ -112,16 +120,9 @@ fn effective<'a>(
             let inherited = stage
                 .and_then(|s| s.origins.as_ref())
                 .or(base.origins.as_ref());
-            let mut all: Vec<&Located<String>> = inherited
-                .map(|l| l.value.iter().collect())
-                .unwrap_or_default();
-            if let Some(extra) = stage.and_then(|s| s.extra_origins.as_ref()) {
-                all.extend(extra.value.iter());
-            }
-            all.extend(env.iter());
             let extra = stage.and_then(|s| s.extra_origins.as_ref());
             (
-                all,
+                (inherited, extra, env),
                 inherited.or(extra),
                 (false, address(inherited), address(extra)),
             )
@@ -142,7 +143,7 @@ fn effective<'a>(
         at,
         root_at: base.at.clone().unwrap_or(Location::Nowhere),
         production,
-        origins,
+        origins_parts,
         origins_list,
         origins_from,
         credentials: pick(&layers, |s| s.credentials.as_ref()),
@@ -153,6 +154,19 @@ fn effective<'a>(
         local_network: pick(&layers, |s| s.local_network.as_ref()),
         debug: pick(&layers, |s| s.debug.as_ref()),
         shadow: pick(&layers, |s| s.shadow.as_ref()),
+    }
+}
+
+impl<'a> Effective<'a> {
+    /// The origins, in order.
+    fn origins(&self) -> impl Iterator<Item = &'a Located<String>> + 'a {
+        let (first, second, env) = self.origins_parts;
+        let items = |l: Option<&'a List>| l.map_or(&[][..], |l| l.value.as_slice());
+        items(first).iter().chain(items(second)).chain(env)
+    }
+
+    fn no_origins(&self) -> bool {
+        self.origins().next().is_none()
     }
 }
 
@@ -175,6 +189,9 @@ type Done<T> = (Arc<[T]>, usize);
 #[derive(Default)]
 struct Memo {
     origins: HashMap<OriginsKey, Done<OriginEntry>>,
+    /// One origin entry by (its address, credentials, production): its
+    /// analysis and how many errors it had.
+    entries: HashMap<(usize, bool, bool), (Option<OriginEntry>, usize)>,
     methods: HashMap<usize, Done<String>>,
     request_headers: HashMap<usize, Done<String>>,
     /// By (list, credentials).
@@ -185,7 +202,13 @@ struct Checker<'m> {
     problems: Vec<Problem>,
     /// How many of `problems` are errors.
     errors: usize,
+    /// Errors of remembered checks reused (reported before, not again).
+    inherited: usize,
     memo: &'m mut Memo,
+    /// Whether remembered lists keep their values (for compiling); `corsair
+    /// lint` needs only their errors, and keeping every stage's union of a
+    /// long origin list would hold it once per stage.
+    keep: bool,
 }
 
 fn list_address(list: Option<&List>) -> Option<usize> {
@@ -199,25 +222,30 @@ impl Checker<'_> {
         self.problems.push(problem);
     }
 
-    /// `run`'s result, or the one remembered under `key` in `table` with the
-    /// errors it found then (`0` when `run` runs now: its errors are in
-    /// `self.errors`). No key, no memory.
+    /// `run`'s result, or the one remembered under `key` in `table` (its
+    /// errors then added to `self.inherited`). No key, no memory.
     fn memoized<K: Hash + Eq, T>(
         &mut self,
         table: fn(&mut Memo) -> &mut HashMap<K, Done<T>>,
         key: Option<K>,
         run: impl FnOnce(&mut Self) -> Vec<T>,
-    ) -> (Arc<[T]>, usize) {
-        if let Some(done) = key.as_ref().and_then(|k| table(self.memo).get(k)) {
-            return done.clone();
+    ) -> Arc<[T]> {
+        if let Some((value, errors)) = key.as_ref().and_then(|k| table(self.memo).get(k)) {
+            self.inherited += errors;
+            return value.clone();
         }
         let before = self.errors;
         let value: Arc<[T]> = run(self).into();
         if let Some(k) = key {
             let errors = self.errors - before;
-            table(self.memo).insert(k, (value.clone(), errors));
+            let kept = if self.keep {
+                value.clone()
+            } else {
+                Arc::from([])
+            };
+            table(self.memo).insert(k, (kept, errors));
         }
-        (value, 0)
+        value
     }
 
     fn push_sev(
@@ -234,28 +262,26 @@ impl Checker<'_> {
     }
 
     fn check(&mut self, eff: &Effective<'_>) -> Option<PolicySpec> {
-        let before = self.errors;
+        let before = (self.errors, self.inherited);
         let credentials = value(eff.credentials);
         // An empty list's problem names the route: never shared.
-        let key =
-            (!eff.origins.is_empty()).then_some((eff.origins_from, credentials, eff.production));
-        let (origins, e1) = self.memoized(|m| &mut m.origins, key, |c| c.origins(eff, credentials));
-        let (methods, e2) = self.memoized(
+        let key = (!eff.no_origins()).then_some((eff.origins_from, credentials, eff.production));
+        let origins = self.memoized(|m| &mut m.origins, key, |c| c.origins(eff, credentials));
+        let methods = self.memoized(
             |m| &mut m.methods,
             list_address(eff.methods),
             |c| c.methods(eff),
         );
-        let (request_headers, e3) = self.memoized(
+        let request_headers = self.memoized(
             |m| &mut m.request_headers,
             list_address(eff.request_headers),
             |c| c.request_headers(eff),
         );
-        let (expose_headers, e4) = self.memoized(
+        let expose_headers = self.memoized(
             |m| &mut m.expose_headers,
             list_address(eff.expose_headers).map(|a| (a, credentials)),
             |c| c.expose_headers(eff, credentials),
         );
-        let inherited_errors = e1 + e2 + e3 + e4;
         let max_age = self.max_age(eff);
         let local_network = value(eff.local_network);
         if local_network && origins.contains(&OriginEntry::Any) {
@@ -285,7 +311,7 @@ impl Checker<'_> {
                 );
             }
         }
-        (self.errors == before && inherited_errors == 0).then(|| PolicySpec {
+        ((self.errors, self.inherited) == before).then(|| PolicySpec {
             origins,
             credentials,
             methods,
@@ -320,7 +346,7 @@ impl Checker<'_> {
     }
 
     fn origins(&mut self, eff: &Effective<'_>, credentials: bool) -> Vec<OriginEntry> {
-        if eff.origins.is_empty() {
+        if eff.no_origins() {
             let at = eff.origins_list.map_or(eff.at.clone(), |l| l.at.clone());
             self.push(
                 Slug::EmptyOriginList,
@@ -335,26 +361,31 @@ impl Checker<'_> {
             return Vec::new();
         }
         let mut kept: Vec<(OriginEntry, &Location, &str)> = Vec::new();
-        for item in &eff.origins {
-            let analysis = analyze(&item.value);
-            for issue in &analysis.issues {
-                let fix = match &analysis.suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => fix_for(issue.slug),
-                };
-                self.push_sev(
-                    issue.slug,
-                    issue.severity,
-                    &item.at,
-                    issue.message.clone(),
-                    fix,
-                );
-            }
-            let Some(entry) = analysis.entry else {
-                continue;
+        for item in eff.origins() {
+            // Each entry is analysed once per (credentials, production): a
+            // stage's list is the inherited one plus a few, and its own
+            // problems are already reported.
+            let key = (
+                item as *const Located<String> as usize,
+                credentials,
+                eff.production,
+            );
+            let entry = match self.memo.entries.get(&key) {
+                Some((entry, errors)) => {
+                    self.inherited += errors;
+                    entry.clone()
+                }
+                None => {
+                    let before = self.errors;
+                    let entry = self.origin_entry(eff, credentials, item);
+                    let errors = self.errors - before;
+                    self.memo.entries.insert(key, (entry.clone(), errors));
+                    entry
+                }
             };
-            self.origin_rules(eff, credentials, &entry, item);
-            kept.push((entry, &item.at, &item.value));
+            if let Some(entry) = entry {
+                kept.push((entry, &item.at, &item.value));
+            }
         }
         // Entries another entry already covers.
         let refs: Vec<&OriginEntry> = kept.iter().map(|(e, _, _)| e).collect();
@@ -371,6 +402,32 @@ impl Checker<'_> {
             }
         }
         kept.into_iter().map(|(e, _, _)| e).collect()
+    }
+
+    /// One origin entry analysed, its problems reported.
+    fn origin_entry(
+        &mut self,
+        eff: &Effective<'_>,
+        credentials: bool,
+        item: &Located<String>,
+    ) -> Option<OriginEntry> {
+        let analysis = analyze(&item.value);
+        for issue in &analysis.issues {
+            let fix = match &analysis.suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => fix_for(issue.slug),
+            };
+            self.push_sev(
+                issue.slug,
+                issue.severity,
+                &item.at,
+                issue.message.clone(),
+                fix,
+            );
+        }
+        let entry = analysis.entry?;
+        self.origin_rules(eff, credentials, &entry, item);
+        Some(entry)
     }
 
     fn origin_rules(
@@ -788,7 +845,9 @@ fn check_in(
     let mut checker = Checker {
         problems: Vec::new(),
         errors: 0,
+        inherited: 0,
         memo,
+        keep: compile,
     };
     let stage_section = match stage {
         None => None,
