@@ -1,6 +1,7 @@
 //! `corsair check`: the browser's exchanges with a live server, the probes,
 //! the verdict in the browser's words, and the fix for the platform.
 
+use corsair_core::printable::escape_control;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -239,8 +240,15 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+    if report.cause.as_ref().is_some_and(|c| c.network.is_some()) {
+        return NETWORK_EXIT;
+    }
     u8::try_from(report.verdict.outcome.exit_code()).unwrap_or(2)
 }
+
+/// Exit status when the request got no HTTP answer (DNS, refused, timeout,
+/// TLS): not a CORS verdict at all.
+pub const NETWORK_EXIT: u8 = 5;
 
 /// The report as JSON: the verdict exactly as `explain --json` writes it,
 /// plus the exchanges, the probes' findings and the fix.
@@ -252,6 +260,7 @@ pub fn json(report: &Report) -> String {
         "exchanges": report.exchanges,
         "findings": report.findings,
         "fix": report.fix,
+        "cause": report.cause,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
@@ -261,6 +270,8 @@ pub fn json(report: &Report) -> String {
 pub fn human(report: &Report, style: Style, verbose: bool) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
+    // The verdict first, with its root cause: the rest is the evidence.
+    let _ = writeln!(out, "{}\n", headline(report, style));
     let _ = writeln!(out, "{}", style.bold("Exchanges"));
     let evidence: Vec<usize> = report.findings.iter().filter_map(|f| f.evidence).collect();
     let mut quiet = 0;
@@ -311,6 +322,9 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
     }
     out.push('\n');
     out.push_str(&render::verdict_styled(&report.verdict, style));
+    if let Some(cause) = &report.cause {
+        out.push_str(&cause_section(cause, style));
+    }
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Probes found"));
         for f in &report.findings {
@@ -389,5 +403,64 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
             }
         }
     }
+    out
+}
+
+/// The first line: the verdict, and the root cause when one was found.
+fn headline(report: &Report, style: Style) -> String {
+    let v = &report.verdict;
+    let word = match v.outcome {
+        corsair_core::Outcome::Allowed => style.green("ALLOWED"),
+        corsair_core::Outcome::Blocked => style.red("BLOCKED"),
+        corsair_core::Outcome::Incomplete => style.yellow("INCOMPLETE"),
+        corsair_core::Outcome::SameOrigin => style.green("SAME-ORIGIN"),
+        corsair_core::Outcome::Opaque => style.yellow("OPAQUE"),
+    };
+    let why = match (&report.cause, &v.blocked) {
+        (Some(c), _) => format!(
+            "{} [{}, {}]",
+            escape_control(&c.summary),
+            c.slug,
+            c.confidence.word()
+        ),
+        (None, Some(b)) => escape_control(&b.reason).into_owned(),
+        (None, None) => match v.findings.first() {
+            Some(f) => format!("but: {} [{}]", f.title, f.slug),
+            None => "the browser lets the page read the answer".into(),
+        },
+    };
+    format!("{word}: {why}")
+}
+
+/// The root cause: which layer, why, what shows it, what to change.
+fn cause_section(cause: &corsair_doctor::cause::Cause, style: Style) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{} ({}, {})",
+        style.bold("Why"),
+        cause.slug,
+        cause.confidence.word()
+    );
+    if let Some(layer) = &cause.layer {
+        let _ = writeln!(out, "  answered by: {}", escape_control(layer));
+    }
+    let _ = writeln!(out, "  {}", escape_control(&cause.summary));
+    for e in &cause.evidence {
+        let _ = writeln!(out, "    - {}", escape_control(e));
+    }
+    if !cause.works_from.is_empty() {
+        let _ = writeln!(out, "  works from: {}", cause.works_from.join(", "));
+    }
+    if let Some(body) = &cause.body {
+        let _ = writeln!(out, "  the server said: {}", escape_control(body));
+    }
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        style.bold("Fix:"),
+        escape_control(&cause.fix)
+    );
     out
 }

@@ -506,7 +506,7 @@ pub fn not_a_cors_error(reason: &str) -> Finding {
     Finding::new(
         Slug::NotACorsError,
         format!("This is a network error, not a CORS one: {reason}"),
-        "Fix the redirect chain on the server.".into(),
+        "Make the request reach the server first: check the URL, that the server is running and reachable from here, and its TLS certificate. No CORS header helps a request that gets no answer.".into(),
     )
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::exchange::{redact_received, redact_wire, Exchange, Purpose, Received, Wire};
+use crate::network::NetworkFailure;
 use crate::send::Sender;
 
 /// The `User-Agent` of every request the doctor sends.
@@ -81,6 +82,8 @@ pub struct Checked {
     pub received: Vec<Option<Received>>,
     /// A network failure that ended the check, if any.
     pub network_error: Option<String>,
+    /// The same failure, classified.
+    pub network_failure: Option<NetworkFailure>,
 }
 
 /// `Sec-Fetch-Site` for a request from `page` to `target`.
@@ -149,6 +152,7 @@ pub async fn check(
     let mut received_all = Vec::new();
     let mut wires = Vec::new();
     let mut network_error = None;
+    let mut failure = None;
     let explain = |s: &Scenario| corsair_core::explain(s, profile);
     let mut verdict = explain(&scenario)?;
     while verdict.outcome == Outcome::Incomplete && exchanges.len() < MAX_EXCHANGES {
@@ -217,6 +221,7 @@ pub async fn check(
                 received_all.push(None);
                 wires.push(wire);
                 network_error = Some(reason);
+                failure = Some(NetworkFailure::of(&e));
                 break;
             }
         }
@@ -232,6 +237,7 @@ pub async fn check(
         wires,
         received: received_all,
         network_error,
+        network_failure: failure,
     })
 }
 

@@ -8,6 +8,7 @@ use corsair_platforms::{Fix, Platform, Rendered};
 use serde::Serialize;
 use url::Url;
 
+use crate::cause::{self, Cause, Confidence};
 use crate::check::{check, CheckRequest, Checked, USER_AGENT};
 use crate::exchange::{
     redact_headers, redact_received, redact_url, redact_wire, Exchange, Purpose, Received,
@@ -71,6 +72,10 @@ pub struct Report {
     /// The fix, when something needs fixing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<FixReport>,
+    /// Why the server answered so: the root cause, when the request is
+    /// blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
 }
 
 /// Runs the check, the probes and the fix.
@@ -112,12 +117,22 @@ pub async fn diagnose(
         extra.extend(e);
         findings.extend(f);
     }
-    let fix = fix_report(request, &checked, &findings, options.platform);
+    let (cause_exchanges, cause) = if options.probes || checked.network_failure.is_some() {
+        cause::find(sender, request, &checked, first + extra.len()).await?
+    } else {
+        (Vec::new(), None)
+    };
+    extra.extend(cause_exchanges);
+    let works_from = cause.as_ref().map_or(&[][..], |c| c.works_from.as_slice());
+    let fix = fix_report(request, &checked, &findings, options.platform, works_from);
     let Checked {
-        verdict,
+        mut verdict,
         mut exchanges,
         ..
     } = checked;
+    if let Some(c) = &cause {
+        one_root_cause(&mut verdict, c);
+    }
     exchanges.extend(extra);
     let mut report = Report {
         request: request.clone(),
@@ -125,9 +140,35 @@ pub async fn diagnose(
         exchanges,
         findings,
         fix,
+        cause,
     };
     redact(&mut report);
     Ok(report)
+}
+
+/// The model names a symptom's usual cause (a 403 preflight: auth); when
+/// the answers show another, the cause's finding replaces it, so the report
+/// gives one root cause.
+fn one_root_cause(verdict: &mut Verdict, cause: &Cause) {
+    let guessed = [
+        Slug::PreflightBlockedByAuth,
+        Slug::MissingAllowOrigin,
+        Slug::PreflightNotHandled,
+        Slug::ErrorResponseWithoutCors,
+    ];
+    let Some(first) = verdict
+        .findings
+        .iter_mut()
+        .find(|f| f.severity == Severity::Error)
+    else {
+        return;
+    };
+    if first.slug != cause.slug
+        && guessed.contains(&first.slug)
+        && cause.confidence != Confidence::Possible
+    {
+        *first = Finding::new(cause.slug, cause.summary.clone(), cause.fix.clone());
+    }
 }
 
 /// Hides the request's secrets everywhere in the report.
@@ -232,6 +273,7 @@ fn fix_report(
     checked: &Checked,
     findings: &[Evidenced],
     chosen: Option<Platform>,
+    also_allowed: &[String],
 ) -> Option<FixReport> {
     let verdict = &checked.verdict;
     let slugs: Vec<Slug> = verdict
@@ -266,7 +308,14 @@ fn fix_report(
             }
         }
     }
-    let policy = fix_policy(request, verdict);
+    let mut policy = fix_policy(request, verdict);
+    // Origins the server already answers stay allowed: applying the fix
+    // must not break what worked.
+    for o in also_allowed {
+        if !policy.origins.contains(o) {
+            policy.origins.push(o.clone());
+        }
+    }
     let names: Vec<&str> = slugs.iter().map(|s| s.name()).collect();
     let targets: Vec<Platform> = match (chosen, detected.first()) {
         (Some(p), _) => vec![p],

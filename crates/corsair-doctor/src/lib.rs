@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cause;
 pub mod check;
 pub mod curl;
 pub mod demo;
@@ -11,5 +12,6 @@ pub mod diagnose;
 pub mod exchange;
 pub mod har;
 pub mod har_check;
+pub mod network;
 pub mod probes;
 pub mod send;

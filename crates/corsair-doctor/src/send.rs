@@ -27,6 +27,9 @@ use crate::exchange::{Received, Wire};
 /// How much of a response body is kept.
 pub const BODY_PREFIX: usize = 16 * 1024;
 
+/// How long the start of a body is waited for once the headers are in.
+pub const BODY_WAIT: Duration = Duration::from_millis(750);
+
 /// Why an exchange got no HTTP answer.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -441,9 +444,22 @@ async fn read(response: http::Response<hyper::body::Incoming>, remote: SocketAdd
         })
         .collect();
     let mut prefix = Vec::new();
-    while prefix.len() < BODY_PREFIX {
-        match body.frame().await {
-            Some(Ok(frame)) => {
+    // The verdict needs only the status and the headers: the body's start is
+    // read while it comes quickly, never to its end. An event stream (SSE)
+    // or a long download would otherwise hold the check until its timeout.
+    let streaming = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/event-stream")
+        });
+    let deadline = tokio::time::Instant::now() + BODY_WAIT;
+    while prefix.len() < BODY_PREFIX && !streaming {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     let room = BODY_PREFIX - prefix.len();
                     prefix.extend_from_slice(&data[..data.len().min(room)]);

@@ -1,0 +1,181 @@
+//! The zoo, for causes: a real Express app whose routes make the mistakes
+//! whose symptom misleads (a 403 preflight that is not auth, an origin the
+//! allow-list lacks, a trailing-slash or sign-in redirect, an event stream,
+//! a route whose OPTIONS the framework answers, a body parser's 400 hidden
+//! behind a CORS error); the doctor must name the root cause, how sure it
+//! is, and what shows it.
+//!
+//! Needs Node.js with `npm ci --prefix conformance/zoo/node` (.ci/run
+//! installs it): without it the tests fail, never skip.
+
+#[path = "../zoo/harness/mod.rs"]
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use corsair_core::{Outcome, Slug};
+use corsair_doctor::cause::{Cause, Confidence};
+use corsair_doctor::check::CheckRequest;
+
+use harness::doctor::{self, Call};
+use harness::node;
+use harness::process::Server;
+
+fn causes() -> Server {
+    node::start("causes", &node::script("causes.js")).ready()
+}
+
+/// The cause, or a failure that shows the whole report.
+fn cause_of(case: &str, report: &corsair_doctor::diagnose::Report) -> Cause {
+    report
+        .cause
+        .clone()
+        .unwrap_or_else(|| panic!("{case}: no cause\n{}", doctor::describe(report)))
+}
+
+fn request(call: &Call, url: String, body: Option<&str>) -> CheckRequest {
+    let mut r = call.to(&url);
+    r.body = body.map(str::to_owned);
+    r
+}
+
+const PUT_JSON: Call = Call {
+    method: "PUT",
+    headers: &[("Content-Type", "application/json")],
+    credentials: true,
+    read_headers: &[],
+};
+
+const POST_JSON: Call = Call {
+    method: "POST",
+    headers: &[("Content-Type", "application/json")],
+    credentials: false,
+    read_headers: &[],
+};
+
+#[test]
+fn causes_behind_misleading_symptoms() {
+    let server = causes();
+
+    // A 403 preflight from Spring's CORS processor: the origin, not auth.
+    let report = doctor::run(&request(&PUT_JSON, server.url("/spring/items"), None), None);
+    let cause = cause_of("spring", &report);
+    assert_eq!(report.verdict.outcome, Outcome::Blocked);
+    assert_eq!(cause.slug, Slug::OriginMismatch, "{cause:#?}");
+    assert_eq!(cause.confidence, Confidence::Certain);
+    assert!(
+        cause.layer.as_deref().is_some_and(|l| l.contains("Spring")),
+        "{cause:#?}"
+    );
+    assert!(
+        cause
+            .works_from
+            .contains(&"http://www.app.example.test:8001".to_owned()),
+        "{cause:#?}"
+    );
+    assert!(
+        !doctor::slugs(&report).contains(&Slug::PreflightBlockedByAuth),
+        "the 403 was called auth: {}",
+        doctor::describe(&report)
+    );
+    // The fix keeps the origins that worked.
+    let fix = report.fix.as_ref().expect("a fix");
+    assert!(fix.policy.origins.contains(&doctor::PAGE.to_owned()));
+    assert!(
+        fix.policy
+            .origins
+            .contains(&"http://www.app.example.test:8001".to_owned()),
+        "{fix:#?}"
+    );
+
+    // The cors package leaves an unlisted origin out: refused, and the
+    // origins that work are named.
+    let report = doctor::run(
+        &request(
+            &Call::GET.with_credentials(),
+            server.url("/listed/items"),
+            None,
+        ),
+        None,
+    );
+    let cause = cause_of("listed", &report);
+    assert_eq!(cause.slug, Slug::OriginMismatch, "{cause:#?}");
+    assert!(
+        cause
+            .works_from
+            .contains(&"http://localhost:3000".to_owned()),
+        "{cause:#?}"
+    );
+
+    // Auth before everything: the plain OPTIONS is refused too.
+    let guarded = Call {
+        method: "PUT",
+        headers: &[("Authorization", "Bearer zoo-token")],
+        credentials: false,
+        read_headers: &[],
+    };
+    let report = doctor::run(&request(&guarded, server.url("/guarded/items"), None), None);
+    let cause = cause_of("guarded", &report);
+    assert_eq!(cause.slug, Slug::PreflightBlockedByAuth, "{cause:#?}");
+    assert_eq!(cause.confidence, Confidence::Certain);
+    assert!(
+        cause.evidence.iter().any(|e| e.contains("plain OPTIONS")),
+        "{cause:#?}"
+    );
+
+    // A trailing-slash redirect on a simple GET is the cause, with the URL
+    // to call.
+    let report = doctor::run(&request(&Call::GET, server.url("/slash/items"), None), None);
+    let cause = cause_of("slash", &report);
+    assert!(cause.summary.contains("trailing slash"), "{cause:#?}");
+    assert!(cause.fix.contains("/slash/items/"), "{cause:#?}");
+
+    // A redirect to the sign-in page: answer 401, never "call the final URL".
+    let report = doctor::run(&request(&Call::GET, server.url("/sso/items"), None), None);
+    let cause = cause_of("sso", &report);
+    assert!(cause.summary.contains("sign-in"), "{cause:#?}");
+    assert!(cause.fix.contains("401"), "{cause:#?}");
+
+    // The framework's own OPTIONS answer: CORS does not run for OPTIONS.
+    let report = doctor::run(
+        &request(&POST_JSON, server.url("/only-post"), Some("{}")),
+        None,
+    );
+    let cause = cause_of("only-post", &report);
+    assert_eq!(cause.slug, Slug::PreflightNotHandled, "{cause:#?}");
+
+    // The parser's 400 behind the CORS error: its message is shown.
+    let report = doctor::run(
+        &request(&POST_JSON, server.url("/parse/items"), Some("{not json")),
+        None,
+    );
+    let cause = cause_of("parse", &report);
+    assert_eq!(cause.slug, Slug::ErrorResponseWithoutCors, "{cause:#?}");
+    assert!(
+        cause
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains("invalid JSON body")),
+        "{cause:#?}"
+    );
+}
+
+/// An event stream never ends: the verdict comes from the headers, at once.
+#[test]
+fn an_event_stream_is_judged_from_its_headers() {
+    let server = causes();
+    let started = Instant::now();
+    let report = doctor::run(&request(&Call::GET, server.url("/events"), None), None);
+    assert_eq!(
+        report.verdict.outcome,
+        Outcome::Allowed,
+        "{}",
+        doctor::describe(&report)
+    );
+    assert!(report.cause.is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the check waited {:?} for a stream",
+        started.elapsed()
+    );
+}
