@@ -11,7 +11,9 @@ use corsair_core::catalog::Severity;
 use corsair_core::policy::{self, PolicyBuilder, Problem};
 use std::sync::Arc;
 
-use corsair_gateway::{Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, Upstream};
+use corsair_gateway::{
+    Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, ServeConfig, Upstream,
+};
 use corsair_tower::CorsLayer;
 
 use crate::render::Style;
@@ -37,9 +39,21 @@ pub struct ServeArgs {
     /// The policy file's stage.
     #[arg(long, value_name = "NAME", env = policy::STAGE_ENV)]
     pub stage: Option<String>,
-    /// Seconds the upstream has to start answering before the gateway answers 504.
+    /// Seconds the upstream has to start answering once the request body is sent before the gateway answers 504; an upstream body silent as long is cut.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
+    /// Seconds a client has to send a complete request head (from its connection, or from the first byte after an idle wait).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub header_timeout: f64,
+    /// Seconds a connection may wait between requests (and a request body, or a client not reading its answer, may stall) before it is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub idle_timeout: f64,
+    /// Client connections open at once (lowered to fit the descriptor limit); at the cap the longest-idle one is closed, or the new one refused.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Concurrent streams on one HTTP/2 connection.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_streams: u32,
     /// Seconds to connect to the upstream before the gateway answers 502.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub connect_timeout: f64,
@@ -133,16 +147,34 @@ pub fn run(args: &ServeArgs) -> u8 {
             return 2;
         }
     };
-    let (timeout, connect_timeout, grace) = match (
+    let durations = [
         seconds(args.timeout, "timeout"),
         seconds(args.connect_timeout, "connect-timeout"),
         seconds(args.grace, "grace"),
-    ) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            eprintln!("corsair serve: {e}");
+        seconds(args.header_timeout, "header-timeout"),
+        seconds(args.idle_timeout, "idle-timeout"),
+    ];
+    let [timeout, connect_timeout, grace, header_timeout, idle_timeout] = match durations {
+        [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)] => [a, b, c, d, e],
+        _ => {
+            for e in durations.iter().filter_map(|d| d.as_ref().err()) {
+                eprintln!("corsair serve: {e}");
+            }
             return 2;
         }
+    };
+    if header_timeout.is_zero() || idle_timeout.is_zero() {
+        eprintln!("corsair serve: --header-timeout and --idle-timeout must be more than 0");
+        return 2;
+    }
+    let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let max_connections = match descriptor_limit() {
+        // Each client may hold an upstream connection too; the rest is for
+        // the listeners, the policy file and the like.
+        Some(limit) => wanted
+            .min(limit.saturating_sub(RESERVED_DESCRIPTORS) / 2)
+            .max(1),
+        None => wanted,
     };
     // Refusals and upstream failures are logged; CORSAIR_LOG tunes it
     // (`corsair=debug` shows every refusal).
@@ -231,15 +263,30 @@ pub fn run(args: &ServeArgs) -> u8 {
                 }
             }));
         }
+        if max_connections < wanted {
+            eprintln!(
+                "corsair serve: at most {max_connections} connections (the descriptor limit allows no more)"
+            );
+        }
         let config = ProxyConfig {
             connect_timeout,
             timeout,
             max_body: args.max_body.0,
             proto: scheme,
+            max_upstream: max_connections,
+            body_stall: Some(idle_timeout),
+            ..ProxyConfig::default()
         };
         let proxy = Proxy::new(upstream, config);
+        let serving = ServeConfig {
+            grace,
+            header_timeout,
+            idle_timeout,
+            max_connections,
+            max_streams: args.max_streams,
+        };
         let drained =
-            corsair_gateway::serve(listener, live, proxy, tls, shutdown_signal(), grace).await;
+            corsair_gateway::serve(listener, live, proxy, tls, shutdown_signal(), serving).await;
         if drained {
             eprintln!("corsair serve: stopped");
         } else {
@@ -250,6 +297,40 @@ pub fn run(args: &ServeArgs) -> u8 {
         }
         0
     })
+}
+
+/// Descriptors kept back from client and upstream connections.
+const RESERVED_DESCRIPTORS: usize = 64;
+
+/// The descriptor limit, first raised to the hard limit (as far as 2^20).
+#[cfg(unix)]
+fn descriptor_limit() -> Option<usize> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct passed, which is ours.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return None;
+    }
+    let ceiling: libc::rlim_t = 1 << 20;
+    let wanted = limit.rlim_max.min(ceiling);
+    if limit.rlim_cur < wanted {
+        let raised = libc::rlimit {
+            rlim_cur: wanted,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: setrlimit only reads the struct passed.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit.rlim_cur = wanted;
+        }
+    }
+    Some(usize::try_from(limit.rlim_cur.min(ceiling)).unwrap_or(usize::MAX))
+}
+
+#[cfg(not(unix))]
+fn descriptor_limit() -> Option<usize> {
+    None
 }
 
 async fn shutdown_signal() {

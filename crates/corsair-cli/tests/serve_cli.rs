@@ -341,3 +341,55 @@ fn tls_flags_serve_https_and_bad_files_stop_the_start() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("is not a size"), "{err}");
 }
+
+#[test]
+fn an_upstream_url_with_credentials_stops_the_start_without_showing_them() {
+    let out = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            "http://alice:s3cret@127.0.0.1:9",
+            "--listen",
+            "127.0.0.1:0",
+            "--origin",
+            "https://a.example",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("credentials"), "{err}");
+    assert!(!err.contains("s3cret") && !err.contains("alice"), "{err}");
+}
+
+#[test]
+fn a_hostile_origin_is_logged_escaped_and_cut() {
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[os("--origin"), os("https://app.example.com")]);
+    let addr = serve.address("listening on http://");
+    // A tab, a right-to-left override, a byte that is not UTF-8 and 1,000
+    // more characters: all an HTTP/1.1 header value may carry.
+    let mut request =
+        b"OPTIONS /v1 HTTP/1.1\r\nHost: api\r\nOrigin: https://evil\t\xe2\x80\xae\xff".to_vec();
+    request.extend(std::iter::repeat_n(b'a', 1000));
+    request
+        .extend_from_slice(b"\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.write_all(&request).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(
+        out.starts_with(b"HTTP/1.1 403"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    let line = serve.wait_for("origin-mismatch");
+    assert!(
+        line.contains(r"origin https://evil\x09\u{202e}\xffaaa"),
+        "{line}"
+    );
+    assert!(line.contains("(1017 bytes in all)"), "{line}");
+    assert!(!line.contains('\t') && !line.contains('\u{202e}'), "{line}");
+    assert!(line.len() < 600, "{} chars: {line}", line.len());
+    assert_eq!(serve.stop(), Some(0));
+}

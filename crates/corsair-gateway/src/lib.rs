@@ -1,11 +1,14 @@
 //! `corsair serve`: a reverse proxy that owns CORS for any upstream. The
 //! `corsair-tower` layer answers preflights and puts the CORS headers on every
 //! response (the upstream's successes and errors, and the gateway's own 400,
-//! 413, 502 and 504), replacing any the upstream sends.
+//! 413, 502 and 504), replacing any the upstream sends. Hostile clients are
+//! held to bounds: header and idle timeouts, a connection cap with shedding,
+//! HTTP/2 streams and upstream connections per client capped.
 
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod guard;
 pub mod hop;
 pub mod live;
 pub mod metrics;
@@ -17,4 +20,4 @@ pub mod tls;
 pub use live::{Live, PolicySource, Reloaded};
 pub use metrics::Metrics;
 pub use proxy::{Proxy, ProxyConfig, Upstream, UpstreamError};
-pub use server::{bind, serve};
+pub use server::{bind, serve, ServeConfig};

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
 use corsair_core::policy::{PolicyError, Problem};
-use corsair_tower::CorsLayer;
+use corsair_core::server::Refusal;
+use corsair_tower::{CorsLayer, RefusalReport};
 
 use crate::metrics::Metrics;
 
@@ -17,6 +18,89 @@ use crate::metrics::Metrics;
 pub struct Live {
     layer: Arc<ArcSwap<CorsLayer>>,
     metrics: Arc<Metrics>,
+}
+
+/// Characters of a client's value shown in a log line at most.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// A client's bytes as a log line may show them: printable ASCII kept,
+/// `\\` doubled, any other byte as `\xNN` and other characters as
+/// `\u{NNNN}` (no control character, newline or bidirectional override
+/// reaches the log), cut after [`EXCERPT_CHARS`] with the full length noted.
+pub fn excerpt(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut rest = bytes;
+    while !rest.is_empty() && out.len() < EXCERPT_CHARS {
+        let (text, bad) = match std::str::from_utf8(rest) {
+            Ok(t) => (t, None),
+            Err(e) => {
+                // The valid prefix, then one byte that does not decode.
+                let (ok, after) = rest.split_at(e.valid_up_to());
+                (
+                    std::str::from_utf8(ok).unwrap_or_default(),
+                    after.first().copied(),
+                )
+            }
+        };
+        let mut used = 0;
+        for c in text.chars() {
+            if out.len() >= EXCERPT_CHARS {
+                break;
+            }
+            match c {
+                '\\' => out.push_str("\\\\"),
+                ' '..='~' => out.push(c),
+                c if c.is_ascii() => {
+                    let _ = write!(out, "\\x{:02x}", u32::from(c));
+                }
+                c => {
+                    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+                }
+            }
+            used += c.len_utf8();
+        }
+        rest = &rest[used..];
+        if used == text.len() && out.len() < EXCERPT_CHARS {
+            if let Some(b) = bad {
+                let _ = write!(out, "\\x{b:02x}");
+                rest = &rest[1..];
+            }
+        }
+    }
+    if !rest.is_empty() {
+        let _ = write!(out, "... ({} bytes in all)", bytes.len());
+    }
+    out
+}
+
+/// The refusal in plain words, the client's value in it shown as [`excerpt`]
+/// shows it, and any control character left escaped.
+fn plain(report: &RefusalReport<'_>) -> String {
+    let mut message = report.explain();
+    if let Refusal::OriginNotAllowed(raw)
+    | Refusal::MethodNotAllowed(raw)
+    | Refusal::HeaderNotAllowed(raw) = report.refusal
+    {
+        let lossy = String::from_utf8_lossy(raw);
+        let shown = excerpt(raw);
+        if shown != lossy && !lossy.is_empty() {
+            message = message.replacen(&*lossy, &shown, 1);
+        }
+    }
+    if message.chars().any(char::is_control) {
+        message = message
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\u{{{:x}}}", u32::from(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+    }
+    message
 }
 
 /// Adds the gateway's reporting to a layer: refusals counted by slug and
@@ -40,7 +124,7 @@ fn instrument(layer: CorsLayer, metrics: &Arc<Metrics>) -> CorsLayer {
                 route = route.unwrap_or("default"),
                 shadow = r.shadow,
                 "{}",
-                r.explain()
+                plain(r)
             );
         })
         .on_duplicate(move |route| {
@@ -200,5 +284,32 @@ impl PolicySource {
                 report(&self, &outcome);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_escape_and_bound_hostile_values() {
+        assert_eq!(
+            excerpt(b"https://app.example.com"),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            excerpt(b"https://a\tb\r\n\x1b[31m\\"),
+            "https://a\\x09b\\x0d\\x0a\\x1b[31m\\\\"
+        );
+        assert_eq!(excerpt("x\u{202e}y".as_bytes()), "x\\u{202e}y");
+        assert_eq!(excerpt(b"a\xff\xfeb"), "a\\xff\\xfeb");
+        let long = excerpt(&[b'a'; 10_000]);
+        assert!(long.starts_with(&"a".repeat(200)), "{long}");
+        assert!(long.ends_with("... (10000 bytes in all)"), "{long}");
+        assert!(long.len() < 240);
+        let hostile: Vec<u8> = (0u8..=255).cycle().take(5000).collect();
+        let shown = excerpt(&hostile);
+        assert!(shown.len() < 260, "{}", shown.len());
+        assert!(shown.bytes().all(|b| (b' '..=b'~').contains(&b)), "{shown}");
     }
 }

@@ -14,6 +14,21 @@ const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Why the gateway closed a client connection itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// No complete request head within the header timeout.
+    HeaderTimeout,
+    /// No request for the idle timeout.
+    Idle,
+    /// The client read nothing of its answer for the idle timeout.
+    WriteStalled,
+    /// Closed while idle to make room for a new client at the connection cap.
+    Shed,
+    /// A new client refused at the cap (no idle connection to close).
+    Refused,
+}
+
 /// The gateway's counters.
 #[derive(Default)]
 pub struct Metrics {
@@ -21,6 +36,13 @@ pub struct Metrics {
     preflights: AtomicU64,
     bad_gateway: AtomicU64,
     gateway_timeout: AtomicU64,
+    body_stalls: AtomicU64,
+    open: AtomicU64,
+    closed_header: AtomicU64,
+    closed_idle: AtomicU64,
+    closed_stalled: AtomicU64,
+    shed: AtomicU64,
+    refused: AtomicU64,
     duplicates: AtomicU64,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
@@ -55,6 +77,39 @@ impl Metrics {
             u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
+    }
+
+    /// Counts an upstream response body cut because it stalled.
+    pub fn body_stall(&self) {
+        add(&self.body_stalls);
+    }
+
+    /// Counts a client connection opened (`true`) or ended (`false`).
+    pub fn connection(&self, opened: bool) {
+        if opened {
+            add(&self.open);
+        } else {
+            // Never below zero, whatever the order of events.
+            let _ = self
+                .open
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        }
+    }
+
+    /// Counts a client connection the gateway closed, and why.
+    pub fn closed(&self, why: Closed) {
+        add(match why {
+            Closed::HeaderTimeout => &self.closed_header,
+            Closed::Idle => &self.closed_idle,
+            Closed::WriteStalled => &self.closed_stalled,
+            Closed::Shed => &self.shed,
+            Closed::Refused => &self.refused,
+        });
+    }
+
+    /// Client connections open now.
+    pub fn open_connections(&self) -> u64 {
+        self.open.load(Ordering::Relaxed)
     }
 
     /// Counts one refusal.
@@ -116,10 +171,30 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP corsair_upstream_errors_total Answers the gateway made itself because the upstream failed.\n# TYPE corsair_upstream_errors_total counter\ncorsair_upstream_errors_total{{status=\"502\"}} {}\ncorsair_upstream_errors_total{{status=\"504\"}} {}",
+            "# HELP corsair_upstream_errors_total Upstream failures: the gateway's own 502 and 504, and response bodies cut because they stalled.\n# TYPE corsair_upstream_errors_total counter\ncorsair_upstream_errors_total{{status=\"502\"}} {}\ncorsair_upstream_errors_total{{status=\"504\"}} {}\ncorsair_upstream_errors_total{{status=\"body-stall\"}} {}",
             get(&self.bad_gateway),
-            get(&self.gateway_timeout)
+            get(&self.gateway_timeout),
+            get(&self.body_stalls)
         );
+        let _ = writeln!(
+            out,
+            "# HELP corsair_connections_open Client connections open.\n# TYPE corsair_connections_open gauge\ncorsair_connections_open {}",
+            get(&self.open)
+        );
+        let _ = writeln!(out, "# HELP corsair_connections_closed_total Client connections the gateway closed or refused, by reason.\n# TYPE corsair_connections_closed_total counter");
+        for (reason, c) in [
+            ("header-timeout", &self.closed_header),
+            ("idle", &self.closed_idle),
+            ("write-stalled", &self.closed_stalled),
+            ("shed", &self.shed),
+            ("refused", &self.refused),
+        ] {
+            let _ = writeln!(
+                out,
+                "corsair_connections_closed_total{{reason=\"{reason}\"}} {}",
+                get(c)
+            );
+        }
         let _ = writeln!(out, "# HELP corsair_refusals_total Requests refused by the policy, by catalog slug and route.\n# TYPE corsair_refusals_total counter");
         if let Ok(map) = self.refusals.lock() {
             for ((slug, route), n) in map.iter() {

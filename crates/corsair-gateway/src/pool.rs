@@ -3,6 +3,8 @@
 //! response body has been read (its connection is ready again); a request
 //! that finds a kept connection closed under it (the upstream's keep-alive
 //! ran out) is retried once on a new connection, as it was never sent.
+//! The connections open at once, busy or kept, are capped: a request that
+//! finds the cap reached waits (within the connect timeout) for one to free.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +14,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::proxy::Body;
 
@@ -35,15 +38,21 @@ pub struct Pool {
     idle: Arc<Mutex<Vec<SendRequest<Body>>>>,
     address: Arc<str>,
     connect_timeout: Duration,
+    // One permit per open upstream connection, held by its task.
+    open: Arc<Semaphore>,
+    max_open: usize,
 }
 
 impl Pool {
-    /// A pool for `address` (`host:port`).
-    pub fn new(address: &str, connect_timeout: Duration) -> Pool {
+    /// A pool for `address` (`host:port`) with at most `max_open`
+    /// connections open at once (at least one).
+    pub fn new(address: &str, connect_timeout: Duration, max_open: usize) -> Pool {
         Pool {
             idle: Arc::new(Mutex::new(Vec::new())),
             address: Arc::from(address),
             connect_timeout,
+            open: Arc::new(Semaphore::new(max_open.clamp(1, Semaphore::MAX_PERMITS))),
+            max_open: max_open.clamp(1, Semaphore::MAX_PERMITS),
         }
     }
 
@@ -58,6 +67,11 @@ impl Pool {
     }
 
     fn put_back(&self, sender: SendRequest<Body>) {
+        if self.open.available_permits() == 0 {
+            // Requests may be waiting for a connection to open: closing this
+            // one (its task ends, its permit returns) lets one of them go.
+            return;
+        }
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < MAX_IDLE {
             idle.push(sender);
@@ -66,6 +80,15 @@ impl Pool {
 
     async fn connect(&self) -> Result<SendRequest<Body>, PoolError> {
         let address = &*self.address;
+        let permit = tokio::time::timeout(self.connect_timeout, self.open.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                PoolError::Connect(format!(
+                    "all {} upstream connections stayed busy for {:?}",
+                    self.max_open, self.connect_timeout
+                ))
+            })?
+            .map_err(|_| PoolError::Connect("the pool is closed".into()))?;
         let stream = tokio::time::timeout(self.connect_timeout, TcpStream::connect(address))
             .await
             .map_err(|_| {
@@ -81,13 +104,20 @@ impl Pool {
             .await?;
         tokio::spawn(async move {
             let _ = conn.with_upgrades().await;
+            drop(permit);
         });
         Ok(sender)
     }
 
     /// Sends `request` and returns the response head; the connection goes
-    /// back to the pool when its body is done (not after a protocol switch).
-    pub async fn send(&self, request: Request<Body>) -> Result<Response<Incoming>, PoolError> {
+    /// back to the pool when its body is done (not after a protocol switch),
+    /// and only then is `hold` released: whoever waits for it finds the
+    /// connection kept, rather than opening another.
+    pub async fn send(
+        &self,
+        request: Request<Body>,
+        hold: Option<OwnedSemaphorePermit>,
+    ) -> Result<Response<Incoming>, PoolError> {
         let (mut sender, reused) = match self.take_idle() {
             Some(s) => (s, true),
             None => (self.connect().await?, false),
@@ -109,6 +139,7 @@ impl Pool {
                 if sender.ready().await.is_ok() {
                     pool.put_back(sender);
                 }
+                drop(hold);
             });
         }
         Ok(response)

@@ -3,11 +3,21 @@
 //! gateway's own answers when the upstream fails: 502 when it cannot be
 //! reached or breaks off, 504 when it is slower than the timeout. They are
 //! ordinary responses, so the CORS layer in front puts its headers on them.
+//! Their bodies never name the upstream (its address is for the log).
+//!
+//! The timeout counts from the moment the request body has been fully sent
+//! (a slow upload is not the upstream's delay) to the response head; an
+//! upstream body that then stalls for as long is cut. A request body that
+//! stalls is cut too (408). One client connection uses at most
+//! `upstream_per_client` upstream connections at once (HTTP/2 multiplexes
+//! many requests on one connection): a request holds its permit until its
+//! upstream connection is back in the pool.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -17,7 +27,10 @@ use http::uri::{Authority, Scheme};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper_util::rt::TokioIo;
+use tokio::sync::{watch, Semaphore};
 
+use crate::guard::{self, Guarded, Side};
+use crate::metrics::Metrics;
 use crate::pool::{Pool, PoolError};
 
 use crate::hop;
@@ -32,6 +45,12 @@ pub type Body = BoxBody<Bytes, BoxError>;
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub SocketAddr);
 
+/// The client connection's share of upstream connections, put on each
+/// request by the listener: a request holds a permit from its start until
+/// its upstream connection is free again.
+#[derive(Clone, Debug)]
+pub struct ClientShare(pub Arc<Semaphore>);
+
 /// Where requests go.
 #[derive(Clone, Debug)]
 pub struct Upstream {
@@ -44,6 +63,10 @@ pub enum UpstreamError {
     /// Not a URL.
     #[error("`{0}` is not a URL: {1}")]
     Invalid(String, http::uri::InvalidUri),
+    /// User and password in the URL: refused rather than silently dropped
+    /// (the gateway does not send them) or shown in messages.
+    #[error("the upstream URL holds credentials (user:password@); remove them: the gateway does not send them and will not print them")]
+    Credentials,
     /// Not `http://host[:port]`.
     #[error(
         "`{0}`: the upstream must be http://host[:port] (TLS to the upstream is not supported yet)"
@@ -54,6 +77,13 @@ pub enum UpstreamError {
 impl Upstream {
     /// Parses `http://host[:port]` (a trailing `/` is fine).
     pub fn parse(text: &str) -> Result<Upstream, UpstreamError> {
+        // Before anything that would echo the text: the authority (between
+        // `://` and the next `/`, `?` or `#`) must not hold a `user@`.
+        let rest = text.split_once("://").map_or(text, |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        if authority.contains('@') {
+            return Err(UpstreamError::Credentials);
+        }
         let uri: Uri = text
             .parse()
             .map_err(|e| UpstreamError::Invalid(text.to_owned(), e))?;
@@ -85,6 +115,12 @@ pub struct ProxyConfig {
     pub max_body: Option<u64>,
     /// What `X-Forwarded-Proto` says: `http` or `https`, as the listener speaks.
     pub proto: &'static str,
+    /// Upstream connections open at once, busy or kept (at least one).
+    pub max_upstream: usize,
+    /// Upstream connections one client connection uses at once.
+    pub upstream_per_client: usize,
+    /// A request body that sends nothing for this long is cut (408).
+    pub body_stall: Option<Duration>,
 }
 
 impl Default for ProxyConfig {
@@ -94,6 +130,9 @@ impl Default for ProxyConfig {
             timeout: Duration::from_secs(30),
             max_body: Some(100 << 20),
             proto: "http",
+            max_upstream: 1024,
+            upstream_per_client: 8,
+            body_stall: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -104,17 +143,34 @@ pub struct Proxy {
     pool: Pool,
     upstream: Upstream,
     config: ProxyConfig,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Proxy {
     /// A pooled client to `upstream`.
     pub fn new(upstream: Upstream, config: ProxyConfig) -> Proxy {
-        let pool = Pool::new(upstream.authority.as_str(), config.connect_timeout);
+        let pool = Pool::new(
+            upstream.authority.as_str(),
+            config.connect_timeout,
+            config.max_upstream,
+        );
         Proxy {
             pool,
             upstream,
             config,
+            metrics: None,
         }
+    }
+
+    /// Counts upstream bodies cut for stalling in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Proxy {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ProxyConfig {
+        &self.config
     }
 }
 
@@ -251,6 +307,7 @@ where
         if let Ok(host) = HeaderValue::from_str(self.upstream.authority.as_str()) {
             parts.headers.insert(header::HOST, host);
         }
+        let share = parts.extensions.get::<ClientShare>().cloned();
         let body = match self.config.max_body {
             Some(max) => {
                 http_body_util::Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
@@ -258,25 +315,58 @@ where
             }
             None => body.map_err(Into::into).boxed(),
         };
+        // Told when the body has gone out whole: the upstream's time starts then.
+        let (sent, mut uploaded) = watch::channel(());
+        let body = Guarded::new(body, Side::Client, self.config.body_stall)
+            .notify_done(sent)
+            .boxed();
         let request = Request::from_parts(parts, body);
         let pool = self.pool.clone();
         let timeout = self.config.timeout;
         let max_body = self.config.max_body.unwrap_or(u64::MAX);
         let authority = self.upstream.authority.clone();
+        let metrics = self.metrics.clone();
         Box::pin(async move {
-            match tokio::time::timeout(timeout, pool.send(request)).await {
-                Err(_) => Ok(gateway_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    &format!(
-                        "504 Gateway Timeout: the upstream {authority} did not answer within {} s",
-                        timeout.as_secs_f64()
-                    ),
-                )),
-                Ok(Err(e)) if body_too_large(&e) => Ok(gateway_response(
+            let seconds = timeout.as_secs_f64();
+            let permit = match share {
+                Some(ClientShare(share)) => {
+                    match tokio::time::timeout(timeout, share.acquire_owned()).await {
+                        Ok(Ok(permit)) => Some(permit),
+                        _ => {
+                            return Ok(gateway_response(
+                                StatusCode::GATEWAY_TIMEOUT,
+                                &format!("504 Gateway Timeout: this connection's other requests kept the upstream busy for {seconds} s"),
+                            ))
+                        }
+                    }
+                }
+                None => None,
+            };
+            let head_deadline = async {
+                // Err: the body was dropped, sent or not; either way it is over.
+                let _ = uploaded.changed().await;
+                tokio::time::sleep(timeout).await;
+            };
+            let outcome = tokio::select! {
+                outcome = pool.send(request, permit) => outcome,
+                () = head_deadline => {
+                    tracing::warn!(target: "corsair::gateway", upstream = %authority, "upstream sent no response head within {seconds} s");
+                    return Ok(gateway_response(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        &format!("504 Gateway Timeout: the upstream did not answer within {seconds} s"),
+                    ));
+                }
+            };
+            match outcome {
+                Err(e) if body_too_large(&e) => Ok(gateway_response(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     &format!("413 Content Too Large: this gateway forwards bodies of at most {max_body} bytes"),
                 )),
-                Ok(Err(e)) => {
+                Err(e) if guard::stalled(&e).is_some() => Ok(gateway_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "408 Request Timeout: the request body stopped arriving",
+                )),
+                Err(e) => {
                     let why = if matches!(e, PoolError::Connect(_)) {
                         "cannot be reached"
                     } else {
@@ -285,10 +375,10 @@ where
                     tracing::warn!(target: "corsair::gateway", upstream = %authority, error = %e, "upstream {why}");
                     Ok(gateway_response(
                         StatusCode::BAD_GATEWAY,
-                        &format!("502 Bad Gateway: the upstream {authority} {why}"),
+                        &format!("502 Bad Gateway: the upstream {why}"),
                     ))
                 }
-                Ok(Ok(mut response)) => {
+                Ok(mut response) => {
                     let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
                     let protocol = response.headers().get(header::UPGRADE).cloned();
                     match (client_side, switched) {
@@ -300,7 +390,7 @@ where
                             // A 101 nobody asked for cannot be passed on.
                             return Ok(gateway_response(
                                 StatusCode::BAD_GATEWAY,
-                                &format!("502 Bad Gateway: the upstream {authority} switched protocols unasked"),
+                                "502 Bad Gateway: the upstream switched protocols unasked",
                             ));
                         }
                         _ => {}
@@ -315,10 +405,11 @@ where
                             .headers
                             .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
                     }
-                    Ok(Response::from_parts(
-                        parts,
-                        body.map_err(Into::into).boxed(),
-                    ))
+                    // An upstream body that stalls as long as the head may take is cut.
+                    let body = Guarded::new(body.map_err(Into::into).boxed(), Side::Upstream, Some(timeout))
+                        .count_in(metrics)
+                        .boxed();
+                    Ok(Response::from_parts(parts, body))
                 }
             }
         })

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use corsair_core::policy::PolicyBuilder;
-use corsair_gateway::{serve, Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, Upstream};
+use corsair_gateway::{
+    serve, Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, ServeConfig, Upstream,
+};
 use corsair_tower::CorsLayer;
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -118,6 +120,7 @@ fn config() -> ProxyConfig {
         timeout: Duration::from_millis(700),
         max_body: Some(128 * 1024),
         proto: "http",
+        ..ProxyConfig::default()
     }
 }
 
@@ -154,7 +157,10 @@ async fn gateway_with(
         async {
             let _ = rx.await;
         },
-        Duration::from_secs(2),
+        ServeConfig {
+            grace: Duration::from_secs(2),
+            ..ServeConfig::default()
+        },
     ));
     Gateway {
         live,
