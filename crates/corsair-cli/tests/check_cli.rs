@@ -140,8 +140,14 @@ fn a_dead_server_is_a_network_error_not_cors() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    // Its own exit status: no CORS verdict was reached.
+    assert_eq!(out.status.code(), Some(5), "{text}");
     assert!(text.contains("[not-a-cors-error]"), "{text}");
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("BLOCKED: Nothing accepts connections on 127.0.0.1:"),
+        "{first}"
+    );
 }
 
 /// A one-thread server that answers every request with `response`.
