@@ -164,3 +164,55 @@ fn certificate_problem(source: &std::io::Error) -> Option<CertProblem> {
         _ => CertProblem::Other,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls(error: rustls::Error) -> NetworkFailure {
+        NetworkFailure::of(&SendError::Tls {
+            host: "api.example.com".into(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+        })
+    }
+
+    #[test]
+    fn certificate_problems_are_named() {
+        let cases = [
+            (
+                CertificateError::UnknownIssuer,
+                CertProblem::UntrustedIssuer,
+            ),
+            (CertificateError::Expired, CertProblem::Expired),
+            (CertificateError::NotValidYet, CertProblem::Expired),
+            (CertificateError::NotValidForName, CertProblem::WrongHost),
+            (CertificateError::BadSignature, CertProblem::Other),
+        ];
+        for (error, want) in cases {
+            assert_eq!(
+                tls(rustls::Error::InvalidCertificate(error.clone())),
+                NetworkFailure::Certificate {
+                    host: "api.example.com".into(),
+                    problem: want
+                },
+                "{error:?}"
+            );
+        }
+        // Not a certificate problem: the handshake itself.
+        assert!(matches!(
+            tls(rustls::Error::General("handshake".into())),
+            NetworkFailure::Tls { .. }
+        ));
+        let refused = NetworkFailure::of(&SendError::Connect {
+            addr: "127.0.0.1:9".into(),
+            source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        });
+        assert_eq!(
+            refused,
+            NetworkFailure::Refused {
+                addr: "127.0.0.1:9".into()
+            }
+        );
+        assert!(refused.summary().contains("127.0.0.1:9"));
+    }
+}

@@ -2,6 +2,7 @@
 //! each: every mistake is diagnosed with its catalog slug, and the correct
 //! path gets a clean bill (no finding, no probe firing).
 
+use corsair_doctor::network::{CertProblem, NetworkFailure};
 use std::net::SocketAddr;
 
 use corsair_core::{Outcome, Slug};
@@ -300,6 +301,16 @@ async fn https_with_http2_and_the_trust_options() {
                 .as_deref()
                 .unwrap()
                 .contains("TLS"));
+            // In words a user acts on: who signed it, and what to do.
+            let cause = report.cause.as_ref().expect("a cause");
+            assert_eq!(
+                cause.network,
+                Some(NetworkFailure::Certificate {
+                    host: "localhost".into(),
+                    problem: CertProblem::UntrustedIssuer
+                })
+            );
+            assert!(cause.summary.contains("mkcert") && cause.summary.contains("--cacert"));
         }
     }
 }
