@@ -179,3 +179,33 @@ fn an_event_stream_is_judged_from_its_headers() {
         started.elapsed()
     );
 }
+
+/// The page's CSP refuses the call before it is sent: that is the verdict.
+#[test]
+fn the_page_csp_is_the_verdict() {
+    let server = causes();
+    // The API by another name than the page's, so 'self' does not cover it.
+    let api = format!("http://localhost:{}/slash/items/", server.port());
+    let request = request(&Call::GET, api, None);
+    let report = doctor::run_with(
+        &request,
+        &corsair_doctor::diagnose::Options {
+            page: Some(server.url("/page")),
+            ..corsair_doctor::diagnose::Options::default()
+        },
+    );
+    assert_eq!(
+        report.verdict.outcome,
+        Outcome::Blocked,
+        "{}",
+        doctor::describe(&report)
+    );
+    let cause = cause_of("csp", &report);
+    assert_eq!(cause.slug, Slug::CspBlocksRequest, "{cause:#?}");
+    assert!(report
+        .verdict
+        .console
+        .chrome
+        .as_deref()
+        .is_some_and(|l| l.starts_with("Refused to connect to")));
+}

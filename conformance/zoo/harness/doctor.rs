@@ -64,22 +64,30 @@ impl Call {
 
 /// Diagnoses `request` (probes on), rendering the fix for `platform` if given.
 pub fn run(request: &CheckRequest, platform: Option<Platform>) -> Report {
+    run_with(
+        request,
+        &Options {
+            platform,
+            ..Options::default()
+        },
+    )
+}
+
+/// Diagnoses `request` with `options`.
+#[allow(dead_code)] // Each test file uses its own part of the harness.
+pub fn run_with(request: &CheckRequest, options: &Options) -> Report {
     let sender = Sender::new(&SenderOptions {
         no_proxy: true,
         timeout: Some(std::time::Duration::from_secs(5)),
         ..SenderOptions::default()
     })
     .unwrap_or_else(|e| panic!("cannot set up the doctor's sender: {e}"));
-    let options = Options {
-        platform,
-        ..Options::default()
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"));
     runtime
-        .block_on(diagnose(&sender, request, &options))
+        .block_on(diagnose(&sender, request, options))
         .unwrap_or_else(|e| panic!("the doctor refused {}: {e}", request.url))
 }
 

@@ -75,4 +75,10 @@ app.use((err, req, res, next) => {
   res.status(err.status || 500).json({ error: `invalid JSON body: ${err.message}` });
 });
 
+// The frontend's page, whose Content-Security-Policy forgets the API.
+app.get("/page", (req, res) => {
+  res.set("Content-Security-Policy", "default-src 'self'; connect-src 'self' https://api.example.com");
+  res.type("html").send("<!doctype html><title>app</title>");
+});
+
 app.listen(Number(process.argv[2]), "127.0.0.1");

@@ -98,9 +98,11 @@ pub async fn diagnose(
         (Vec::new(), Vec::new())
     };
     let mut extra = probe_exchanges;
+    let mut csp_block = None;
     let first = checked.exchanges.len();
     if let Some(page) = &options.page {
-        let (e, f) = page_check(sender, request, page, first + extra.len()).await;
+        let (e, f, block) = page_check(sender, request, page, first + extra.len()).await;
+        csp_block = block;
         extra.extend(e);
         findings.extend(f);
     }
@@ -130,6 +132,10 @@ pub async fn diagnose(
         mut exchanges,
         ..
     } = checked;
+    let cause = match csp_block {
+        Some(block) => Some(csp_verdict(&mut verdict, request, &block)),
+        None => cause,
+    };
     if let Some(c) = &cause {
         one_root_cause(&mut verdict, c);
     }
@@ -403,7 +409,11 @@ async fn page_check(
     request: &CheckRequest,
     page: &str,
     first_index: usize,
-) -> (Vec<Exchange>, Vec<Evidenced>) {
+) -> (
+    Vec<Exchange>,
+    Vec<Evidenced>,
+    Option<corsair_core::csp::CspBlock>,
+) {
     let wire = Wire {
         method: "GET".into(),
         url: page.to_owned(),
@@ -421,6 +431,7 @@ async fn page_check(
         error: None,
     };
     let mut found = Vec::new();
+    let mut blocked = None;
     match result {
         Err(e) => exchange.error = Some(e.to_string()),
         Ok(r) => {
@@ -440,12 +451,56 @@ async fn page_check(
                         ),
                         evidence: Some(first_index),
                     });
+                    blocked = Some(block);
                 }
             }
             exchange.received = Some(redact_received(&r));
         }
     }
-    (vec![exchange], found)
+    (vec![exchange], found, blocked)
+}
+
+/// The page's CSP refuses the request before it is sent: that is the
+/// verdict, whatever the server would answer.
+fn csp_verdict(
+    verdict: &mut Verdict,
+    request: &CheckRequest,
+    block: &corsair_core::csp::CspBlock,
+) -> Cause {
+    let directive = format!("{} {}", block.directive, block.sources);
+    let target = Url::parse(&request.url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| request.url.clone());
+    let fallback = if block.directive == "default-src" {
+        " Note that 'connect-src' was not explicitly set, so 'default-src' is used as a fallback."
+    } else {
+        ""
+    };
+    verdict.outcome = Outcome::Blocked;
+    verdict.blocked = Some(corsair_core::verdict::Blocked {
+        stage: corsair_core::verdict::Stage::Request,
+        cors_error: None,
+        failed_parameter: String::new(),
+        url: request.url.clone(),
+        reason: format!("the page's Content-Security-Policy (`{directive}`) refuses the request before it is sent: not CORS"),
+    });
+    // Chrome's line for a refused connect-src (Firefox words it its own way).
+    verdict.console.chrome = Some(format!(
+        "Refused to connect to '{}' because it violates the following Content Security Policy directive: \"{directive}\".{fallback}",
+        request.url
+    ));
+    verdict.console.firefox = None;
+    Cause {
+        slug: Slug::CspBlocksRequest,
+        confidence: Confidence::Certain,
+        layer: Some("the page's Content-Security-Policy".into()),
+        summary: format!("The page's Content-Security-Policy has `{directive}`, which does not cover {target}: the browser refuses the request before sending it, so no server change helps. The exchanges below show what the server will answer once the page allows it."),
+        evidence: Vec::new(),
+        fix: format!("Add {target} to the page's {} (the frontend's Content-Security-Policy header or <meta>).", block.directive),
+        works_from: Vec::new(),
+        body: None,
+        network: None,
+    }
 }
 
 /// The `content` of `<meta http-equiv="Content-Security-Policy">` tags.

@@ -370,8 +370,21 @@ async fn a_page_csp_that_forbids_the_api_is_not_a_cors_problem() {
         .finding
         .explanation
         .contains("connect-src 'self' https://api.example.com"));
-    // The API is fine; the fix is in the frontend.
-    assert_eq!(report.verdict.outcome, Outcome::Allowed);
+    // The API is fine, but the browser never sends the request: that is
+    // the verdict, with the CSP violation Chrome prints, and the fix is in
+    // the frontend.
+    assert_eq!(report.verdict.outcome, Outcome::Blocked);
+    let chrome = report.verdict.console.chrome.as_deref().unwrap_or_default();
+    assert!(
+        chrome.starts_with("Refused to connect to 'http://localhost:")
+            && chrome.contains(
+                "Content Security Policy directive: \"connect-src 'self' https://api.example.com\""
+            ),
+        "{chrome}"
+    );
+    let cause = report.cause.as_ref().expect("a cause");
+    assert_eq!(cause.slug, Slug::CspBlocksRequest);
+    assert!(cause.fix.contains("connect-src"), "{}", cause.fix);
 }
 
 #[tokio::test]
