@@ -58,6 +58,9 @@ pub struct CheckArgs {
     /// Only the browser's own requests: no error-path or security probes.
     #[arg(long)]
     pub no_probes: bool,
+    /// Send the request itself even when its method may change data (POST, PUT, PATCH, DELETE…); without it the doctor sends the preflight and stops.
+    #[arg(long)]
+    pub send: bool,
     /// List every exchange, the probes' included (by default only those that found something).
     #[arg(short, long)]
     pub verbose: bool,
@@ -90,7 +93,9 @@ Examples:
 
 The preflight and the request are sent exactly as Chrome sends them; redirects are followed as the browser does. Then probes (unless --no-probes): the request without its credentials and on a missing path (error responses without CORS headers), and crafted origins (any origin, null, prefix, suffix, substring, unescaped dot, http, subdomain, shared hosting) that an allowlist must refuse. Secrets (Authorization, cookies, tokens in URLs) are redacted in the output.
 
-Exit status: 0 allowed (or same-origin), 1 blocked, 3 incomplete, 2 bad input.";
+Safe by default: a request whose method may change data (anything but GET, HEAD and OPTIONS) is not sent: its preflight is, and the report says what was not sent. --send sends it. Probes never repeat such a request.
+
+Exit status: 0 allowed (or same-origin), 1 blocked, 3 incomplete (a request not sent without --send included), 5 no HTTP answer (DNS, connection, timeout, TLS: not a CORS problem), 2 bad input.";
 
 fn split_header(text: &str) -> Result<(String, String), String> {
     let (name, value) = text
@@ -212,6 +217,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         platform: args.platform,
         compare: args.compare.clone(),
         page: args.page.clone(),
+        send: args.send,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -261,6 +267,7 @@ pub fn json(report: &Report) -> String {
         "findings": report.findings,
         "fix": report.fix,
         "cause": report.cause,
+        "not_sent": report.not_sent,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
@@ -416,6 +423,20 @@ fn headline(report: &Report, style: Style) -> String {
         corsair_core::Outcome::SameOrigin => style.green("SAME-ORIGIN"),
         corsair_core::Outcome::Opaque => style.yellow("OPAQUE"),
     };
+    if let (Some(method), corsair_core::Outcome::Incomplete) = (&report.not_sent, v.outcome) {
+        let before = if report
+            .exchanges
+            .iter()
+            .any(|e| e.purpose == exchange::Purpose::Preflight)
+        {
+            "the preflight passes; "
+        } else {
+            ""
+        };
+        return format!(
+            "{word}: {before}the {method} itself was not sent: it may change data on the server. Run again with --send to send it."
+        );
+    }
     let why = match (&report.cause, &v.blocked) {
         (Some(c), _) => format!(
             "{} [{}, {}]",

@@ -70,8 +70,13 @@ pub fn run(args: &DemoArgs) -> u8 {
         let mut code = 0;
         for (i, case) in CASES.iter().enumerate() {
             let request = case.request(addr);
+            // The demo's own API: its requests change nothing real.
+            let options = diagnose::Options {
+                send: true,
+                ..diagnose::Options::default()
+            };
             let report =
-                match diagnose::diagnose(&sender, &request, &diagnose::Options::default()).await {
+                match diagnose::diagnose(&sender, &request, &options).await {
                     Ok(r) => r,
                     Err(e) => {
                         eprintln!("corsair demo: {e}");

@@ -178,8 +178,18 @@ fn a_copy_as_curl_command_is_checked_live() {
     let curl = format!(
         "curl 'http://127.0.0.1:{port}/items' \\\n  -X 'PUT' \\\n  -H 'accept: */*' \\\n  -H 'authorization: Bearer abc123secret' \\\n  -H 'origin: https://app.example.com' \\\n  -H 'referer: https://app.example.com/' \\\n  -H 'sec-fetch-mode: cors' \\\n  -H 'user-agent: Mozilla/5.0'"
     );
-    let out = corsair()
+    // Safe by default: the PUT may change data, so only its preflight goes.
+    let held = corsair()
         .args(["check", "--json", "--no-probes", "--curl", &curl])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&held.stdout);
+    assert_eq!(held.status.code(), Some(3), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["not_sent"], "PUT", "{text}");
+    assert_eq!(v["exchanges"].as_array().map(Vec::len), Some(1), "{text}");
+    let out = corsair()
+        .args(["check", "--json", "--no-probes", "--send", "--curl", &curl])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

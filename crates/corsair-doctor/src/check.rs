@@ -84,6 +84,15 @@ pub struct Checked {
     pub network_error: Option<String>,
     /// The same failure, classified.
     pub network_failure: Option<NetworkFailure>,
+    /// The request the doctor did not send because it may change data on
+    /// the server (its method), when `send` was off.
+    pub not_sent: Option<String>,
+}
+
+/// Whether a request with this method only reads: the doctor sends others
+/// only when asked (`--send`).
+pub fn is_read_only(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
 }
 
 /// `Sec-Fetch-Site` for a request from `page` to `target`.
@@ -145,6 +154,7 @@ pub async fn check(
     sender: &Sender,
     request: &CheckRequest,
     profile: Profile,
+    send: bool,
 ) -> Result<Checked, ScenarioError> {
     let mut scenario = request.scenario();
     let page = Url::parse(&request.page_origin).ok();
@@ -153,6 +163,7 @@ pub async fn check(
     let mut wires = Vec::new();
     let mut network_error = None;
     let mut failure = None;
+    let mut not_sent = None;
     let explain = |s: &Scenario| corsair_core::explain(s, profile);
     let mut verdict = explain(&scenario)?;
     while verdict.outcome == Outcome::Incomplete && exchanges.len() < MAX_EXCHANGES {
@@ -173,6 +184,13 @@ pub async fn check(
             continue;
         };
         let preflight = missing.stage == Stage::Preflight;
+        if !preflight && !send && !is_read_only(&outgoing.method) {
+            // A PUT or DELETE against a real API changes real data: the
+            // preflight tells whether the browser would send it; sending it
+            // is the user's call.
+            not_sent = Some(outgoing.method.clone());
+            break;
+        }
         let wire = wire(&outgoing, page.as_ref(), request.cookies.as_deref());
         let body = if preflight || matches!(outgoing.method.as_str(), "GET" | "HEAD") {
             None
@@ -238,6 +256,7 @@ pub async fn check(
         received: received_all,
         network_error,
         network_failure: failure,
+        not_sent,
     })
 }
 

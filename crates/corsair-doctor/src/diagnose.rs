@@ -31,6 +31,9 @@ pub struct Options {
     pub compare: Option<String>,
     /// The frontend page, to read its Content-Security-Policy.
     pub page: Option<String>,
+    /// Send requests that may change data (any method but GET, HEAD and
+    /// OPTIONS). Off, the doctor sends their preflight and stops there.
+    pub send: bool,
 }
 
 impl Default for Options {
@@ -41,6 +44,7 @@ impl Default for Options {
             platform: None,
             compare: None,
             page: None,
+            send: false,
         }
     }
 }
@@ -76,6 +80,10 @@ pub struct Report {
     /// blocked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
+    /// The method of the request not sent because it may change data (the
+    /// preflight was; `--send` sends the request too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_sent: Option<String>,
 }
 
 /// Runs the check, the probes and the fix.
@@ -84,7 +92,7 @@ pub async fn diagnose(
     request: &CheckRequest,
     options: &Options,
 ) -> Result<Report, ScenarioError> {
-    let checked = check(sender, request, options.profile).await?;
+    let checked = check(sender, request, options.profile, options.send).await?;
     let (probe_exchanges, mut findings) = if options.probes {
         probes::run(
             sender,
@@ -130,6 +138,7 @@ pub async fn diagnose(
     let Checked {
         mut verdict,
         mut exchanges,
+        not_sent,
         ..
     } = checked;
     let cause = match csp_block {
@@ -147,6 +156,7 @@ pub async fn diagnose(
         findings,
         fix,
         cause,
+        not_sent,
     };
     redact(&mut report);
     Ok(report)
@@ -364,7 +374,7 @@ async fn compare_check(
         url: compare.to_owned(),
         ..request.clone()
     };
-    let direct = check(sender, &direct_request, profile).await?;
+    let direct = check(sender, &direct_request, profile, false).await?;
     let mut exchanges: Vec<Exchange> = direct.exchanges.clone();
     for e in &mut exchanges {
         e.purpose = Purpose::Probe;

@@ -41,9 +41,54 @@ async fn run(addr: SocketAddr, path: &str, method: &str, authorized: bool) -> Re
         body: Some("{}".into()),
         read_headers: Vec::new(),
     };
-    diagnose(&sender, &request, &Options::default())
-        .await
-        .unwrap()
+    // The tests' own server: every request may be sent.
+    let options = Options {
+        send: true,
+        ..Options::default()
+    };
+    diagnose(&sender, &request, &options).await.unwrap()
+}
+
+/// Without --send, a request that may change data is not sent: its
+/// preflight is, and no probe repeats the request either.
+#[tokio::test]
+async fn unsafe_requests_are_not_sent_unless_asked() {
+    let addr = server().await;
+    let sender = loopback_sender();
+    for method in ["PUT", "DELETE", "PATCH", "POST"] {
+        let request = CheckRequest {
+            page_origin: PAGE.into(),
+            url: format!("http://{addr}/good"),
+            method: method.into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            credentials: true,
+            body: Some("{}".into()),
+            ..CheckRequest::default()
+        };
+        let report = diagnose(&sender, &request, &Options::default())
+            .await
+            .unwrap();
+        if method == "PATCH" {
+            // Not in the server's Allow-Methods: the preflight fails, and
+            // nothing is left to hold back.
+            assert_eq!(report.verdict.outcome, Outcome::Blocked);
+            assert_eq!(report.not_sent, None);
+        } else {
+            assert_eq!(report.not_sent.as_deref(), Some(method));
+            assert_eq!(report.verdict.outcome, Outcome::Incomplete);
+        }
+        let sent: Vec<&str> = report
+            .exchanges
+            .iter()
+            .map(|e| e.sent.method.as_str())
+            .collect();
+        assert!(
+            sent.iter()
+                .all(|m| matches!(*m, "OPTIONS" | "GET" | "HEAD")),
+            "{method}: sent {sent:?}"
+        );
+        assert_eq!(report.exchanges[0].sent.method, "OPTIONS");
+    }
 }
 
 fn slugs(report: &Report) -> Vec<Slug> {
