@@ -209,3 +209,55 @@ fn the_page_csp_is_the_verdict() {
         .as_deref()
         .is_some_and(|l| l.starts_with("Refused to connect to")));
 }
+
+/// Starlette refuses a preflight with 400 "Disallowed CORS …": the body
+/// names what it refused, and the answer still lists what it allows.
+#[test]
+fn starlette_refusals_name_what_was_refused() {
+    use harness::process::TempDir;
+    use harness::python;
+    let api = python::uvicorn(
+        "listed",
+        &python::dir(),
+        "fastapi_listed",
+        TempDir::new("fastapi-listed"),
+    )
+    .ready();
+    let url = api.url("/api/items");
+    // Another origin: the origin, certain, and the one that works named.
+    let mut from_www = request(&PUT_JSON, url.clone(), Some("{}"));
+    from_www.page_origin = "http://www.app.example.test:8001".into();
+    let cause = cause_of("www", &doctor::run(&from_www, None));
+    assert_eq!(cause.slug, Slug::OriginMismatch, "{cause:#?}");
+    assert_eq!(cause.confidence, Confidence::Certain);
+    assert!(cause
+        .layer
+        .as_deref()
+        .is_some_and(|l| l.contains("Starlette")));
+    assert!(
+        cause.works_from.contains(&doctor::PAGE.to_owned()),
+        "{cause:#?}"
+    );
+    // A header it does not allow: that header, and only it.
+    let custom = Call {
+        method: "PUT",
+        headers: &[("Content-Type", "application/json"), ("X-Request-Id", "1")],
+        credentials: true,
+        read_headers: &[],
+    };
+    let report = doctor::run(&request(&custom, url.clone(), Some("{}")), None);
+    let cause = cause_of("header", &report);
+    assert_eq!(cause.slug, Slug::HeaderNotAllowed, "{cause:#?}");
+    assert!(
+        cause.summary.contains("x-request-id") && !cause.summary.contains("content-type"),
+        "{cause:#?}"
+    );
+    assert_eq!(report.verdict.findings[0].slug, Slug::HeaderNotAllowed);
+    // A method it does not allow.
+    let patch = Call {
+        method: "PATCH",
+        ..Call::GET
+    };
+    let cause = cause_of("method", &doctor::run(&request(&patch, url, None), None));
+    assert_eq!(cause.slug, Slug::MethodNotAllowed, "{cause:#?}");
+}

@@ -219,7 +219,7 @@ fn plan(
     let mut out = Vec::new();
     let preflight = is_preflight(wire);
     let missing_acao = answer.first("access-control-allow-origin").is_none();
-    if preflight && matches!(answer.status, 401 | 403) {
+    if preflight && refusal_status(answer.status) {
         let plain = Wire {
             method: "OPTIONS".into(),
             url: wire.url.clone(),
@@ -249,7 +249,7 @@ fn plan(
             out.push((Probe::MinimalPreflight, minimal));
         }
     }
-    let refused_status = preflight && matches!(answer.status, 401 | 403);
+    let refused_status = preflight && refusal_status(answer.status);
     let redirect = (300..400).contains(&answer.status);
     if (missing_acao || refused_status) && !redirect && checked.verdict.urls.len() <= 1 {
         // The same request from nearby origins: read-only (a preflight, or
@@ -350,23 +350,73 @@ const AUTH_WORDS: [&str; 9] = [
     "forbidden",
 ];
 
-/// Signs that a CORS layer refused the preflight, and which layer.
-fn cors_refusal(answer: &Received) -> Option<&'static str> {
+/// Signs that a CORS layer refused the preflight: which layer, and what
+/// it refused when it says.
+fn cors_refusal(answer: &Received) -> Option<(&'static str, Refused)> {
     let body = answer.body_prefix.to_ascii_lowercase();
     if body.contains("invalid cors request") {
-        return Some("Spring's CORS processor (\"Invalid CORS request\")");
+        return Some((
+            "Spring's CORS processor (\"Invalid CORS request\")",
+            Refused::Unsaid,
+        ));
     }
-    if answer.first("x-corsair-refusal").is_some()
-        || answer
-            .first("server")
-            .is_some_and(|s| s.to_ascii_lowercase().contains("corsair"))
+    // Starlette's CORSMiddleware (FastAPI): 400 "Disallowed CORS origin,
+    // method, headers" (several when several fail).
+    if body.contains("disallowed cors") {
+        let what = if body.contains("disallowed cors origin") {
+            Refused::Origin
+        } else if body.contains("method") {
+            Refused::Method
+        } else if body.contains("header") {
+            Refused::Headers
+        } else {
+            Refused::Unsaid
+        };
+        return Some(("Starlette's CORSMiddleware (\"Disallowed CORS …\")", what));
+    }
+    if let Some(reason) = answer.first("x-corsair-refusal") {
+        let r = reason.to_ascii_lowercase();
+        let what = if r.contains("method") {
+            Refused::Method
+        } else if r.contains("header") {
+            Refused::Headers
+        } else if r.contains("origin") {
+            Refused::Origin
+        } else {
+            Refused::Unsaid
+        };
+        return Some(("the Corsair gateway", what));
+    }
+    if answer
+        .first("server")
+        .is_some_and(|s| s.to_ascii_lowercase().contains("corsair"))
     {
-        return Some("the Corsair gateway");
+        return Some(("the Corsair gateway", Refused::Unsaid));
     }
     if body.contains("cors") && (body.contains("origin") || body.contains("not allowed")) {
-        return Some("the server's CORS layer");
+        return Some(("the server's CORS layer", Refused::Unsaid));
     }
     None
+}
+
+/// Statuses with which a layer refuses a preflight outright: auth (401,
+/// 403), or a CORS layer that answers a refusal with an error (Spring's
+/// 403, Starlette's 400).
+fn refusal_status(status: u16) -> bool {
+    matches!(status, 400 | 401 | 403)
+}
+
+/// What a CORS layer's refusal names, when its body says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refused {
+    /// The origin.
+    Origin,
+    /// The method.
+    Method,
+    /// The request headers.
+    Headers,
+    /// It does not say.
+    Unsaid,
 }
 
 fn auth_signs(answer: &Received) -> Option<String> {
@@ -592,7 +642,7 @@ fn decide(
             network: None,
         }
     };
-    if preflight && matches!(answer.status, 401 | 403) {
+    if preflight && refusal_status(answer.status) {
         let mut evidence = vec![format!(
             "#{index}: the preflight was answered {}",
             answer.status
@@ -600,25 +650,33 @@ fn decide(
         let plain = seen.get(&Probe::PlainOptions);
         let minimal = seen.get(&Probe::MinimalPreflight);
         let auth = auth_signs(answer);
-        if let Some(refuser) = cors_refusal(answer) {
+        if let Some((refuser, what)) = cors_refusal(answer) {
             evidence.push(format!("#{index}: the answer is {refuser}'s refusal"));
-            if let Some((i, m)) = minimal {
-                if allows(m, &origin, true) {
-                    evidence.push(format!(
-                        "#{i}: a preflight for GET alone from the same origin passes"
-                    ));
-                    return Some(method_or_headers_refused(
+            let minimal_passes = minimal.filter(|(_, m)| allows(m, &origin, true));
+            if let Some((i, _)) = minimal_passes {
+                evidence.push(format!(
+                    "#{i}: a preflight for GET alone from the same origin passes"
+                ));
+            }
+            return Some(match (what, minimal_passes) {
+                (Refused::Method | Refused::Headers, _) | (Refused::Unsaid, Some(_)) => {
+                    method_or_headers_refused(
                         checked,
+                        answer,
                         evidence,
                         Some(refuser.to_owned()),
-                    ));
+                        what,
+                    )
                 }
-            }
-            return Some(origin_refused(
-                Confidence::Certain,
-                Some(refuser.to_owned()),
-                evidence,
-            ));
+                (Refused::Origin | Refused::Unsaid, _) => {
+                    origin_refused(Confidence::Certain, Some(refuser.to_owned()), evidence)
+                }
+            });
+        }
+        if answer.status == 400 && auth.is_none() {
+            // A 400 that names neither CORS nor auth: the model's own
+            // finding (a preflight needs a 2xx) says all that is known.
+            return None;
         }
         let plain_refused = plain.map(|(i, p)| (i, matches!(p.status, 401 | 403), p.status));
         match (plain_refused, &auth) {
@@ -656,7 +714,13 @@ fn decide(
                         evidence.push(format!(
                             "#{j}: a preflight for GET alone from the same origin passes"
                         ));
-                        return Some(method_or_headers_refused(checked, evidence, layer));
+                        return Some(method_or_headers_refused(
+                            checked,
+                            answer,
+                            evidence,
+                            layer,
+                            Refused::Unsaid,
+                        ));
                     }
                 }
                 let confidence = if works_from.is_empty() {
@@ -756,26 +820,52 @@ fn decide(
 /// headers it asks for are not.
 fn method_or_headers_refused(
     checked: &Checked,
+    answer: &Received,
     evidence: Vec<String>,
     layer: Option<String>,
+    said: Refused,
 ) -> Cause {
     let p = &checked.verdict.preflight;
     let acrh = p.access_control_request_headers().unwrap_or_default();
+    // The refusal may still list what the layer allows (Starlette's does):
+    // then the names it lacks are known exactly.
+    let allowed_headers: Vec<String> = answer
+        .values("access-control-allow-headers")
+        .flat_map(|v| v.split(','))
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    let missing: Vec<&str> = acrh
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .filter(|h| {
+            allowed_headers.is_empty() || !allowed_headers.iter().any(|a| a == h || a == "*")
+        })
+        .collect();
+    let headers = missing.join(", ");
     let method = &checked.verdict.request.method;
-    let what = match (acrh.is_empty(), corsair_core::method::is_safelisted(method)) {
-        (true, _) => format!("the method {method}"),
-        (false, true) => format!("the request headers {acrh}"),
-        (false, false) => format!("the method {method} or the request headers {acrh}"),
+    let method_only = acrh.is_empty() || said == Refused::Method;
+    let safelisted = corsair_core::method::is_safelisted(method);
+    let what = match (said, acrh.is_empty(), safelisted) {
+        (Refused::Method, _, _) | (_, true, _) => format!("the method {method}"),
+        (Refused::Headers, false, _) | (_, false, true) => format!("the request headers {headers}"),
+        (_, false, false) => format!("the method {method} or the request headers {headers}"),
+    };
+    let confidence = if said == Refused::Unsaid {
+        Confidence::Likely
+    } else {
+        Confidence::Certain
     };
     Cause {
-        slug: if acrh.is_empty() {
+        slug: if method_only {
             Slug::MethodNotAllowed
         } else {
             Slug::HeaderNotAllowed
         },
-        confidence: Confidence::Likely,
+        confidence,
         layer,
-        summary: format!("The origin is allowed, but the CORS layer refuses the preflight for {what} (it answers 403 rather than leaving the header out)."),
+        summary: format!("The origin is allowed, but the CORS layer refuses the preflight for {what}: it answers {} instead of a preflight that allows it.", answer.status),
         evidence,
         fix: format!("Allow {what} in the CORS configuration (allowed methods / allowed headers)."),
         works_from: Vec::new(),
@@ -871,7 +961,16 @@ mod tests {
             remote: String::new(),
             elapsed_ms: 0.0,
         };
-        assert!(cors_refusal(&answer).is_some_and(|l| l.contains("Spring")));
+        assert!(cors_refusal(&answer).is_some_and(|(l, _)| l.contains("Spring")));
+        let starlette = Received {
+            status: 400,
+            body_prefix: "Disallowed CORS headers".into(),
+            ..answer.clone()
+        };
+        assert_eq!(
+            cors_refusal(&starlette).map(|r| r.1),
+            Some(Refused::Headers)
+        );
         assert!(auth_signs(&answer).is_none());
     }
 }

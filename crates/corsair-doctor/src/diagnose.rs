@@ -171,6 +171,7 @@ fn one_root_cause(verdict: &mut Verdict, cause: &Cause) {
         Slug::MissingAllowOrigin,
         Slug::PreflightNotHandled,
         Slug::ErrorResponseWithoutCors,
+        Slug::PreflightBadStatus,
     ];
     let Some(first) = verdict
         .findings
