@@ -8,6 +8,8 @@
 //! Needs Node.js with `npm ci --prefix conformance/zoo/node` (.ci/run
 //! installs it): without it the tests fail, never skip.
 
+// Each test file uses a part of the shared harness.
+#[allow(dead_code)]
 #[path = "../zoo/harness/mod.rs"]
 mod harness;
 
