@@ -13,6 +13,7 @@ use corsair_doctor::send::{Sender, SenderOptions};
 use corsair_doctor::{curl, exchange};
 use corsair_platforms::Platform;
 
+use crate::fail;
 use crate::render::{self, Style};
 use crate::BrowserArg;
 
@@ -191,13 +192,16 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (request, insecure) = match request(args) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("corsair check: {e}");
-            return 2;
+            return fail::report("check", args.json, &e, 2);
         }
     };
     let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
-        eprintln!("corsair check: --timeout must be a number of seconds");
-        return 2;
+        return fail::report(
+            "check",
+            args.json,
+            "--timeout must be a number of seconds",
+            2,
+        );
     };
     let sender = match Sender::new(&SenderOptions {
         cacert: args.cacert.as_deref(),
@@ -207,8 +211,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     }) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("corsair check: --cacert {e}");
-            return 2;
+            return fail::report("check", args.json, &format!("--cacert {e}"), 2);
         }
     };
     let options = diagnose::Options {
@@ -225,16 +228,13 @@ pub fn run(args: &CheckArgs) -> u8 {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("corsair check: cannot start the runtime: {e}");
-            return 2;
+            let message = format!("cannot start the runtime: {e}");
+            return fail::report("check", args.json, &message, 2);
         }
     };
     let report = match runtime.block_on(diagnose::diagnose(&sender, &request, &options)) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("corsair check: {e}");
-            return 2;
-        }
+        Err(e) => return fail::report("check", args.json, &fail::in_flags(&e), 2),
     };
     let text = if args.json {
         let mut v = json(&report);
@@ -261,15 +261,39 @@ pub const NETWORK_EXIT: u8 = 5;
 pub fn json(report: &Report) -> String {
     let verdict = crate::json_out::verdict_value(&report.verdict);
     let v = serde_json::json!({
+        "schema_version": crate::fail::SCHEMA_VERSION,
         "request": report.request,
         "verdict": verdict,
         "exchanges": report.exchanges,
-        "findings": report.findings,
+        "findings": all_findings(report),
         "fix": report.fix,
         "cause": report.cause,
         "not_sent": report.not_sent,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// One list of every finding: the browser's (as in the verdict), then the
+/// probes' with the exchange that shows each; `source` says which.
+fn all_findings(report: &Report) -> Vec<serde_json::Value> {
+    let tagged = |mut v: serde_json::Value, source: &str| {
+        if let Some(o) = v.as_object_mut() {
+            o.insert("source".into(), source.into());
+        }
+        v
+    };
+    let verdict = report
+        .verdict
+        .findings
+        .iter()
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .map(|v| tagged(v, "verdict"));
+    let probes = report
+        .findings
+        .iter()
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .map(|v| tagged(v, "probe"));
+    verdict.chain(probes).collect()
 }
 
 /// The report for a terminal: the exchanges, the story and verdict, the

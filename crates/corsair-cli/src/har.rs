@@ -162,20 +162,16 @@ pub fn run(args: &HarArgs) -> u8 {
     let name = args.file.display();
     let mut input = match open_input(&args.file) {
         Ok(input) => input,
-        Err(message) => {
-            eprintln!("corsair har: {message}");
-            return 2;
-        }
+        Err(message) => return crate::fail::report("har", args.json, &message, 2),
     };
     let (summary, error) = har::read_partial(BufReader::new(input.file()), |_| {});
     let nothing_read = summary.entries == 0 && summary.skipped == 0;
     if let Some(e) = error.as_ref().filter(|_| nothing_read) {
-        eprintln!("corsair har: {name}: {e}");
-        return 2;
+        return crate::fail::report("har", args.json, &format!("{name}: {e}"), 2);
     }
     if let Err(e) = input.file().seek(SeekFrom::Start(0)) {
-        eprintln!("corsair har: {name}: {}", HarError::Io(e));
-        return 2;
+        let message = format!("{name}: {}", HarError::Io(e));
+        return crate::fail::report("har", args.json, &message, 2);
     }
     let reader = BufReader::new(input.file());
     let stdout = io::stdout();

@@ -47,16 +47,18 @@ Exit status: 0 no problem or only warnings and notes, 1 errors, 2 the file canno
 
 /// Runs `corsair lint`; returns the exit status.
 pub fn run(args: &LintArgs) -> u8 {
+    let format = if args.json { Format::Json } else { args.format };
+    let json = format != Format::Human;
     let text = match std::fs::read(&args.file) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!(
-                    "corsair lint: {}: not UTF-8 text (invalid byte at offset {})",
+                let message = format!(
+                    "{}: not UTF-8 text (invalid byte at offset {})",
                     args.file.display(),
                     e.utf8_error().valid_up_to()
                 );
-                return 2;
+                return crate::fail::report("lint", json, &message, 2);
             }
         },
         Err(e) => {
@@ -65,16 +67,12 @@ pub fn run(args: &LintArgs) -> u8 {
             } else {
                 ""
             };
-            eprintln!(
-                "corsair lint: cannot read {}: {e}{hint}",
-                args.file.display()
-            );
-            return 2;
+            let message = format!("cannot read {}: {e}{hint}", args.file.display());
+            return crate::fail::report("lint", json, &message, 2);
         }
     };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
     let problems = policy::lint_text(&text, args.stage.as_deref(), env.as_deref());
-    let format = if args.json { Format::Json } else { args.format };
     let out = match format {
         Format::Human => human(
             &args.file,
@@ -355,6 +353,7 @@ pub fn json_report(file: &Path, text: &str, stage: Option<&str>, problems: &[Pro
     let index = LineIndex::new(text);
     let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
     json!({
+        "schema_version": crate::fail::SCHEMA_VERSION,
         "file": file.display().to_string(),
         "stage": stage,
         "summary": {"errors": count(Severity::Error), "warnings": count(Severity::Warning), "notes": count(Severity::Info)},

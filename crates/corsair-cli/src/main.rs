@@ -9,6 +9,7 @@ mod builtin;
 mod check;
 mod demo;
 mod explain;
+mod fail;
 mod har;
 mod json_out;
 mod lint;
@@ -28,6 +29,9 @@ use corsair_core::Profile;
     about = "Ends \"blocked by CORS policy\": what the browser decides, why, and the fix."
 )]
 struct Cli {
+    /// When to colour the output: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never.
+    #[arg(long, value_enum, global = true, default_value_t = render::ColorChoice::Auto)]
+    color: render::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -99,6 +103,7 @@ impl From<BrowserArg> for Profile {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    render::set_color_choice(cli.color);
     if !matches!(cli.command, Command::Serve(_)) {
         restore_sigpipe();
     }

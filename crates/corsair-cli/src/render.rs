@@ -7,6 +7,26 @@ use corsair_core::printable::escape_control;
 use corsair_core::verdict::{Stage, Step};
 use corsair_core::{Outcome, Severity, Verdict};
 
+/// `--color`: when to colour the output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE=1 forces it).
+    #[default]
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The choice of `--color`, set once at start.
+static COLOR_CHOICE: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+/// Records `--color` for every [`Style`] made after.
+pub fn set_color_choice(choice: ColorChoice) {
+    let _ = COLOR_CHOICE.set(choice);
+}
+
 /// Colours for a terminal; every piece of text reads the same without them.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Style {
@@ -28,10 +48,16 @@ impl Style {
     }
 
     fn for_terminal(is_terminal: bool) -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: !no_color && is_terminal,
-        }
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+        let color = match COLOR_CHOICE.get().copied().unwrap_or(ColorChoice::Auto) {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            // NO_COLOR (no-color.org) wins over CLICOLOR_FORCE, which wins
+            // over the terminal test.
+            ColorChoice::Auto => !set("NO_COLOR") && (forced || is_terminal),
+        };
+        Style { color }
     }
 
     pub(crate) fn paint(self, code: &str, text: &str) -> String {

@@ -61,8 +61,15 @@ fn the_demo_as_json() {
         "PreflightMissingAllowOriginHeader"
     );
     assert_eq!(reports[0]["fix"]["detected"][0], "express");
-    assert_eq!(reports[3]["findings"][0]["slug"], "reflects-any-origin");
-    let evidence = reports[3]["findings"][0]["evidence"].as_u64().unwrap() as usize;
+    // One findings list: the verdict's, then the probes' with their evidence.
+    let found = reports[3]["findings"].as_array().unwrap();
+    let probe = found
+        .iter()
+        .find(|f| f["source"] == "probe")
+        .expect("a probe finding");
+    assert_eq!(probe["slug"], "reflects-any-origin");
+    assert_eq!(reports[3]["schema_version"], 1);
+    let evidence = probe["evidence"].as_u64().unwrap() as usize;
     assert_eq!(
         reports[3]["exchanges"][evidence]["received"]["headers"][0][1],
         "https://corsair-probe.example"
