@@ -89,6 +89,7 @@ fn causes_behind_misleading_symptoms() {
             .contains(&"http://www.app.example.test:8001".to_owned()),
         "{fix:#?}"
     );
+    assert!(fix.rechecked, "{fix:#?}");
 
     // The cors package leaves an unlisted origin out: refused, and the
     // origins that work are named.

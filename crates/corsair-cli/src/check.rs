@@ -424,6 +424,21 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
                 ""
             },
         );
+        if fix.rechecked {
+            let _ = writeln!(
+                out,
+                "  {}",
+                style.dim("re-checked: a server answering with this policy gets the request allowed, and keeps what already worked")
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  {}",
+                style.yellow(
+                    "not re-checked: this policy alone may not be enough (see the findings above)"
+                )
+            );
+        }
         for r in &fix.rendered {
             let _ = writeln!(out, "\n  {} — {}", style.bold(r.platform.title()), r.place);
             for line in r.snippet.lines() {

@@ -60,6 +60,9 @@ pub struct FixReport {
     /// The fix, rendered for the chosen or detected platform (or a few
     /// common ones when none is known).
     pub rendered: Vec<Rendered>,
+    /// Whether the fix was re-checked: served by the server model, the
+    /// browser model allows the request (and the page reads what it reads).
+    pub rechecked: bool,
 }
 
 /// A diagnosis.
@@ -134,7 +137,14 @@ pub async fn diagnose(
     };
     extra.extend(cause_exchanges);
     let works_from = cause.as_ref().map_or(&[][..], |c| c.works_from.as_slice());
-    let fix = fix_report(request, &checked, &findings, options.platform, works_from);
+    let fix = fix_report(
+        request,
+        &checked,
+        &findings,
+        options.platform,
+        works_from,
+        options.profile,
+    );
     let Checked {
         mut verdict,
         mut exchanges,
@@ -291,6 +301,7 @@ fn fix_report(
     findings: &[Evidenced],
     chosen: Option<Platform>,
     also_allowed: &[String],
+    profile: Profile,
 ) -> Option<FixReport> {
     let verdict = &checked.verdict;
     let slugs: Vec<Slug> = verdict
@@ -333,6 +344,10 @@ fn fix_report(
             policy.origins.push(o.clone());
         }
     }
+    if let Some(origin) = policy.origins.first().cloned() {
+        crate::fix_check::keep_what_works(&mut policy, checked, &origin);
+    }
+    let rechecked = crate::fix_check::fix_allows(request, verdict, &policy, profile);
     let names: Vec<&str> = slugs.iter().map(|s| s.name()).collect();
     let targets: Vec<Platform> = match (chosen, detected.first()) {
         (Some(p), _) => vec![p],
@@ -347,6 +362,7 @@ fn fix_report(
         policy,
         detected,
         rendered,
+        rechecked,
     })
 }
 

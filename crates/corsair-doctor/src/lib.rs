@@ -10,6 +10,7 @@ pub mod curl;
 pub mod demo;
 pub mod diagnose;
 pub mod exchange;
+pub mod fix_check;
 pub mod har;
 pub mod har_check;
 pub mod network;

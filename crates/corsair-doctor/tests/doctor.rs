@@ -184,8 +184,11 @@ async fn each_mistake_gets_its_slug() {
             assert!(report.exchanges[i].probe.is_some(), "{path}");
         }
         // The fix never allows `*` or echo-all, and names the page's origin.
+        // It is re-checked: served by the server model, the browser model
+        // allows the request.
         if let Some(fix) = &report.fix {
             assert_eq!(fix.policy.origins, [PAGE], "{path}");
+            assert!(fix.rechecked, "{path}: {:?}", fix.policy);
         }
     }
 }
