@@ -117,10 +117,15 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(tracker) = registry.admit() else {
+        let Some((tracker, shed)) = registry.admit() else {
             refuse(stream, tls.is_some());
             continue;
         };
+        if shed {
+            // A flood of new connections: let the connections just accepted
+            // read their requests before the next one may shed them.
+            tokio::task::yield_now().await;
+        }
         let _ = stream.set_nodelay(true);
         let stream = Tracked {
             inner: stream,
@@ -207,6 +212,9 @@ struct Tracker {
     h2: AtomicBool,
     /// Closed to make room: skipped by later shedding.
     shed: AtomicBool,
+    /// Read from at least once: a connection not yet read may hold a
+    /// whole request nobody has looked at, so it is shed last.
+    polled: AtomicBool,
     close: Notify,
 }
 
@@ -223,6 +231,7 @@ impl Tracker {
             blocked_since: AtomicU64::new(0),
             h2: AtomicBool::new(false),
             shed: AtomicBool::new(false),
+            polled: AtomicBool::new(false),
             close: Notify::new(),
         }
     }
@@ -304,10 +313,12 @@ impl Registry {
     }
 
     /// A tracker for a new connection, after closing the longest-idle one
-    /// when at the cap; `None` when at the cap with none idle.
-    fn admit(&self) -> Option<Arc<Tracker>> {
+    /// when at the cap (and whether one was closed); `None` when at the
+    /// cap with none idle.
+    fn admit(&self) -> Option<(Arc<Tracker>, bool)> {
         let mut inner = self.lock();
-        if inner.open.len() >= self.max && !Self::shed_locked(&mut inner, &self.metrics) {
+        let full = inner.open.len() >= self.max;
+        if full && !Self::shed_locked(&mut inner, &self.metrics) {
             drop(inner);
             self.metrics.closed(Closed::Refused);
             return None;
@@ -317,7 +328,7 @@ impl Registry {
         inner.open.insert(tracker.id, tracker.clone());
         drop(inner);
         self.metrics.connection(true);
-        Some(tracker)
+        Some((tracker, full))
     }
 
     /// Closes the connection idle the longest, if any is.
@@ -327,13 +338,20 @@ impl Registry {
     }
 
     fn shed_locked(inner: &mut RegistryInner, metrics: &Metrics) -> bool {
-        // Longest idle: the earliest idle_since on the common clock (each
-        // tracker's base plus its stamp).
+        // Longest idle first: the earliest idle_since on the common clock
+        // (each tracker's base plus its stamp), the oldest connection on a
+        // tie; one already read from before one not yet read.
         let victim = inner
             .open
             .values()
             .filter(|t| t.in_flight.load(Ordering::Acquire) == 0 && !t.shed.load(Ordering::Acquire))
-            .min_by_key(|t| t.base + Duration::from_millis(t.idle_since.load(Ordering::Acquire)))
+            .min_by_key(|t| {
+                (
+                    !t.polled.load(Ordering::Acquire),
+                    t.base + Duration::from_millis(t.idle_since.load(Ordering::Acquire)),
+                    t.id,
+                )
+            })
             .cloned();
         let Some(victim) = victim else {
             return false;
@@ -367,6 +385,9 @@ impl<I: AsyncRead + Unpin> AsyncRead for Tracked<I> {
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if !self.tracker.polled.load(Ordering::Relaxed) {
+            self.tracker.polled.store(true, Ordering::Release);
+        }
         if buf.filled().len() > before {
             let t = &self.tracker;
             // Bytes between requests begin a head; its clock starts here.
