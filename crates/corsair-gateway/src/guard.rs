@@ -44,6 +44,10 @@ pub struct Guarded {
     done: Option<watch::Sender<()>>,
     metrics: Option<Arc<Metrics>>,
     finished: bool,
+    /// A frame has been asked for and not yet given: the stall clock runs
+    /// only then, so time the reader spends not asking (a slow client) is
+    /// never counted against the writer.
+    waiting: bool,
 }
 
 impl Guarded {
@@ -56,6 +60,7 @@ impl Guarded {
             done: None,
             metrics: None,
             finished: false,
+            waiting: false,
         }
     }
 
@@ -91,11 +96,15 @@ impl hyper::body::Body for Guarded {
         if this.finished {
             return Poll::Ready(None);
         }
+        if !this.waiting {
+            this.waiting = true;
+            if let Some((limit, sleep)) = &mut this.stall {
+                sleep.as_mut().reset(Instant::now() + *limit);
+            }
+        }
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
-                if let Some((limit, sleep)) = &mut this.stall {
-                    sleep.as_mut().reset(Instant::now() + *limit);
-                }
+                this.waiting = false;
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => {

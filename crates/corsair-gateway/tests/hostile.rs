@@ -26,6 +26,9 @@ use tokio::net::{TcpListener, TcpStream};
 
 const APP: &str = "http://app.example.test:3000";
 
+/// More than loopback's socket buffers hold.
+const BIG: usize = 32 << 20;
+
 /// What the upstream saw: connections open now and at most, requests in
 /// its handler now and at most.
 #[derive(Default)]
@@ -111,6 +114,7 @@ async fn answer(req: Request<Incoming>, seen: &Seen) -> Response<UpBody> {
             full(Bytes::from_static(b"late"))
         }
         "/stall" => Stalling(false).boxed(),
+        "/big" => full(Bytes::from(vec![b'b'; BIG])),
         _ => full(Bytes::from_static(b"ok")),
     };
     Response::new(body)
@@ -517,4 +521,138 @@ fn upstream_urls_with_credentials_are_refused_without_echoing_them() {
     assert!(Upstream::parse("http://127.0.0.1:8000").is_ok());
     let path = Upstream::parse("http://127.0.0.1:8000/a@b").unwrap_err();
     assert!(!path.to_string().contains("credentials"));
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answer_is_closed_after_the_idle_timeout() {
+    let up = upstream(Arc::default()).await;
+    let config = ServeConfig {
+        header_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_millis(400),
+        ..serve_config()
+    };
+    let proxy = ProxyConfig {
+        timeout: Duration::from_secs(5),
+        ..proxy_config()
+    };
+    let gw = gateway(&format!("http://{up}"), proxy, config).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    s.write_all(b"GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(head(&mut s, Duration::from_secs(2))
+        .await
+        .starts_with("HTTP/1.1 200"));
+    // Reads nothing for three times the bound.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => break,
+            Ok(Ok(n)) => got += n,
+            Err(_) => panic!("neither closed nor finished"),
+        }
+    }
+    assert!(got < BIG, "the whole answer came ({got} bytes)");
+    assert_eq!(
+        counter(
+            &gw.metrics,
+            "corsair_connections_closed_total{reason=\"write-stalled\"}"
+        ),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_slow_reader_of_a_healthy_upstream_is_not_cut() {
+    let up = upstream(Arc::default()).await;
+    let config = ServeConfig {
+        header_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_secs(5),
+        ..serve_config()
+    };
+    // The upstream's stall bound (0.3 s) is shorter than the client's pause.
+    let gw = gateway(&format!("http://{up}"), proxy_config(), config).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    s.write_all(b"GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = head(&mut s, Duration::from_secs(2)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut rest))
+        .await
+        .expect("the answer ends")
+        .unwrap();
+    let body_start = answer.find("\r\n\r\n").unwrap() + 4;
+    assert_eq!(answer.len() - body_start + rest.len(), BIG);
+    assert_eq!(
+        counter(
+            &gw.metrics,
+            "corsair_upstream_errors_total{status=\"body-stall\"}"
+        ),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_request_body_that_stalls_is_answered_408() {
+    let seen = Arc::new(Seen::default());
+    let up = upstream(seen.clone()).await;
+    let proxy = ProxyConfig {
+        body_stall: Some(Duration::from_millis(300)),
+        timeout: Duration::from_secs(5),
+        ..proxy_config()
+    };
+    let config = ServeConfig {
+        header_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_secs(5),
+        ..serve_config()
+    };
+    let gw = gateway(&format!("http://{up}"), proxy, config).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    s.write_all(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
+        .await
+        .unwrap();
+    s.write_all(&[b'x'; 1000]).await.unwrap();
+    let started = Instant::now();
+    let answer = head(&mut s, Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+}
+
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed_after_the_idle_timeout() {
+    let up = upstream(Arc::default()).await;
+    let config = ServeConfig {
+        header_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_millis(500),
+        ..serve_config()
+    };
+    let gw = gateway(&format!("http://{up}"), proxy_config(), config).await;
+    let tcp = TcpStream::connect(gw.addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
+            .await
+            .unwrap();
+    let conn = tokio::spawn(conn);
+    let req = Request::get("http://gw/ok")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let _ = res.into_body().collect().await;
+    let idle_from = Instant::now();
+    tokio::time::timeout(Duration::from_secs(3), conn)
+        .await
+        .expect("the gateway closes the idle HTTP/2 connection")
+        .unwrap()
+        .ok();
+    let took = idle_from.elapsed();
+    assert!(
+        took >= Duration::from_millis(450) && took < Duration::from_millis(1200),
+        "{took:?}"
+    );
 }
