@@ -360,6 +360,26 @@ fn an_upstream_url_with_credentials_stops_the_start_without_showing_them() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("credentials"), "{err}");
     assert!(!err.contains("s3cret") && !err.contains("alice"), "{err}");
+    for bad in [
+        ["--header-timeout", "0"],
+        ["--idle-timeout", "-1"],
+        ["--max-connections", "0"],
+    ] {
+        let out = corsair()
+            .args([
+                "serve",
+                "--upstream",
+                "http://127.0.0.1:9",
+                "--listen",
+                "127.0.0.1:0",
+                "--origin",
+                "https://a.example",
+            ])
+            .args(bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
 }
 
 #[test]
@@ -391,5 +411,79 @@ fn a_hostile_origin_is_logged_escaped_and_cut() {
     assert!(line.contains("(1017 bytes in all)"), "{line}");
     assert!(!line.contains('\t') && !line.contains('\u{202e}'), "{line}");
     assert!(line.len() < 600, "{} chars: {line}", line.len());
+    assert_eq!(serve.stop(), Some(0));
+}
+
+/// CPU time (user + system, in clock ticks) the process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name, which is in parentheses.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn out_of_descriptors_the_admin_listener_pauses_instead_of_spinning() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let script = format!(
+        "ulimit -n 40 && exec \"$0\" serve --upstream http://{dead} --listen 127.0.0.1:0 --admin 127.0.0.1:0 --origin https://a.example"
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_corsair")])
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let stderr = child.stderr.take().unwrap();
+    let mut serve = Serve {
+        child: Running(child),
+        lines: {
+            let (tx, rx) = std::sync::mpsc::channel::<String>();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+            rx
+        },
+    };
+    let admin = serve.address("metrics on http://");
+    // More connections than the gateway has descriptors: accept fails.
+    let flood: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(&admin).ok())
+        .collect();
+    assert!(flood.len() > 40, "{}", flood.len());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = cpu_ticks(pid);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let used = cpu_ticks(pid) - before;
+    // A spinning accept loop burns a whole core: about 100 ticks a second.
+    assert!(used < 30, "{used} ticks of CPU in one second");
+    drop(flood);
+    // Service comes back once the descriptors are free.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let health = TcpStream::connect(&admin).ok().map(|mut s| {
+            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(1)));
+            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            out
+        });
+        if health.is_some_and(|h| h.starts_with("HTTP/1.1 200")) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the admin listener did not recover"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     assert_eq!(serve.stop(), Some(0));
 }

@@ -450,6 +450,18 @@ async fn slow_uploads(gateway: SocketAddr, duration: Duration) -> Summary {
     )
 }
 
+/// The gateway's resident memory in MB (Linux), or NaN.
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
 /// The gateway's `/metrics` lines that start with `prefix`.
 async fn metrics(admin: SocketAddr, prefix: &str) -> Vec<String> {
     let fetch = async {
@@ -534,7 +546,9 @@ async fn run(corsair: &str, duration: Duration) -> bool {
         eprintln!("hostile: the gateway did not start");
         return false;
     }
-    let mut rows: Vec<(&str, Summary, u64, u64, Duration)> = Vec::new();
+    let pid = gw.0.id();
+    println!("gateway memory at start: {:.1} MB", rss_mb(pid));
+    let mut rows: Vec<(&str, Summary, u64, u64, Duration, f64)> = Vec::new();
     let mut all_ok = true;
     let scenarios: [&str; 6] = [
         "slowloris",
@@ -563,26 +577,26 @@ async fn run(corsair: &str, duration: Duration) -> bool {
         let worst = Duration::from_micros(probes.worst_micros.load(Ordering::SeqCst));
         let passed = sent > 0 && ok == sent;
         all_ok &= passed;
-        rows.push((name, summary, ok, sent, worst));
         // Let the gateway close what the attack left behind.
         tokio::time::sleep(Duration::from_millis(500)).await;
+        rows.push((name, summary, ok, sent, worst, rss_mb(pid)));
     }
     let alive = matches!(gw.0.try_wait(), Ok(None));
     let counters = metrics(admin, "corsair_connections").await;
     let errors = metrics(admin, "corsair_upstream_errors_total{").await;
     println!();
     println!(
-        "{:<21} {:>13} {:>11}  {:<6} attack",
-        "scenario", "normal 200s", "worst", "result"
+        "{:<21} {:>11} {:>10} {:>8}  {:<6} attack",
+        "scenario", "normal 200s", "worst", "RSS after", "result"
     );
-    for (name, summary, ok, sent, worst) in &rows {
+    for (name, summary, ok, sent, worst, rss) in &rows {
         let result = if ok == sent && *sent > 0 {
             "ok"
         } else {
             "FAIL"
         };
         println!(
-            "{name:<21} {:>13} {:>8.1} ms  {result:<6} {summary}",
+            "{name:<21} {:>11} {:>7.1} ms {rss:>6.1} MB  {result:<6} {summary}",
             format!("{ok}/{sent}"),
             worst.as_secs_f64() * 1e3
         );
