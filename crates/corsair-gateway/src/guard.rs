@@ -1,7 +1,9 @@
-//! A body wrapper that cuts a stalled stream and reports its end: a body
-//! that yields no frame within the stall limit ends with [`BodyStalled`]
-//! (the exchange is aborted rather than held open forever), and whoever
-//! waits for the body to be fully sent is told when it is.
+//! A body wrapper that cuts a stalled stream and reports its progress: a
+//! body that yields no frame within the stall limit ends with
+//! [`BodyStalled`] (the exchange is aborted rather than held open forever),
+//! and whoever watches an upload learns whether the reader is asking for
+//! more, has been handed a frame and not asked again (the reader is slow),
+//! or has it all.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -36,12 +38,24 @@ pub struct BodyStalled {
     pub after: Duration,
 }
 
-/// A body with a stall limit and an end signal.
+/// Where an upload stands, as the reader (the upstream) takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upload {
+    /// The reader asks for the next frame: the writer (the client) owes it.
+    Asking,
+    /// The reader holds a frame and has not asked for another yet: it is
+    /// the one that owes progress.
+    Handed,
+    /// The body has been read to its end (or given up).
+    Done,
+}
+
+/// A body with a stall limit and a progress signal.
 pub struct Guarded {
     inner: Body,
     stall: Option<(Duration, Pin<Box<Sleep>>)>,
     side: Side,
-    done: Option<watch::Sender<()>>,
+    progress: Option<watch::Sender<Upload>>,
     metrics: Option<Arc<Metrics>>,
     finished: bool,
     /// A frame has been asked for and not yet given: the stall clock runs
@@ -57,17 +71,23 @@ impl Guarded {
             inner,
             stall: stall.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
             side,
-            done: None,
+            progress: None,
             metrics: None,
             finished: false,
             waiting: false,
         }
     }
 
-    /// Signals on `done` (or drops it) once the body has been fully read.
-    pub fn notify_done(mut self, done: watch::Sender<()>) -> Guarded {
-        self.done = Some(done);
+    /// Reports on `progress` where the body stands (dropped at its end).
+    pub fn report_to(mut self, progress: watch::Sender<Upload>) -> Guarded {
+        self.progress = Some(progress);
         self
+    }
+
+    fn report(&self, now: Upload) {
+        if let Some(progress) = &self.progress {
+            progress.send_if_modified(|was| std::mem::replace(was, now) != now);
+        }
     }
 
     /// Counts a stall in `metrics`.
@@ -78,9 +98,8 @@ impl Guarded {
 
     fn finish(&mut self) {
         self.finished = true;
-        if let Some(done) = self.done.take() {
-            let _ = done.send(());
-        }
+        self.report(Upload::Done);
+        self.progress = None;
     }
 }
 
@@ -98,6 +117,7 @@ impl hyper::body::Body for Guarded {
         }
         if !this.waiting {
             this.waiting = true;
+            this.report(Upload::Asking);
             if let Some((limit, sleep)) = &mut this.stall {
                 sleep.as_mut().reset(Instant::now() + *limit);
             }
@@ -105,6 +125,7 @@ impl hyper::body::Body for Guarded {
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 this.waiting = false;
+                this.report(Upload::Handed);
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => {
@@ -140,11 +161,9 @@ impl hyper::body::Body for Guarded {
     fn is_end_stream(&self) -> bool {
         let end = self.finished || self.inner.is_end_stream();
         if end {
-            // Whoever waits for the upload learns it is over even when the
+            // Whoever watches the upload learns it is over even when the
             // body is never polled (an empty request body).
-            if let Some(done) = &self.done {
-                let _ = done.send(());
-            }
+            self.report(Upload::Done);
         }
         end
     }

@@ -6,7 +6,8 @@
 //! Their bodies never name the upstream (its address is for the log).
 //!
 //! The timeout counts from the moment the request body has been fully sent
-//! (a slow upload is not the upstream's delay) to the response head; an
+//! (a slow upload is not the upstream's delay) to the response head, and
+//! while the upstream holds a piece of the body without taking more; an
 //! upstream body that then stalls for as long is cut. A request body that
 //! stalls is cut too (408). One client connection uses at most
 //! `upstream_per_client` upstream connections at once (HTTP/2 multiplexes
@@ -29,7 +30,7 @@ use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use tokio::sync::{watch, Semaphore};
 
-use crate::guard::{self, Guarded, Side};
+use crate::guard::{self, Guarded, Side, Upload};
 use crate::metrics::Metrics;
 use crate::pool::{Pool, PoolError};
 
@@ -315,10 +316,11 @@ where
             }
             None => body.map_err(Into::into).boxed(),
         };
-        // Told when the body has gone out whole: the upstream's time starts then.
-        let (sent, mut uploaded) = watch::channel(());
+        // Where the upload stands: the upstream's clock runs only while it is
+        // the one that owes progress.
+        let (progress, mut upload) = watch::channel(Upload::Asking);
         let body = Guarded::new(body, Side::Client, self.config.body_stall)
-            .notify_done(sent)
+            .report_to(progress)
             .boxed();
         let request = Request::from_parts(parts, body);
         let pool = self.pool.clone();
@@ -343,14 +345,33 @@ where
                 None => None,
             };
             let head_deadline = async {
-                // Err: the body was dropped, sent or not; either way it is over.
-                let _ = uploaded.changed().await;
+                loop {
+                    let now = *upload.borrow_and_update();
+                    match now {
+                        Upload::Asking => {
+                            // The client owes the next piece (its stall is cut
+                            // by the body's own bound).
+                            if upload.changed().await.is_err() {
+                                break;
+                            }
+                        }
+                        Upload::Handed => {
+                            tokio::select! {
+                                changed = upload.changed() => if changed.is_err() { break },
+                                () = tokio::time::sleep(timeout) => return "stopped taking the request body",
+                            }
+                        }
+                        Upload::Done => break,
+                    }
+                }
+                // Sent whole (or dropped): the wait for the head.
                 tokio::time::sleep(timeout).await;
+                "sent no response head"
             };
             let outcome = tokio::select! {
                 outcome = pool.send(request, permit) => outcome,
-                () = head_deadline => {
-                    tracing::warn!(target: "corsair::gateway", upstream = %authority, "upstream sent no response head within {seconds} s");
+                why = head_deadline => {
+                    tracing::warn!(target: "corsair::gateway", upstream = %authority, "upstream {why} within {seconds} s");
                     return Ok(gateway_response(
                         StatusCode::GATEWAY_TIMEOUT,
                         &format!("504 Gateway Timeout: the upstream did not answer within {seconds} s"),

@@ -656,3 +656,63 @@ async fn an_idle_http2_connection_is_closed_after_the_idle_timeout() {
         "{took:?}"
     );
 }
+
+#[tokio::test]
+async fn an_upstream_that_stops_taking_the_request_body_gets_a_504() {
+    // Accepts and never reads.
+    let sink = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = sink.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = sink.accept().await {
+            held.push(s);
+        }
+    });
+    let proxy = ProxyConfig {
+        max_body: Some(64 << 20),
+        ..proxy_config()
+    };
+    let config = ServeConfig {
+        header_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_secs(5),
+        ..serve_config()
+    };
+    let gw = gateway(&format!("http://{up}"), proxy, config).await;
+    let s = TcpStream::connect(gw.addr).await.unwrap();
+    let (mut read, mut write) = s.into_split();
+    // More than the sockets between here and the upstream hold.
+    tokio::spawn(async move {
+        let _ = write
+            .write_all(
+                format!("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: {BIG}\r\n\r\n")
+                    .as_bytes(),
+            )
+            .await;
+        let piece = vec![b'p'; 64 * 1024];
+        for _ in 0..BIG / piece.len() {
+            if write.write_all(&piece).await.is_err() {
+                return;
+            }
+        }
+    });
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(5), read.read(&mut buf))
+            .await
+            .expect("an answer while the upstream holds the upload")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let answer = String::from_utf8_lossy(&seen);
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
