@@ -72,28 +72,43 @@ pub fn run(args: &LintArgs) -> u8 {
         }
     };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
-    let problems = policy::lint_text(&text, args.stage.as_deref(), env.as_deref());
+    let linted = policy::lint_report(&text, args.stage.as_deref(), env.as_deref());
+    let problems = linted.problems;
+    let checked = checked_words(&linted.checked);
     let out = match format {
-        Format::Human => human(
-            &args.file,
-            &text,
-            env.as_deref(),
-            &problems,
-            Style::for_stdout(),
-        ),
-        Format::Json => format!(
-            "{}\n",
-            pretty(&json_report(
+        Format::Human => {
+            let mut out = human(
                 &args.file,
                 &text,
-                args.stage.as_deref(),
-                &problems
-            ))
-        ),
+                env.as_deref(),
+                &problems,
+                Style::for_stdout(),
+            );
+            if !checked.is_empty() {
+                out.push_str(&format!("checked: {}\n", checked.join(", ")));
+            }
+            out
+        }
+        Format::Json => {
+            let mut v = json_report(&args.file, &text, args.stage.as_deref(), &problems);
+            v["checked"] = json!(linted.checked);
+            format!("{}\n", pretty(&v))
+        }
         Format::Sarif => format!("{}\n", pretty(&sarif(&args.file, &text, &problems))),
     };
     print!("{out}");
     u8::from(problems.iter().any(|p| p.severity == Severity::Error))
+}
+
+/// The policies checked, as a user names them.
+fn checked_words(checked: &[String]) -> Vec<String> {
+    checked
+        .iter()
+        .map(|name| match name.as_str() {
+            policy::BASE => "[cors] (production)".to_owned(),
+            other => format!("stage {}", escape_control(other)),
+        })
+        .collect()
 }
 
 fn pretty(v: &Value) -> String {

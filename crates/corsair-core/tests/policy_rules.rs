@@ -652,3 +652,24 @@ fn inherited_lists_are_reported_once() {
     assert!(policy::from_toml(&text, None, None).is_err());
     assert!(policy::from_toml(&text, Some("s3"), None).is_err());
 }
+
+/// `--stage production` (or `prod`) without a `[stages.production]` table is
+/// what `[cors]` alone says, and lint says which policies it checked.
+#[test]
+fn production_is_the_cors_table() {
+    let text = "[cors]\norigins = [\"https://app.example.com\"]\nmax-age = 600\n[stages.development]\nextra-origins = [\"http://localhost:3000\"]\n";
+    for stage in ["production", "prod", "Production"] {
+        let linted = policy::lint_report(text, Some(stage), None);
+        assert!(linted.problems.is_empty(), "{stage}: {:?}", linted.problems);
+        assert_eq!(linted.checked, [policy::BASE]);
+        assert!(policy::from_toml(text, Some(stage), None).is_ok());
+    }
+    let all = policy::lint_report(text, None, None);
+    assert_eq!(all.checked, [policy::BASE, "development"]);
+    let unknown = policy::lint_report(text, Some("staging"), None);
+    assert!(unknown.checked.is_empty());
+    assert!(unknown
+        .problems
+        .iter()
+        .any(|p| p.slug == Slug::UnknownStage));
+}

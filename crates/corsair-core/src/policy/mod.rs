@@ -17,7 +17,7 @@ pub use builder::PolicyBuilder;
 pub use document::{Document, Located};
 pub use problem::{line_col, LineIndex, Location, Problem};
 pub use spec::{OriginEntry, PolicySpec};
-pub use validate::{check, lint, Checked};
+pub use validate::{check, is_production, lint, Checked};
 
 use crate::catalog::Severity;
 use crate::server::route::PolicySet;
@@ -50,13 +50,44 @@ impl PolicyError {
 /// policy and every stage's (or only `stage`'s), in file order. The rules
 /// run only once the file is valid TOML.
 pub fn lint_text(text: &str, stage: Option<&str>, env_origins: Option<&str>) -> Vec<Problem> {
+    lint_report(text, stage, env_origins).problems
+}
+
+/// The name [`Linted::checked`] gives the `[cors]` table's own policy.
+pub const BASE: &str = "[cors]";
+
+/// What `corsair lint` found, and which policies it checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Linted {
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
+    /// The policies checked: [`BASE`] (`[cors]`, what production serves)
+    /// and each stage's name, or only the one asked for; empty when the file
+    /// is not valid TOML or the stage does not exist.
+    pub checked: Vec<String>,
+}
+
+/// [`lint_text`], saying which policies were checked.
+pub fn lint_report(text: &str, stage: Option<&str>, env_origins: Option<&str>) -> Linted {
     let (doc, mut problems) = document::parse(text);
     if problems
         .iter()
         .any(|p| p.slug == crate::catalog::Slug::InvalidToml)
     {
-        return problems;
+        return Linted {
+            problems,
+            checked: Vec::new(),
+        };
     }
+    let has_stage = |name: &str| doc.stages.iter().any(|(n, _)| n.value == name);
+    let checked = match stage {
+        Some(name) if has_stage(name) => vec![name.to_owned()],
+        Some(name) if is_production(Some(name)) => vec![BASE.to_owned()],
+        Some(_) => Vec::new(),
+        None => std::iter::once(BASE.to_owned())
+            .chain(doc.stages.iter().map(|(n, _)| n.value.clone()))
+            .collect(),
+    };
     let env = env_origins.map_or_else(Vec::new, |v| document::env_origins(ORIGINS_ENV, v));
     problems.extend(lint(&doc, &env, stage));
     problems.sort_by_key(|p| match &p.location {
@@ -64,7 +95,7 @@ pub fn lint_text(text: &str, stage: Option<&str>, env_origins: Option<&str>) -> 
         Location::Env { index, .. } => (1, *index),
         Location::Code { .. } | Location::Nowhere => (2, 0),
     });
-    problems
+    Linted { problems, checked }
 }
 
 /// Reads, checks and compiles a policy file for a stage, with the origins of

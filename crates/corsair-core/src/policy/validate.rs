@@ -853,6 +853,9 @@ fn check_in(
         None => None,
         Some(name) => match doc.stages.iter().find(|(n, _)| n.value == name) {
             Some((_, s)) => Some(s),
+            // `--stage production` without a `[stages.production]` table:
+            // production is what `[cors]` alone says.
+            None if is_production(Some(name)) => None,
             None => {
                 let known: Vec<&str> = doc.stages.iter().map(|(n, _)| n.value.as_str()).collect();
                 let fix = match known.iter().min_by_key(|k| edit_distance(name, k)) {
