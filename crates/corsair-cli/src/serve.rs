@@ -39,7 +39,7 @@ pub struct ServeArgs {
     /// The policy file's stage.
     #[arg(long, value_name = "NAME", env = policy::STAGE_ENV)]
     pub stage: Option<String>,
-    /// Seconds the upstream has to start answering once the request body is sent before the gateway answers 504; an upstream body silent as long is cut.
+    /// Seconds the upstream has to start answering once the request body is sent (or to take more of it) before the gateway answers 504; an upstream body silent as long is cut.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
     /// Seconds a client has to send a complete request head (from its connection, or from the first byte after an idle wait).
