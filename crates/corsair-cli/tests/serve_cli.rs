@@ -425,7 +425,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn out_of_descriptors_the_admin_listener_pauses_instead_of_spinning() {
+fn out_of_descriptors_both_listeners_pause_instead_of_spinning() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -453,12 +453,15 @@ fn out_of_descriptors_the_admin_listener_pauses_instead_of_spinning() {
             rx
         },
     };
+    let gateway = serve.address("listening on http://");
     let admin = serve.address("metrics on http://");
-    // More connections than the gateway has descriptors: accept fails.
+    // More connections than the gateway has descriptors, on both
+    // listeners: accept fails on each.
     let flood: Vec<TcpStream> = (0..80)
         .filter_map(|_| TcpStream::connect(&admin).ok())
+        .chain((0..40).filter_map(|_| TcpStream::connect(&gateway).ok()))
         .collect();
-    assert!(flood.len() > 40, "{}", flood.len());
+    assert!(flood.len() > 80, "{}", flood.len());
     std::thread::sleep(std::time::Duration::from_millis(300));
     let before = cpu_ticks(pid);
     std::thread::sleep(std::time::Duration::from_secs(1));
@@ -485,5 +488,7 @@ fn out_of_descriptors_the_admin_listener_pauses_instead_of_spinning() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    let pre = exchange(&gateway, "OPTIONS /v1 HTTP/1.1\r\nHost: api\r\nOrigin: https://a.example\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
+    assert!(pre.starts_with("http/1.1 204"), "{pre}");
     assert_eq!(serve.stop(), Some(0));
 }
