@@ -153,9 +153,11 @@ pub async fn serve(
                         Ok(Ok(stream)) => connection.run(stream).await,
                         Ok(Err(e)) => {
                             tracing::debug!(target: "corsair::gateway", client = %addr, error = %e, "TLS handshake failed");
+                            connection.abandon();
                         }
                         Err(_) => {
                             tracing::debug!(target: "corsair::gateway", client = %addr, "TLS handshake timed out");
+                            connection.abandon();
                         }
                     }
                 });
@@ -500,6 +502,12 @@ struct Connection {
 }
 
 impl Connection {
+    /// Forgets a connection that never got to be served (its TLS handshake
+    /// failed): it no longer counts against the cap.
+    fn abandon(self) {
+        self.registry.remove(self.tracker.id);
+    }
+
     async fn run<I>(self, io: I)
     where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,

@@ -146,6 +146,15 @@ fn serve_config() -> ServeConfig {
 }
 
 async fn gateway(upstream: &str, proxy: ProxyConfig, config: ServeConfig) -> Gateway {
+    gateway_tls(upstream, proxy, config, None).await
+}
+
+async fn gateway_tls(
+    upstream: &str,
+    proxy: ProxyConfig,
+    config: ServeConfig,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> Gateway {
     let layer = CorsLayer::new(PolicyBuilder::new().origins([APP]).development()).unwrap();
     let proxy = Proxy::new(Upstream::parse(upstream).unwrap(), proxy);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -157,7 +166,7 @@ async fn gateway(upstream: &str, proxy: ProxyConfig, config: ServeConfig) -> Gat
         listener,
         live,
         proxy,
-        None,
+        tls,
         async {
             let _ = rx.await;
         },
@@ -714,5 +723,44 @@ async fn an_upstream_that_stops_taking_the_request_body_gets_a_504() {
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn failed_tls_handshakes_do_not_count_against_the_cap() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls");
+    let acceptor =
+        corsair_gateway::tls::acceptor(&dir.join("localhost.pem"), &dir.join("localhost.key"))
+            .unwrap();
+    let up = upstream(Arc::default()).await;
+    let config = ServeConfig {
+        max_connections: 3,
+        ..serve_config()
+    };
+    let gw = gateway_tls(
+        &format!("http://{up}"),
+        proxy_config(),
+        config,
+        Some(acceptor),
+    )
+    .await;
+    // Plain HTTP to a TLS port: each handshake fails at once.
+    for _ in 0..6 {
+        let mut s = TcpStream::connect(gw.addr).await.unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut out)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(counter(&gw.metrics, "corsair_connections_open"), 0);
+    assert_eq!(
+        counter(
+            &gw.metrics,
+            "corsair_connections_closed_total{reason=\"shed\"}"
+        ),
+        0,
+        "no failed handshake was left to be shed"
     );
 }
