@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use corsair_conformance::{parse_jsonl, run_scenarios, Options, Outcome};
 use corsair_core::policy::PolicyBuilder;
-use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, Upstream};
+use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, ServeConfig, Upstream};
 use corsair_tower::CorsLayer;
 use tokio::net::TcpListener;
 
@@ -87,7 +87,10 @@ async fn gateway(upstream: String) -> u16 {
         proxy,
         None,
         std::future::pending(),
-        Duration::from_secs(1),
+        ServeConfig {
+            grace: Duration::from_secs(1),
+            ..ServeConfig::default()
+        },
     ));
     port
 }
