@@ -6,6 +6,7 @@
 
 pub mod cause;
 pub mod check;
+pub mod console;
 pub mod curl;
 pub mod demo;
 pub mod diagnose;
