@@ -9,6 +9,7 @@ use std::time::Duration;
 use corsair_doctor::check::CheckRequest;
 use corsair_doctor::diagnose::{self, Report};
 use corsair_doctor::har_check::added_by_browser;
+use corsair_doctor::redact::Redactor;
 use corsair_doctor::send::{Sender, SenderOptions};
 use corsair_doctor::{curl, exchange};
 use corsair_platforms::Platform;
@@ -232,16 +233,24 @@ pub fn run(args: &CheckArgs) -> u8 {
             return fail::report("check", args.json, &message, 2);
         }
     };
+    // The report is redacted already; this is the last net over what is
+    // printed, for any text that repeats the request's secrets.
+    let redactor = Redactor::new(&request.headers, request.cookies.as_deref(), &request.url);
     let report = match runtime.block_on(diagnose::diagnose(&sender, &request, &options)) {
         Ok(r) => r,
-        Err(e) => return fail::report("check", args.json, &fail::in_flags(&e), 2),
+        Err(e) => {
+            let message = redactor.scrub(&fail::in_flags(&e));
+            return fail::report("check", args.json, &message, 2);
+        }
     };
     let text = if args.json {
-        let mut v = json(&report);
+        let mut value = json_value(&report);
+        redactor.scrub_json(&mut value);
+        let mut v = serde_json::to_string_pretty(&value).unwrap_or_default();
         v.push('\n');
         v
     } else {
-        human(&report, Style::for_stdout(), args.verbose)
+        redactor.scrub(&human(&report, Style::for_stdout(), args.verbose))
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
@@ -259,8 +268,13 @@ pub const NETWORK_EXIT: u8 = 5;
 /// The report as JSON: the verdict exactly as `explain --json` writes it,
 /// plus the exchanges, the probes' findings and the fix.
 pub fn json(report: &Report) -> String {
+    serde_json::to_string_pretty(&json_value(report)).unwrap_or_default()
+}
+
+/// [`json`] before it is written out.
+fn json_value(report: &Report) -> serde_json::Value {
     let verdict = crate::json_out::verdict_value(&report.verdict);
-    let v = serde_json::json!({
+    serde_json::json!({
         "schema_version": crate::fail::SCHEMA_VERSION,
         "request": report.request,
         "verdict": verdict,
@@ -269,8 +283,7 @@ pub fn json(report: &Report) -> String {
         "fix": report.fix,
         "cause": report.cause,
         "not_sent": report.not_sent,
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+    })
 }
 
 /// One list of every finding: the browser's (as in the verdict), then the

@@ -4,6 +4,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use corsair_core::browser::{Explainer, Options};
 use corsair_core::{scenario, Outcome, Profile, ScenarioError, Verdict};
+use corsair_doctor::redact::{redact_verdict, scrub_patterns, Redactor};
 
 use crate::{builtin, json_out, render, ExplainArgs};
 
@@ -139,7 +140,13 @@ impl<'o> Ctx<'o> {
         &mut self,
         s: Result<corsair_core::Scenario, ScenarioError>,
     ) -> Result<Verdict, ScenarioError> {
-        s.and_then(|s| self.explainer.explain(&s))
+        s.and_then(|s| {
+            let mut v = self.explainer.explain(&s)?;
+            // Scenarios carry tokens and cookies: only their bytes are
+            // replaced, so lines without a secret stay byte-exact.
+            redact_verdict(&mut v, &Redactor::from_scenario(&s));
+            Ok(v)
+        })
     }
 }
 
@@ -241,15 +248,17 @@ fn emit(
                 .extend_from_slice(render::verdict_styled(v, ctx.style).as_bytes());
         }
         Err(e) => {
+            // The message may quote the bad value: hide URL credentials in it.
+            let message = scrub_patterns(&e.message);
             let at = line.map(|n| format!("line {n}: ")).unwrap_or_default();
             let field = if e.field.is_empty() {
                 String::new()
             } else {
                 format!("{}: ", e.field)
             };
-            eprintln!("corsair explain: bad scenario: {at}{field}{}", e.message);
+            eprintln!("corsair explain: bad scenario: {at}{field}{message}");
             if ctx.json {
-                let obj = serde_json::json!({"error": {"line": line, "field": e.field, "message": e.message}});
+                let obj = serde_json::json!({"error": {"line": line, "field": e.field, "message": message}});
                 let _ = serde_json::to_writer(&mut ctx.buf, &obj);
                 ctx.buf.push(b'\n');
             }

@@ -219,6 +219,7 @@ fn json(
     let mut first = true;
     let _ = out.write_all(b"{\n  \"requests\": [");
     let (stats, _) = har_check::judge_stream(reader, summary, profile, |r| {
+        let r = corsair_doctor::redact::har_verdict(r);
         blocked |= r.verdict.outcome == Outcome::Blocked;
         let value = request_value(&r);
         let text = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -310,6 +311,7 @@ fn human(
     let mut blocked = 0usize;
     let mut spool_error: Option<io::Error> = None;
     let (stats, _) = har_check::judge_stream(reader, s, profile, |r| {
+        let r = corsair_doctor::redact::har_verdict(r);
         requests += 1;
         blocked += usize::from(r.verdict.outcome == Outcome::Blocked);
         let written =

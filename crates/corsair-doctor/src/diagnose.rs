@@ -11,10 +11,10 @@ use url::Url;
 use crate::cause::{self, Cause, Confidence};
 use crate::check::{check, CheckRequest, Checked, USER_AGENT};
 use crate::exchange::{
-    redact_headers, redact_received, redact_url, redact_wire, Exchange, Purpose, Received,
-    Redactor, Wire,
+    redact_received, redact_url, redact_wire, Exchange, Purpose, Received, Redactor, Wire,
 };
 use crate::probes::{self, Evidenced};
+use crate::redact::redact_verdict;
 use crate::send::Sender;
 
 /// How to diagnose.
@@ -198,53 +198,57 @@ fn one_root_cause(verdict: &mut Verdict, cause: &Cause) {
     }
 }
 
-/// Hides the request's secrets everywhere in the report.
+/// Hides the request's secrets everywhere in the report: the request's
+/// credentials (and the server's echoes of them), the secrets the answers
+/// reveal (cookies set, tokens in redirect targets), wherever the story,
+/// the console lines, the findings, the cause or the exchanges repeat them.
 fn redact(report: &mut Report) {
     let r = &report.request;
-    let redactor = Redactor::new(&r.headers, r.cookies.as_deref(), &r.url);
+    let mut redactor = Redactor::new(&r.headers, r.cookies.as_deref(), &r.url);
+    // The redirect chain as the model followed it: its targets' tokens.
+    for u in &report.verdict.urls {
+        redactor.add_url(u);
+    }
+    for e in &report.exchanges {
+        if let Some(received) = &e.received {
+            redactor.add_headers(&received.headers);
+        }
+    }
     let req = &mut report.request;
-    req.headers = redact_headers(&req.headers);
-    req.url = redact_url(&req.url);
     req.cookies = None;
-    redactor.scrub_pairs(&mut req.headers);
-    redactor.scrub_in_place(&mut req.url);
-    let v = &mut report.verdict;
-    redactor.scrub_pairs(&mut v.request.headers);
-    v.request.headers = redact_headers(&v.request.headers);
-    redactor.scrub_pairs(&mut v.request.dropped_headers);
-    for u in &mut v.urls {
-        redactor.scrub_in_place(u);
-    }
-    if let Some(b) = &mut v.blocked {
-        redactor.scrub_in_place(&mut b.url);
-        redactor.scrub_in_place(&mut b.reason);
-    }
-    if let Some(m) = &mut v.missing {
-        redactor.scrub_in_place(&mut m.url);
-    }
-    for line in [&mut v.console.chrome, &mut v.console.firefox]
-        .into_iter()
-        .flatten()
-    {
-        redactor.scrub_in_place(line);
-    }
-    for step in &mut v.steps {
-        redactor.scrub_in_place(&mut step.text);
-    }
-    for f in v
-        .findings
-        .iter_mut()
-        .chain(report.findings.iter_mut().map(|e| &mut e.finding))
-    {
-        redactor.scrub_in_place(&mut f.explanation);
-        redactor.scrub_in_place(&mut f.fix);
+    redactor.headers(&mut req.headers);
+    req.url = redactor.scrub(&redact_url(&req.url));
+    redact_verdict(&mut report.verdict, &redactor);
+    for f in &mut report.findings {
+        redactor.scrub_in_place(&mut f.finding.explanation);
+        redactor.scrub_in_place(&mut f.finding.fix);
     }
     for e in &mut report.exchanges {
         redactor.scrub_in_place(&mut e.sent.url);
-        redactor.scrub_pairs(&mut e.sent.headers);
+        redactor.headers(&mut e.sent.headers);
+        if let Some(received) = &mut e.received {
+            redactor.headers(&mut received.headers);
+            redactor.scrub_in_place(&mut received.body_prefix);
+        }
         if let Some(err) = &mut e.error {
             redactor.scrub_in_place(err);
         }
+    }
+    if let Some(c) = &mut report.cause {
+        redactor.scrub_in_place(&mut c.summary);
+        redactor.scrub_in_place(&mut c.fix);
+        for e in &mut c.evidence {
+            redactor.scrub_in_place(e);
+        }
+        if let Some(b) = &mut c.body {
+            redactor.scrub_in_place(b);
+        }
+        if let Some(l) = &mut c.layer {
+            redactor.scrub_in_place(l);
+        }
+    }
+    if let Some(n) = &mut report.not_sent {
+        redactor.scrub_in_place(n);
     }
 }
 

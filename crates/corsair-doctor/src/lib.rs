@@ -16,4 +16,5 @@ pub mod har;
 pub mod har_check;
 pub mod network;
 pub mod probes;
+pub mod redact;
 pub mod send;

@@ -1,0 +1,636 @@
+//! Redaction: nothing secret leaves in any output. Three layers:
+//! - by name: headers and URL parameters named like credentials
+//!   ([`is_secret_name`], [`is_secret_param`]) have their values hidden;
+//! - by pattern: in any text, the userinfo of a URL and the values of
+//!   credential-named parameters (`?session=…`, `#access_token=…`) are hidden
+//!   ([`scrub_patterns`]), so a redirect target the server chose is covered;
+//! - by value: the secrets a request carries (and the server's answers
+//!   reveal) are collected and every occurrence of them is hidden wherever
+//!   the text repeats them: echoes, the story, the console lines, the
+//!   findings ([`Redactor`]).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use corsair_core::scenario::Answer;
+use corsair_core::{Scenario, Verdict};
+
+/// What replaces a hidden value.
+pub const REDACTED: &str = "[redacted]";
+
+/// The form `redact_url` leaves in a query (the url crate encodes brackets).
+const REDACTED_ENCODED: &str = "%5Bredacted%5D";
+
+/// Shorter values would redact noise (`1`, `yes`) all over the report.
+const MIN_SECRET: usize = 4;
+
+/// Bounds the work and memory a file full of secrets can cost.
+const MAX_SECRETS: usize = 1024;
+
+/// Name fragments that make a header or parameter a credential.
+const SECRET_PARTS: [&str; 12] = [
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "auth",
+    "session",
+    "cookie",
+    "apikey",
+    "csrf",
+    "xsrf",
+    "signature",
+    "credential",
+];
+
+/// Whole word segments (split at `-`, `_`, `.`) that make a name a
+/// credential; as segments so that `Keep-Alive` is not a `key`.
+const SECRET_SEGMENTS: [&str; 4] = ["key", "sig", "pwd", "sid"];
+
+/// More segments for URL parameters only (`?code=` of OAuth).
+const SECRET_PARAM_SEGMENTS: [&str; 3] = ["code", "pass", "jwt"];
+
+/// Whether a header named `name` carries a credential: matched by pattern
+/// (`Authorization`, `X-Auth-*`, `*-Token`, `Api-Key`, `Cookie`,
+/// `Set-Cookie`, `X-CSRF-Token`, `X-Amz-Signature`...), not a fixed list.
+/// The CORS headers (`Access-Control-Allow-Credentials`) and the
+/// authentication challenges (`WWW-Authenticate`) are not secrets and are
+/// what the diagnosis shows.
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("access-control-")
+        || lower.starts_with("sec-fetch-")
+        || matches!(
+            lower.as_str(),
+            "www-authenticate" | "proxy-authenticate" | ":authority" | "vary"
+        )
+    {
+        return false;
+    }
+    SECRET_PARTS.iter().any(|p| lower.contains(p)) || has_segment(&lower, &SECRET_SEGMENTS)
+}
+
+/// Whether a URL parameter named `name` carries a credential: the header
+/// patterns plus `code`, `pass`, `jwt` (`state` is not secret).
+pub fn is_secret_param(name: &str) -> bool {
+    is_secret_name(name) || has_segment(&name.to_ascii_lowercase(), &SECRET_PARAM_SEGMENTS)
+}
+
+fn has_segment(lower: &str, segments: &[&str]) -> bool {
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|s| segments.contains(&s))
+}
+
+/// Headers whose values are URLs the server chose (redirect targets).
+fn is_url_header(lower: &str) -> bool {
+    matches!(lower, "location" | "content-location" | "refresh" | "link")
+}
+
+/// The shown form of a secret: its scheme kept (`Bearer`), the rest hidden.
+fn hide(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, _))
+            if scheme.len() < 16 && scheme.bytes().all(|b| b.is_ascii_alphabetic()) =>
+        {
+            format!("{scheme} {REDACTED}")
+        }
+        _ => REDACTED.to_owned(),
+    }
+}
+
+/// Headers with secret values hidden: credential-named headers by name,
+/// redirect targets' secret parameters, and secret-looking parameters or
+/// userinfo in any other value.
+pub fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| (n.clone(), redact_header_value(n, v)))
+        .collect()
+}
+
+fn redact_header_value(name: &str, value: &str) -> String {
+    if is_secret_name(name) {
+        return hide(value);
+    }
+    if is_url_header(&name.to_ascii_lowercase()) {
+        return redact_url(value);
+    }
+    scrub_patterns(value).into_owned()
+}
+
+/// A URL with its user:password and secret query and fragment values
+/// hidden. Text that is not an absolute URL (a relative `Location`) has its
+/// secret-looking parameters hidden as text.
+pub fn redact_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return scrub_patterns(text).into_owned();
+    };
+    let mut changed = false;
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("redacted");
+        let _ = url.set_password(None);
+        changed = true;
+    }
+    if url.query().is_some() {
+        let mut secret_query = false;
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                if is_secret_param(&k) && v != REDACTED {
+                    secret_query = true;
+                    (k.into_owned(), REDACTED.to_owned())
+                } else {
+                    (k.into_owned(), v.into_owned())
+                }
+            })
+            .collect();
+        if secret_query {
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+            changed = true;
+        }
+    }
+    if let Some(fragment) = url.fragment() {
+        // An OAuth implicit flow puts `access_token=…` in the fragment.
+        let marked = format!("#{fragment}");
+        if let Cow::Owned(hidden) = scrub_patterns(&marked) {
+            url.set_fragment(hidden.get(1..));
+            changed = true;
+        }
+    }
+    if changed {
+        url.to_string()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Bytes that end a parameter value in free text: URL separators, quotes
+/// (the console lines quote URLs), JSON's backslash, brackets, spaces.
+fn ends_value(b: u8) -> bool {
+    matches!(
+        b,
+        b'&' | b'#' | b'"' | b'\'' | b'\\' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'`' | b','
+    ) || b.is_ascii_whitespace()
+        || b.is_ascii_control()
+}
+
+/// Bytes that end a URL's authority (brackets do not: IPv6 hosts, and a
+/// password already shown as `[redacted]`).
+fn ends_authority(b: u8) -> bool {
+    matches!(b, b'/' | b'?' | b'#' | b'&') || (ends_value(b) && b != b'[' && b != b']')
+}
+
+/// `text` with the userinfo of every URL (`https://user:pass@`, `wss://…@`)
+/// and the value of every credential-named parameter after `?`, `&`, `#` or
+/// `;` hidden. One pass, linear in the text; borrowed when nothing is hidden.
+pub fn scrub_patterns(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    // Bytes before `copied` are in `out` already (when it exists).
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b':' && bytes.get(i + 1) == Some(&b'/') && bytes.get(i + 2) == Some(&b'/') {
+            let start = i + 3;
+            let mut end = start;
+            let mut at = None;
+            while end < bytes.len() && !ends_authority(bytes[end]) {
+                if bytes[end] == b'@' {
+                    at = Some(end);
+                }
+                end += 1;
+            }
+            if let Some(at) = at {
+                if &text[start..at] != "redacted" {
+                    let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    o.push_str(&text[copied..start]);
+                    o.push_str("redacted");
+                    copied = at;
+                }
+            }
+            // The authority has no parameters: continue after it (linear).
+            i = end;
+            continue;
+        }
+        if matches!(b, b'?' | b'&' | b'#' | b';') {
+            let name_start = i + 1;
+            let mut j = name_start;
+            while j < bytes.len()
+                && j - name_start < 64
+                && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'_' | b'-' | b'.'))
+            {
+                j += 1;
+            }
+            if j > name_start && bytes.get(j) == Some(&b'=') {
+                let value_start = j + 1;
+                let mut end = value_start;
+                while end < bytes.len() && !ends_value(bytes[end]) {
+                    end += 1;
+                }
+                let value = &text[value_start..end];
+                if end > value_start
+                    && !value.starts_with(REDACTED_ENCODED)
+                    && !text[value_start..].starts_with(REDACTED)
+                    && is_secret_param(&text[name_start..j])
+                {
+                    let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    o.push_str(&text[copied..value_start]);
+                    o.push_str(REDACTED);
+                    copied = end;
+                }
+                i = end.max(i + 1);
+                continue;
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
+        }
+    }
+}
+
+/// Hides known secret values wherever they appear in text (the values of
+/// the credential headers the page sets, its cookies, the secrets of its
+/// URLs, and those the server's answers reveal: cookies it sets, redirect
+/// targets' tokens), then the secret-looking patterns of
+/// [`scrub_patterns`]. All secrets are found in one pass over the text.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+    seen: HashSet<String>,
+    matcher: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Redactor {
+    /// The secrets of a request: its headers, cookies and URL.
+    pub fn new(headers: &[(String, String)], cookies: Option<&str>, url: &str) -> Redactor {
+        let mut r = Redactor::default();
+        r.add_headers(headers);
+        if let Some(c) = cookies {
+            r.add_cookies(c);
+        }
+        r.add_url(url);
+        r
+    }
+
+    /// The secrets of a scenario: its request's headers and URL, and what
+    /// its answers reveal (at every redirect hop).
+    pub fn from_scenario(s: &Scenario) -> Redactor {
+        let mut r = Redactor::default();
+        r.add_headers(&s.request.headers);
+        r.add_url(&s.request.url);
+        r.add_url(&s.page_origin);
+        let mut answers: Vec<&Answer> = s.preflight.iter().chain(s.response.iter()).collect();
+        while let Some(a) = answers.pop() {
+            r.add_headers(&a.headers);
+            if let Some(next) = &a.next {
+                answers.extend(next.preflight.iter().chain(next.response.iter()));
+            }
+        }
+        r
+    }
+
+    /// Learns the secrets of headers: credential-named values (and their
+    /// part after a scheme, `Bearer …`), cookie values, the secrets of the
+    /// URLs in `Location`.
+    pub fn add_headers(&mut self, headers: &[(String, String)]) {
+        for (n, v) in headers {
+            let lower = n.to_ascii_lowercase();
+            if lower == "cookie" {
+                self.add_cookies(v);
+            } else if lower == "set-cookie" {
+                let first = v.split(';').next().unwrap_or_default();
+                self.add_cookies(first);
+                self.push(v);
+            } else if is_secret_name(&lower) {
+                self.push(v);
+                if let Some((_, token)) = v.split_once(' ') {
+                    self.push(token);
+                }
+            } else if is_url_header(&lower) {
+                self.add_url(v);
+            }
+        }
+    }
+
+    /// Learns a `Cookie` header's values (and the whole header).
+    pub fn add_cookies(&mut self, cookies: &str) {
+        self.push(cookies);
+        for (_, v) in cookies.split(';').filter_map(|p| p.split_once('=')) {
+            self.push(v);
+        }
+    }
+
+    /// Learns a URL's secrets: its userinfo and the values of its
+    /// credential-named query and fragment parameters. Relative URLs too.
+    pub fn add_url(&mut self, text: &str) {
+        let parsed = url::Url::parse(text).or_else(|_| {
+            url::Url::parse("http://relative.invalid/").and_then(|base| base.join(text))
+        });
+        let Ok(u) = parsed else {
+            return;
+        };
+        if !u.username().is_empty() {
+            self.push(u.username());
+        }
+        if let Some(p) = u.password() {
+            self.push(p);
+        }
+        for part in [u.query(), u.fragment()].into_iter().flatten() {
+            for (k, v) in part.split('&').filter_map(|p| p.split_once('=')) {
+                if is_secret_param(k) {
+                    self.push(v);
+                    let decoded: String = url::form_urlencoded::parse(format!("x={v}").as_bytes())
+                        .map(|(_, v)| v.into_owned())
+                        .next()
+                        .unwrap_or_default();
+                    self.push(&decoded);
+                }
+            }
+        }
+    }
+
+    /// Tracks one secret (and its JSON-escaped form), unless it is too short
+    /// to tell from noise, already hidden, or past the cap.
+    fn push(&mut self, secret: &str) {
+        let s = secret.trim();
+        if s.len() < MIN_SECRET
+            || self.secrets.len() >= MAX_SECRETS
+            || s.contains(REDACTED)
+            || s.contains(REDACTED_ENCODED)
+            || self.seen.contains(s)
+        {
+            return;
+        }
+        self.seen.insert(s.to_owned());
+        self.secrets.push(s.to_owned());
+        // A JSON output shows `"` and `\` escaped: hide that form too.
+        if let Ok(json) = serde_json::to_string(s) {
+            let inner = json
+                .get(1..json.len().saturating_sub(1))
+                .unwrap_or_default();
+            if inner != s && self.seen.insert(inner.to_owned()) {
+                self.secrets.push(inner.to_owned());
+            }
+        }
+        self.matcher = OnceLock::new();
+    }
+
+    /// Whether no secret value is tracked (patterns are still hidden).
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    fn matcher(&self) -> Option<&AhoCorasick> {
+        self.matcher
+            .get_or_init(|| {
+                if self.secrets.is_empty() {
+                    return None;
+                }
+                // Leftmost-longest: a value is hidden whole, not a part of it.
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&self.secrets)
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// `text` with every secret replaced by `[redacted]`, and the
+    /// secret-looking patterns hidden.
+    pub fn scrub(&self, text: &str) -> String {
+        self.scrub_cow(text).into_owned()
+    }
+
+    fn scrub_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let by_value = match self.matcher() {
+            Some(m) if m.is_match(text) => {
+                let mut out = String::with_capacity(text.len());
+                m.replace_all_with(text, &mut out, |_, _, dst| {
+                    dst.push_str(REDACTED);
+                    true
+                });
+                Cow::Owned(out)
+            }
+            _ => Cow::Borrowed(text),
+        };
+        match by_value {
+            Cow::Borrowed(t) => scrub_patterns(t),
+            Cow::Owned(t) => Cow::Owned(scrub_patterns(&t).into_owned()),
+        }
+    }
+
+    /// Scrubs a string in place.
+    pub fn scrub_in_place(&self, text: &mut String) {
+        if let Cow::Owned(s) = self.scrub_cow(text) {
+            *text = s;
+        }
+    }
+
+    /// Scrubs header values in place.
+    pub fn scrub_pairs(&self, pairs: &mut [(String, String)]) {
+        for (_, v) in pairs {
+            self.scrub_in_place(v);
+        }
+    }
+
+    /// Scrubs every string of a JSON value, keys kept: a last net over a
+    /// report that is about to be printed (structure never touched).
+    pub fn scrub_json(&self, value: &mut serde_json::Value) {
+        // Iterative: a deep document costs no stack.
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) => self.scrub_in_place(s),
+                serde_json::Value::Array(a) => stack.extend(a.iter_mut()),
+                serde_json::Value::Object(o) => stack.extend(o.values_mut()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Hides credential-named header values, then scrubs the rest: for
+    /// headers shown to the user (sent or received).
+    pub fn headers(&self, pairs: &mut Vec<(String, String)>) {
+        *pairs = redact_headers(pairs);
+        self.scrub_pairs(pairs);
+    }
+}
+
+/// Hides every secret of a verdict: the request as sent, the URLs, the
+/// console lines, the story, the findings.
+pub fn redact_verdict(v: &mut Verdict, r: &Redactor) {
+    r.headers(&mut v.request.headers);
+    r.headers(&mut v.request.dropped_headers);
+    r.scrub_pairs(&mut v.preflight.request_headers);
+    if let Some(o) = &mut v.request.origin {
+        r.scrub_in_place(o);
+    }
+    for u in &mut v.urls {
+        r.scrub_in_place(u);
+    }
+    if let Some(b) = &mut v.blocked {
+        r.scrub_in_place(&mut b.url);
+        r.scrub_in_place(&mut b.reason);
+        r.scrub_in_place(&mut b.failed_parameter);
+    }
+    if let Some(m) = &mut v.missing {
+        r.scrub_in_place(&mut m.url);
+        if let Some(o) = &mut m.request {
+            r.scrub_in_place(&mut o.url);
+            r.headers(&mut o.headers);
+        }
+    }
+    for line in [&mut v.console.chrome, &mut v.console.firefox]
+        .into_iter()
+        .flatten()
+    {
+        r.scrub_in_place(line);
+    }
+    for step in &mut v.steps {
+        r.scrub_in_place(&mut step.text);
+    }
+    for f in &mut v.findings {
+        r.scrub_in_place(&mut f.explanation);
+        r.scrub_in_place(&mut f.fix);
+    }
+}
+
+/// A HAR verdict with its secrets hidden: those of its own exchange, in the
+/// verdict and in what the report prints of the export.
+pub fn har_verdict(mut h: crate::har_check::HarVerdict) -> crate::har_check::HarVerdict {
+    let r = Redactor::from_scenario(&h.scenario);
+    redact_verdict(&mut h.verdict, &r);
+    r.scrub_in_place(&mut h.scenario.request.url);
+    r.headers(&mut h.scenario.request.headers);
+    for a in [&mut h.scenario.preflight, &mut h.scenario.response]
+        .into_iter()
+        .flatten()
+    {
+        r.headers(&mut a.headers);
+    }
+    r.scrub_in_place(&mut h.page_origin.origin);
+    if let Some(e) = &mut h.recorded_error {
+        r.scrub_in_place(e);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_like_credentials_are_secret() {
+        for n in [
+            "Authorization",
+            "Proxy-Authorization",
+            "X-Auth-User",
+            "Cookie",
+            "Set-Cookie",
+            "X-Api-Key",
+            "Api-Key",
+            "apikey",
+            "x-functions-key",
+            "X-CSRF-Token",
+            "X-XSRF-TOKEN",
+            "Private-Token",
+            "X-Amz-Security-Token",
+            "X-Amz-Signature",
+            "X-Amz-Credential",
+            "X-Session-Id",
+        ] {
+            assert!(is_secret_name(n), "{n}");
+        }
+        for n in [
+            "Keep-Alive",
+            "Content-Type",
+            "Access-Control-Allow-Credentials",
+            "Access-Control-Allow-Headers",
+            "WWW-Authenticate",
+            "Origin",
+            "Vary",
+        ] {
+            assert!(!is_secret_name(n), "{n}");
+        }
+        assert!(is_secret_param("code"));
+        assert!(is_secret_param("id_token"));
+        assert!(is_secret_param("sig"));
+        assert!(!is_secret_param("state"));
+        assert!(!is_secret_param("page"));
+    }
+
+    #[test]
+    fn patterns_hide_userinfo_and_secret_parameters() {
+        assert_eq!(
+            scrub_patterns("at 'wss://bob:hunter22@ws.test/x?a=1&token=abcdef#id_token=xyz' now"),
+            "at 'wss://redacted@ws.test/x?a=1&token=[redacted]#id_token=[redacted]' now"
+        );
+        assert_eq!(
+            scrub_patterns("/next?session=S3cr3t#access_token=T0k3n&state=ok"),
+            "/next?session=[redacted]#access_token=[redacted]&state=ok"
+        );
+        let plain = "Access to fetch at 'https://api.test/x?page=2' from origin 'https://app.test'";
+        assert!(matches!(scrub_patterns(plain), Cow::Borrowed(_)));
+        assert_eq!(
+            scrub_patterns("x?access_token=%5Bredacted%5D"),
+            "x?access_token=%5Bredacted%5D"
+        );
+    }
+
+    #[test]
+    fn urls_hide_fragments_and_relative_targets() {
+        assert_eq!(
+            redact_url("https://a.test/cb#access_token=abcdef&state=1"),
+            "https://a.test/cb#access_token=[redacted]&state=1"
+        );
+        assert_eq!(
+            redact_url("/next?session=abcdef"),
+            "/next?session=[redacted]"
+        );
+        assert_eq!(redact_url("ws://u:pw@a.test/s"), "ws://redacted@a.test/s");
+    }
+
+    #[test]
+    fn known_values_are_hidden_in_one_pass() {
+        let mut r = Redactor::new(
+            &[
+                ("Authorization".into(), "Bearer abc.def.ghi".into()),
+                ("X-Functions-Key".into(), "fk_0123456789".into()),
+                ("Keep-Alive".into(), "timeout=5".into()),
+            ],
+            Some("sid=s1d-value; theme=dk"),
+            "https://api.test/x?api_key=k3y-value",
+        );
+        r.add_headers(&[(
+            "Location".into(),
+            "/next?session=n3xt-session#access_token=fr4g-token".into(),
+        )]);
+        let text = "echo: Bearer abc.def.ghi fk_0123456789 s1d-value k3y-value n3xt-session fr4g-token timeout=5 dk";
+        assert_eq!(
+            r.scrub(text),
+            "echo: [redacted] [redacted] [redacted] [redacted] [redacted] [redacted] timeout=5 dk"
+        );
+    }
+
+    #[test]
+    fn many_secrets_stay_bounded() {
+        let mut r = Redactor::default();
+        for i in 0..(MAX_SECRETS * 2) {
+            r.add_cookies(&format!("c{i}=value-{i:06}"));
+        }
+        assert!(r.secrets.len() <= MAX_SECRETS + 1);
+        let text = "value-000001 ".repeat(10_000);
+        assert!(!r.scrub(&text).contains("value-000001"));
+    }
+}
