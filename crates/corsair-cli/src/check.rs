@@ -22,7 +22,7 @@ use crate::BrowserArg;
 #[derive(clap::Args)]
 pub struct CheckArgs {
     /// The URL the page requests.
-    #[arg(value_name = "URL", required_unless_present = "curl")]
+    #[arg(value_name = "URL", required_unless_present_any = ["curl", "console"])]
     pub url: Option<String>,
     /// The page's origin (default with --curl: the command's Origin or Referer).
     #[arg(long, value_name = "ORIGIN")]
@@ -48,6 +48,9 @@ pub struct CheckArgs {
     /// Take the request from a DevTools "Copy as cURL" command (`-` reads it from standard input).
     #[arg(long, value_name = "COMMAND", conflicts_with_all = ["url", "method", "data"])]
     pub curl: Option<String>,
+    /// Take the check from a browser's console line for the failure (Chrome, Firefox, Safari; `-` reads it from standard input).
+    #[arg(long, value_name = "LINE", conflicts_with_all = ["url", "curl", "data"])]
+    pub console: Option<String>,
     /// The same endpoint straight at the origin server: finds headers a proxy or CDN strips or duplicates.
     #[arg(long, value_name = "URL")]
     pub compare: Option<String>,
@@ -92,6 +95,7 @@ Examples:
   corsair check https://api.example.com/items --origin https://app.example.com
   corsair check https://api.example.com/items --origin https://app.example.com -X PUT -H 'Authorization: Bearer x' -H 'Content-Type: application/json' --credentials
   corsair check --curl \"$(pbpaste)\"        (DevTools > Network > right-click > Copy > Copy as cURL)
+  corsair check --console \"$(pbpaste)\"     (the console's \"Access to fetch at … has been blocked by CORS policy\" line; Firefox's needs --origin)
 
 The preflight and the request are sent exactly as Chrome sends them; redirects are followed as the browser does. Then probes (unless --no-probes): the request without its credentials and on a missing path (error responses without CORS headers), and crafted origins (any origin, null, prefix, suffix, substring, unescaped dot, http, subdomain, shared hosting) that an allowlist must refuse. Secrets (Authorization, cookies, tokens in URLs) are redacted in the output.
 
@@ -135,6 +139,8 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
             command.clone()
         };
         let c = curl::parse(&text).map_err(|e| format!("--curl: {e}"))?;
+        // A copy of the preflight row: the request it precedes.
+        let c = crate::inputs::preflight_row(c);
         insecure |= c.insecure;
         let header = |name: &str| {
             c.headers
@@ -164,6 +170,18 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
             body: c.body.clone(),
             read_headers: args.read_header.clone(),
         }
+    } else if let Some(text) = &args.console {
+        let console = crate::inputs::console_request(&crate::inputs::ConsoleInput {
+            text,
+            origin: args.origin.as_deref(),
+            method: args.method.as_deref(),
+            headers: &extra,
+            credentials: args.credentials || args.cookie.is_some(),
+            cookies: args.cookie.as_deref(),
+            read_headers: &args.read_header,
+        })?;
+        // The -H headers are in it already.
+        return Ok((console, insecure));
     } else {
         let url = args.url.clone().ok_or("give the URL to check")?;
         let origin = args

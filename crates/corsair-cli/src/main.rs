@@ -11,6 +11,7 @@ mod demo;
 mod explain;
 mod fail;
 mod har;
+mod inputs;
 mod json_out;
 mod lint;
 mod render;
