@@ -1,7 +1,9 @@
-//! The server model judged by real Chromium: random policies (seeded) answer
-//! random requests exactly as a server applying them would, and Chromium
-//! must let the page read the response exactly when the policy allows the
-//! request. The browser model's own verdict is compared too.
+//! The `corsair-tower` layer judged by real Chromium: random policies
+//! (seeded) answer random requests through `CorsLayer` itself (real `http`
+//! requests through the layer around a 200 JSON application; its responses
+//! replayed to Chromium), and Chromium must let the page read the response
+//! exactly when the policy allows the request. The browser model's own
+//! verdict is compared too.
 //!
 //! Needs Chromium, like the corpus test; it fails without it.
 
@@ -9,8 +11,10 @@ use corsair_conformance::compare::{as_run_by_harness, compare};
 use corsair_conformance::{parse_jsonl, run_scenarios, Options};
 use corsair_core::policy::{origin_entry, OriginEntry, PolicySpec};
 use corsair_core::scenario::{CredentialsMode, Initiator, RequestSpec, Scenario};
-use corsair_core::server::{simulate, CorsPolicy};
+use corsair_core::server::route::PolicySet;
+use corsair_core::server::CorsPolicy;
 use corsair_core::{explain, Profile};
+use corsair_tower::{served, CorsLayer};
 
 const ENTRIES: &[&str] = &[
     "*",
@@ -101,7 +105,7 @@ fn case(rng: &mut Lcg, i: usize) -> Option<Case> {
         max_age: Some(0),
         ..PolicySpec::default()
     };
-    let policy = CorsPolicy::new(&spec);
+    let layer = CorsLayer::from_policy_set(PolicySet::single(CorsPolicy::new(&spec)));
     // Two times in three, a page the policy names, so that both outcomes are common.
     let named: Vec<&str> = PAGES
         .iter()
@@ -156,15 +160,14 @@ fn case(rng: &mut Lcg, i: usize) -> Option<Case> {
         .preflight
         .access_control_request_headers()
         .map(str::to_owned);
+    let url = scenario.request.url.clone();
     if probe.preflight.required {
-        scenario.preflight = Some(simulate::preflight_answer(
-            &policy,
-            page,
-            &method,
-            acrh.as_deref(),
-        ));
+        let answer = served::preflight_answer(&layer, &url, page, &method, acrh.as_deref());
+        scenario.preflight = Some(answer.expect("the layer answers the preflight"));
     }
-    scenario.response = Some(simulate::actual_answer(&policy, Some(page), &method));
+    let answer =
+        served::actual_answer(&layer, &url, &method, Some(page), &scenario.request.headers);
+    scenario.response = Some(answer.expect("the layer and the application answer the request"));
     let unsafe_headers: Vec<String> = acrh
         .as_deref()
         .map_or_else(Vec::new, |h| h.split(',').map(String::from).collect());

@@ -1,13 +1,15 @@
 //! The fix made whole and proven before it is shown: what the server
 //! already allows (as its answers show) is kept, so applying the fix never
 //! breaks a method, header or origin that worked; and the fix is re-checked
-//! by serving it with the server model and judging that with the browser
-//! model, the same way the policy file and the gateway are proven.
+//! by serving it with the `corsair-tower` layer and judging that with the
+//! browser model, the same way the policy file and the gateway are proven.
 
 use corsair_core::policy::{origin_entry, OriginEntry, PolicySpec};
-use corsair_core::server::{simulate, CorsPolicy};
+use corsair_core::server::route::PolicySet;
+use corsair_core::server::CorsPolicy;
 use corsair_core::{method, Outcome, Profile, Verdict};
 use corsair_platforms::Fix;
+use corsair_tower::{served, CorsLayer};
 
 use crate::check::{CheckRequest, Checked};
 
@@ -54,8 +56,9 @@ pub fn keep_what_works(fix: &mut Fix, checked: &Checked, origin: &str) {
 }
 
 /// Whether a server applying `fix` lets the browser (`profile`) make
-/// `request` and read what it reads: the fix served by the server model,
-/// judged by the browser model.
+/// `request` and read what it reads: the fix served by the `corsair-tower`
+/// layer, judged by the browser model. A request the layer cannot be asked
+/// (a value no HTTP request carries) is not proven: `false`.
 pub fn fix_allows(request: &CheckRequest, verdict: &Verdict, fix: &Fix, profile: Profile) -> bool {
     let spec = PolicySpec {
         origins: fix
@@ -71,17 +74,30 @@ pub fn fix_allows(request: &CheckRequest, verdict: &Verdict, fix: &Fix, profile:
         max_age: fix.max_age.map(i64::from),
         ..PolicySpec::default()
     };
-    let policy = CorsPolicy::new(&spec);
+    let layer = CorsLayer::from_policy_set(PolicySet::single(CorsPolicy::new(&spec)));
     let Some(origin) = verdict.request.origin.as_deref() else {
         return false;
     };
     let method = verdict.request.method.as_str();
     let mut scenario = request.scenario();
+    let url = scenario.request.url.clone();
     if verdict.preflight.required {
         let acrh = verdict.preflight.access_control_request_headers();
-        scenario.preflight = Some(simulate::preflight_answer(&policy, origin, method, acrh));
+        let Some(answer) = served::preflight_answer(&layer, &url, origin, method, acrh) else {
+            return false;
+        };
+        scenario.preflight = Some(answer);
     }
-    scenario.response = Some(simulate::actual_answer(&policy, Some(origin), method));
+    let Some(answer) = served::actual_answer(
+        &layer,
+        &url,
+        method,
+        Some(origin),
+        &scenario.request.headers,
+    ) else {
+        return false;
+    };
+    scenario.response = Some(answer);
     match corsair_core::explain(&scenario, profile) {
         Ok(v) => {
             v.outcome == Outcome::Allowed

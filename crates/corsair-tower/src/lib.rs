@@ -32,6 +32,7 @@
 
 mod apply;
 mod future;
+pub mod served;
 mod values;
 
 use std::sync::atomic::AtomicBool;

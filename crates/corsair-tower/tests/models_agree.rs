@@ -1,13 +1,16 @@
-//! The two models agree: for random policies and random requests, the server
-//! model's answers, run through the browser model (Chrome's and Firefox's
-//! rules), are allowed exactly when the policy allows the request; and the
-//! server never sends `*` with credentials, nor an origin the policy does not
-//! name.
+//! The layer and the browser model agree: for random policies and random
+//! requests, what `CorsLayer` itself answers (real `http` requests through
+//! the layer around a 200 JSON application), run through the browser model
+//! (Chrome's and Firefox's rules), is allowed exactly when the policy allows
+//! the request; and the layer never sends `*` with credentials, nor an
+//! origin the policy does not name.
 
 use corsair_core::policy::{origin_entry, OriginEntry, PolicySpec};
 use corsair_core::scenario::{Answer, CredentialsMode, Initiator, RequestSpec, Scenario};
-use corsair_core::server::{simulate, CorsPolicy};
+use corsair_core::server::route::PolicySet;
+use corsair_core::server::CorsPolicy;
 use corsair_core::{explain, Outcome, Profile};
+use corsair_tower::{served, CorsLayer};
 use proptest::prelude::*;
 
 const TARGET: &str = "https://api.example.net/items";
@@ -104,7 +107,7 @@ fn check_headers(spec: &PolicySpec, page: &str, answer: &Answer) -> Result<(), T
         answer
             .headers
             .iter()
-            .find(|(k, _)| k == n)
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
             .map(|(_, v)| v.as_str())
     };
     let acao = get("Access-Control-Allow-Origin");
@@ -146,7 +149,7 @@ proptest! {
     ) {
         let spec = spec(origins, credentials, methods, headers, expose);
         prop_assume!(!spec.origins.is_empty());
-        let policy = CorsPolicy::new(&spec);
+        let layer = CorsLayer::from_policy_set(PolicySet::single(CorsPolicy::new(&spec)));
         let page = PAGES[page];
         let method = METHODS[method];
         let mut sent: Vec<(String, String)> = Vec::new();
@@ -179,7 +182,8 @@ proptest! {
         let acrh = probe.preflight.access_control_request_headers().map(str::to_owned);
         let unsafe_headers: Vec<String> = acrh.as_deref().map_or_else(Vec::new, |h| h.split(',').map(str::to_owned).collect());
         if needs_preflight {
-            let answer = simulate::preflight_answer(&policy, page, &sent_method, acrh.as_deref());
+            let answer = served::preflight_answer(&layer, TARGET, page, &sent_method, acrh.as_deref())
+                .ok_or_else(|| TestCaseError::fail("the layer answers the preflight"))?;
             check_headers(&spec, page, &answer)?;
             // The server's own decision, before any browser check: a 204
             // exactly when the policy allows origin, method and headers.
@@ -190,7 +194,9 @@ proptest! {
             );
             scenario.preflight = Some(answer);
         }
-        let answer = simulate::actual_answer(&policy, Some(page), &sent_method);
+        let answer = served::actual_answer(&layer, TARGET, &sent_method, Some(page), &scenario.request.headers)
+            .ok_or_else(|| TestCaseError::fail("the layer and the application answer the request"))?;
+        prop_assert_eq!(answer.status, 200);
         check_headers(&spec, page, &answer)?;
         scenario.response = Some(answer);
         let verdict = explain(&scenario, profile).expect("valid scenario");

@@ -8,7 +8,6 @@
 pub mod header_set;
 pub mod origin_set;
 pub mod route;
-pub mod simulate;
 
 use crate::catalog::Slug;
 use crate::policy::spec::{OriginEntry, PolicySpec};
