@@ -253,7 +253,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     // The report is redacted already; this is the last net over what is
     // printed, for any text that repeats the request's secrets.
-    let redactor = Redactor::new(&request.headers, request.cookies.as_deref(), &request.url);
+    let mut redactor = Redactor::new(&request.headers, request.cookies.as_deref(), &request.url);
+    for url in [&args.page, &args.compare].into_iter().flatten() {
+        redactor.add_url(url);
+    }
     let report = match runtime.block_on(diagnose::diagnose(&sender, &request, &options)) {
         Ok(r) => r,
         Err(e) => {

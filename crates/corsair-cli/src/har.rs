@@ -230,6 +230,7 @@ fn json(
     let _ = out.write_all(if first { b"],\n" } else { b"\n  ],\n" });
     // Through a `Value`: its keys come out sorted, as they always did.
     let summary = serde_json::to_value(summary)
+        .map(corsair_doctor::redact::scrub_json_patterns)
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_default();
     let _ = out.write_all(b"  \"summary\": ");

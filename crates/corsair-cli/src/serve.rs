@@ -11,8 +11,10 @@ use corsair_core::catalog::Severity;
 use corsair_core::policy::{self, PolicyBuilder, Problem};
 use std::sync::Arc;
 
+use corsair_gateway::notice::{Format, Level, Notices};
 use corsair_gateway::{
-    Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, ServeConfig, Upstream,
+    Compiled, Live, Metrics, PolicySource, PolicySummary, Proxy, ProxyConfig, Reloaded,
+    ServeConfig, Upstream,
 };
 use corsair_tower::CorsLayer;
 
@@ -21,7 +23,7 @@ use crate::render::Style;
 /// Arguments of `corsair serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// The API to put behind the gateway: http://host[:port].
+    /// The API to put behind the gateway: http://host[:port] (port 80 when none), optionally with a path prefix put before every request's path (http://host:8000/api).
     #[arg(long, value_name = "URL")]
     pub upstream: String,
     /// Address to listen on.
@@ -36,7 +38,7 @@ pub struct ServeArgs {
     /// With --origin: allow credentialed requests (cookies, Authorization).
     #[arg(long, requires = "origin")]
     pub credentials: bool,
-    /// The policy file's stage.
+    /// The stage: the policy file's `[stages.NAME]` (production, or none, is `[cors]`); with --origin, a stage other than production checks the origins as development (localhost and plain http allowed).
     #[arg(long, value_name = "NAME", env = policy::STAGE_ENV)]
     pub stage: Option<String>,
     /// Seconds the upstream has to start answering once the request body is sent (or to take more of it) before the gateway answers 504; an upstream body silent as long is cut.
@@ -72,7 +74,7 @@ pub struct ServeArgs {
     /// Largest request body forwarded (bytes, or with k, m, g); larger ones get 413. `none` for no limit.
     #[arg(long, value_name = "SIZE", default_value = "100m", value_parser = parse_size)]
     pub max_body: Size,
-    /// Log lines as text or as JSON objects (one per line).
+    /// Log lines as text or as JSON objects (one per line, the gateway's own messages and the policy's problems included).
     #[arg(
         long,
         value_name = "FORMAT",
@@ -137,13 +139,34 @@ fn seconds(value: f64, name: &str) -> Result<Duration, String> {
         .map_err(|_| format!("--{name} must be a number of seconds, not {value}"))
 }
 
+/// Installs the log subscriber (refusals, upstream failures and, with JSON
+/// logs, the gateway's own messages); returns how messages are written.
+fn start_logs(format: LogFormat, style: Style) -> Notices {
+    // CORSAIR_LOG tunes it (`corsair=debug` shows every refusal).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CORSAIR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("corsair=info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => logs.with_ansi(style.color).try_init(),
+        LogFormat::Json => logs.json().with_current_span(false).try_init(),
+    };
+    Notices::new(match format {
+        LogFormat::Text => Format::Text,
+        LogFormat::Json => Format::Json,
+    })
+}
+
 /// Runs `corsair serve`; returns the exit status.
 pub fn run(args: &ServeArgs) -> u8 {
     let style = Style::for_stderr();
+    // First, so that with JSON logs every line, errors included, is JSON.
+    let say = start_logs(args.log_format, style);
     let upstream = match Upstream::parse(&args.upstream) {
         Ok(u) => u,
         Err(e) => {
-            eprintln!("corsair serve: {e}");
+            say.say(Level::Error, &e.to_string());
             return 2;
         }
     };
@@ -158,13 +181,16 @@ pub fn run(args: &ServeArgs) -> u8 {
         [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)] => [a, b, c, d, e],
         _ => {
             for e in durations.iter().filter_map(|d| d.as_ref().err()) {
-                eprintln!("corsair serve: {e}");
+                say.say(Level::Error, e);
             }
             return 2;
         }
     };
     if header_timeout.is_zero() || idle_timeout.is_zero() {
-        eprintln!("corsair serve: --header-timeout and --idle-timeout must be more than 0");
+        say.say(
+            Level::Error,
+            "--header-timeout and --idle-timeout must be more than 0",
+        );
         return 2;
     }
     let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
@@ -176,32 +202,22 @@ pub fn run(args: &ServeArgs) -> u8 {
             .max(1),
         None => wanted,
     };
-    // Refusals and upstream failures are logged; CORSAIR_LOG tunes it
-    // (`corsair=debug` shows every refusal).
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CORSAIR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("corsair=info"));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match args.log_format {
-        LogFormat::Text => logs.with_ansi(style.color).try_init(),
-        LogFormat::Json => logs.json().with_current_span(false).try_init(),
-    };
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => match corsair_gateway::tls::acceptor(cert, key) {
             Ok(a) => Some(a),
             Err(e) => {
-                eprintln!("corsair serve: TLS: {e}");
+                say.say(Level::Error, &format!("TLS: {e}"));
                 return 2;
             }
         },
         _ => None,
     };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
-    let (layer, source) = match policy_layer(args, env.as_deref(), style) {
-        Ok(pair) => pair,
+    let (layer, source, summary) = match policy_layer(args, env.as_deref(), style, say) {
+        Ok(policy) => policy,
         Err(code) => return code,
     };
+    say.policy(&summary, false);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
         runtime.worker_threads(usize::from(n));
@@ -209,7 +225,7 @@ pub fn run(args: &ServeArgs) -> u8 {
     let runtime = match runtime.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("corsair serve: cannot start the runtime: {e}");
+            say.say(Level::Error, &format!("cannot start the runtime: {e}"));
             return 2;
         }
     };
@@ -217,7 +233,10 @@ pub fn run(args: &ServeArgs) -> u8 {
         let listener = match corsair_gateway::bind(args.listen).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("corsair serve: cannot listen on {}: {e}", args.listen);
+                say.say(
+                    Level::Error,
+                    &format!("cannot listen on {}: {e}", args.listen),
+                );
                 return 2;
             }
         };
@@ -225,20 +244,25 @@ pub fn run(args: &ServeArgs) -> u8 {
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
         let scheme = if tls.is_some() { "https" } else { "http" };
-        eprintln!(
-            "corsair serve: listening on {scheme}://{local}, forwarding to http://{}",
-            upstream.authority()
-        );
+        say.listening(&format!("{scheme}://{local}"), &upstream.to_string());
         let live = Live::new(layer, Arc::new(Metrics::default()));
         if let Some(admin) = args.admin {
             match corsair_gateway::bind(admin).await {
                 Ok(l) => {
-                    let shown = l.local_addr().map_or_else(|_| admin.to_string(), |a| a.to_string());
-                    eprintln!("corsair serve: metrics on http://{shown}/metrics");
-                    tokio::spawn(corsair_gateway::admin::serve_admin(l, live.metrics().clone()));
+                    let shown = l
+                        .local_addr()
+                        .map_or_else(|_| admin.to_string(), |a| a.to_string());
+                    say.say(Level::Info, &format!("metrics on http://{shown}/metrics"));
+                    tokio::spawn(corsair_gateway::admin::serve_admin(
+                        l,
+                        live.metrics().clone(),
+                    ));
                 }
                 Err(e) => {
-                    eprintln!("corsair serve: cannot listen on {admin} (admin): {e}");
+                    say.say(
+                        Level::Error,
+                        &format!("cannot listen on {admin} (admin): {e}"),
+                    );
                     return 2;
                 }
             }
@@ -246,26 +270,40 @@ pub fn run(args: &ServeArgs) -> u8 {
         if let Some(source) = source {
             // Reload on SIGHUP and when the file changes; an invalid file keeps
             // the running policy, with its problems shown as lint shows them.
-            tokio::spawn(source.watch(live.clone(), Duration::from_secs(1), move |src, outcome| {
-                let name = src.path.display().to_string();
-                match outcome {
-                    Reloaded::Replaced(warnings) => {
-                        eprintln!("corsair serve: {name} reloaded");
-                        let text = std::fs::read_to_string(&src.path).unwrap_or_default();
-                        report(&name, &text, warnings, style);
-                    }
-                    Reloaded::Kept { text, error } => {
-                        if let corsair_gateway::live::ReloadError::Policy(e) = error {
-                            report(&name, text, &e.problems, style);
+            tokio::spawn(source.watch(
+                live.clone(),
+                Duration::from_secs(1),
+                move |src, outcome| {
+                    let name = src.path.display().to_string();
+                    match outcome {
+                        Reloaded::Replaced {
+                            text,
+                            warnings,
+                            summary,
+                        } => {
+                            say.say(Level::Info, &format!("{name} reloaded"));
+                            report(say, &name, text, warnings, style);
+                            say.policy(summary, true);
                         }
-                        eprintln!("corsair serve: {name} not reloaded ({error}); the running policy stays");
+                        Reloaded::Kept { text, error } => {
+                            if let corsair_gateway::live::ReloadError::Policy(e) = error {
+                                report(say, &name, text, &e.problems, style);
+                            }
+                            say.say(
+                                Level::Error,
+                                &format!("{name} not reloaded ({error}); the running policy stays"),
+                            );
+                        }
                     }
-                }
-            }));
+                },
+            ));
         }
         if max_connections < wanted {
-            eprintln!(
-                "corsair serve: at most {max_connections} connections (the descriptor limit allows no more)"
+            say.say(
+                Level::Warn,
+                &format!(
+                    "at most {max_connections} connections (the descriptor limit allows no more)"
+                ),
             );
         }
         let config = ProxyConfig {
@@ -288,11 +326,14 @@ pub fn run(args: &ServeArgs) -> u8 {
         let drained =
             corsair_gateway::serve(listener, live, proxy, tls, shutdown_signal(), serving).await;
         if drained {
-            eprintln!("corsair serve: stopped");
+            say.say(Level::Info, "stopped");
         } else {
-            eprintln!(
-                "corsair serve: stopped; some requests were still running after {} s",
-                grace.as_secs_f64()
+            say.say(
+                Level::Warn,
+                &format!(
+                    "stopped; some requests were still running after {} s",
+                    grace.as_secs_f64()
+                ),
             );
         }
         0
@@ -355,84 +396,195 @@ async fn shutdown_signal() {
     }
 }
 
-/// The policy layer and, for a policy file, where to reload it from.
+/// The policy layer, for a policy file where to reload it from, and what
+/// the policy is in short.
 fn policy_layer(
     args: &ServeArgs,
     env: Option<&str>,
     style: Style,
-) -> Result<(CorsLayer, Option<PolicySource>), u8> {
+    say: Notices,
+) -> Result<(CorsLayer, Option<PolicySource>, PolicySummary), u8> {
     if !args.origin.is_empty() {
-        let mut origins = args.origin.clone();
-        // CORS_ORIGINS read as the policy file's reader reads it.
-        origins.extend(
-            env.into_iter()
-                .flat_map(|v| policy::document::env_origins(policy::ORIGINS_ENV, v))
-                .map(|o| o.value),
-        );
-        let builder = PolicyBuilder::new()
-            .origins(origins)
-            .credentials(args.credentials)
-            .methods(["PUT", "PATCH", "DELETE"])
-            .request_headers(["content-type", "authorization"])
-            .max_age(7200);
-        let builder = if !policy::validate::is_production(args.stage.as_deref()) {
-            builder.development()
-        } else {
-            builder
-        };
-        return match builder.build_with_warnings() {
-            Ok((set, warnings)) => {
-                report("--origin", "", &warnings, style);
-                Ok((CorsLayer::from_policy_set(set), None))
-            }
-            Err(e) => {
-                report("--origin", "", &e.problems, style);
-                eprintln!("corsair serve: not started: the policy has errors");
-                Err(1)
-            }
-        };
+        return origin_layer(args, env, style, say);
     }
     let path = match &args.config {
         Some(p) => p.clone(),
         None if Path::new("corsair.toml").exists() => PathBuf::from("corsair.toml"),
         None => {
-            eprintln!("corsair serve: give a policy: --config corsair.toml, or --origin https://app.example.com");
+            say.say(
+                Level::Error,
+                "give a policy: --config corsair.toml, or --origin https://app.example.com",
+            );
             return Err(2);
         }
     };
+    let name = path.display().to_string();
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("corsair serve: cannot read {}: {e}", path.display());
+            say.say(Level::Error, &format!("cannot read {name}: {e}"));
             return Err(2);
         }
     };
-    match CorsLayer::from_toml(&text, args.stage.as_deref(), env) {
-        Ok((layer, warnings)) => {
-            report(&path.display().to_string(), &text, &warnings, style);
+    match corsair_gateway::compile(&text, args.stage.as_deref(), env) {
+        Ok(Compiled {
+            layer,
+            warnings,
+            summary,
+        }) => {
+            report(say, &name, &text, &warnings, style);
             let source = PolicySource {
                 path: path.clone(),
                 stage: args.stage.clone(),
                 env_origins: env.map(str::to_owned),
             };
-            Ok((layer, Some(source)))
+            Ok((layer, Some(source), summary))
         }
         Err(e) => {
-            report(&path.display().to_string(), &text, &e.problems, style);
-            eprintln!("corsair serve: not started: {} has errors", path.display());
+            report(say, &name, &text, &e.problems, style);
+            say.say(Level::Error, &format!("not started: {name} has errors"));
+            if policy::is_production(args.stage.as_deref()) {
+                // Errors production alone refuses (localhost, plain http,
+                // debug): name the stages under which the file runs.
+                let (doc, _) = policy::document::parse(&text);
+                let runs: Vec<&str> = doc
+                    .stages
+                    .iter()
+                    .map(|(n, _)| n.value.as_str())
+                    .filter(|n| !policy::is_production(Some(n)))
+                    .filter(|n| corsair_gateway::compile(&text, Some(n), env).is_ok())
+                    .collect();
+                if let Some(first) = runs.first() {
+                    let which = match runs.as_slice() {
+                        [one] => format!("stage {one} allows"),
+                        many => format!("stages {} allow", many.join(", ")),
+                    };
+                    say.hint(
+                        &format!(
+                            "the production policy ([cors]) has errors that {which}; to run it for development, choose the stage with --stage (or {}={first})",
+                            policy::STAGE_ENV
+                        ),
+                        &command_line(args, first),
+                    );
+                }
+            }
             Err(1)
         }
     }
 }
 
-/// Problems on standard error, as `corsair lint` shows them (notes left out).
-fn report(name: &str, text: &str, problems: &[Problem], style: Style) {
+/// The policy of `--origin` flags (and `CORS_ORIGINS`), checked as
+/// production unless a stage other than production is chosen.
+fn origin_layer(
+    args: &ServeArgs,
+    env: Option<&str>,
+    style: Style,
+    say: Notices,
+) -> Result<(CorsLayer, Option<PolicySource>, PolicySummary), u8> {
+    let mut origins = args.origin.clone();
+    // CORS_ORIGINS read as the policy file's reader reads it.
+    origins.extend(
+        env.into_iter()
+            .flat_map(|v| policy::document::env_origins(policy::ORIGINS_ENV, v))
+            .map(|o| o.value),
+    );
+    let builder = PolicyBuilder::new()
+        .origins(origins.clone())
+        .credentials(args.credentials)
+        .methods(["PUT", "PATCH", "DELETE"])
+        .request_headers(["content-type", "authorization"])
+        .max_age(7200);
+    let production = policy::is_production(args.stage.as_deref());
+    let checked = if production {
+        builder.clone()
+    } else {
+        builder.clone().development()
+    };
+    match checked.build_with_warnings() {
+        Ok((set, warnings)) => {
+            report(say, "--origin", "", &warnings, style);
+            let summary = PolicySummary {
+                stage: match args.stage.as_deref() {
+                    None => "production".into(),
+                    Some(s) if production => format!("{s} (production)"),
+                    Some(s) => s.to_owned(),
+                },
+                origins,
+                credentials: args.credentials,
+                routes: 0,
+            };
+            Ok((CorsLayer::from_policy_set(set), None, summary))
+        }
+        Err(e) => {
+            report(say, "--origin", "", &e.problems, style);
+            say.say(Level::Error, "not started: the policy has errors");
+            // Localhost and plain-http origins are refused in production
+            // only: say how to run them for development.
+            if production && builder.development().build().is_ok() {
+                say.hint(
+                    &format!(
+                        "these origins are allowed for development, not in production; to run it for development, add --stage development (or set {}=development)",
+                        policy::STAGE_ENV
+                    ),
+                    &command_line(args, "development"),
+                );
+            }
+            Err(1)
+        }
+    }
+}
+
+/// The command line that runs the gateway as it was asked to, with `stage`.
+fn command_line(args: &ServeArgs, stage: &str) -> String {
+    let mut words = vec![
+        "corsair serve --upstream".to_owned(),
+        shell_word(&args.upstream),
+    ];
+    if args.listen.to_string() != "127.0.0.1:8080" {
+        words.push(format!("--listen {}", args.listen));
+    }
+    if let Some(config) = &args.config {
+        words.push(format!(
+            "--config {}",
+            shell_word(&config.display().to_string())
+        ));
+    }
+    for origin in &args.origin {
+        words.push(format!("--origin {}", shell_word(origin)));
+    }
+    if args.credentials {
+        words.push("--credentials".into());
+    }
+    words.push(format!("--stage {}", shell_word(stage)));
+    words.join(" ")
+}
+
+/// `text` as one shell word: as it is when it is plain, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@%+=,*".contains(&b));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Problems on standard error, as `corsair lint` shows them (notes left
+/// out), or one JSON event each.
+fn report(say: Notices, name: &str, text: &str, problems: &[Problem], style: Style) {
     let shown: Vec<Problem> = problems
         .iter()
         .filter(|p| p.severity != Severity::Info)
         .cloned()
         .collect();
     if shown.is_empty() {
+        return;
+    }
+    if say.format() == Format::Json {
+        say.problems(name, text, &shown);
         return;
     }
     let env = std::env::var(policy::ORIGINS_ENV).ok();

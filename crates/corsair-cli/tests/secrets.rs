@@ -28,6 +28,7 @@ const HAR_AMZ_SIG: &str = "a7f3c9e1b5d2846f0e9c7a3b1d5f8e2c4a6b9d0e3f7c1a5b8d2e6
 const HAR_AMZ_CRED: &str = "AKIAQ7WZ3XK9PLM2RT5V";
 const HAR_WS_PASS: &str = "Hw5Qz8Xc2Vb7Nm4As1Df9Gh";
 const HAR_ID_TOKEN: &str = "Hi3Jk6Lm9No2Pq5Rs8Tu1Vw";
+const HAR_PAGE_CODE: &str = "Hg8Yt5Re2Wq9Az6Sx3Dc7Fv";
 
 const EX_AUTH: &str = "Ea8Sd5Fg2Hj7Kl4Zx1Cv6Bn";
 const EX_COOKIE: &str = "Ec4Rt7Yu1Io6Pa3Sd9Fg2Hj";
@@ -38,7 +39,7 @@ const EX_FRAG: &str = "Ef1Gh4Jk7Lz2Xc5Vb8Nm3Qw";
 const EX_SET_COOKIE: &str = "Eo3Pi6Uy9Tr2Ew5Qa8Sd1Fg";
 const EX_WS_PASS: &str = "Ew9Qs6Ax3Zc8Dv5Fb2Gn7Hm";
 
-const ALL: [&str; 26] = [
+const ALL: [&str; 27] = [
     AUTH_TOKEN,
     COOKIE_SID,
     CSRF,
@@ -56,6 +57,7 @@ const ALL: [&str; 26] = [
     HAR_AMZ_CRED,
     HAR_WS_PASS,
     HAR_ID_TOKEN,
+    HAR_PAGE_CODE,
     EX_AUTH,
     EX_COOKIE,
     EX_API_KEY,
@@ -355,7 +357,7 @@ fn har_text() -> String {
             "pages": [{
                 "startedDateTime": "2024-05-01T10:00:00.000Z",
                 "id": "page_1",
-                "title": "https://app.example.com/dashboard",
+                "title": format!("https://app.example.com/cb?code={HAR_PAGE_CODE}&state=ok"),
                 "pageTimings": {}
             }],
             "entries": entries

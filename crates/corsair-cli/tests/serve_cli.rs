@@ -50,8 +50,12 @@ fn a_policy_with_errors_stops_the_start() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("http://host[:port]"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("TLS to the upstream is not supported") && err.contains("http://host[:port]"),
+        "{err}"
+    );
 }
 
 /// Kills the server if a test fails before stopping it.
@@ -77,10 +81,16 @@ fn exchange(addr: &str, request: &str) -> String {
 struct Serve {
     child: Running,
     lines: std::sync::mpsc::Receiver<String>,
+    /// Every line read so far.
+    seen: std::cell::RefCell<Vec<String>>,
 }
 
 impl Serve {
     fn start(args: &[&std::ffi::OsStr]) -> Serve {
+        Serve::start_with(args, &[])
+    }
+
+    fn start_with(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Serve {
         let dead = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -94,6 +104,7 @@ impl Serve {
                 "127.0.0.1:0",
             ])
             .args(args)
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
@@ -107,6 +118,7 @@ impl Serve {
         Serve {
             child: Running(child),
             lines,
+            seen: Default::default(),
         }
     }
 
@@ -118,6 +130,7 @@ impl Serve {
                 .lines
                 .recv_timeout(std::time::Duration::from_millis(200))
             {
+                self.seen.borrow_mut().push(line.clone());
                 if line.contains(needle) {
                     return line;
                 }
@@ -136,6 +149,14 @@ impl Serve {
             .next()
             .unwrap()
             .to_owned()
+    }
+
+    /// Every line written, once the process has ended.
+    fn all_lines(&self) -> Vec<String> {
+        while let Ok(line) = self.lines.recv_timeout(std::time::Duration::from_secs(10)) {
+            self.seen.borrow_mut().push(line);
+        }
+        self.seen.borrow().clone()
     }
 
     /// SIGTERM; the exit status.
@@ -443,6 +464,7 @@ fn out_of_descriptors_both_listeners_pause_instead_of_spinning() {
     let stderr = child.stderr.take().unwrap();
     let mut serve = Serve {
         child: Running(child),
+        seen: Default::default(),
         lines: {
             let (tx, rx) = std::sync::mpsc::channel::<String>();
             std::thread::spawn(move || {
@@ -491,4 +513,291 @@ fn out_of_descriptors_both_listeners_pause_instead_of_spinning() {
     let pre = exchange(&gateway, "OPTIONS /v1 HTTP/1.1\r\nHost: api\r\nOrigin: https://a.example\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
     assert!(pre.starts_with("http/1.1 204"), "{pre}");
     assert_eq!(serve.stop(), Some(0));
+}
+
+#[test]
+fn localhost_with_credentials_says_how_to_run_it_for_development() {
+    let args = [
+        "serve",
+        "--upstream",
+        "http://localhost:8000",
+        "--listen",
+        "127.0.0.1:0",
+        "--origin",
+        "http://localhost:5173",
+        "--credentials",
+    ];
+    let out = corsair().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[localhost-in-production]"), "{err}");
+    assert!(
+        err.contains("--stage development") && err.contains("CORSAIR_STAGE=development"),
+        "{err}"
+    );
+    assert!(
+        err.contains("corsair serve --upstream http://localhost:8000 --listen 127.0.0.1:0 --origin http://localhost:5173 --credentials --stage development"),
+        "the command to run: {err}"
+    );
+    // An origin production refuses for any stage gets no such hint.
+    let out = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--origin",
+            "*",
+            "--credentials",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("--stage development"), "{err}");
+
+    // As suggested, with the flag or the variable: the origins are checked as
+    // development, and the browser's credentialed preflight passes.
+    let os = std::ffi::OsStr::new;
+    let dev = [
+        os("--origin"),
+        os("http://localhost:5173"),
+        os("--credentials"),
+    ];
+    let flag = [&dev[..], &[os("--stage"), os("development")]].concat();
+    for serve in [
+        Serve::start(&flag),
+        Serve::start_with(&dev, &[("CORSAIR_STAGE", "development")]),
+    ] {
+        let mut serve = serve;
+        let policy = serve.wait_for("corsair serve: policy ");
+        assert!(
+            policy.contains("policy development: origins http://localhost:5173; credentials yes"),
+            "{policy}"
+        );
+        let addr = serve.address("listening on http://");
+        let pre = exchange(&addr, "OPTIONS /v1 HTTP/1.1\r\nHost: api\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
+        assert!(pre.starts_with("http/1.1 204"), "{pre}");
+        assert!(
+            pre.contains("access-control-allow-credentials: true\r\n"),
+            "{pre}"
+        );
+        assert_eq!(serve.stop(), Some(0));
+    }
+}
+
+#[test]
+fn a_file_whose_production_policy_fails_names_the_stage_that_runs() {
+    let dir = std::env::temp_dir().join(format!("corsair-serve-stage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("corsair.toml");
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"http://localhost:5173\"]\ncredentials = true\nmax-age = 60\n\n[stages.development]\ndebug = true\n",
+    )
+    .unwrap();
+    let out = corsair()
+        .args(["serve", "--upstream", "http://127.0.0.1:9", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stage development allows") && err.contains("CORSAIR_STAGE=development"),
+        "{err}"
+    );
+    assert!(err.contains("--stage development"), "{err}");
+}
+
+#[test]
+fn the_policy_in_force_is_printed_at_start_and_on_reload() {
+    let dir = std::env::temp_dir().join(format!("corsair-serve-summary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("corsair.toml");
+    let origins: Vec<String> = (0..12)
+        .map(|i| format!("\"https://app{i}.example.com\""))
+        .collect();
+    std::fs::write(
+        &file,
+        format!(
+            "[cors]\norigins = [{}]\ncredentials = true\nmax-age = 60\n\n[[routes]]\npath = \"/public/**\"\norigins = [\"*\"]\ncredentials = false\n",
+            origins.join(", ")
+        ),
+    )
+    .unwrap();
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[os("--config"), file.as_os_str()]);
+    let line = serve.wait_for("corsair serve: policy ");
+    assert!(
+        line.contains("policy [cors] (production): origins https://app0.example.com, "),
+        "{line}"
+    );
+    assert!(
+        line.contains("https://app9.example.com … and 2 more; credentials yes; 1 route"),
+        "{line}"
+    );
+    assert!(!line.contains("app10"), "at most 10 named: {line}");
+    serve.address("listening on http://");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"https://two.example.com\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    let line = serve.wait_for("reloaded: policy");
+    assert!(
+        line.contains(
+            "policy [cors] (production): origins https://two.example.com; credentials no; 0 routes"
+        ),
+        "{line}"
+    );
+    assert_eq!(serve.stop(), Some(0));
+}
+
+/// Every line parses as one JSON object; the events, in order.
+fn json_events(lines: &[String]) -> Vec<serde_json::Value> {
+    assert!(!lines.is_empty());
+    lines
+        .iter()
+        .map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+            assert!(event.is_object(), "{line}");
+            event
+        })
+        .collect()
+}
+
+#[test]
+fn json_logs_write_nothing_but_json_lines() {
+    let dir = std::env::temp_dir().join(format!("corsair-serve-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("corsair.toml");
+    // A warning (localhost without credentials in production) to report.
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"https://app.example.com\", \"http://localhost:3000\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    let os = std::ffi::OsStr::new;
+    let mut serve = Serve::start(&[
+        os("--log-format"),
+        os("json"),
+        os("--admin"),
+        os("127.0.0.1:0"),
+        os("--config"),
+        file.as_os_str(),
+    ]);
+    let addr = serve.address("listening on http://");
+    serve.address("metrics on http://");
+    let refused = exchange(&addr, "OPTIONS /v1 HTTP/1.1\r\nHost: api\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
+    assert!(refused.starts_with("http/1.1 403"), "{refused}");
+    serve.wait_for("origin-mismatch");
+    // A broken file (its problems and the refusal to reload), then a good one.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&file, "[cors]\norigins = [\"https://two.example.com/\"]\n").unwrap();
+    serve.wait_for("not reloaded");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"https://two.example.com\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    serve.wait_for("reloaded: policy");
+    assert_eq!(serve.stop(), Some(0));
+    let events = json_events(&serve.all_lines());
+    let find = |pred: &dyn Fn(&serde_json::Value) -> bool| {
+        events
+            .iter()
+            .find(|e| pred(e))
+            .unwrap_or_else(|| panic!("no such event in {events:#?}"))
+            .clone()
+    };
+    let warning = find(&|e| e["fields"]["slug"] == "localhost-in-production");
+    assert_eq!(warning["level"], "WARN");
+    assert_eq!(warning["target"], "corsair::policy");
+    assert!(
+        warning["fields"]["place"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("corsair.toml:2:39")),
+        "{warning}"
+    );
+    let policy = find(&|e| e["fields"]["event"] == "policy");
+    assert_eq!(policy["fields"]["stage"], "[cors] (production)");
+    assert_eq!(
+        policy["fields"]["origins"],
+        "https://app.example.com, http://localhost:3000"
+    );
+    assert_eq!(policy["fields"]["origin_count"], 2);
+    assert_eq!(policy["fields"]["credentials"], false);
+    assert_eq!(policy["fields"]["routes"], 0);
+    let listening = find(&|e| e["fields"]["event"] == "listening");
+    assert!(listening["fields"]["upstream"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("http://127.0.0.1:")));
+    let broken = find(&|e| e["fields"]["slug"] == "origin-trailing-slash");
+    assert_eq!(broken["level"], "ERROR");
+    let kept = find(&|e| {
+        e["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not reloaded"))
+    });
+    assert_eq!(kept["level"], "ERROR");
+    let reloaded = find(&|e| e["fields"]["event"] == "reloaded");
+    assert_eq!(reloaded["fields"]["origins"], "https://two.example.com");
+    find(&|e| e["fields"]["message"] == "stopped");
+
+    // A start that fails writes JSON too.
+    for args in [
+        &["--origin", "http://localhost:5173", "--credentials"][..],
+        &[
+            "--origin",
+            "https://a.example",
+            "--tls-cert",
+            "/nonexistent.pem",
+            "--tls-key",
+            "/nonexistent.key",
+        ][..],
+    ] {
+        let out = corsair()
+            .args([
+                "serve",
+                "--upstream",
+                "http://127.0.0.1:9",
+                "--log-format",
+                "json",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<String> = err.lines().map(str::to_owned).collect();
+        let events = json_events(&lines);
+        assert!(
+            events.iter().any(|e| e["level"] == "ERROR"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = corsair()
+        .args([
+            "serve",
+            "--upstream",
+            "https://api.example.com",
+            "--origin",
+            "https://a.example",
+        ])
+        .env("CORSAIR_LOG_FORMAT", "json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<String> = err.lines().map(str::to_owned).collect();
+    let events = json_events(&lines);
+    assert!(
+        events[0]["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("TLS to the upstream is not supported")),
+        "{err}"
+    );
 }

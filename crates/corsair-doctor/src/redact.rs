@@ -59,23 +59,43 @@ const SECRET_PARAM_SEGMENTS: [&str; 3] = ["code", "pass", "jwt"];
 /// authentication challenges (`WWW-Authenticate`) are not secrets and are
 /// what the diagnosis shows.
 pub fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    with_lower(name, secret_lower)
+}
+
+/// Calls `f` with `name` lower-cased, on the stack for usual names (this
+/// runs for every header of every scenario of a batch).
+fn with_lower<T>(name: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            // Lower-casing ASCII bytes keeps UTF-8 valid.
+            f(std::str::from_utf8(b).unwrap_or_default())
+        }
+        None => f(&name.to_ascii_lowercase()),
+    }
+}
+
+fn secret_lower(lower: &str) -> bool {
     if lower.starts_with("access-control-")
         || lower.starts_with("sec-fetch-")
         || matches!(
-            lower.as_str(),
+            lower,
             "www-authenticate" | "proxy-authenticate" | ":authority" | "vary"
         )
     {
         return false;
     }
-    SECRET_PARTS.iter().any(|p| lower.contains(p)) || has_segment(&lower, &SECRET_SEGMENTS)
+    SECRET_PARTS.iter().any(|p| lower.contains(p)) || has_segment(lower, &SECRET_SEGMENTS)
 }
 
 /// Whether a URL parameter named `name` carries a credential: the header
 /// patterns plus `code`, `pass`, `jwt` (`state` is not secret).
 pub fn is_secret_param(name: &str) -> bool {
-    is_secret_name(name) || has_segment(&name.to_ascii_lowercase(), &SECRET_PARAM_SEGMENTS)
+    with_lower(name, |lower| {
+        secret_lower(lower) || has_segment(lower, &SECRET_PARAM_SEGMENTS)
+    })
 }
 
 fn has_segment(lower: &str, segments: &[&str]) -> bool {
@@ -112,13 +132,25 @@ pub fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
 }
 
 fn redact_header_value(name: &str, value: &str) -> String {
+    match hidden_header_value(name, value) {
+        Some(v) => v,
+        None => value.to_owned(),
+    }
+}
+
+/// The shown value of a header, if it differs from `value`.
+fn hidden_header_value(name: &str, value: &str) -> Option<String> {
     if is_secret_name(name) {
-        return hide(value);
+        return Some(hide(value));
     }
-    if is_url_header(&name.to_ascii_lowercase()) {
-        return redact_url(value);
+    if with_lower(name, is_url_header) {
+        let shown = redact_url(value);
+        return (shown != value).then_some(shown);
     }
-    scrub_patterns(value).into_owned()
+    match scrub_patterns(value) {
+        Cow::Owned(v) => Some(v),
+        Cow::Borrowed(_) => None,
+    }
 }
 
 /// A URL with its user:password and secret query and fragment values
@@ -334,6 +366,10 @@ impl Redactor {
     /// Learns a URL's secrets: its userinfo and the values of its
     /// credential-named query and fragment parameters. Relative URLs too.
     pub fn add_url(&mut self, text: &str) {
+        // Most URLs carry nothing secret: skip the parse.
+        if !text.bytes().any(|b| matches!(b, b'@' | b'?' | b'#')) {
+            return;
+        }
         let parsed = url::Url::parse(text).or_else(|_| {
             url::Url::parse("http://relative.invalid/").and_then(|base| base.join(text))
         });
@@ -461,10 +497,21 @@ impl Redactor {
 
     /// Hides credential-named header values, then scrubs the rest: for
     /// headers shown to the user (sent or received).
-    pub fn headers(&self, pairs: &mut Vec<(String, String)>) {
-        *pairs = redact_headers(pairs);
-        self.scrub_pairs(pairs);
+    pub fn headers(&self, pairs: &mut [(String, String)]) {
+        for (n, v) in pairs.iter_mut() {
+            if let Some(shown) = hidden_header_value(n, v) {
+                *v = shown;
+            }
+            self.scrub_in_place(v);
+        }
     }
+}
+
+/// A JSON value with the secret-looking patterns of [`scrub_patterns`]
+/// hidden in every string (page titles and URLs read from an export).
+pub fn scrub_json_patterns(mut value: serde_json::Value) -> serde_json::Value {
+    Redactor::default().scrub_json(&mut value);
+    value
 }
 
 /// Hides every secret of a verdict: the request as sent, the URLs, the

@@ -1,7 +1,9 @@
 //! `corsair serve`: a reverse proxy that owns CORS for any upstream. The
 //! `corsair-tower` layer answers preflights and puts the CORS headers on every
 //! response (the upstream's successes and errors, and the gateway's own 400,
-//! 413, 502 and 504), replacing any the upstream sends. Hostile clients are
+//! 408, 413, 502 and 504), replacing any the upstream sends. The gateway's
+//! own answers carry `x-corsair` ([`OWN_HEADER`]) with a word saying why; a
+//! refused preflight carries `x-corsair-refusal` with the refusal's code. Hostile clients are
 //! held to bounds: header and idle timeouts, a connection cap with shedding,
 //! HTTP/2 streams and upstream connections per client capped.
 
@@ -12,12 +14,13 @@ pub mod guard;
 pub mod hop;
 pub mod live;
 pub mod metrics;
+pub mod notice;
 pub mod pool;
 pub mod proxy;
 pub mod server;
 pub mod tls;
 
-pub use live::{Live, PolicySource, Reloaded};
+pub use live::{compile, Compiled, Live, PolicySource, PolicySummary, Reloaded};
 pub use metrics::Metrics;
-pub use proxy::{Proxy, ProxyConfig, Upstream, UpstreamError};
+pub use proxy::{Own, Proxy, ProxyConfig, Upstream, UpstreamError, OWN_HEADER};
 pub use server::{bind, serve, ServeConfig};

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
-use corsair_core::policy::{PolicyError, Problem};
+use corsair_core::catalog::Severity;
+use corsair_core::policy::{self, OriginEntry, PolicyError, PolicySpec, Problem};
+use corsair_core::server::origin_set::{Pattern, PortRule};
 use corsair_core::server::Refusal;
 use corsair_tower::{CorsLayer, RefusalReport};
 
@@ -166,6 +168,151 @@ impl Live {
     }
 }
 
+/// What the running policy is, in short: printed when the gateway starts and
+/// on every reload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicySummary {
+    /// The policy's name: `[cors] (production)`, or the stage's.
+    pub stage: String,
+    /// The default policy's origins, as the policy states them (after the
+    /// stage's `extra-origins` and `CORS_ORIGINS`).
+    pub origins: Vec<String>,
+    /// Whether the default policy allows credentials.
+    pub credentials: bool,
+    /// `[[routes]]` with a policy of their own.
+    pub routes: usize,
+}
+
+/// Origins a summary names at most; the rest are counted.
+pub const SUMMARY_ORIGINS: usize = 10;
+
+/// The name a summary gives the policy a stage selects in a file whose
+/// stages are `stages` (`[cors]` serves production when no stage, or
+/// `production`/`prod` without a table of its own, is chosen).
+pub fn stage_name<'a>(stage: Option<&str>, mut stages: impl Iterator<Item = &'a str>) -> String {
+    match stage {
+        Some(name) if stages.any(|s| s == name) => {
+            if policy::is_production(Some(name)) {
+                format!("{name} (production)")
+            } else {
+                name.to_owned()
+            }
+        }
+        _ => format!("{} (production)", policy::BASE),
+    }
+}
+
+fn pattern_text(p: &Pattern) -> String {
+    let port = match &p.port {
+        PortRule::Default => String::new(),
+        PortRule::Exact(n) => format!(":{n}"),
+        PortRule::Any => ":*".into(),
+    };
+    let star = if p.subdomains { "*." } else { "" };
+    format!("{}://{star}{}{port}", p.scheme, p.host)
+}
+
+impl PolicySummary {
+    /// The summary of a checked policy (`specs`: the default policy, then
+    /// each route's).
+    pub fn from_specs(stage: String, specs: &[PolicySpec]) -> PolicySummary {
+        let default = specs.first();
+        PolicySummary {
+            stage,
+            origins: default.map_or_else(Vec::new, |d| {
+                d.origins
+                    .iter()
+                    .map(|o| match o {
+                        OriginEntry::Any => "*".to_owned(),
+                        OriginEntry::Exact(o) => o.clone(),
+                        OriginEntry::Pattern(p) => pattern_text(p),
+                    })
+                    .collect()
+            }),
+            credentials: default.is_some_and(|d| d.credentials),
+            routes: specs.len().saturating_sub(1),
+        }
+    }
+
+    /// The origins, the first [`SUMMARY_ORIGINS`] named and the rest
+    /// counted (`https://a.example, https://b.example … and 3 more`); each
+    /// shown as [`excerpt`] shows a client's value.
+    pub fn origins_shown(&self) -> String {
+        if self.origins.is_empty() {
+            return "none".into();
+        }
+        let mut shown = self
+            .origins
+            .iter()
+            .take(SUMMARY_ORIGINS)
+            .map(|o| excerpt(o.as_bytes()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.origins.len() > SUMMARY_ORIGINS {
+            shown.push_str(&format!(
+                " … and {} more",
+                self.origins.len() - SUMMARY_ORIGINS
+            ));
+        }
+        shown
+    }
+}
+
+impl std::fmt::Display for PolicySummary {
+    /// `policy [cors] (production): origins https://app.example.com;
+    /// credentials yes; 2 routes`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "policy {}: origins {}; credentials {}; {} route{}",
+            self.stage,
+            self.origins_shown(),
+            if self.credentials { "yes" } else { "no" },
+            self.routes,
+            if self.routes == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// A policy file's text, read, checked and compiled.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The layer that applies it.
+    pub layer: CorsLayer,
+    /// Its warnings (and notes).
+    pub warnings: Vec<Problem>,
+    /// What it is, in short.
+    pub summary: PolicySummary,
+}
+
+/// Reads, checks and compiles a policy file's text for `stage`, with the
+/// origins of `CORS_ORIGINS` (`env_origins`), as
+/// [`CorsLayer::from_toml`] does, keeping what the summary needs.
+pub fn compile(
+    text: &str,
+    stage: Option<&str>,
+    env_origins: Option<&str>,
+) -> Result<Compiled, PolicyError> {
+    let (doc, mut problems) = policy::document::parse(text);
+    let env = env_origins.map_or_else(Vec::new, |v| {
+        policy::document::env_origins(policy::ORIGINS_ENV, v)
+    });
+    let checked = policy::check(&doc, &env, stage);
+    problems.extend(checked.problems);
+    let has_errors = problems.iter().any(|p| p.severity == Severity::Error);
+    match checked.policies {
+        Some(set) if !has_errors => {
+            let name = stage_name(stage, doc.stages.iter().map(|(n, _)| n.value.as_str()));
+            Ok(Compiled {
+                layer: CorsLayer::from_policy_set(set),
+                warnings: problems,
+                summary: PolicySummary::from_specs(name, &checked.specs),
+            })
+        }
+        _ => Err(PolicyError { problems }),
+    }
+}
+
 /// Where a reloadable policy comes from.
 #[derive(Clone, Debug)]
 pub struct PolicySource {
@@ -180,8 +327,15 @@ pub struct PolicySource {
 /// What a reload did.
 #[derive(Debug)]
 pub enum Reloaded {
-    /// The new policy runs; these are its warnings.
-    Replaced(Vec<Problem>),
+    /// The new policy runs.
+    Replaced {
+        /// The file's text, for showing the warnings in place.
+        text: String,
+        /// Its warnings (and notes).
+        warnings: Vec<Problem>,
+        /// What it is, in short.
+        summary: PolicySummary,
+    },
     /// The file has errors (or cannot be read): the running policy stays.
     Kept {
         /// The file's text, for showing the problems in place.
@@ -216,10 +370,18 @@ impl PolicySource {
                 };
             }
         };
-        match CorsLayer::from_toml(&text, self.stage.as_deref(), self.env_origins.as_deref()) {
-            Ok((layer, warnings)) => {
+        match compile(&text, self.stage.as_deref(), self.env_origins.as_deref()) {
+            Ok(Compiled {
+                layer,
+                warnings,
+                summary,
+            }) => {
                 live.replace(layer);
-                Reloaded::Replaced(warnings)
+                Reloaded::Replaced {
+                    text,
+                    warnings,
+                    summary,
+                }
             }
             Err(e) => {
                 live.metrics.reload(false);

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
-use http::uri::{Authority, Scheme};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper_util::rt::TokioIo;
@@ -52,10 +52,15 @@ pub struct ClientAddr(pub SocketAddr);
 #[derive(Clone, Debug)]
 pub struct ClientShare(pub Arc<Semaphore>);
 
-/// Where requests go.
+/// Where requests go: `http://host[:port][/prefix]`.
 #[derive(Clone, Debug)]
 pub struct Upstream {
+    /// `host[:port]` as written: the `Host` header sent upstream.
     authority: Authority,
+    /// `host:port`, the scheme's default port filled in: where to connect.
+    address: String,
+    /// The path the request's path is appended to (`/api`), or empty.
+    prefix: String,
 }
 
 /// Why an upstream URL is refused.
@@ -68,15 +73,21 @@ pub enum UpstreamError {
     /// (the gateway does not send them) or shown in messages.
     #[error("the upstream URL holds credentials (user:password@); remove them: the gateway does not send them and will not print them")]
     Credentials,
-    /// Not `http://host[:port]`.
-    #[error(
-        "`{0}`: the upstream must be http://host[:port] (TLS to the upstream is not supported yet)"
-    )]
+    /// `https://`: the gateway speaks plain HTTP to its upstream.
+    #[error("`{0}`: TLS to the upstream is not supported; give its plain-http address (http://host[:port], e.g. http://127.0.0.1:8000), on the same machine or a private network")]
+    Https(String),
+    /// A query or fragment, which no request path could be appended to.
+    #[error("`{0}`: the upstream URL may have a path prefix (http://host[:port]/api) but no query (`?`) or fragment (`#`)")]
+    QueryOrFragment(String),
+    /// Not `http://host[:port][/prefix]`.
+    #[error("`{0}`: the upstream must be http://host[:port], optionally with a path prefix (http://host[:port]/api)")]
     Unsupported(String),
 }
 
 impl Upstream {
-    /// Parses `http://host[:port]` (a trailing `/` is fine).
+    /// Parses `http://host[:port][/prefix]`. Without a port, port 80; a
+    /// path prefix (`/api`, a trailing `/` or none) is put before every
+    /// request's path.
     pub fn parse(text: &str) -> Result<Upstream, UpstreamError> {
         // Before anything that would echo the text: the authority (between
         // `://` and the next `/`, `?` or `#`) must not hold a `user@`.
@@ -85,23 +96,73 @@ impl Upstream {
         if authority.contains('@') {
             return Err(UpstreamError::Credentials);
         }
+        if text.contains(['?', '#']) {
+            return Err(UpstreamError::QueryOrFragment(text.to_owned()));
+        }
         let uri: Uri = text
             .parse()
             .map_err(|e| UpstreamError::Invalid(text.to_owned(), e))?;
-        let path_ok = uri
-            .path_and_query()
-            .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
-        match (uri.scheme(), uri.authority()) {
-            (Some(s), Some(a)) if *s == Scheme::HTTP && path_ok => Ok(Upstream {
-                authority: a.clone(),
-            }),
-            _ => Err(UpstreamError::Unsupported(text.to_owned())),
+        let (scheme, authority) = match (uri.scheme(), uri.authority()) {
+            (Some(s), Some(a)) => (s, a),
+            _ => return Err(UpstreamError::Unsupported(text.to_owned())),
+        };
+        if *scheme == Scheme::HTTPS {
+            return Err(UpstreamError::Https(text.to_owned()));
         }
+        if *scheme != Scheme::HTTP || authority.host().is_empty() {
+            return Err(UpstreamError::Unsupported(text.to_owned()));
+        }
+        // `http://localhost` connects to port 80, as a browser would; the
+        // Host header keeps the authority as written.
+        let address = match authority.port_u16() {
+            Some(port) => format!("{}:{port}", authority.host()),
+            None => format!("{}:80", authority.host()),
+        };
+        // `/api/` and `/api` are the same prefix: the request's path brings
+        // its own leading `/` (no `//` at the seam).
+        let prefix = uri.path().trim_end_matches('/').to_owned();
+        Ok(Upstream {
+            authority: authority.clone(),
+            address,
+            prefix,
+        })
     }
 
-    /// The upstream's `host:port`.
+    /// The upstream's `host[:port]`, as written (the `Host` header it gets).
     pub fn authority(&self) -> &Authority {
         &self.authority
+    }
+
+    /// Where the gateway connects: `host:port`, port 80 when none is written.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The path prefix (`/api`), or empty.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The upstream's target for a request's path and query: the prefix,
+    /// then the path (`/items?x=1` under `/api` is `/api/items?x=1`).
+    pub fn target(&self, path_and_query: Option<&PathAndQuery>) -> Result<Uri, http::Error> {
+        let pq = path_and_query.map_or("/", PathAndQuery::as_str);
+        if self.prefix.is_empty() {
+            return Ok(Uri::from(
+                path_and_query
+                    .cloned()
+                    .unwrap_or_else(|| PathAndQuery::from_static("/")),
+            ));
+        }
+        Ok(Uri::try_from(format!("{}{pq}", self.prefix))?)
+    }
+}
+
+impl std::fmt::Display for Upstream {
+    /// `http://host[:port][/prefix]`, for messages (never credentials:
+    /// those are refused).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "http://{}{}", self.authority, self.prefix)
     }
 }
 
@@ -151,7 +212,7 @@ impl Proxy {
     /// A pooled client to `upstream`.
     pub fn new(upstream: Upstream, config: ProxyConfig) -> Proxy {
         let pool = Pool::new(
-            upstream.authority.as_str(),
+            upstream.address(),
             config.connect_timeout,
             config.max_upstream,
         );
@@ -175,8 +236,51 @@ impl Proxy {
     }
 }
 
-/// A response the gateway makes itself.
-pub fn gateway_response(status: StatusCode, message: &str) -> Response<Body> {
+/// The header on every answer the gateway makes itself, never on one it
+/// passes on from the upstream: a word saying why ([`Own::as_str`]). With
+/// `x-corsair-refusal` on a refused preflight, it tells a client (and
+/// `corsair check`) that the gateway answered, not the API behind it.
+pub const OWN_HEADER: &str = "x-corsair";
+
+/// Why the gateway answered a request itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Own {
+    /// 400: no or two `Host` headers, a target that is not a path.
+    BadRequest,
+    /// 408: the request body stopped arriving.
+    BodyStalled,
+    /// 413: the body is larger than the gateway forwards.
+    BodyTooLarge,
+    /// 502: no connection to the upstream.
+    UpstreamUnreachable,
+    /// 502: the upstream broke off the exchange (or switched protocols unasked).
+    UpstreamBrokeOff,
+    /// 504: the upstream sent no response head (or stopped taking the body) in time.
+    UpstreamTimeout,
+    /// 504: the connection's other requests held every upstream connection it may use.
+    UpstreamBusy,
+    /// 503: the gateway is at its connection cap.
+    Overloaded,
+}
+
+impl Own {
+    /// The word in [`OWN_HEADER`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Own::BadRequest => "bad-request",
+            Own::BodyStalled => "body-stalled",
+            Own::BodyTooLarge => "body-too-large",
+            Own::UpstreamUnreachable => "upstream-unreachable",
+            Own::UpstreamBrokeOff => "upstream-broke-off",
+            Own::UpstreamTimeout => "upstream-timeout",
+            Own::UpstreamBusy => "upstream-busy",
+            Own::Overloaded => "overloaded",
+        }
+    }
+}
+
+/// A response the gateway makes itself, marked with [`OWN_HEADER`].
+pub fn gateway_response(status: StatusCode, why: Own, message: &str) -> Response<Body> {
     let body = Full::new(Bytes::from(format!("{message}\n")))
         .map_err(|never| match never {})
         .boxed();
@@ -186,34 +290,41 @@ pub fn gateway_response(status: StatusCode, message: &str) -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    res.headers_mut().insert(
+        header::HeaderName::from_static(OWN_HEADER),
+        HeaderValue::from_static(why.as_str()),
+    );
     res
 }
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
-fn answer_now(status: StatusCode, message: String) -> Answer {
-    Box::pin(async move { Ok(gateway_response(status, &message)) })
+fn answer_now(status: StatusCode, why: Own, message: String) -> Answer {
+    Box::pin(async move { Ok(gateway_response(status, why, &message)) })
 }
 
 /// Why a request is not forwarded: the gateway's own 400 (RFC 9112 §3.2 and
 /// §3.2.1: one Host in HTTP/1.1, an origin-form target) and 413.
-fn reject<B>(req: &Request<B>, max_body: Option<u64>) -> Option<(StatusCode, String)> {
+fn reject<B>(req: &Request<B>, max_body: Option<u64>) -> Option<(StatusCode, Own, String)> {
     let hosts = req.headers().get_all(header::HOST).iter().count();
     if hosts > 1 {
         return Some((
             StatusCode::BAD_REQUEST,
+            Own::BadRequest,
             "400 Bad Request: more than one Host header".into(),
         ));
     }
     if req.version() == http::Version::HTTP_11 && hosts == 0 && req.uri().authority().is_none() {
         return Some((
             StatusCode::BAD_REQUEST,
+            Own::BadRequest,
             "400 Bad Request: an HTTP/1.1 request needs a Host header".into(),
         ));
     }
     if !req.uri().path().starts_with('/') {
         return Some((
             StatusCode::BAD_REQUEST,
+            Own::BadRequest,
             format!(
                 "400 Bad Request: the request target must be a path, not `{}`",
                 req.uri()
@@ -228,6 +339,7 @@ fn reject<B>(req: &Request<B>, max_body: Option<u64>) -> Option<(StatusCode, Str
     match (declared, max_body) {
         (Some(n), Some(max)) if n > max => Some((
             StatusCode::PAYLOAD_TOO_LARGE,
+            Own::BodyTooLarge,
             format!(
                 "413 Content Too Large: the body is {n} bytes; this gateway forwards at most {max}"
             ),
@@ -256,19 +368,26 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        if let Some((status, message)) = reject(&req, self.config.max_body) {
-            return answer_now(status, message);
+        if let Some((status, why, message)) = reject(&req, self.config.max_body) {
+            return answer_now(status, why, message);
         }
         // An upgrade (WebSocket) keeps its Upgrade header; both sides' upgraded
         // connections are joined once the upstream answers 101.
         let upgrade = hop::upgrade(req.headers());
         let client_side = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
         let (mut parts, body) = req.into_parts();
-        // Origin-form on the upstream connection, with its own Host.
-        let uri = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| Uri::from_static("/"), |p| Uri::from(p.clone()));
+        // Origin-form on the upstream connection (under the upstream's path
+        // prefix), with its own Host.
+        let uri = match self.upstream.target(parts.uri.path_and_query()) {
+            Ok(uri) => uri,
+            Err(_) => {
+                return answer_now(
+                    StatusCode::BAD_REQUEST,
+                    Own::BadRequest,
+                    "400 Bad Request: the request target cannot be forwarded".into(),
+                )
+            }
+        };
         hop::strip(&mut parts.headers);
         if let Some(protocol) = upgrade {
             parts.headers.insert(header::UPGRADE, protocol);
@@ -337,6 +456,7 @@ where
                         _ => {
                             return Ok(gateway_response(
                                 StatusCode::GATEWAY_TIMEOUT,
+                                Own::UpstreamBusy,
                                 &format!("504 Gateway Timeout: this connection's other requests kept the upstream busy for {seconds} s"),
                             ))
                         }
@@ -374,6 +494,7 @@ where
                     tracing::warn!(target: "corsair::gateway", upstream = %authority, "upstream {why} within {seconds} s");
                     return Ok(gateway_response(
                         StatusCode::GATEWAY_TIMEOUT,
+                        Own::UpstreamTimeout,
                         &format!("504 Gateway Timeout: the upstream did not answer within {seconds} s"),
                     ));
                 }
@@ -381,21 +502,24 @@ where
             match outcome {
                 Err(e) if body_too_large(&e) => Ok(gateway_response(
                     StatusCode::PAYLOAD_TOO_LARGE,
+                    Own::BodyTooLarge,
                     &format!("413 Content Too Large: this gateway forwards bodies of at most {max_body} bytes"),
                 )),
                 Err(e) if guard::stalled(&e).is_some() => Ok(gateway_response(
                     StatusCode::REQUEST_TIMEOUT,
+                    Own::BodyStalled,
                     "408 Request Timeout: the request body stopped arriving",
                 )),
                 Err(e) => {
-                    let why = if matches!(e, PoolError::Connect(_)) {
-                        "cannot be reached"
+                    let (why, own) = if matches!(e, PoolError::Connect(_)) {
+                        ("cannot be reached", Own::UpstreamUnreachable)
                     } else {
-                        "broke off the exchange"
+                        ("broke off the exchange", Own::UpstreamBrokeOff)
                     };
                     tracing::warn!(target: "corsair::gateway", upstream = %authority, error = %e, "upstream {why}");
                     Ok(gateway_response(
                         StatusCode::BAD_GATEWAY,
+                        own,
                         &format!("502 Bad Gateway: the upstream {why}"),
                     ))
                 }
@@ -411,6 +535,7 @@ where
                             // A 101 nobody asked for cannot be passed on.
                             return Ok(gateway_response(
                                 StatusCode::BAD_GATEWAY,
+                                Own::UpstreamBrokeOff,
                                 "502 Bad Gateway: the upstream switched protocols unasked",
                             ));
                         }
@@ -418,6 +543,10 @@ where
                     }
                     let (mut parts, body) = response.into_parts();
                     hop::strip(&mut parts.headers);
+                    // The marks say the gateway answered: an upstream's own
+                    // (another Corsair behind this one) would be mistaken for it.
+                    parts.headers.remove(OWN_HEADER);
+                    parts.headers.remove(corsair_tower::REFUSAL_HEADER);
                     if switched {
                         if let Some(protocol) = protocol {
                             parts.headers.insert(header::UPGRADE, protocol);

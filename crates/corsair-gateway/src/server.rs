@@ -186,7 +186,7 @@ fn client_side(e: &io::Error) -> bool {
 fn refuse(stream: TcpStream, tls: bool) {
     if !tls {
         let _ = stream.try_write(
-            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after: 1\r\nx-corsair: overloaded\r\nconnection: close\r\n\r\n",
         );
     }
     drop(stream);

@@ -13,6 +13,7 @@ use bytes::Bytes;
 use corsair_core::policy::PolicyBuilder;
 use corsair_gateway::{
     serve, Live, Metrics, PolicySource, Proxy, ProxyConfig, Reloaded, ServeConfig, Upstream,
+    UpstreamError,
 };
 use corsair_tower::CorsLayer;
 use http::{HeaderMap, Request, Response, StatusCode};
@@ -50,6 +51,7 @@ async fn upstream(calls: Arc<AtomicUsize>) -> SocketAddr {
 
 async fn answer(mut req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
+    let target = req.uri().to_string();
     if path == "/ws" {
         // Switches to an echo of whatever bytes follow, uppercased.
         let upgraded = hyper::upgrade::on(&mut req);
@@ -95,6 +97,8 @@ async fn answer(mut req: Request<Incoming>) -> Response<Full<Bytes>> {
         }
         "/headers" => (StatusCode::OK, Bytes::from(seen)),
         "/echo" => (StatusCode::OK, body),
+        // What the upstream was asked for, path and query.
+        p if p.starts_with("/api/") => (StatusCode::OK, Bytes::from(target)),
         _ => (StatusCode::NOT_FOUND, Bytes::from_static(b"no such path")),
     };
     Response::builder()
@@ -103,6 +107,9 @@ async fn answer(mut req: Request<Incoming>) -> Response<Full<Bytes>> {
         .header("vary", "Accept-Encoding")
         .header("connection", "x-internal")
         .header("x-internal", "hop")
+        // Marks only the gateway may set: an upstream's are not passed on.
+        .header("x-corsair", "upstream-unreachable")
+        .header("x-corsair-refusal", "origin-not-allowed")
         .body(Full::new(text))
         .unwrap()
 }
@@ -233,6 +240,10 @@ async fn every_answer_to_an_allowed_origin_carries_cors_headers() {
     let (status, h, body) = send(&gw, "GET", "/ok", &origin, "").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
     assert_cors_for_app(&h, "success");
+    assert!(
+        h.get("x-corsair").is_none() && h.get("x-corsair-refusal").is_none(),
+        "the upstream's answer carries no gateway mark, not even one the upstream set: {h:?}"
+    );
     assert_eq!(one(&h, "vary"), ["Accept-Encoding, Origin"], "merged, once");
     assert!(
         h.get("x-internal").is_none(),
@@ -247,6 +258,7 @@ async fn every_answer_to_an_allowed_origin_carries_cors_headers() {
     let (status, h, body) = send(&gw, "GET", "/slow", &origin, "").await;
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
     assert_cors_for_app(&h, "gateway 504");
+    assert_eq!(one(&h, "x-corsair"), ["upstream-timeout"]);
 }
 
 #[tokio::test]
@@ -263,6 +275,7 @@ async fn a_dead_upstream_gives_a_502_the_page_can_read() {
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(body.contains("cannot be reached"), "{body}");
     assert_cors_for_app(&h, "gateway 502");
+    assert_eq!(one(&h, "x-corsair"), ["upstream-unreachable"]);
 }
 
 #[tokio::test]
@@ -402,7 +415,13 @@ async fn reload_replaces_a_valid_policy_and_keeps_the_old_on_errors() {
         format!("[cors]\norigins = [\"{new_origin}\"]\nmax-age = 60\n"),
     )
     .unwrap();
-    assert!(matches!(source.reload(&gw.live), Reloaded::Replaced(_)));
+    match source.reload(&gw.live) {
+        Reloaded::Replaced { summary, .. } => {
+            assert_eq!(summary.stage, "[cors] (production)");
+            assert_eq!(summary.origins, [new_origin]);
+        }
+        other => panic!("{other:?}"),
+    }
     let (_, h, _) = send(&gw, "GET", "/ok", &[("origin", new_origin)], "").await;
     assert_eq!(one(&h, "access-control-allow-origin"), [new_origin]);
     let (_, h, _) = send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
@@ -528,6 +547,7 @@ async fn the_gateways_own_400_and_413_carry_cors_headers() {
             .contains(&format!("access-control-allow-origin: {APP}")),
         "{head}"
     );
+    assert!(head.contains("\r\nx-corsair: bad-request\r\n"), "{head}");
     // Two Host headers.
     let (_s, head) = raw(
         gw.addr,
@@ -541,6 +561,7 @@ async fn the_gateways_own_400_and_413_carry_cors_headers() {
     let (status, h, text) = send(&gw, "POST", "/echo", &[("origin", APP)], big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
     assert_cors_for_app(&h, "413");
+    assert_eq!(one(&h, "x-corsair"), ["body-too-large"]);
     assert_eq!(calls.load(Ordering::SeqCst), 0);
     // A chunked body that outgrows the limit on the way.
     let chunk = "y".repeat(8 * 1024);
@@ -657,4 +678,215 @@ fn tls_files_that_cannot_be_used_are_reported() {
     // A key that does not match the certificate.
     let mismatch = corsair_gateway::tls::acceptor(&dir.join("ca.pem"), &dir.join("localhost.key"));
     assert!(mismatch.is_err());
+}
+
+#[tokio::test]
+async fn a_refused_preflight_is_marked_and_carries_no_cors_headers() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let up = upstream(calls.clone()).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (
+            &[
+                ("origin", "https://evil.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+            "origin-not-allowed",
+        ),
+        (
+            &[("origin", APP), ("access-control-request-method", "DELETE")],
+            "method-not-allowed",
+        ),
+        (
+            &[
+                ("origin", APP),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-secret-header"),
+            ],
+            "header-not-allowed",
+        ),
+    ];
+    for (headers, code) in cases {
+        let (status, h, _) = send(&gw, "OPTIONS", "/ok", headers, "").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{code}");
+        assert_eq!(one(&h, corsair_tower::REFUSAL_HEADER), [code], "{h:?}");
+        assert!(
+            h.keys().all(|k| !k.as_str().starts_with("access-control-")),
+            "{code}: no CORS header on a refusal: {h:?}"
+        );
+        // What was refused, never what the policy allows.
+        let all = format!("{h:?}");
+        assert!(
+            !all.contains("app.example.test")
+                && !all.contains("PUT")
+                && !all.contains("content-type"),
+            "{all}"
+        );
+        assert!(
+            h.get("x-corsair").is_none(),
+            "the layer's refusal, not a gateway error"
+        );
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "no preflight reached the upstream"
+    );
+    // An allowed preflight carries no refusal mark.
+    let (status, h, _) = send(
+        &gw,
+        "OPTIONS",
+        "/ok",
+        &[("origin", APP), ("access-control-request-method", "PUT")],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(h.get(corsair_tower::REFUSAL_HEADER).is_none(), "{h:?}");
+}
+
+#[tokio::test]
+async fn an_upstream_path_prefix_is_put_before_every_path() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    for written in [format!("http://{up}/api"), format!("http://{up}/api/")] {
+        let gw = gateway(&written).await;
+        for (path, asked) in [
+            ("/items?page=2&q=a%20b", "/api/items?page=2&q=a%20b"),
+            ("/", "/api/"),
+            ("/v1/users/7", "/api/v1/users/7"),
+            // The client's own path is kept as it is: no `//` made at the
+            // seam, none removed from the client's path.
+            ("//x", "/api//x"),
+        ] {
+            let (status, h, body) = send(&gw, "GET", path, &[("origin", APP)], "").await;
+            assert_eq!(
+                (status, body.as_str()),
+                (StatusCode::OK, asked),
+                "{written} {path}"
+            );
+            assert_cors_for_app(&h, path);
+        }
+    }
+    let parsed = Upstream::parse(&format!("http://{up}/api/")).unwrap();
+    assert_eq!(parsed.prefix(), "/api");
+    assert_eq!(parsed.to_string(), format!("http://{up}/api"));
+}
+
+#[tokio::test]
+async fn an_upstream_without_a_port_is_reached_on_port_80() {
+    let parsed = Upstream::parse("http://localhost").unwrap();
+    assert_eq!(parsed.address(), "localhost:80");
+    assert_eq!(
+        parsed.authority().as_str(),
+        "localhost",
+        "the Host header as written"
+    );
+    assert_eq!(
+        Upstream::parse("http://[::1]/").unwrap().address(),
+        "[::1]:80"
+    );
+    assert_eq!(
+        Upstream::parse("http://127.0.0.1:8000").unwrap().address(),
+        "127.0.0.1:8000"
+    );
+    // Through the gateway, when this machine lets the test take port 80.
+    let Ok(listener) = TcpListener::bind("127.0.0.1:80").await else {
+        eprintln!("port 80 cannot be bound here: the exchange is not tried");
+        return;
+    };
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(|req: Request<Incoming>| async move {
+                    let host = req
+                        .headers()
+                        .get("host")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(host))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    let gw = gateway("http://localhost").await;
+    let (status, h, body) = send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "localhost"),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn upstreams_that_cannot_be_served_are_refused_clearly() {
+    let https = Upstream::parse("https://api.example.com").unwrap_err();
+    assert!(matches!(https, UpstreamError::Https(_)), "{https}");
+    assert!(
+        https
+            .to_string()
+            .contains("TLS to the upstream is not supported"),
+        "{https}"
+    );
+    for bad in [
+        "http://api.example.com/v1?key=1",
+        "http://api.example.com/#top",
+    ] {
+        let e = Upstream::parse(bad).unwrap_err();
+        assert!(matches!(e, UpstreamError::QueryOrFragment(_)), "{bad}: {e}");
+    }
+    for bad in ["ftp://api.example.com", "api.example.com:8000", "/api"] {
+        let e = Upstream::parse(bad).unwrap_err();
+        assert!(e.to_string().contains("http://host[:port]"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn the_summary_names_the_stage_and_bounds_the_origins() {
+    let origins: Vec<String> = (0..13)
+        .map(|i| format!("\"https://o{i}.example.com\""))
+        .collect();
+    let text = format!(
+        "[cors]\norigins = [{}]\ncredentials = true\nmax-age = 60\n\n[stages.development]\nextra-origins = [\"http://localhost:5173\"]\n\n[[routes]]\npath = \"/public/**\"\norigins = [\"*\"]\ncredentials = false\n",
+        origins.join(", ")
+    );
+    let production = corsair_gateway::compile(&text, None, None).unwrap().summary;
+    assert_eq!(production.stage, "[cors] (production)");
+    assert_eq!(production.origins.len(), 13);
+    assert!(production.credentials);
+    assert_eq!(production.routes, 1);
+    let shown = production.to_string();
+    assert!(
+        shown.contains("https://o9.example.com … and 3 more"),
+        "{shown}"
+    );
+    assert!(!shown.contains("o10.example.com"), "{shown}");
+    let prod = corsair_gateway::compile(&text, Some("production"), None)
+        .unwrap()
+        .summary;
+    assert_eq!(
+        prod.stage, "[cors] (production)",
+        "no table of its own: [cors]"
+    );
+    let dev = corsair_gateway::compile(&text, Some("development"), Some("https://env.example.com"))
+        .unwrap()
+        .summary;
+    assert_eq!(dev.stage, "development");
+    assert_eq!(dev.origins.len(), 15, "{:?}", dev.origins);
+    assert!(dev.origins.iter().any(|o| o == "http://localhost:5173"));
+    assert!(dev.origins.iter().any(|o| o == "https://env.example.com"));
+    let patterns = corsair_gateway::compile(
+        "[cors]\norigins = [\"https://*.example.com\", \"http://localhost:*\"]\nmax-age = 60\n[stages.dev]\n",
+        Some("dev"),
+        None,
+    )
+    .unwrap()
+    .summary;
+    assert_eq!(
+        patterns.origins,
+        ["https://*.example.com", "http://localhost:*"]
+    );
 }

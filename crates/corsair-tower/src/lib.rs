@@ -6,7 +6,10 @@
 //!   with credentials.
 //! - Only a real preflight (OPTIONS with `Origin` and
 //!   `Access-Control-Request-Method`) is answered; any other OPTIONS reaches
-//!   the application. A refused preflight gets 403 and no CORS headers.
+//!   the application. A refused preflight gets 403, no CORS headers, and
+//!   the refusal's code in `x-corsair-refusal` (`origin-not-allowed`,
+//!   `method-not-allowed`, `header-not-allowed`, ...; never what the policy
+//!   allows).
 //! - Every other response, the application's errors included, gets the CORS
 //!   headers for an allowed origin; CORS headers the application set itself
 //!   are replaced (a duplicate layer is reported once); `Vary` is merged, never
@@ -47,6 +50,7 @@ use http::{header, HeaderMap, Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+pub use apply::REFUSAL_HEADER;
 pub use corsair_core;
 pub use future::ResponseFuture;
 

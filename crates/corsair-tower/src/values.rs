@@ -13,7 +13,8 @@ pub(crate) struct PolicyValues {
     pub preflight: HeaderMap,
     /// The same without `Access-Control-Allow-Headers` (none requested).
     pub preflight_no_headers: HeaderMap,
-    /// A refused preflight's answer.
+    /// A refused preflight's answer, its `x-corsair-refusal` a placeholder
+    /// overwritten with the refusal's code (in place: no allocation).
     pub refused: HeaderMap,
     /// Whether `preflight*` hold a `*` placeholder for echoed methods.
     pub method_placeholder: bool,
@@ -61,8 +62,12 @@ impl PolicyValues {
         } else if policy.any_header() {
             preflight.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, STAR);
         }
-        let mut refused = HeaderMap::with_capacity(1);
+        let mut refused = HeaderMap::with_capacity(2);
         refused.insert(header::VARY, PREFLIGHT_VARY_VALUE);
+        refused.insert(
+            header::HeaderName::from_static(crate::apply::REFUSAL_HEADER),
+            HeaderValue::from_static("origin-not-allowed"),
+        );
         PolicyValues {
             expose_headers: shared_value(policy.expose_headers_value()),
             preflight,
