@@ -184,7 +184,7 @@ impl ActualHeaders {
         }
         if let Some(origin) = self.allow_origin {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            if self.allow_credentials && false {
+            if self.allow_credentials {
                 headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
             if let Some(expose) = self.expose_headers {
