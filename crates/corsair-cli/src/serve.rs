@@ -126,7 +126,9 @@ pub enum LogFormat {
 
 /// Help shown after the options.
 pub const AFTER_HELP: &str = "\
-With --origin, the policy allows those origins (and CORS_ORIGINS), GET/HEAD/POST plus PUT, PATCH and DELETE, the request headers Content-Type and Authorization, and caches preflights 2 hours. For anything else, write a corsair.toml (see `corsair lint`).
+With --origin, the policy allows those origins (and CORS_ORIGINS), GET/HEAD/POST plus PUT, PATCH and DELETE, the request headers Content-Type and Authorization, and caches preflights 2 hours. For anything else, write a corsair.toml (see `corsair lint`). Without --stage the origins are checked as production, where localhost and plain-http origins with --credentials are refused; for local development add --stage development (or CORSAIR_STAGE=development).
+
+Upstream: http://host[:port] (port 80 when none), optionally with a path prefix: with http://127.0.0.1:8000/api, /items is forwarded as /api/items. TLS to the upstream is not supported.
 
 TLS: --tls-cert and --tls-key serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN); without them the listener speaks HTTP/1.1 and h2c. WebSocket upgrades are passed through to the upstream.
 
