@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -79,27 +80,27 @@ async fn main() -> std::io::Result<()> {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Make `.wrap(cors)` the last `.wrap` call: actix runs the middleware registered \
              last first, so `Cors` answers the preflight before auth middleware (e.g. \
              `HttpAuthentication`) sees it."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "actix turns handler errors into responses inside the middleware chain, so `Cors` \
              (outermost) adds the headers to them; errors from middleware registered after it \
              (outside it) do not get them."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`Cors` answers preflights itself once it wraps the `App`; wrapping only one \
              `scope` leaves OPTIONS to other paths unanswered (404)."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `Cors` if a gateway or nginx in front adds the \
              headers, or remove theirs; also avoid `Cors` on both the `App` and a `scope`."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "actix-cors adds `Vary: Origin` itself (unless `disable_vary_header()` is called)."
         }
         _ => return None,

@@ -7,6 +7,7 @@ use crate::nginx::CORS_HEADERS;
 use crate::notes::Knobs;
 use crate::text::comma;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -101,36 +102,36 @@ RewriteRule ^ - [R=204,L]
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "`Header always set` writes the headers on every answer, 4xx/5xx and the 204 of the \
              preflight included; `Header set` (the `onsuccess` table) would skip them."
         }
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "The `RewriteRule` answers the preflight 204 before `Require valid-user` or an \
              auth module runs; if the auth sits in a `<Location>`, add `<If \"%{REQUEST_METHOD} \
              == 'OPTIONS'\"> Require all granted </If>` there."
         }
-        "preflight-not-handled" | "preflight-bad-status" => {
+        Slug::PreflightNotHandled | Slug::PreflightBadStatus => {
             "The `RewriteRule … [R=204,L]` answers preflights in Apache, so the backend never \
              sees them and cannot answer 404 or 405."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "The `Header unset` lines drop the CORS headers the backend (mod_proxy, PHP) sends: \
              without them its values and the `always` ones are sent together and the browser \
              sees two; or keep the backend's CORS and delete these lines, never both."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "`Header always merge Vary Origin` adds `Origin` to any `Vary` the backend sends, \
              once, on every answer."
         }
-        "stripped-by-proxy" => {
+        Slug::StrippedByProxy => {
             "If the backend sets CORS and Apache only proxies, look for `Header unset \
              Access-Control-…` or `Header always set` lines overriding them; behind a CDN, \
              forward `Origin` and keep `Vary`."
         }
-        "unanchored-regex" | "prefix-match" | "suffix-match" | "unescaped-dot" => {
+        Slug::UnanchoredRegex | Slug::PrefixMatch | Slug::SuffixMatch | Slug::UnescapedDot => {
             "Each `SetEnvIf Origin` regex is anchored (`^…$`) with dots escaped: `example.com` \
              alone would let `https://example.com.evil.test` and `https://evilexample.com` \
              through."

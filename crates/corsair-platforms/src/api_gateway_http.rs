@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -65,29 +66,29 @@ fn render(fix: &Norm) -> Snippet {
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" | "preflight-not-handled" => {
+        Slug::PreflightBlockedByAuth | Slug::PreflightNotHandled => {
             "API Gateway answers preflights itself only when no route matches OPTIONS: an \
              `ANY /{proxy+}` or `$default` route with a JWT or Lambda authorizer catches them \
              and answers 401. Declare routes per method (`GET /items`, `PUT /items/{id}`), or \
              add an `OPTIONS /{proxy+}` route without an authorizer."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "With a CORS configuration set, API Gateway drops the backend's CORS headers and \
              sends its own: remove CORS from the Lambda or container (or remove the \
              configuration and let the backend do all of it), so one place owns it."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "API Gateway adds the configured headers to the integration's answers, 4xx/5xx \
              included; a Lambda error (502) or a throttled request from the gateway itself may \
              have none, so catch errors in the Lambda and return a status instead."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "API Gateway answers with the one matching origin and `Vary: Origin`; a CloudFront \
              distribution in front must forward `Origin` and cache on it."
         }
-        "stripped-by-proxy" => {
+        Slug::StrippedByProxy => {
             "Behind CloudFront, forward the `Origin` header (an origin request policy such as \
              AllViewerExceptHostHeader) and include it in the cache key, or the headers are \
              missing or cached for another origin."

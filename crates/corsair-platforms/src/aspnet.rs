@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -79,34 +80,34 @@ app.Run();
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "`app.UseCors(...)` must come before `UseAuthentication()` and \
              `UseAuthorization()`: the CORS middleware then answers the preflight (204) before \
              an `[Authorize]` policy can answer 401."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "The CORS middleware adds its headers when the response starts, so an exception \
              turned into a 500 by `UseExceptionHandler` keeps them as long as `UseCors` is in \
              the pipeline; errors Kestrel or a proxy send before the app runs do not."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`UseCors` with a named policy answers every preflight itself; with endpoint \
              routing and `.RequireCors(...)` per endpoint instead, a route with no \
              `RequireCors` gets a 405 for OPTIONS."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `UseCors` if IIS (`<customHeaders>` in web.config), a \
              gateway or nginx in front adds the headers, or remove theirs; also remove \
              `[EnableCors]` attributes naming another policy."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "The CORS middleware adds `Vary: Origin` when the policy lists several origins; \
              with a single one and a cache in front, add it in the app \
              (`context.Response.Headers.Append(\"Vary\", \"Origin\")`)."
         }
-        "preflight-redirect" => {
+        Slug::PreflightRedirect => {
             "`UseHttpsRedirection` redirects plain-http preflights, which browsers refuse: call \
              the API over https."
         }

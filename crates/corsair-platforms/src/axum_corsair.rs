@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::{lower_case_methods, Knobs};
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -113,27 +114,27 @@ fn app() -> Result<Router, PolicyError> {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Add `.layer(cors)` after the auth layer (the last layer runs first): the Corsair \
              layer answers real preflights itself, so they never reach auth."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "The Corsair layer puts the headers on every response to an allowed origin, the \
              application's 4xx/5xx included, when it wraps the whole router."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "The layer answers every real preflight (OPTIONS with `Origin` and \
              `Access-Control-Request-Method`), even on routes without an OPTIONS handler; other \
              OPTIONS requests reach the application."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "The layer replaces CORS headers the application sets itself and reports it once \
              per route (`duplicate-cors-layer`, see `on_duplicate`); remove the other layer \
              (tower-http `CorsLayer`, nginx `add_header`) so one place owns CORS."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "The layer merges `Vary: Origin` into the application's `Vary` itself."
         }
         _ => return None,

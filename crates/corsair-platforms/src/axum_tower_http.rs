@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::ListStyle;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -185,32 +186,32 @@ fn app() -> Router {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Call `.layer(cors())` after the auth layer: in axum the layer added last runs \
              first, and `CorsLayer` answers every preflight (OPTIONS with an \
              `Access-Control-Request-Method`) without calling inner services."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "`CorsLayer` adds the headers to whatever the inner service returns, errors \
              included, when it is the outermost layer; `Router::layer` covers only the routes \
              (and fallback) added before it, so add it last."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`CorsLayer` answers the preflight itself, even for routes that have no OPTIONS \
              handler, once `.layer(cors())` wraps them (it must come after the routes)."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `CorsLayer` if a gateway or nginx in front adds the \
              headers, or remove theirs; nesting two `CorsLayer`s (router and sub-router) adds \
              each header twice."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "tower-http's `CorsLayer` adds `Vary: origin, access-control-request-method, \
              access-control-request-headers` itself (see `.vary(...)`)."
         }
-        "wildcard-with-credentials" => {
+        Slug::WildcardWithCredentials => {
             "tower-http panics at startup on `allow_credentials(true)` with `Any` for \
              origins, headers or methods: list them, as above."
         }

@@ -6,6 +6,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::comma;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -94,33 +95,33 @@ fn render(fix: &Norm) -> Snippet {
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Caddy orders `basic_auth` and `forward_auth` before `handle`, so they see the \
              preflight first: give them a matcher that skips it (`@protected not method \
              OPTIONS`, then `forward_auth @protected …`)."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "The `header` directive without `defer` (no `>` or `-` field) writes the headers \
              before the backend is called, so Caddy's 502/504 keep them and the backend's 4xx/5xx \
              pass through with them; a deferred `header` would skip Caddy's own errors, and \
              `handle_errors` routes need their own `header` lines."
         }
-        "preflight-not-handled" | "preflight-bad-status" => {
+        Slug::PreflightNotHandled | Slug::PreflightBadStatus => {
             "`handle @cors_preflight { respond 204 }` answers preflights in Caddy; the backend \
              never sees them and cannot answer 404 or 405."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "`header_down -Access-Control-*` in `reverse_proxy` drops the backend's own CORS \
              headers, so only Caddy's reach the browser; or keep the backend's CORS and delete \
              the `header` lines here, never both."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "`header +Vary Origin` adds `Vary: Origin` to every answer, next to the backend's \
              own `Vary`."
         }
-        "stripped-by-proxy" => {
+        Slug::StrippedByProxy => {
             "If the backend sets CORS and Caddy only proxies, look for `header_down -…` or \
              `header -Access-Control-*` lines removing them."
         }

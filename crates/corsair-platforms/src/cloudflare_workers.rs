@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::nextjs::{origin_set, HandHeaders};
 use crate::notes::Knobs;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -84,32 +85,32 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "The preflight is answered before `handle` runs, so auth inside it never sees the \
              credential-less OPTIONS."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Every response goes through `cors()`, including the 500 built when `handle` \
              throws; an uncaught exception would otherwise end as Cloudflare's error page \
              without the headers."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "Workers have no CORS of their own: the `OPTIONS` branch above is the preflight \
              answer (204 with the headers)."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "The Worker drops the `Access-Control-*` headers the origin server sends and sets \
              its own, so one layer owns CORS; remove CORS from the origin server too, so its \
              policy cannot drift from this one."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "`cors()` appends `Vary: Origin` to every response for browsers and other caches; \
              Cloudflare's own cache ignores `Vary`, which is fine here since the Worker adds \
              the headers per request, after the cache."
         }
-        "stripped-by-proxy" => {
+        Slug::StrippedByProxy => {
             "A Transform Rule or a cached response without the headers can hide them: the \
              Worker adds them after the cache, on every response it returns."
         }

@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::{lower_case_methods, Knobs};
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -99,27 +100,27 @@ fn render(fix: &Norm) -> Snippet {
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "The gateway answers real preflights itself, so they never reach the upstream's \
              auth."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "The gateway puts the headers on every answer to an allowed origin: the upstream's \
              4xx/5xx, and its own 502 (upstream down) and 504 (timeout)."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "The gateway answers every real preflight (OPTIONS with `Origin` and \
              `Access-Control-Request-Method`) itself; other OPTIONS requests reach the upstream."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "The gateway replaces CORS headers the upstream sends and logs \
              `duplicate-cors-layer` once per route: remove CORS from the upstream so the policy \
              lives in one place."
         }
-        "missing-vary-origin" => "The gateway merges `Vary: Origin` into the upstream's `Vary`.",
-        "localhost-in-production" | "http-origin-in-production" => {
+        Slug::MissingVaryOrigin => "The gateway merges `Vary: Origin` into the upstream's `Vary`.",
+        Slug::LocalhostInProduction | Slug::HttpOriginInProduction => {
             "Move `http://localhost:…` origins to `[stages.development] extra-origins` and run \
              with `--stage development` locally, so production does not trust them."
         }

@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -75,38 +76,38 @@ MIDDLEWARE = [
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Put `CorsMiddleware` first in MIDDLEWARE: it answers the preflight itself, before \
              authentication middleware can reject the credential-less OPTIONS; with Django REST \
              framework, OPTIONS then never reaches the view's permission checks."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "A view's exception, rendered by `handler500`, still passes back through \
              `CorsMiddleware` and gets the headers; answers from middleware listed above it, \
              and 502/504s from gunicorn or the proxy in front, do not: keep `CorsMiddleware` \
              first, and add the headers in the proxy for its own errors."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`CorsMiddleware` answers every preflight itself (200 with the headers) when it is \
              listed above `CommonMiddleware`; below it, `APPEND_SLASH` can redirect the preflight \
              first, and browsers refuse a redirected preflight."
         }
-        "preflight-redirect" => {
+        Slug::PreflightRedirect => {
             "Call the API with its trailing slash (`/api/items/`): `APPEND_SLASH` redirects \
              `/api/items`, and browsers refuse a redirect in answer to a preflight; keep \
              `CorsMiddleware` above `CommonMiddleware` too."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove django-cors-headers if nginx or a gateway in front adds \
              the headers, or remove theirs; also drop any header set by hand in a view."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "django-cors-headers adds `Vary: Origin` itself (patched into any `Vary` the view \
              sets)."
         }
-        "unanchored-regex" | "prefix-match" => {
+        Slug::UnanchoredRegex | Slug::PrefixMatch => {
             "`CORS_ALLOWED_ORIGIN_REGEXES` are matched from the start only (`re.match`): end \
              each with `$` and escape dots, or list exact origins in `CORS_ALLOWED_ORIGINS`."
         }

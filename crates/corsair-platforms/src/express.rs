@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -81,38 +82,38 @@ app.use(cors(corsOptions));
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Mount `cors()` above the auth middleware: the preflight carries no cookie or \
              `Authorization`, so auth that runs first answers it 401 and the browser blocks the \
              real request."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Answers sent by middleware that runs before `cors()` (body parser 400/413, auth \
              401, rate limiter 429) carry no CORS headers: mount `cors()` first. Errors passed to \
              `next(err)` and your error handler (`app.use((err, req, res, next) => …)`, after the \
              routers) keep the headers `cors()` already set."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`app.use(cors(corsOptions))` answers every OPTIONS itself. On Express 5, \
              `app.options('*', cors())` throws at startup (path-to-regexp 8 wants `/{*splat}`): \
              drop it, `app.use` covers preflights."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `cors()` if nginx, a gateway or a CDN in front already \
              adds the headers, or remove theirs; also drop any `res.setHeader('Access-Control-…')` \
              written by hand."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "With an array `origin`, `cors()` adds `Vary: Origin` itself; keep it if you set \
              headers by hand (`res.vary('Origin')`)."
         }
-        "cors-on-preflight-only" => {
+        Slug::CorsOnPreflightOnly => {
             "Use `app.use(cors(corsOptions))`, not only `app.options(…, cors())`: the actual \
              response needs `Access-Control-Allow-Origin` too."
         }
-        "stripped-by-proxy" => {
+        Slug::StrippedByProxy => {
             "If a proxy strips the headers (nginx `proxy_hide_header`, a CDN header policy), \
              let `Access-Control-*` and `Vary` through: `cors()` sets them, the proxy must keep \
              them."

@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -72,14 +73,14 @@ app.add_middleware(
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Add `CORSMiddleware` last (outermost) so it answers the preflight before auth \
              middleware; auth done with `Depends(...)` never sees OPTIONS, which \
              `CORSMiddleware` answers itself."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Starlette answers an unhandled exception from `ServerErrorMiddleware`, outside \
              `CORSMiddleware`, so the 500 has no CORS headers, and an \
              `@app.exception_handler(Exception)` runs there too. Raise `HTTPException` for \
@@ -87,20 +88,20 @@ fn note(slug: &str, _fix: &Norm) -> Option<String> {
              `@app.middleware(\"http\")` declared before `app.add_middleware(CORSMiddleware, ...)` \
              that returns a `JSONResponse(status_code=500)`."
         }
-        "preflight-not-handled" | "preflight-bad-status" => {
+        Slug::PreflightNotHandled | Slug::PreflightBadStatus => {
             "`CORSMiddleware` answers preflights itself: 200 when allowed, 400 \
              (`Disallowed CORS origin` / `method` / `headers`) when not; a 400 preflight means a \
              value is missing from the lists above."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `CORSMiddleware` if nginx, a gateway or a CDN in front \
              adds the headers, or remove theirs; never add it twice (for example in a mounted \
              sub-app too)."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "With a list of origins, `CORSMiddleware` adds `Vary: Origin` itself."
         }
-        "method-not-allowed" => {
+        Slug::MethodNotAllowed => {
             "`allow_methods` defaults to GET only in Starlette: list every method the page \
              uses, in the case the browser sends (`PATCH`, not `patch`)."
         }

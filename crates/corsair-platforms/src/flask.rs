@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::{lower_case_methods, Knobs};
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -100,29 +101,29 @@ def vary_on_origin(response):
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Let OPTIONS through your auth check (`if request.method == \"OPTIONS\": return` at \
              the top of a `before_request` hook): Flask-CORS adds headers after the request, so \
              a `before_request` that aborts with 401 answers the preflight without them."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Flask-CORS also adds the headers to error responses rendered by Flask \
              (`abort(401)`, unhandled 500s) as long as `intercept_exceptions` stays True (the \
              default); errors from the WSGI server or proxy in front get none."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "Flask answers OPTIONS automatically for every route; if a route sets \
              `provide_automatic_options=False` or lists `methods=[…]` without OPTIONS behind a \
              custom handler, add it back."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `CORS(app)` if nginx or a gateway in front adds the \
              headers, or remove theirs; also drop `@cross_origin()` on routes already covered by \
              `CORS(app)` with other settings."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "Flask-CORS adds `Vary: Origin` only when it allows several origins (or a \
              regex): with one origin, the `after_request` hook in the snippet adds it."
         }

@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::{lower_case_methods, Knobs};
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -85,27 +86,27 @@ func main() {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Wrap the auth middleware with `c.Handler(...)`, not the other way round: rs/cors \
              answers the preflight (204) before auth can reject the credential-less OPTIONS."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "rs/cors sets the headers before calling your handler, so its 4xx/5xx keep them, \
              as long as no router or middleware outside `c.Handler` answers first."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "rs/cors answers OPTIONS preflights itself (204) unless `OptionsPassthrough` is \
              true; with a router such as chi or gorilla/mux, wrap the router, since a route \
              registered only for GET/POST answers OPTIONS 405."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove rs/cors if a gateway or nginx in front adds the \
              headers, or remove theirs; also drop `w.Header().Set(\"Access-Control-…\")` in \
              handlers."
         }
-        "missing-vary-origin" => "rs/cors adds `Vary: Origin` itself.",
+        Slug::MissingVaryOrigin => "rs/cors adds `Vary: Origin` itself.",
         _ => return None,
     };
     Some(note.to_owned())

@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -76,26 +77,26 @@ export default app
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Register `cors()` before auth middleware such as `bearerAuth` or `jwt`: Hono runs \
              middleware in registration order, and the preflight has no credentials."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Errors handled by `app.onError` keep the headers `cors()` set, as long as `cors()` \
              is registered first; a `new Response(…)` returned before it runs has none."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`cors()` answers OPTIONS itself with 204 when it is registered with `app.use` on \
              the path (`'*'` or `'/api/*'`); a route-level `app.get(…, cors())` never sees the \
              preflight."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: drop `cors()` if the platform in front (a gateway, a Worker \
              wrapper, a CDN) adds the headers too, or remove theirs."
         }
-        "missing-vary-origin" => "With an array `origin`, `cors()` adds `Vary: Origin` itself.",
+        Slug::MissingVaryOrigin => "With an array `origin`, `cors()` adds `Vary: Origin` itself.",
         _ => return None,
     };
     Some(note.to_owned())

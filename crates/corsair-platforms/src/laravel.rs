@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -65,27 +66,27 @@ return [
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "`HandleCors` is global middleware: it answers the preflight before route middleware \
              such as `auth:sanctum` runs; keep it global (in `bootstrap/app.php`, not only on a \
              route group)."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Laravel's exception handler renders errors inside the global middleware, so 4xx/5xx \
              for paths in `paths` keep the headers; a PHP fatal error or a 502 from php-fpm or \
              nginx has none."
         }
-        "preflight-not-handled" | "missing-allow-origin" => {
+        Slug::PreflightNotHandled | Slug::MissingAllowOrigin => {
             "Only URLs matching `paths` get CORS: add every prefix the page calls (`'api/*'`, \
              `'sanctum/csrf-cookie'`, `'login'`, …)."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove `fruitcake/laravel-cors` or any custom CORS middleware \
              next to the built-in `HandleCors`, and headers added by nginx in front."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "`HandleCors` adds `Vary: Origin` when it picks the origin from a list."
         }
         _ => return None,

@@ -59,10 +59,30 @@ pub struct Fix {
     pub max_age: Option<u32>,
 }
 
-/// The mistakes a rendered fix also addresses with platform-specific advice,
-/// by catalog slug (`preflight-blocked-by-auth`, `error-response-without-cors`,
-/// `duplicate-cors-layer`, `missing-vary-origin`, ...).
-pub type Slug<'a> = &'a str;
+/// The mistakes a rendered fix also addresses with platform-specific advice:
+/// the catalog's slugs (`preflight-blocked-by-auth`,
+/// `error-response-without-cors`, `duplicate-cors-layer`, ...), one typed
+/// list for all of Corsair, so a misspelt slug does not compile.
+pub use corsair_core::Slug;
+
+/// A slug as [`render`] takes it: the [`Slug`] itself, or its name as the
+/// catalog writes it (a name not in the catalog has no advice).
+pub trait AsSlug {
+    /// The catalog entry, if there is one.
+    fn as_slug(&self) -> Option<Slug>;
+}
+
+impl AsSlug for Slug {
+    fn as_slug(&self) -> Option<Slug> {
+        Some(*self)
+    }
+}
+
+impl AsSlug for &str {
+    fn as_slug(&self) -> Option<Slug> {
+        Slug::from_name(self)
+    }
+}
 
 /// Every platform a fix can be rendered for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -131,12 +151,12 @@ pub struct Rendered {
 
 /// Renders `fix` for `platform`: the snippet allowing exactly the fix, where
 /// it goes, and a note for each slug in `slugs` the platform has advice for
-/// (unknown slugs are ignored). Values the fix holds that no snippet may
-/// carry (a `*` origin, a header name with a quote, …) are left out, each
-/// with a note saying so.
+/// (names not in the catalog are ignored). Values the fix holds that no
+/// snippet may carry (a `*` origin, a header name with a quote, …) are left
+/// out, each with a note saying so.
 ///
 /// ```
-/// use corsair_platforms::{render, Fix, Platform};
+/// use corsair_platforms::{render, Fix, Platform, Slug};
 /// let fix = Fix {
 ///     origins: vec!["https://app.example.com".into()],
 ///     methods: vec!["PUT".into()],
@@ -144,18 +164,18 @@ pub struct Rendered {
 ///     credentials: true,
 ///     ..Fix::default()
 /// };
-/// let out = render(Platform::Express, &fix, &["preflight-blocked-by-auth"]);
+/// let out = render(Platform::Express, &fix, &[Slug::PreflightBlockedByAuth]);
 /// assert!(out.snippet.contains("origin: ['https://app.example.com']"));
 /// assert_eq!(out.language, "js");
 /// assert_eq!(out.notes.len(), 1);
 /// ```
-pub fn render(platform: Platform, fix: &Fix, slugs: &[&str]) -> Rendered {
+pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered {
     let norm = Norm::new(fix);
     let renderer = renderer(platform);
     let snippet = (renderer.render)(&norm);
     let mut notes: Vec<String> = norm.left_out.clone();
     notes.extend(snippet.caveats);
-    for slug in slugs {
+    for slug in slugs.iter().filter_map(AsSlug::as_slug) {
         let note =
             (renderer.note)(slug, &norm).or_else(|| notes::generic(&renderer.knobs, slug, &norm));
         if let Some(note) = note {
@@ -191,7 +211,7 @@ pub(crate) struct Renderer {
     /// The snippet for a fix.
     pub render: fn(&Norm) -> Snippet,
     /// The platform's own advice for a slug, if it has some.
-    pub note: fn(&str, &Norm) -> Option<String>,
+    pub note: fn(Slug, &Norm) -> Option<String>,
     /// How the platform names each setting.
     pub knobs: Knobs,
 }

@@ -6,6 +6,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{comma, quoted, ListStyle};
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -141,33 +142,33 @@ export const config = {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "Answer the preflight at the top of the proxy, before any auth check in it, and \
              never require a session for OPTIONS in route handlers."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Headers set on `NextResponse.next()` in the proxy are merged into the route \
              handler's response; so that errors surely keep them, catch them in the handler and \
              return `NextResponse.json({ error }, { status: 500 })` rather than letting Next \
              render its own 500."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "A route handler that does not export `OPTIONS` gets Next's automatic OPTIONS answer \
              (an `Allow` header, no CORS headers); the proxy above answers every preflight under \
              `matcher` with the CORS headers before it."
         }
-        "wildcard-with-credentials" | "reflects-any-origin" => {
+        Slug::WildcardWithCredentials | Slug::ReflectsAnyOrigin => {
             "Never pair `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: \
              true` in `next.config.js` `headers()` or `vercel.json`: static headers cannot check \
              the origin, which is why the proxy checks `allowedOrigins`."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove CORS headers from `next.config.js` `headers()`, \
              `vercel.json` and route handlers once the proxy sets them."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "The proxy appends `Vary: Origin` to every response under `matcher`, allowed origin \
              or not, so a CDN never serves one origin's answer to another."
         }

@@ -6,6 +6,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::comma;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -142,41 +143,41 @@ server {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "Without `always`, `add_header` applies only to 200, 201, 204, 206, 301, 302, 303, \
              304, 307 and 308: every `add_header` above has `always`, so 401s, 404s and the \
              upstream's 5xx (and nginx's own 502/504) carry the headers."
         }
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "The `if ($cors_preflight)` branch returns 204 in the rewrite phase, before \
              `auth_request`, `auth_basic` or the upstream can answer 401; keep it in the same \
              `location`."
         }
-        "preflight-not-handled" | "preflight-bad-status" => {
+        Slug::PreflightNotHandled | Slug::PreflightBadStatus => {
             "The `if ($cors_preflight) { … return 204; }` branch answers preflights in nginx: \
              the upstream never sees them and cannot answer 404 or 405."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "nginx owns CORS here: the `proxy_hide_header` lines drop the upstream's own CORS \
              headers; alternatively keep the app's CORS and delete the `add_header` lines, but \
              never both."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "`add_header Vary Origin always` is sent with every answer, allowed origin or not, \
              so caches keep one copy per origin."
         }
-        "stripped-by-proxy" => {
+        Slug::StrippedByProxy => {
             "If the app sets CORS and nginx is only the proxy, check for `proxy_hide_header \
              Access-Control-…` or an inner `add_header` that drops inherited headers; behind a \
              CDN, forward `Origin` and keep `Vary`."
         }
-        "cors-on-preflight-only" => {
+        Slug::CorsOnPreflightOnly => {
             "The `add_header … always` lines after the `if` block cover the actual responses; \
              the preflight branch alone is not enough."
         }
-        "unanchored-regex" | "prefix-match" | "suffix-match" | "unescaped-dot" => {
+        Slug::UnanchoredRegex | Slug::PrefixMatch | Slug::SuffixMatch | Slug::UnescapedDot => {
             "Each `map` regex is anchored (`^…$`) with dots escaped: `~example.com` would let \
              `https://example.com.evil.test` and `https://evilexample.com` through."
         }

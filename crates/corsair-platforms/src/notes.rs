@@ -4,6 +4,7 @@
 
 use crate::fix::Norm;
 use crate::text::ticked;
+use corsair_core::Slug;
 
 /// How a platform spells each CORS setting, in backticks, for notes.
 #[derive(Clone, Copy, Debug)]
@@ -39,50 +40,50 @@ impl Knobs {
 
 /// Advice any platform gives the same way, for the slugs that are about one
 /// setting.
-pub(crate) fn generic(k: &Knobs, slug: &str, fix: &Norm) -> Option<String> {
+pub(crate) fn generic(k: &Knobs, slug: Slug, fix: &Norm) -> Option<String> {
     let note = match slug {
-        "wildcard-with-credentials" => format!(
+        Slug::WildcardWithCredentials => format!(
             "With credentials, browsers refuse `Access-Control-Allow-Origin: *`: name each origin \
              in {} ({}).",
             k.origins,
             ticked(&fix.origins)
         ),
-        "reflects-any-origin" | "null-origin-allowed" => format!(
+        Slug::ReflectsAnyOrigin | Slug::NullOriginAllowed => format!(
             "Never {}: any site could then read your users' responses; keep to the exact origins \
              in {}.",
             k.reflect, k.origins
         ),
-        "origin-mismatch" => format!(
+        Slug::OriginMismatch => format!(
             "The origins in {} are compared with the `Origin` header exactly: scheme, host and \
              port, no trailing slash, no path ({}).",
             k.origins,
             ticked(&fix.origins)
         ),
-        "credentials-not-allowed" if fix.credentials => format!(
+        Slug::CredentialsNotAllowed if fix.credentials => format!(
             "Requests with cookies or `credentials: 'include'` need \
              `Access-Control-Allow-Credentials: true` on the preflight and on the response: {} \
              above sends it on both.",
             k.credentials
         ),
-        "method-not-allowed" => format!(
+        Slug::MethodNotAllowed => format!(
             "{} must name each method as the browser sends it ({}): `fetch` upper-cases only \
              DELETE, GET, HEAD, OPTIONS, POST and PUT, so write `method: 'PATCH'`, not `'patch'`.",
             capitalized(k.methods),
             ticked(&fix.methods)
         ),
-        "header-not-allowed" | "wildcard-authorization" => format!(
+        Slug::HeaderNotAllowed | Slug::WildcardAuthorization => format!(
             "{} must name every non-safelisted header the page sets{}; `*` never covers \
              `Authorization`.",
             capitalized(k.request_headers),
             listed(&fix.request_headers)
         ),
-        "header-not-exposed" => format!(
+        Slug::HeaderNotExposed => format!(
             "The page reads only safelisted response headers and those in {}{}; any other reads \
              as `null`.",
             k.expose_headers,
             listed(&fix.expose_headers)
         ),
-        "preflight-not-cached" | "max-age-over-cap" => format!(
+        Slug::PreflightNotCached | Slug::MaxAgeOverCap => format!(
             "Setting {} to {} lets the browser reuse a preflight that long (Chrome keeps at most \
              7200 s, Firefox 86400 s); without it Chrome asks again after 5 s.",
             k.max_age,

@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::{lower_case_methods, Knobs};
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -97,27 +98,27 @@ end
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "`insert_before 0` puts Rack::Cors ahead of Warden/Devise and any Rack auth, so it \
              answers the preflight itself; auth in a controller `before_action` never sees it."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "At position 0, Rack::Cors wraps `ActionDispatch::ShowExceptions`, so 404/500 pages \
              Rails renders keep the headers; errors from Puma or the proxy in front do not."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "Rack::Cors answers preflights itself before routing, so no `match '*', via: \
              :options` route is needed; make sure it was inserted (`bin/rails middleware` lists \
              `Rack::Cors` first)."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS layer: remove rack-cors if nginx or a gateway in front adds the \
              headers, or remove theirs; also drop `response.headers['Access-Control-…']` set in \
              controllers."
         }
-        "missing-vary-origin" => "rack-cors adds `Vary: Origin` itself.",
+        Slug::MissingVaryOrigin => "rack-cors adds `Vary: Origin` itself.",
         _ => return None,
     };
     Some(note.to_owned())

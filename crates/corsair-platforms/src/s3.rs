@@ -4,6 +4,7 @@ use crate::api_gateway_http::{json_list, json_object};
 use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -70,33 +71,33 @@ fn render(fix: &Norm) -> Snippet {
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "missing-allow-origin" | "stripped-by-proxy" => {
+        Slug::MissingAllowOrigin | Slug::StrippedByProxy => {
             "S3 sends CORS headers only to requests with an `Origin` that a rule matches; \
              behind CloudFront, forward `Origin` (origin request policy CORS-S3Origin) and \
              include it in the cache key, or a cached answer without the headers is served to \
              the page."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "S3 adds `Vary: Origin, Access-Control-Request-Headers, \
              Access-Control-Request-Method` to answers that carry CORS headers; CloudFront must \
              still cache on `Origin` (the CORS-S3Origin policy does)."
         }
-        "preflight-not-handled" | "preflight-bad-status" => {
+        Slug::PreflightNotHandled | Slug::PreflightBadStatus => {
             "S3 answers preflights itself: a 403 \"CORSResponse: This CORS request is not \
              allowed\" means no rule matches the origin, method and headers together."
         }
-        "header-not-allowed" => {
+        Slug::HeaderNotAllowed => {
             "`AllowedHeaders` must name every header the page sets, `content-type` and any \
              `x-amz-*` headers of a presigned upload included (`x-amz-*` is allowed as a \
              pattern)."
         }
-        "header-not-exposed" => {
+        Slug::HeaderNotExposed => {
             "List `etag` in `ExposeHeaders` for multipart uploads from the browser: the page \
              needs each part's ETag."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "If CloudFront adds CORS headers with a response headers policy, enable its \
              `OriginOverride` or remove the bucket's rules, so only one set reaches the page."
         }

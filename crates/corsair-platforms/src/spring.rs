@@ -7,6 +7,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -104,34 +105,34 @@ public class CorsConfig {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "preflight-blocked-by-auth" => {
+        Slug::PreflightBlockedByAuth => {
             "The `CorsFilter` above runs at `Ordered.HIGHEST_PRECEDENCE`, before Spring \
              Security's filter chain, and answers preflights itself. Permitting OPTIONS in \
              Spring Security (`.requestMatchers(HttpMethod.OPTIONS, \"/**\").permitAll()`) is \
              no substitute: the preflight still needs the CORS headers."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "The filter sets the headers before the request reaches Spring MVC, so the error \
              page Spring Boot renders for an exception keeps them; a `@CrossOrigin` or \
              `addCorsMappings` setup adds them only when a handler is found."
         }
-        "preflight-not-handled" => {
+        Slug::PreflightNotHandled => {
             "`CorsFilter` answers a preflight itself (200, or 403 \"Invalid CORS request\" when \
              the origin, method or a header is not allowed) without calling the controllers."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "Keep one CORS setup: remove `@CrossOrigin` annotations and `addCorsMappings` once \
              this filter is in (it skips responses that already carry \
              `Access-Control-Allow-Origin`, so two Spring layers never duplicate, but a gateway \
              or nginx adding the headers too does)."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "Spring's `CorsFilter` adds `Vary: Origin, Access-Control-Request-Method, \
              Access-Control-Request-Headers` itself."
         }
-        "wildcard-with-credentials" => {
+        Slug::WildcardWithCredentials => {
             "Spring refuses `setAllowedOrigins(List.of(\"*\"))` with `setAllowCredentials(true)` \
              at startup; the exact list above is the fix, not `setAllowedOriginPatterns(\"*\")`, \
              which would echo every origin."

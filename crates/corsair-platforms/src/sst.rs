@@ -5,6 +5,7 @@ use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
+use corsair_core::Slug;
 
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
@@ -97,34 +98,34 @@ const api = new sst.aws.ApiGatewayV2(\"Api\", {{
     }
 }
 
-fn note(slug: &str, _fix: &Norm) -> Option<String> {
+fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
-        "wildcard-with-credentials" | "reflects-any-origin" => {
+        Slug::WildcardWithCredentials | Slug::ReflectsAnyOrigin => {
             "`cors: true` (SST's default) allows every origin, method and header: with cookies \
              or `Authorization` it is refused or too wide; set `allowOrigins` and \
              `allowCredentials: true` as above."
         }
-        "preflight-blocked-by-auth" | "preflight-not-handled" => {
+        Slug::PreflightBlockedByAuth | Slug::PreflightNotHandled => {
             "API Gateway answers preflights itself only when no route matches OPTIONS: an \
              `api.route(\"ANY /{proxy+}\", …, { auth: { jwt: … } })` or `$default` route catches \
              them and answers 401. Route per method (`api.route(\"PUT /items/{id}\", …)`) or add \
              an unauthenticated `OPTIONS /{proxy+}` route."
         }
-        "duplicate-cors-layer" | "multiple-allow-origin" => {
+        Slug::DuplicateCorsLayer | Slug::MultipleAllowOrigin => {
             "With `cors` set on the API, API Gateway drops the CORS headers your functions \
              return: remove them from the handlers (or set `cors: false` and let the handlers \
              do all of it), so one place owns CORS."
         }
-        "error-response-without-cors" => {
+        Slug::ErrorResponseWithoutCors => {
             "API Gateway adds the headers to the function's answers, 4xx/5xx included; a \
              function that throws ends as a gateway 500 that may lack them, so catch errors and \
              return a status."
         }
-        "missing-vary-origin" => {
+        Slug::MissingVaryOrigin => {
             "API Gateway answers with the one matching origin and `Vary: Origin`; a CloudFront \
              distribution in front must forward `Origin` and cache on it."
         }
-        "header-not-allowed" => {
+        Slug::HeaderNotAllowed => {
             "`allowHeaders` must name each header the page sets (`authorization`, \
              `content-type`, …); with `allowCredentials: true`, a `*` there does not cover them."
         }

@@ -1,7 +1,10 @@
 //! Every platform's snippet for two fixes (snapshots), what every snippet
 //! must and must not contain, the notes, and detection.
 
-use corsair_platforms::{detect, detect_all, render, Fix, Platform, Rendered};
+use corsair_platforms::{detect, detect_all, render, Fix, Platform, Rendered, Slug};
+
+/// No mistakes at hand: the snippet alone.
+const NO_SLUGS: &[Slug] = &[];
 
 /// A credentialed API call: two origins, PUT/DELETE, a bearer token, JSON,
 /// two headers read by the page.
@@ -45,7 +48,7 @@ fn shown(r: &Rendered) -> String {
 #[test]
 fn snapshots_full() {
     for p in Platform::ALL {
-        let r = render(p, &full(), &[]);
+        let r = render(p, &full(), NO_SLUGS);
         insta::assert_snapshot!(format!("full__{}", p.name()), shown(&r));
     }
 }
@@ -53,7 +56,7 @@ fn snapshots_full() {
 #[test]
 fn snapshots_minimal() {
     for p in Platform::ALL {
-        let r = render(p, &minimal(), &[]);
+        let r = render(p, &minimal(), NO_SLUGS);
         insta::assert_snapshot!(format!("minimal__{}", p.name()), shown(&r));
     }
 }
@@ -83,7 +86,7 @@ const REFLECTING: [&str; 16] = [
 fn every_snippet_holds_the_whole_fix_and_nothing_wider() {
     for fix in [full(), minimal()] {
         for p in Platform::ALL {
-            let r = render(p, &fix, &[]);
+            let r = render(p, &fix, NO_SLUGS);
             let s = &r.snippet;
             for origin in &fix.origins {
                 // Regex-based platforms write the origin escaped.
@@ -151,16 +154,16 @@ fn max_age_defaults_to_the_chrome_cap_where_a_value_is_needed() {
         Platform::S3,
     ] {
         assert!(
-            render(p, &fix, &[]).snippet.contains("7200"),
+            render(p, &fix, NO_SLUGS).snippet.contains("7200"),
             "{}",
             p.name()
         );
     }
-    assert!(render(Platform::Sst, &fix, &[])
+    assert!(render(Platform::Sst, &fix, NO_SLUGS)
         .snippet
         .contains("maxAge: \"2 hours\""));
     // Frameworks keep their default when the fix sets none.
-    assert!(!render(Platform::Express, &fix, &[])
+    assert!(!render(Platform::Express, &fix, NO_SLUGS)
         .snippet
         .contains("maxAge"));
 }
@@ -172,7 +175,7 @@ fn values_are_escaped_for_each_language() {
         credentials: true,
         ..Fix::default()
     };
-    let snippet = |p| render(p, &fix, &[]).snippet;
+    let snippet = |p| render(p, &fix, NO_SLUGS).snippet;
     assert!(snippet(Platform::Express).contains(r#"'https://a$b\'c"d\\e.example'"#));
     assert!(snippet(Platform::Fastapi).contains(r#""https://a$b'c\"d\\e.example""#));
     assert!(snippet(Platform::Laravel).contains(r#"'https://a$b\'c"d\\e.example'"#));
@@ -199,7 +202,7 @@ fn left_out_values_are_said() {
         credentials: true,
         ..Fix::default()
     };
-    let r = render(Platform::S3, &fix, &[]);
+    let r = render(Platform::S3, &fix, NO_SLUGS);
     assert!(!r.snippet.contains("\"*\""));
     assert!(!r.snippet.contains("PURGE"));
     let notes = r.notes.join("\n");
@@ -213,96 +216,108 @@ fn left_out_values_are_said() {
 /// each note must contain.
 #[test]
 fn notes_for_the_main_slugs() {
-    let cases: &[(Platform, &str, &str)] = &[
+    let cases: &[(Platform, Slug, &str)] = &[
         (
             Platform::Express,
-            "preflight-blocked-by-auth",
+            Slug::PreflightBlockedByAuth,
             "above the auth",
         ),
         (
             Platform::Express,
-            "error-response-without-cors",
+            Slug::ErrorResponseWithoutCors,
             "next(err)",
         ),
         (
             Platform::Fastapi,
-            "error-response-without-cors",
+            Slug::ErrorResponseWithoutCors,
             "ServerErrorMiddleware",
         ),
         (
             Platform::Django,
-            "preflight-blocked-by-auth",
+            Slug::PreflightBlockedByAuth,
             "first in MIDDLEWARE",
         ),
         (
             Platform::Django,
-            "error-response-without-cors",
+            Slug::ErrorResponseWithoutCors,
             "handler500",
         ),
         (
             Platform::Aspnet,
-            "preflight-blocked-by-auth",
+            Slug::PreflightBlockedByAuth,
             "UseAuthentication",
         ),
-        (Platform::Nginx, "error-response-without-cors", "always"),
-        (Platform::Nginx, "duplicate-cors-layer", "proxy_hide_header"),
+        (Platform::Nginx, Slug::ErrorResponseWithoutCors, "always"),
+        (
+            Platform::Nginx,
+            Slug::DuplicateCorsLayer,
+            "proxy_hide_header",
+        ),
         (
             Platform::Apache,
-            "error-response-without-cors",
+            Slug::ErrorResponseWithoutCors,
             "Header always set",
         ),
-        (Platform::Caddy, "preflight-blocked-by-auth", "forward_auth"),
+        (
+            Platform::Caddy,
+            Slug::PreflightBlockedByAuth,
+            "forward_auth",
+        ),
         (
             Platform::ApiGatewayHttp,
-            "duplicate-cors-layer",
+            Slug::DuplicateCorsLayer,
             "drops the backend's",
         ),
         (
             Platform::ApiGatewayHttp,
-            "preflight-blocked-by-auth",
+            Slug::PreflightBlockedByAuth,
             "OPTIONS /{proxy+}",
         ),
-        (Platform::Sst, "wildcard-with-credentials", "cors: true"),
-        (Platform::S3, "stripped-by-proxy", "CloudFront"),
+        (Platform::Sst, Slug::WildcardWithCredentials, "cors: true"),
+        (Platform::S3, Slug::StrippedByProxy, "CloudFront"),
         (
             Platform::AxumTowerHttp,
-            "preflight-blocked-by-auth",
+            Slug::PreflightBlockedByAuth,
             "after the auth layer",
         ),
-        (Platform::GoRsCors, "missing-vary-origin", "Vary: Origin"),
-        (Platform::Express, "header-not-exposed", "`exposedHeaders`"),
-        (Platform::Fastapi, "method-not-allowed", "GET only"),
-        (Platform::Django, "method-not-allowed", "not `'patch'`"),
-        (Platform::Flask, "wildcard-with-credentials", "`origins`"),
-        (Platform::Express, "reflects-any-origin", "origin: true"),
+        (Platform::GoRsCors, Slug::MissingVaryOrigin, "Vary: Origin"),
+        (
+            Platform::Express,
+            Slug::HeaderNotExposed,
+            "`exposedHeaders`",
+        ),
+        (Platform::Fastapi, Slug::MethodNotAllowed, "GET only"),
+        (Platform::Django, Slug::MethodNotAllowed, "not `'patch'`"),
+        (Platform::Flask, Slug::WildcardWithCredentials, "`origins`"),
+        (Platform::Express, Slug::ReflectsAnyOrigin, "origin: true"),
         (
             Platform::Spring,
-            "reflects-any-origin",
+            Slug::ReflectsAnyOrigin,
             "allowedOriginPatterns",
         ),
         (
             Platform::Rails,
-            "preflight-not-cached",
+            Slug::PreflightNotCached,
             "`max_age:` to 7200",
         ),
         (
             Platform::CloudflareWorkers,
-            "preflight-not-handled",
+            Slug::PreflightNotHandled,
             "OPTIONS",
         ),
         (
             Platform::Nextjs,
-            "preflight-not-handled",
+            Slug::PreflightNotHandled,
             "export `OPTIONS`",
         ),
         (
             Platform::CorsairGateway,
-            "error-response-without-cors",
+            Slug::ErrorResponseWithoutCors,
             "502",
         ),
     ];
     for (p, slug, word) in cases {
-        let r = render(*p, &full(), &[slug]);
+        let r = render(*p, &full(), &[*slug]);
         let notes = r.notes.join("\n");
         assert!(
             notes.contains(word),
@@ -316,21 +331,21 @@ fn notes_for_the_main_slugs() {
 fn every_platform_has_advice_for_the_common_slugs() {
     for p in Platform::ALL {
         for slug in [
-            "preflight-blocked-by-auth",
-            "error-response-without-cors",
-            "duplicate-cors-layer",
-            "missing-vary-origin",
-            "header-not-exposed",
-            "wildcard-with-credentials",
-            "reflects-any-origin",
-            "preflight-not-cached",
-            "method-not-allowed",
+            Slug::PreflightBlockedByAuth,
+            Slug::ErrorResponseWithoutCors,
+            Slug::DuplicateCorsLayer,
+            Slug::MissingVaryOrigin,
+            Slug::HeaderNotExposed,
+            Slug::WildcardWithCredentials,
+            Slug::ReflectsAnyOrigin,
+            Slug::PreflightNotCached,
+            Slug::MethodNotAllowed,
         ] {
             // S3 has no auth and no errors of its own to advise on.
             if p == Platform::S3
                 && matches!(
                     slug,
-                    "preflight-blocked-by-auth" | "error-response-without-cors"
+                    Slug::PreflightBlockedByAuth | Slug::ErrorResponseWithoutCors
                 )
             {
                 continue;
@@ -345,6 +360,11 @@ fn every_platform_has_advice_for_the_common_slugs() {
 fn unknown_and_repeated_slugs() {
     let r = render(Platform::Express, &full(), &["no-such-slug"]);
     assert!(r.notes.is_empty());
+    // A slug by its catalog name gets the same advice as the enum.
+    assert_eq!(
+        render(Platform::Express, &full(), &["preflight-blocked-by-auth"]),
+        render(Platform::Express, &full(), &[Slug::PreflightBlockedByAuth])
+    );
     let r = render(
         Platform::Nginx,
         &full(),
@@ -599,13 +619,13 @@ fn detect_all_lists_framework_then_service_then_server() {
 #[test]
 fn corsair_keeps_local_origins_out_of_production() {
     // Mixed: production keeps the https origin, development adds localhost.
-    let gateway = render(Platform::CorsairGateway, &full(), &[]).snippet;
+    let gateway = render(Platform::CorsairGateway, &full(), NO_SLUGS).snippet;
     assert!(
         gateway.contains("origins = [\"https://app.example.com\"]\n"),
         "{gateway}"
     );
     assert!(gateway.contains("[stages.development]\nextra-origins = [\"http://localhost:5173\"]"));
-    let tower = render(Platform::AxumCorsair, &full(), &[]).snippet;
+    let tower = render(Platform::AxumCorsair, &full(), NO_SLUGS).snippet;
     assert!(tower.contains("if cfg!(debug_assertions)"), "{tower}");
     // Local only: the whole policy is a development one.
     let local = Fix {
@@ -613,10 +633,10 @@ fn corsair_keeps_local_origins_out_of_production() {
         credentials: true,
         ..Fix::default()
     };
-    let gateway = render(Platform::CorsairGateway, &local, &[]).snippet;
+    let gateway = render(Platform::CorsairGateway, &local, NO_SLUGS).snippet;
     assert!(gateway.contains("--stage development"), "{gateway}");
     assert!(gateway.contains("corsair lint corsair.toml --stage development"));
-    let tower = render(Platform::AxumCorsair, &local, &[]).snippet;
+    let tower = render(Platform::AxumCorsair, &local, NO_SLUGS).snippet;
     assert!(tower.contains(".development();"), "{tower}");
     assert!(!tower.contains("cfg!"), "{tower}");
 }
