@@ -37,14 +37,14 @@ pub struct HarArgs {
     /// Details for every cross-origin request, not only the blocked or flagged ones.
     #[arg(long)]
     pub all: bool,
-    /// Which browser's rules.
-    #[arg(long, value_enum, default_value_t = BrowserArg::Chrome)]
-    pub browser: BrowserArg,
+    /// Which browser's rules (default: the export's own browser, from its creator; else Chrome).
+    #[arg(long, value_enum)]
+    pub browser: Option<BrowserArg>,
 }
 
 /// Help shown after the options.
 pub const AFTER_HELP: &str = "\
-The file is read as a stream, twice (standard input is first copied to a temporary file), in bounded memory whatever its size; an entry that cannot be read is skipped and counted, and keeps its number. Preflights are paired with their requests (by Chrome's request ids, else by URL, method and time, at most 1024 entries apart), redirect chains are followed (up to the 20 redirects browsers follow; later hops are counted, not judged), and each cross-origin request is run through the browser model with the recorded answers: Chrome exports only net::ERR_FAILED, the reason is worked out again from the headers. Sanitized exports (no cookies or Authorization) are handled: credentials are assumed when the server allowed them. Header lists are read up to 512 headers, strings up to 64 KiB, bodies up to 4 KiB.
+The file is read as a stream, twice (standard input is first copied to a temporary file), in bounded memory whatever its size; an entry that cannot be read is skipped and counted, and keeps its number. Preflights are paired with their requests (by Chrome's request ids, else by URL, method and time, at most 1024 entries apart), redirect chains are followed (up to the 20 redirects browsers follow; later hops are counted, not judged), and each cross-origin request is run through the browser model with the recorded answers: Chrome exports only net::ERR_FAILED, the reason is worked out again from the headers. Sanitized exports (no cookies or Authorization) are handled: credentials are assumed when the server allowed them, and headers a request entry lost (Authorization) are taken from its preflight's Access-Control-Request-Headers. data:, blob:, WebSocket, extension and about: entries are not CORS requests: listed, never judged. Each export is judged by its own browser's rules (its creator: Firefox, else Chrome) unless --browser is given. Header lists are read up to 512 headers, strings up to 64 KiB, bodies up to 4 KiB.
 
 Exit status: 0 nothing blocked, 1 at least one request blocked, 2 unreadable file (a truncated export is reported up to the cut, then exits 2).";
 
@@ -158,7 +158,6 @@ fn open_input(path: &Path) -> Result<Input, String> {
 
 /// Runs `corsair har`; returns the exit status.
 pub fn run(args: &HarArgs) -> u8 {
-    let profile = args.browser.into();
     let name = args.file.display();
     let mut input = match open_input(&args.file) {
         Ok(input) => input,
@@ -169,6 +168,12 @@ pub fn run(args: &HarArgs) -> u8 {
     if let Some(e) = error.as_ref().filter(|_| nothing_read) {
         return crate::fail::report("har", args.json, &format!("{name}: {e}"), 2);
     }
+    // Each export is judged by its own browser's rules unless told otherwise.
+    let profile = args
+        .browser
+        .map(corsair_core::Profile::from)
+        .or_else(|| har_check::profile_for_creator(summary.creator.as_deref()))
+        .unwrap_or_default();
     if let Err(e) = input.file().seek(SeekFrom::Start(0)) {
         let message = format!("{name}: {}", HarError::Io(e));
         return crate::fail::report("har", args.json, &message, 2);
@@ -267,7 +272,7 @@ fn write_indented_rest(out: &mut impl Write, text: &str, indent: &str) -> io::Re
 
 fn request_value(r: &HarVerdict) -> serde_json::Value {
     let verdict = crate::json_out::verdict_value(&r.verdict);
-    serde_json::json!({
+    let mut value = serde_json::json!({
         "entry": r.entry,
         "preflight_entry": r.preflight_entry,
         "redirect_entries": r.redirect_entries,
@@ -278,7 +283,11 @@ fn request_value(r: &HarVerdict) -> serde_json::Value {
         "preflight_assumed": r.preflight_assumed,
         "recorded_error": r.recorded_error,
         "verdict": verdict,
-    })
+    });
+    if !r.headers_from_preflight.is_empty() {
+        value["headers_from_preflight"] = serde_json::json!(r.headers_from_preflight);
+    }
+    value
 }
 
 fn worst_slug(r: &HarVerdict) -> String {
@@ -418,6 +427,15 @@ fn bound_notes(s: &HarSummary, stats: &PairStats) -> Vec<String> {
             stats.hops_cut
         ));
     }
+    if stats.not_cors > 0 {
+        lines.push(format!(
+            "{} entries are not CORS requests (data:, blob:, WebSocket, extension or about: URLs): listed, not judged",
+            stats.not_cors
+        ));
+        for (i, why) in &stats.not_cors_entries {
+            lines.push(format!("entry {i}: {why}"));
+        }
+    }
     if stats.forced > 0 {
         lines.push(format!(
             "{} requests judged before every entry that could pair with them was read: more than {PENDING_ENTRIES} entries or {} MiB were waiting (the pairing window's bound)",
@@ -485,6 +503,16 @@ fn detail(r: &HarVerdict, all: bool, style: Style) -> Option<String> {
             out,
             "{}",
             style.dim("credentials assumed (sanitized export)")
+        );
+    }
+    if !r.headers_from_preflight.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "the request entry lacks {} (a sanitized export): taken from its preflight's Access-Control-Request-Headers, with placeholder values",
+                escape_control(&r.headers_from_preflight.join(", "))
+            ))
         );
     }
     if r.preflight_assumed {

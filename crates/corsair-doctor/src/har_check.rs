@@ -41,6 +41,45 @@ pub fn added_by_browser(name: &str) -> bool {
         )
 }
 
+/// Which browser's rules an export is judged by, from its `log.creator`
+/// (`name version`): Firefox's exports say `Firefox`, Chrome's, Edge's and
+/// other Chromium browsers' `WebInspector`. `None` when it names neither.
+pub fn profile_for_creator(creator: Option<&str>) -> Option<Profile> {
+    let name = creator?.to_ascii_lowercase();
+    if name.contains("firefox") {
+        Some(Profile::Firefox)
+    } else if ["webinspector", "chrome", "chromium", "edge"]
+        .iter()
+        .any(|n| name.contains(n))
+    {
+        Some(Profile::Chrome)
+    } else {
+        None
+    }
+}
+
+/// Why a request URL is not a CORS request at all, or `None` when it may
+/// be one. Such entries are listed, never judged: the browser answers
+/// `data:` URLs itself (`fetch('data:…')` succeeds from any page), `blob:`
+/// URLs hold the page's own data, WebSockets have no CORS (the server reads
+/// `Origin` itself), and extension and `about:` URLs never go through it.
+pub fn not_cors(url: &str) -> Option<&'static str> {
+    let scheme = url.trim().split(':').next()?.to_ascii_lowercase();
+    Some(match scheme.as_str() {
+        "data" => "a data: URL, answered by the browser itself (no CORS)",
+        "blob" => "a blob: URL, the page's own data (no CORS)",
+        "ws" | "wss" => "a WebSocket: no CORS (the server checks Origin itself)",
+        "chrome-extension" | "moz-extension" | "safari-web-extension" | "extension" => {
+            "a browser extension's resource (no CORS)"
+        }
+        "about" | "chrome" | "edge" | "devtools" => "a browser-internal URL (no CORS)",
+        _ => return None,
+    })
+}
+
+/// The value given to a header whose name only the preflight recorded.
+pub const PLACEHOLDER: &str = "placeholder";
+
 /// One cross-origin request of the export and the browser model's verdict.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HarVerdict {
@@ -62,6 +101,10 @@ pub struct HarVerdict {
     pub preflight_assumed: bool,
     /// The error the browser recorded (`net::ERR_FAILED`), if any.
     pub recorded_error: Option<String>,
+    /// Headers the request entry lacks but its preflight's
+    /// `Access-Control-Request-Headers` names (a sanitized export drops
+    /// `Authorization`): added to the request with placeholder values.
+    pub headers_from_preflight: Vec<String>,
     /// The verdict.
     pub verdict: Verdict,
 }
@@ -141,14 +184,24 @@ pub fn judge_stream<R: std::io::Read>(
 ) -> (PairStats, Option<har::HarError>) {
     let judge = Judge::new(summary, profile);
     let mut pairer = Pairer::new();
+    let mut not_cors_seen: Vec<(usize, String)> = Vec::new();
     let mut hand = |g: Group| {
+        let first = g.entry(g.exchange.request);
+        if let Some(why) = first.and_then(|e| not_cors(&e.request.url)) {
+            not_cors_seen.push((g.exchange.request, why.to_owned()));
+            return;
+        }
         if let Some(v) = judge.judge(&g) {
             on_verdict(v);
         }
     };
     let (_, error) = har::read_partial(reader, |e| pairer.push(slim(e), &mut hand));
     pairer.finish(&mut hand);
-    (pairer.stats().clone(), error)
+    let mut stats = pairer.stats().clone();
+    stats.not_cors = not_cors_seen.len();
+    not_cors_seen.truncate(har::MAX_SKIPPED_REASONS);
+    stats.not_cors_entries = not_cors_seen;
+    (stats, error)
 }
 
 /// Judges exchanges: the export's pages indexed by id, whether it is
@@ -181,6 +234,9 @@ impl Judge {
         let sanitized = self.sanitized;
         let ex = &x.exchange;
         let first = x.entry(ex.request)?;
+        if not_cors(&first.request.url).is_some() {
+            return None;
+        }
         let page_url = first
             .page_ref
             .as_deref()
@@ -225,6 +281,27 @@ impl Judge {
             (first.request.method.clone(), headers)
         };
         headers.retain(|(n, _)| !n.is_empty());
+        // The preflight recorded the names of the headers the page set; a
+        // sanitized export drops some of them (Authorization) from the
+        // request entry itself.
+        let mut headers_from_preflight = Vec::new();
+        if !lone_preflight {
+            let acrh = preflight
+                .and_then(|p| p.request.header("access-control-request-headers"))
+                .unwrap_or("");
+            for name in acrh.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    continue;
+                }
+                let value = if name.eq_ignore_ascii_case("content-type") {
+                    "application/json"
+                } else {
+                    PLACEHOLDER
+                };
+                headers.push((name.to_owned(), value.to_owned()));
+                headers_from_preflight.push(name.to_owned());
+            }
+        }
         let cookies = first.request.header("cookie").is_some();
         let acac = |e: Option<&Entry>| {
             e.and_then(|e| e.response.header("access-control-allow-credentials")) == Some("true")
@@ -312,6 +389,7 @@ impl Judge {
             credentials_assumed,
             preflight_assumed,
             recorded_error,
+            headers_from_preflight,
             verdict,
         })
     }

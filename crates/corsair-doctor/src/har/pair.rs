@@ -89,6 +89,21 @@ pub struct PairStats {
     /// Exchanges handed over before their window closed, because
     /// [`PENDING_ENTRIES`] or [`PENDING_BYTES`] was reached.
     pub forced: usize,
+    /// Requests that are not CORS requests at all (`data:`, `blob:`, `ws:`,
+    /// `wss:`, extension and `about:` URLs): never judged; filled by
+    /// `crate::har_check::judge_stream`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_cors: usize,
+    /// The first [`MAX_SKIPPED_REASONS`] of those: the entry and why it is
+    /// not a CORS request.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_cors_entries: Vec<(usize, String)>,
+}
+
+// `serde`'s `skip_serializing_if` takes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Whether an entry is a CORS preflight: Chrome's `_resourceType` or
