@@ -6,7 +6,9 @@ use crate::names::NameSet;
 
 impl<'a> Run<'a> {
     pub(super) fn finish(mut self, end: End<'a>) -> Verdict {
-        let cross_origin = !self.page_origin.contains_url(&self.initial_url);
+        // A data: URL is answered by the browser itself: no origin to cross.
+        let cross_origin = !self.page_origin.contains_url(&self.initial_url)
+            && self.initial_url.scheme() != "data";
         let origin = (cross_origin || !matches!(self.method.as_str(), "GET" | "HEAD"))
             .then(|| self.page_origin.serialized().to_owned());
         let request = SentRequest {

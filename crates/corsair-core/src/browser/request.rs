@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// The answer a data: URL gets: made by the browser, 200, no CORS headers
+/// needed (the response is basic).
+static DATA_ANSWER: Answer = Answer {
+    status: 200,
+    headers: Vec::new(),
+    next: None,
+};
+
 impl<'a> Run<'a> {
     /// Method normalization, header filtering, and the checks made before
     /// anything is sent.
@@ -80,6 +88,21 @@ impl<'a> Run<'a> {
                 .push(findings::cors_proxy_in_production(&self.url, &target));
         }
         let scheme = self.url.scheme();
+        if scheme == "data" {
+            // Fetch's "main fetch" answers a data: URL itself with a basic
+            // response, before any mode or CORS check: `fetch('data:…')`
+            // succeeds in Chrome and Firefox from any page.
+            step!(
+                self,
+                Stage::Request,
+                Some(true),
+                "A data: URL: the browser makes the response itself; nothing is sent and CORS does not apply.".to_owned()
+            );
+            return Err(End::Delivered {
+                answer: &DATA_ANSWER,
+                tainting: Tainting::Basic,
+            });
+        }
         if !matches!(scheme, "http" | "https") && !self.page_origin.contains_url(&self.url) {
             let line = format!(
                 "Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.",
