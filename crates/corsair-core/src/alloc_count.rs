@@ -1,5 +1,6 @@
 //! An allocator that counts allocations, for the tests and benchmarks that
-//! prove the server model allocates nothing per request. A binary opts in:
+//! prove the server model allocates nothing per request. Behind the
+//! `test-support` feature, not part of the public API. A binary opts in:
 //!
 //! ```ignore
 //! #[global_allocator]

@@ -6,6 +6,9 @@
 
 #![warn(missing_docs)]
 
+// Test support only: the allocation-counting allocator of the tests and
+// benchmarks that prove deciding allocates nothing.
+#[cfg(feature = "test-support")]
 pub mod alloc_count;
 pub mod allow_list;
 pub mod blink_order;
