@@ -224,7 +224,7 @@ fn chromium_allows_exactly_what_the_policy_allows() {
         }
     }
     eprintln!(
-        "server model in Chromium: {} scenarios, {allowed} allowed by their policy, {} failures",
+        "corsair-tower's layer in Chromium: {} scenarios, {allowed} allowed by their policy, {} failures",
         cases.len(),
         failures.len()
     );
