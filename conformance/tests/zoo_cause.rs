@@ -264,3 +264,79 @@ fn starlette_refusals_name_what_was_refused() {
     let cause = cause_of("method", &doctor::run(&request(&patch, url, None), None));
     assert_eq!(cause.slug, Slug::MethodNotAllowed, "{cause:#?}");
 }
+
+/// The Corsair gateway in front of the Express app: its refusal is
+/// recognised as the gateway's, and names what it refused.
+#[test]
+fn the_gateways_refusals_are_recognised() {
+    use std::sync::Arc;
+
+    use corsair_core::policy::PolicyBuilder;
+    use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, ServeConfig, Upstream};
+    use corsair_tower::CorsLayer;
+
+    let app = causes();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let port = runtime.block_on(async {
+        let layer = CorsLayer::new(
+            PolicyBuilder::new()
+                .origins(["http://www.app.example.test:8001"])
+                .credentials(true)
+                .methods(["PUT"])
+                .request_headers(["content-type"])
+                .max_age(600)
+                .development(),
+        )
+        .expect("a valid policy");
+        let proxy = Proxy::new(
+            Upstream::parse(&app.url("/")).expect("upstream"),
+            ProxyConfig::default(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let live = Live::new(layer, Arc::new(Metrics::default()));
+        tokio::spawn(serve(
+            listener,
+            live,
+            proxy,
+            None,
+            std::future::pending(),
+            ServeConfig::default(),
+        ));
+        port
+    });
+    let url = format!("http://127.0.0.1:{port}/listed/items");
+    let report = doctor::run(&request(&PUT_JSON, url.clone(), Some("{}")), None);
+    let cause = cause_of("gateway origin", &report);
+    assert_eq!(cause.slug, Slug::OriginMismatch, "{cause:#?}");
+    assert!(
+        cause
+            .layer
+            .as_deref()
+            .is_some_and(|l| l.contains("Corsair gateway")),
+        "{cause:#?}"
+    );
+    assert!(cause
+        .works_from
+        .contains(&"http://www.app.example.test:8001".to_owned()));
+    // From the allowed origin, a method the policy lacks.
+    let mut patch = request(
+        &Call {
+            method: "PATCH",
+            ..Call::GET
+        },
+        url,
+        None,
+    );
+    patch.page_origin = "http://www.app.example.test:8001".into();
+    let cause = cause_of("gateway method", &doctor::run(&patch, None));
+    assert_eq!(cause.slug, Slug::MethodNotAllowed, "{cause:#?}");
+    assert_eq!(cause.confidence, Confidence::Certain);
+    drop(runtime);
+}

@@ -518,10 +518,33 @@ fn headline(report: &Report, style: Style) -> String {
             c.confidence.word()
         ),
         (None, Some(b)) => escape_control(&b.reason).into_owned(),
-        (None, None) => match v.findings.first() {
-            Some(f) => format!("but: {} [{}]", f.title, f.slug),
-            None => "the browser lets the page read the answer".into(),
-        },
+        (None, None) => {
+            // The page reads an error: say so, and who answered it when the
+            // Corsair gateway marks its own answers.
+            let last = report
+                .exchanges
+                .iter()
+                .filter(|e| e.probe.is_none())
+                .filter_map(|e| e.received.as_ref())
+                .next_back();
+            let status = match last {
+                Some(r) if r.status >= 400 => {
+                    let mark = r
+                        .first("x-corsair")
+                        .map(|m| format!(" from the Corsair gateway ({})", escape_control(m)))
+                        .unwrap_or_default();
+                    format!(", but what it reads is a {}{mark}", r.status)
+                }
+                _ => String::new(),
+            };
+            match v.findings.first() {
+                Some(f) => format!(
+                    "the page reads the answer{status}; but: {} [{}]",
+                    f.title, f.slug
+                ),
+                None => format!("the browser lets the page read the answer{status}"),
+            }
+        }
     };
     format!("{word}: {why}")
 }

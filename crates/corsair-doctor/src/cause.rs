@@ -375,15 +375,14 @@ fn cors_refusal(answer: &Received) -> Option<(&'static str, Refused)> {
         return Some(("Starlette's CORSMiddleware (\"Disallowed CORS …\")", what));
     }
     if let Some(reason) = answer.first("x-corsair-refusal") {
-        let r = reason.to_ascii_lowercase();
-        let what = if r.contains("method") {
-            Refused::Method
-        } else if r.contains("header") {
-            Refused::Headers
-        } else if r.contains("origin") {
-            Refused::Origin
-        } else {
-            Refused::Unsaid
+        // The refusal's code comes first (`method-not-allowed: …` in debug
+        // mode); the rest may quote the request, so only the code is read.
+        let code = reason.split(':').next().unwrap_or_default().trim();
+        let what = match code.to_ascii_lowercase().as_str() {
+            "origin-not-allowed" | "duplicate-origin" => Refused::Origin,
+            "method-not-allowed" => Refused::Method,
+            "header-not-allowed" | "request-headers-too-long" => Refused::Headers,
+            _ => Refused::Unsaid,
         };
         return Some(("the Corsair gateway", what));
     }
