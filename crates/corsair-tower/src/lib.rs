@@ -409,7 +409,7 @@ impl Shared {
             Some(f) => f(route),
             None => tracing::warn!(
                 target: "corsair",
-                slug = "duplicate-cors-layer",
+                slug = %Slug::DuplicateCorsLayer,
                 route = ?route,
                 "the application sets CORS headers itself; corsair replaced them (remove the application's CORS setup)"
             ),
