@@ -23,8 +23,17 @@ pub const REDACTED: &str = "[redacted]";
 /// The form `redact_url` leaves in a query (the url crate encodes brackets).
 const REDACTED_ENCODED: &str = "%5Bredacted%5D";
 
-/// Shorter values would redact noise (`1`, `yes`) all over the report.
-const MIN_SECRET: usize = 4;
+/// Shorter values would redact noise (`1`, `yes`, a user name `user`) all
+/// over the report; the URL patterns still hide them where they stand.
+const MIN_SECRET: usize = 6;
+
+/// A user name is learned as a secret only when it looks like a token
+/// (`https://<token>@host`); shorter ones are ordinary words.
+const MIN_SECRET_USER: usize = 16;
+
+/// Up to this many secrets, one `find` per secret beats building an
+/// automaton (a scenario carries one or two).
+const FEW_SECRETS: usize = 8;
 
 /// Bounds the work and memory a file full of secrets can cost.
 const MAX_SECRETS: usize = 1024;
@@ -296,11 +305,26 @@ pub fn scrub_patterns(text: &str) -> Cow<'_, str> {
 /// URLs, and those the server's answers reveal: cookies it sets, redirect
 /// targets' tokens), then the secret-looking patterns of
 /// [`scrub_patterns`]. All secrets are found in one pass over the text.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Redactor {
+    /// Longest first.
     secrets: Vec<String>,
+    /// Whether the text may hold a pattern to hide: false when the input
+    /// it comes from has no `=` and no `@` (most scenarios of a batch).
+    patterns: bool,
     seen: HashSet<String>,
     matcher: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor {
+            secrets: Vec::new(),
+            patterns: true,
+            seen: HashSet::new(),
+            matcher: OnceLock::new(),
+        }
+    }
 }
 
 impl Redactor {
@@ -319,16 +343,26 @@ impl Redactor {
     /// its answers reveal (at every redirect hop).
     pub fn from_scenario(s: &Scenario) -> Redactor {
         let mut r = Redactor::default();
+        let marked = |t: &str| t.bytes().any(|b| b == b'=' || b == b'@');
+        let mut patterns = marked(&s.request.url) || marked(&s.page_origin);
         r.add_headers(&s.request.headers);
         r.add_url(&s.request.url);
         r.add_url(&s.page_origin);
+        let mut headers = vec![&s.request.headers];
         let mut answers: Vec<&Answer> = s.preflight.iter().chain(s.response.iter()).collect();
         while let Some(a) = answers.pop() {
             r.add_headers(&a.headers);
+            headers.push(&a.headers);
             if let Some(next) = &a.next {
                 answers.extend(next.preflight.iter().chain(next.response.iter()));
             }
         }
+        patterns |= headers
+            .iter()
+            .flat_map(|h| h.iter())
+            .any(|(n, v)| marked(n) || marked(v));
+        // Nothing in the input to hide: the verdict's text is the model's.
+        r.patterns = patterns || !r.secrets.is_empty();
         r
     }
 
@@ -376,7 +410,7 @@ impl Redactor {
         let Ok(u) = parsed else {
             return;
         };
-        if !u.username().is_empty() {
+        if u.username().len() >= MIN_SECRET_USER {
             self.push(u.username());
         }
         if let Some(p) = u.password() {
@@ -403,23 +437,32 @@ impl Redactor {
         if s.len() < MIN_SECRET
             || self.secrets.len() >= MAX_SECRETS
             || s.contains(REDACTED)
+            || REDACTED.contains(s)
             || s.contains(REDACTED_ENCODED)
             || self.seen.contains(s)
         {
             return;
         }
         self.seen.insert(s.to_owned());
-        self.secrets.push(s.to_owned());
+        self.insert(s.to_owned());
         // A JSON output shows `"` and `\` escaped: hide that form too.
-        if let Ok(json) = serde_json::to_string(s) {
+        let escaped = s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        if let Some(json) = escaped.then(|| serde_json::to_string(s).ok()).flatten() {
             let inner = json
                 .get(1..json.len().saturating_sub(1))
                 .unwrap_or_default();
             if inner != s && self.seen.insert(inner.to_owned()) {
-                self.secrets.push(inner.to_owned());
+                self.insert(inner.to_owned());
             }
         }
         self.matcher = OnceLock::new();
+    }
+
+    /// Keeps the secrets longest first: replaced one by one, a value is
+    /// hidden whole before any part of it.
+    fn insert(&mut self, s: String) {
+        let at = self.secrets.partition_point(|x| x.len() >= s.len());
+        self.secrets.insert(at, s);
     }
 
     /// Whether no secret value is tracked (patterns are still hidden).
@@ -430,7 +473,7 @@ impl Redactor {
     fn matcher(&self) -> Option<&AhoCorasick> {
         self.matcher
             .get_or_init(|| {
-                if self.secrets.is_empty() {
+                if self.secrets.len() <= FEW_SECRETS {
                     return None;
                 }
                 // Leftmost-longest: a value is hidden whole, not a part of it.
@@ -449,6 +492,12 @@ impl Redactor {
     }
 
     fn scrub_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.patterns {
+            return Cow::Borrowed(text);
+        }
+        if self.secrets.len() <= FEW_SECRETS {
+            return self.scrub_few(text);
+        }
         let by_value = match self.matcher() {
             Some(m) if m.is_match(text) => {
                 let mut out = String::with_capacity(text.len());
@@ -461,6 +510,21 @@ impl Redactor {
             _ => Cow::Borrowed(text),
         };
         match by_value {
+            Cow::Borrowed(t) => scrub_patterns(t),
+            Cow::Owned(t) => Cow::Owned(scrub_patterns(&t).into_owned()),
+        }
+    }
+
+    /// [`Redactor::scrub_cow`] for a handful of secrets: longest first, one
+    /// linear pass each (at most [`FEW_SECRETS`] passes).
+    fn scrub_few<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = Cow::Owned(out.replace(s.as_str(), REDACTED));
+            }
+        }
+        match out {
             Cow::Borrowed(t) => scrub_patterns(t),
             Cow::Owned(t) => Cow::Owned(scrub_patterns(&t).into_owned()),
         }
@@ -517,8 +581,15 @@ pub fn scrub_json_patterns(mut value: serde_json::Value) -> serde_json::Value {
 /// Hides every secret of a verdict: the request as sent, the URLs, the
 /// console lines, the story, the findings.
 pub fn redact_verdict(v: &mut Verdict, r: &Redactor) {
+    // Secret-named headers are hidden whatever the rest holds.
     r.headers(&mut v.request.headers);
     r.headers(&mut v.request.dropped_headers);
+    if let Some(o) = v.missing.as_mut().and_then(|m| m.request.as_mut()) {
+        r.headers(&mut o.headers);
+    }
+    if !r.patterns {
+        return;
+    }
     r.scrub_pairs(&mut v.preflight.request_headers);
     if let Some(o) = &mut v.request.origin {
         r.scrub_in_place(o);
@@ -535,7 +606,6 @@ pub fn redact_verdict(v: &mut Verdict, r: &Redactor) {
         r.scrub_in_place(&mut m.url);
         if let Some(o) = &mut m.request {
             r.scrub_in_place(&mut o.url);
-            r.headers(&mut o.headers);
         }
     }
     for line in [&mut v.console.chrome, &mut v.console.firefox]
