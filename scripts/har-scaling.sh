@@ -10,8 +10,13 @@
 #          plus a 1,000,000-entry memory point;
 #   json   200,000 tiny entries, --json;
 #   chain  one redirect chain of 2,000, 4,000, 8,000 and 16,000 hops (cut at
-#          the browsers' 20 redirects).
-# Needs python3 and GNU time. SKIP_BUILD=1 uses target/release/corsair as is.
+#          the browsers' 20 redirects);
+#   mixed  6,250 to 50,000 small entries as real pages make them: in every
+#          ten, a data: URL, a WebSocket, an extension script and a blob:
+#          URL (not CORS), and three sanitized preflight + request pairs
+#          whose Authorization only the preflight's ACRH records.
+# Needs python3 and GNU time. SKIP_BUILD=1 uses target/release/corsair as is;
+# SERIES="mixed" runs only the series named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-12500}"
@@ -43,6 +48,26 @@ with open(path, "w") as f:
                     '"url":"https://api.example.com/r/%d","headers":[{"name":"origin","value":"https://app.example.com"}]},'
                     '"response":{"status":%d,%s"headers":[{"name":"access-control-allow-origin","value":"https://app.example.com"}%s]}}'
                     % (t, i, 200 if last else 302, loc, hdr))
+        elif kind == "mixed":
+            k = i % 10
+            origin = '{"name":"origin","value":"https://app.example.com"}'
+            if k < 4:
+                url = ["data:text/plain,%d" % i, "wss://live.example.com/s/%d" % i,
+                       "chrome-extension://abcdefghijklmnop/%d.js" % i,
+                       "blob:https://app.example.com/%d" % i][k]
+                f.write('{"startedDateTime":"%s","pageref":"page_1","request":{"method":"GET","url":"%s","headers":[%s]},'
+                        '"response":{"status":200,"headers":[]}}' % (t, url, origin))
+            elif k % 2 == 0:
+                f.write('{"startedDateTime":"%s","pageref":"page_1","_resourceType":"preflight","request":{"method":"OPTIONS",'
+                        '"url":"https://api.example.com/o/%d","headers":[%s,{"name":"access-control-request-method","value":"PUT"},'
+                        '{"name":"access-control-request-headers","value":"authorization,content-type"}]},'
+                        '"response":{"status":204,"headers":[{"name":"access-control-allow-origin","value":"https://app.example.com"},'
+                        '{"name":"access-control-allow-methods","value":"PUT"},{"name":"access-control-allow-headers","value":"content-type"}]}}'
+                        % (t, i + 1, origin))
+            else:
+                f.write('{"startedDateTime":"%s","pageref":"page_1","_resourceType":"fetch","request":{"method":"PUT",'
+                        '"url":"https://api.example.com/o/%d","headers":[%s,{"name":"content-type","value":"application/json"}]},'
+                        '"response":{"status":0,"headers":[],"_error":"net::ERR_FAILED"}}' % (t, i, origin))
         elif kind == "tiny":
             f.write('{"startedDateTime":"%s","request":{"method":"GET","url":"https://api.example.com/i/%d",'
                     '"headers":[{"name":"origin","value":"https://app.example.com"}]},"response":{"status":200,"headers":[]}}' % (t, i))
@@ -95,7 +120,14 @@ series() { # name kind args... -- sizes...
     fi
 }
 
-series small small -- "$n" $((2 * n)) $((4 * n)) $((8 * n))
-series small small -- 1000000
-series json tiny --json -- 200000
-series chain chain -- 2000 4000 8000 16000
+only="${SERIES:-small json chain mixed}"
+run() { case " $only " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+if run small; then
+    series small small -- "$n" $((2 * n)) $((4 * n)) $((8 * n))
+    series small small -- 1000000
+fi
+run json && series json tiny --json -- 200000
+run chain && series chain chain -- 2000 4000 8000 16000
+run mixed && series mixed mixed -- 6250 12500 25000 50000
+run mixed && series mixed mixed --json -- 50000
+true
