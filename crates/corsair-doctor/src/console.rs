@@ -558,7 +558,8 @@ fn safari_reason_line(line: &str) -> Option<(ConsoleReason, Option<String>)> {
 /// could not tell.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConsolePlan {
-    /// The URL to check.
+    /// The URL to check: the one the page requested (the first of a
+    /// redirect chain, which the check follows again).
     pub url: String,
     /// The page's origin, when the line names it.
     pub origin: Option<String>,
@@ -577,7 +578,10 @@ impl ConsoleLine {
     pub fn plan(&self) -> ConsolePlan {
         use ConsoleReason as R;
         let mut plan = ConsolePlan {
-            url: self.url.clone(),
+            url: self
+                .redirected_from
+                .clone()
+                .unwrap_or_else(|| self.url.clone()),
             origin: self.origin.clone(),
             ..ConsolePlan::default()
         };
@@ -620,7 +624,8 @@ impl ConsoleLine {
         }
         if let Some(from) = &self.redirected_from {
             plan.notes.push(format!(
-                "the request was redirected from {from}; the check starts at the URL that failed"
+                "the page requested {from}, which redirected to {}, where it failed: the check starts where the page did and follows the redirects",
+                self.url
             ));
         }
         plan
@@ -641,6 +646,17 @@ mod tests {
         assert!(line.preflight);
         let plan = line.plan();
         assert_eq!(plan.method.as_deref(), Some("PUT"));
+    }
+
+    #[test]
+    fn a_redirected_request_is_checked_from_where_the_page_started() {
+        let text = "Access to fetch at 'https://api.test/v2/x' (redirected from 'https://api.test/x') from origin 'https://app.test' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.";
+        let line = parse(text).unwrap();
+        assert_eq!(line.url, "https://api.test/v2/x");
+        assert_eq!(line.redirected_from.as_deref(), Some("https://api.test/x"));
+        let plan = line.plan();
+        assert_eq!(plan.url, "https://api.test/x");
+        assert!(plan.notes.iter().any(|n| n.contains("redirected to")));
     }
 
     #[test]

@@ -21,12 +21,15 @@ const CHROME_CMD: &str = "curl ^\"https://api.example.com/items/7^\" ^\r\n  -X ^
 
 const FIREFOX: &str = "curl 'https://api.example.com/items/7' -X OPTIONS -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0' -H 'Accept: */*' -H 'Accept-Language: en-US,en;q=0.5' -H 'Accept-Encoding: gzip, deflate, br, zstd' -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: authorization,content-type' -H 'Referer: https://app.example.com/' -H 'Origin: https://app.example.com' -H 'Connection: keep-alive' -H 'Sec-Fetch-Dest: empty' -H 'Sec-Fetch-Mode: cors' -H 'Sec-Fetch-Site: same-site' -H 'Priority: u=4'";
 
+const FIREFOX_WINDOWS: &str = "curl.exe \"https://api.example.com/items/7\" -X OPTIONS -H \"User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0\" -H \"Accept: */*\" -H \"Access-Control-Request-Method: PUT\" -H \"Access-Control-Request-Headers: authorization,content-type\" -H \"Referer: https://app.example.com/\" -H \"Origin: https://app.example.com\" -H \"Sec-Fetch-Mode: cors\"";
+
 #[test]
 fn each_dialect_rebuilds_the_real_request() {
     for (name, command) in [
         ("chrome bash", CHROME_BASH),
         ("chrome cmd", CHROME_CMD),
         ("firefox", FIREFOX),
+        ("firefox windows", FIREFOX_WINDOWS),
     ] {
         let row = parse(command).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(row.method, "OPTIONS", "{name}");
