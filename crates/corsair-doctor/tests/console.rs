@@ -220,3 +220,33 @@ fn a_huge_paste_is_linear() {
     assert!(parse(&line).is_err());
     assert!(start.elapsed() < std::time::Duration::from_millis(200));
 }
+
+#[test]
+fn every_prefix_and_splice_of_real_lines_is_read_without_panic() {
+    // Pastes cut anywhere (a selection that stopped early) or glued to the
+    // next line: never a panic, and a cut Chrome line before its "has been
+    // blocked" part is not taken for a whole one.
+    let mut lines = Vec::new();
+    for (_, s) in corpus().into_iter().step_by(40) {
+        for profile in [Profile::Chrome, Profile::Firefox] {
+            let v = corsair_core::explain(&s, profile).unwrap();
+            lines.extend(v.console.chrome.clone());
+            lines.extend(v.console.firefox.clone());
+        }
+    }
+    assert!(lines.len() > 20);
+    for (i, line) in lines.iter().enumerate() {
+        let next = &lines[(i + 1) % lines.len()];
+        for (cut, _) in line.char_indices() {
+            let prefix = &line[..cut];
+            let parsed = parse(prefix);
+            if !prefix.contains("' has been blocked by CORS policy: ")
+                && !prefix.contains(". (Reason: ")
+                && !prefix.contains("Fetch API cannot load ")
+            {
+                assert!(parsed.is_err(), "{prefix:?} read as {parsed:?}");
+            }
+            let _ = parse(&format!("{prefix}{next}"));
+        }
+    }
+}
