@@ -72,9 +72,9 @@ pub struct CheckArgs {
     /// Render the fix for this platform (default: the one detected, else a few common ones).
     #[arg(long, value_name = "NAME")]
     pub platform: Option<Platform>,
-    /// Which browser's rules.
-    #[arg(long, value_enum, default_value_t = BrowserArg::Chrome)]
-    pub browser: BrowserArg,
+    /// Which browser's rules (default: with --console, the line's browser; else Chrome).
+    #[arg(long, value_enum)]
+    pub browser: Option<BrowserArg>,
     /// Extra CA certificates to trust (PEM).
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
@@ -234,7 +234,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let options = diagnose::Options {
-        profile: args.browser.into(),
+        profile: args
+            .browser
+            .map_or_else(crate::inputs::line_profile, Into::into),
         probes: !args.no_probes,
         platform: args.platform,
         compare: args.compare.clone(),

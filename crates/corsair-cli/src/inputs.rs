@@ -3,8 +3,10 @@
 //! check to run, with what could not be known said on standard error.
 
 use std::io::Read;
+use std::sync::OnceLock;
 
 use corsair_core::printable::escape_control;
+use corsair_core::Profile;
 use corsair_doctor::check::CheckRequest;
 use corsair_doctor::console::{self, Browser, MAX_INPUT};
 use corsair_doctor::curl::{self, CurlRequest};
@@ -26,6 +28,16 @@ pub struct ConsoleInput<'a> {
     pub cookies: Option<&'a str>,
     /// `--read-header`.
     pub read_headers: &'a [String],
+}
+
+/// The rules of the browser whose console line was read (set once, by
+/// [`console_request`]).
+static LINE_PROFILE: OnceLock<Profile> = OnceLock::new();
+
+/// The rules to judge by when `--browser` is not given: the console line's
+/// browser (Safari has no profile yet: Chrome's), else Chrome's.
+pub fn line_profile() -> Profile {
+    LINE_PROFILE.get().copied().unwrap_or_default()
 }
 
 /// Reads the paste (at most [`MAX_INPUT`] bytes from standard input).
@@ -66,6 +78,10 @@ pub fn console_request(input: &ConsoleInput<'_>) -> Result<CheckRequest, String>
     let text = read_paste(input.text)?;
     let line = console::parse(&text).map_err(|e| format!("--console: {e}"))?;
     let plan = line.plan();
+    let _ = LINE_PROFILE.set(match line.browser {
+        Browser::Firefox => Profile::Firefox,
+        Browser::Chrome | Browser::Safari => Profile::Chrome,
+    });
     let origin = match (input.origin, &plan.origin) {
         (Some(o), _) => o.to_owned(),
         (None, Some(o)) => o.clone(),

@@ -73,6 +73,7 @@ fn a_chrome_method_line_is_checked_and_finds_the_same_blocker() {
         "MethodDisallowedByPreflightResponse"
     );
     assert_eq!(v["verdict"]["blocked"]["failed_parameter"], "PUT");
+    assert_eq!(v["verdict"]["browser"], "chrome");
 }
 
 #[test]
@@ -91,8 +92,6 @@ fn a_firefox_header_line_needs_the_origin_then_finds_the_header() {
             "check",
             "--json",
             "--no-probes",
-            "--browser",
-            "firefox",
             "--origin",
             "https://app.example.com",
             "--console",
@@ -113,6 +112,7 @@ fn a_firefox_header_line_needs_the_origin_then_finds_the_header() {
         "HeaderDisallowedByPreflightResponse"
     );
     assert_eq!(v["verdict"]["blocked"]["failed_parameter"], "authorization");
+    assert_eq!(v["verdict"]["browser"], "firefox");
     // The preflight asked for exactly that header.
     let sent = v["exchanges"][0]["sent"]["headers"].to_string();
     assert!(
