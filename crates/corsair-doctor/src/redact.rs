@@ -310,7 +310,7 @@ pub struct Redactor {
     /// Longest first.
     secrets: Vec<String>,
     /// Whether the text may hold a pattern to hide: false when the input
-    /// it comes from has no `=` and no `@` (most scenarios of a batch).
+    /// it comes from has no `@` and no secret parameter (most scenarios).
     patterns: bool,
     seen: HashSet<String>,
     matcher: OnceLock<Option<AhoCorasick>>,
@@ -343,7 +343,8 @@ impl Redactor {
     /// its answers reveal (at every redirect hop).
     pub fn from_scenario(s: &Scenario) -> Redactor {
         let mut r = Redactor::default();
-        let marked = |t: &str| t.bytes().any(|b| b == b'=' || b == b'@');
+        // A pattern in the verdict's text comes from one in its input.
+        let marked = |t: &str| t.contains('@') || matches!(scrub_patterns(t), Cow::Owned(_));
         let mut patterns = marked(&s.request.url) || marked(&s.page_origin);
         r.add_headers(&s.request.headers);
         r.add_url(&s.request.url);
@@ -400,28 +401,35 @@ impl Redactor {
     /// Learns a URL's secrets: its userinfo and the values of its
     /// credential-named query and fragment parameters. Relative URLs too.
     pub fn add_url(&mut self, text: &str) {
-        // Most URLs carry nothing secret: skip the parse.
-        if !text.bytes().any(|b| matches!(b, b'@' | b'?' | b'#')) {
-            return;
+        // Read as text, not parsed: this runs for every scenario of a batch,
+        // and a relative `Location` has secrets too.
+        if let Some(scheme_end) = text.find("://") {
+            let rest = text.get(scheme_end + 3..).unwrap_or_default();
+            let authority = rest
+                .split(|c| matches!(c, '/' | '?' | '#'))
+                .next()
+                .unwrap_or_default();
+            if let Some((userinfo, _)) = authority.rsplit_once('@') {
+                let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+                if user.len() >= MIN_SECRET_USER {
+                    self.push(user);
+                }
+                self.push(password);
+            }
         }
-        let parsed = url::Url::parse(text).or_else(|_| {
-            url::Url::parse("http://relative.invalid/").and_then(|base| base.join(text))
-        });
-        let Ok(u) = parsed else {
+        let Some(start) = text.find(['?', '#']) else {
             return;
         };
-        if u.username().len() >= MIN_SECRET_USER {
-            self.push(u.username());
-        }
-        if let Some(p) = u.password() {
-            self.push(p);
-        }
-        for part in [u.query(), u.fragment()].into_iter().flatten() {
-            for (k, v) in part.split('&').filter_map(|p| p.split_once('=')) {
-                if is_secret_param(k) {
-                    self.push(v);
-                    let decoded: String = url::form_urlencoded::parse(format!("x={v}").as_bytes())
-                        .map(|(_, v)| v.into_owned())
+        let params = text.get(start + 1..).unwrap_or_default();
+        for (k, v) in params
+            .split(['&', '#', '?', ';'])
+            .filter_map(|p| p.split_once('='))
+        {
+            if is_secret_param(k) {
+                self.push(v);
+                if v.contains(['%', '+']) {
+                    let decoded: String = url::form_urlencoded::parse(v.as_bytes())
+                        .map(|(k, _)| k.into_owned())
                         .next()
                         .unwrap_or_default();
                     self.push(&decoded);
