@@ -185,10 +185,16 @@ pub fn judge_stream<R: std::io::Read>(
     let judge = Judge::new(summary, profile);
     let mut pairer = Pairer::new();
     let mut not_cors_seen: Vec<(usize, String)> = Vec::new();
+    let mut not_cors_count = 0usize;
     let mut hand = |g: Group| {
         let first = g.entry(g.exchange.request);
         if let Some(why) = first.and_then(|e| not_cors(&e.request.url)) {
-            not_cors_seen.push((g.exchange.request, why.to_owned()));
+            // Counted, and the first few kept: memory stays bounded however
+            // many such entries the export holds.
+            not_cors_count += 1;
+            if not_cors_seen.len() < har::MAX_SKIPPED_REASONS {
+                not_cors_seen.push((g.exchange.request, why.to_owned()));
+            }
             return;
         }
         if let Some(v) = judge.judge(&g) {
@@ -198,8 +204,7 @@ pub fn judge_stream<R: std::io::Read>(
     let (_, error) = har::read_partial(reader, |e| pairer.push(slim(e), &mut hand));
     pairer.finish(&mut hand);
     let mut stats = pairer.stats().clone();
-    stats.not_cors = not_cors_seen.len();
-    not_cors_seen.truncate(har::MAX_SKIPPED_REASONS);
+    stats.not_cors = not_cors_count;
     stats.not_cors_entries = not_cors_seen;
     (stats, error)
 }

@@ -133,3 +133,19 @@ fn a_truncated_export_keeps_the_entries_before_the_cut() {
     assert_eq!(verdicts.len(), 1);
     assert_eq!(verdicts[0].entry, 5);
 }
+
+#[test]
+fn many_not_cors_entries_are_counted_the_first_few_listed() {
+    let entry = |i: usize| {
+        format!(
+            r#"{{"startedDateTime":"2024-01-01T00:00:00.000Z","request":{{"method":"GET","url":"data:text/plain,{i}","headers":[{{"name":"origin","value":"https://app.test"}}]}},"response":{{"status":200,"headers":[]}}}}"#
+        )
+    };
+    let entries: Vec<String> = (0..500).map(entry).collect();
+    let text = format!(r#"{{"log":{{"entries":[{}]}}}}"#, entries.join(","));
+    let (summary, stats, verdicts, _) = judge(text.as_bytes());
+    assert_eq!(summary.entries, 500);
+    assert!(verdicts.is_empty());
+    assert_eq!(stats.not_cors, 500);
+    assert_eq!(stats.not_cors_entries.len(), har::MAX_SKIPPED_REASONS);
+}
