@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-180}
 export RUSTC_BOOTSTRAP=1
-mkdir -p fuzz/corpus/scenario fuzz/corpus/allow_list fuzz/corpus/origin fuzz/corpus/request_headers fuzz/corpus/policy fuzz/corpus/server fuzz/corpus/curl fuzz/corpus/har fuzz/corpus/csp
+mkdir -p fuzz/corpus/scenario fuzz/corpus/allow_list fuzz/corpus/origin fuzz/corpus/request_headers fuzz/corpus/policy fuzz/corpus/server fuzz/corpus/curl fuzz/corpus/har fuzz/corpus/csp fuzz/corpus/console
 cp crates/corsair-doctor/tests/data/*.har fuzz/corpus/har/
 printf '%s' "curl 'https://api.example.com/x' -X PUT -H 'origin: https://app.example.com' --data-raw '{\"a\":1}'" > fuzz/corpus/curl/seed
+printf '%s' "Access to fetch at 'https://api.example.com/x' (redirected from 'https://api.example.com/y') from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: Method PUT is not allowed by Access-Control-Allow-Methods in preflight response." > fuzz/corpus/console/seed
 cp crates/corsair-cli/tests/policies/*.toml fuzz/corpus/policy/
 printf 'https://a.b.example.org\nPUT\ncontent-type, x-a' > fuzz/corpus/server/seed
 python3 - <<'PY'
@@ -54,7 +55,7 @@ for n in (10, 100, 1000, 10000):
                        '"headers":[{"name":"location","value":"https://api.example.com/i/%d"}]}}' % (i % 1000, i, i + 1, i + 1) for i in range(n))
     open(f"fuzz/corpus/har/scaled-{n}.har", "w").write('{"log":{"version":"1.2","entries":[' + entries + "]}}")
 PY
-for target in allow_list origin request_headers scenario policy server curl har csp; do
+for target in allow_list origin request_headers scenario policy server curl har csp console; do
   echo "== $target: ${seconds}s"
   # max_len admits the largest seeds; an input that takes over 10 s is
   # reported as a timeout (a super-linear cost), like a crash.
