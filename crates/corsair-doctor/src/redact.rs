@@ -73,30 +73,34 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// Calls `f` with `name` lower-cased, on the stack for usual names (this
 /// runs for every header of every scenario of a batch).
-fn with_lower<T>(name: &str, f: impl FnOnce(&str) -> T) -> T {
+fn with_lower<T>(name: &str, f: impl FnOnce(&[u8]) -> T) -> T {
     let mut buf = [0u8; 64];
     match buf.get_mut(..name.len()) {
         Some(b) => {
             b.copy_from_slice(name.as_bytes());
             b.make_ascii_lowercase();
-            // Lower-casing ASCII bytes keeps UTF-8 valid.
-            f(std::str::from_utf8(b).unwrap_or_default())
+            f(b)
         }
-        None => f(&name.to_ascii_lowercase()),
+        None => f(name.to_ascii_lowercase().as_bytes()),
     }
 }
 
-fn secret_lower(lower: &str) -> bool {
-    if lower.starts_with("access-control-")
-        || lower.starts_with("sec-fetch-")
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn secret_lower(lower: &[u8]) -> bool {
+    if lower.starts_with(b"access-control-")
+        || lower.starts_with(b"sec-fetch-")
         || matches!(
             lower,
-            "www-authenticate" | "proxy-authenticate" | ":authority" | "vary"
+            b"www-authenticate" | b"proxy-authenticate" | b":authority" | b"vary"
         )
     {
         return false;
     }
-    SECRET_PARTS.iter().any(|p| lower.contains(p)) || has_segment(lower, &SECRET_SEGMENTS)
+    SECRET_PARTS.iter().any(|p| contains(lower, p.as_bytes()))
+        || has_segment(lower, &SECRET_SEGMENTS)
 }
 
 /// Whether a URL parameter named `name` carries a credential: the header
@@ -107,15 +111,18 @@ pub fn is_secret_param(name: &str) -> bool {
     })
 }
 
-fn has_segment(lower: &str, segments: &[&str]) -> bool {
+fn has_segment(lower: &[u8], segments: &[&str]) -> bool {
     lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|s| segments.contains(&s))
+        .split(|c| !c.is_ascii_alphanumeric())
+        .any(|s| segments.iter().any(|g| g.as_bytes() == s))
 }
 
 /// Headers whose values are URLs the server chose (redirect targets).
-fn is_url_header(lower: &str) -> bool {
-    matches!(lower, "location" | "content-location" | "refresh" | "link")
+fn is_url_header(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"location" | b"content-location" | b"refresh" | b"link"
+    )
 }
 
 /// The shown form of a secret: its scheme kept (`Bearer`), the rest hidden.
@@ -224,6 +231,18 @@ fn ends_authority(b: u8) -> bool {
     matches!(b, b'/' | b'?' | b'#' | b'&') || (ends_value(b) && b != b'[' && b != b']')
 }
 
+/// The bytes where a pattern may start: `://`, and a parameter after `?`,
+/// `&`, `#` or `;`.
+const TRIGGERS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b':' as usize] = true;
+    t[b'?' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'#' as usize] = true;
+    t[b';' as usize] = true;
+    t
+};
+
 /// `text` with the userinfo of every URL (`https://user:pass@`, `wss://…@`)
 /// and the value of every credential-named parameter after `?`, `&`, `#` or
 /// `;` hidden. One pass, linear in the text; borrowed when nothing is hidden.
@@ -234,6 +253,11 @@ pub fn scrub_patterns(text: &str) -> Cow<'_, str> {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Jump to the next byte that may start a pattern.
+        match bytes[i..].iter().position(|&b| TRIGGERS[usize::from(b)]) {
+            Some(p) => i += p,
+            None => break,
+        }
         let b = bytes[i];
         if b == b':' && bytes.get(i + 1) == Some(&b'/') && bytes.get(i + 2) == Some(&b'/') {
             let start = i + 3;
@@ -344,7 +368,9 @@ impl Redactor {
     pub fn from_scenario(s: &Scenario) -> Redactor {
         let mut r = Redactor::default();
         // A pattern in the verdict's text comes from one in its input.
-        let marked = |t: &str| t.contains('@') || matches!(scrub_patterns(t), Cow::Owned(_));
+        let marked = |t: &str| {
+            t.contains('@') || (t.contains('=') && matches!(scrub_patterns(t), Cow::Owned(_)))
+        };
         let mut patterns = marked(&s.request.url) || marked(&s.page_origin);
         r.add_headers(&s.request.headers);
         r.add_url(&s.request.url);
@@ -384,7 +410,7 @@ impl Redactor {
                 if let Some((_, token)) = v.split_once(' ') {
                     self.push(token);
                 }
-            } else if is_url_header(&lower) {
+            } else if is_url_header(lower.as_bytes()) {
                 self.add_url(v);
             }
         }
@@ -403,6 +429,9 @@ impl Redactor {
     pub fn add_url(&mut self, text: &str) {
         // Read as text, not parsed: this runs for every scenario of a batch,
         // and a relative `Location` has secrets too.
+        if !text.contains('@') && !text.contains('=') {
+            return;
+        }
         if let Some(scheme_end) = text.find("://") {
             let rest = text.get(scheme_end + 3..).unwrap_or_default();
             let authority = rest
