@@ -357,11 +357,16 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
             .headers
             .iter()
             .find(|(n, _)| n == "origin")
-            .map(|(_, v)| format!(" (Origin: {v})"))
+            .map(|(_, v)| format!(" (Origin: {})", escape_control(v)))
             .unwrap_or_default();
         let answer = match (&e.received, &e.error) {
             (Some(r), _) => {
-                let acao: Vec<&str> = r.values("access-control-allow-origin").collect();
+                // What a server sends is shown escaped: no control
+                // character reaches the terminal.
+                let acao: Vec<String> = r
+                    .values("access-control-allow-origin")
+                    .map(|v| escape_control(v).into_owned())
+                    .collect();
                 let acao = if acao.is_empty() {
                     style.dim("no Access-Control-Allow-Origin")
                 } else {
@@ -369,13 +374,15 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
                 };
                 format!("{} {}, {acao}", r.status, r.version)
             }
-            (None, Some(err)) => style.red(err),
+            (None, Some(err)) => style.red(&escape_control(err)),
             (None, None) => String::new(),
         };
         let _ = writeln!(
             out,
             "  #{i:<2} {:<22} {} {}{origin}\n       -> {answer}",
-            what, e.sent.method, e.sent.url
+            what,
+            escape_control(&e.sent.method),
+            escape_control(&e.sent.url)
         );
     }
     if quiet > 0 {
@@ -388,7 +395,10 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
         );
     }
     out.push('\n');
-    out.push_str(&render::verdict_styled(&report.verdict, style));
+    out.push_str(&render::verdict_styled(
+        &render::escape_verdict(&report.verdict),
+        style,
+    ));
     if let Some(cause) = &report.cause {
         out.push_str(&cause_section(cause, style));
     }
@@ -410,8 +420,13 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
                 f.finding.slug,
                 style.bold(&f.finding.title)
             );
-            let _ = writeln!(out, "    {}", f.finding.explanation);
-            let _ = writeln!(out, "    {} {}", style.bold("Fix:"), f.finding.fix);
+            let _ = writeln!(out, "    {}", escape_control(&f.finding.explanation));
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                style.bold("Fix:"),
+                escape_control(&f.finding.fix)
+            );
         }
     } else if report.exchanges.iter().any(|e| e.probe.is_some()) {
         let ran = |name: &str| {

@@ -214,3 +214,30 @@ fn a_copy_as_curl_command_is_checked_live() {
     assert_eq!(v["exchanges"][0]["sent"]["method"], "OPTIONS");
     assert_eq!(v["exchanges"][1]["sent"]["method"], "PUT");
 }
+
+/// What a server sends is shown escaped: a C1 control or a bidirectional
+/// override in a header never reaches the terminal as it is.
+#[test]
+fn a_servers_control_characters_are_escaped() {
+    let port = fixed_server("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://evil.example\u{9b}2J\u{202e}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    let out = corsair()
+        .args([
+            "check",
+            "--no-probes",
+            &format!("http://127.0.0.1:{port}/x"),
+            "--origin",
+            "https://app.example.com",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        !text.contains('\u{9b}') && !text.contains('\u{202e}'),
+        "a control character reached the output: {text}"
+    );
+    assert!(
+        text.contains("\\u{9b}") && text.contains("\\u{202e}"),
+        "{text}"
+    );
+}
