@@ -434,10 +434,7 @@ impl Redactor {
         }
         if let Some(scheme_end) = text.find("://") {
             let rest = text.get(scheme_end + 3..).unwrap_or_default();
-            let authority = rest
-                .split(|c| matches!(c, '/' | '?' | '#'))
-                .next()
-                .unwrap_or_default();
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
             if let Some((userinfo, _)) = authority.rsplit_once('@') {
                 let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
                 if user.len() >= MIN_SECRET_USER {
