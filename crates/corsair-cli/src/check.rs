@@ -104,12 +104,19 @@ Safe by default: a request whose method may change data (anything but GET, HEAD 
 Exit status: 0 allowed (or same-origin), 1 blocked, 3 incomplete (a request not sent without --send included), 5 no HTTP answer (DNS, connection, timeout, TLS: not a CORS problem), 2 bad input.";
 
 fn split_header(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| format!("header `{text}` has no `:` (write -H 'Name: value')"))?;
+    // The message names the header, never its value: it may be a secret.
+    let (name, value) = text.split_once(':').ok_or_else(|| {
+        let first = text.split_whitespace().next().unwrap_or_default();
+        let more = if first.len() < text.trim().len() {
+            " …"
+        } else {
+            ""
+        };
+        format!("header `{first}{more}` has no `:` (write -H 'Name: value')")
+    })?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(format!("header `{text}` has no name"));
+        return Err("a header has no name before its `:` (write -H 'Name: value')".to_owned());
     }
     Ok((name.to_owned(), value.trim().to_owned()))
 }

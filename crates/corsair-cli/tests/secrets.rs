@@ -228,6 +228,16 @@ fn check_never_prints_a_secret() {
     // The echoes are in the report, hidden.
     assert!(json.contains("x-echo-authorization"), "{json}");
     assert!(!v["exchanges"].as_array().expect("exchanges").is_empty());
+    // A malformed header is refused without repeating its value.
+    let malformed = format!("Authorization Bearer {AUTH_TOKEN}");
+    run_clean(&[
+        "check",
+        url.as_str(),
+        "--origin",
+        "https://app.example.com",
+        "-H",
+        malformed.as_str(),
+    ]);
     // Credentials in the URL itself (refused by fetch(), reported).
     let with_user = format!("http://alice:{USER_PASS}@127.0.0.1:{port}/api");
     for json in [false, true] {
