@@ -228,6 +228,12 @@ fn check_never_prints_a_secret() {
     // The echoes are in the report, hidden.
     assert!(json.contains("x-echo-authorization"), "{json}");
     assert!(!v["exchanges"].as_array().expect("exchanges").is_empty());
+    // The same request pasted from DevTools.
+    let curl = format!(
+        "curl '{url}' -H 'authorization: Bearer {AUTH_TOKEN}' -H 'x-csrf-token: {CSRF}' -H 'origin: https://app.example.com' -b 'sid={COOKIE_SID}'"
+    );
+    run_clean(&["check", "--curl", &curl, "--timeout", "5"]);
+    run_clean(&["check", "--json", "--curl", &curl, "--timeout", "5"]);
     // A malformed header is refused without repeating its value.
     let malformed = format!("Authorization Bearer {AUTH_TOKEN}");
     run_clean(&[
