@@ -238,9 +238,13 @@ pub async fn run(
             ));
         }
     }
-    // The error path: only meaningful when the request itself is readable.
+    // The error path: only meaningful when the request itself is readable,
+    // and only for a request that reads: a PUT or DELETE is never repeated,
+    // even when --send let the doctor send it once.
     let allowed = checked.verdict.outcome == Outcome::Allowed;
-    if let (true, Some((real, _))) = (allowed, last_request(checked)) {
+    let request_reads =
+        last_request(checked).filter(|(w, _)| crate::check::is_read_only(&w.method));
+    if let (true, Some((real, _))) = (allowed, request_reads) {
         let credentialed = real
             .headers
             .iter()

@@ -88,7 +88,31 @@ async fn unsafe_requests_are_not_sent_unless_asked() {
             "{method}: sent {sent:?}"
         );
         assert_eq!(report.exchanges[0].sent.method, "OPTIONS");
+        // With --send, the request goes once, and no probe repeats it.
+        let sent_once = Options {
+            send: true,
+            ..Options::default()
+        };
+        let report = diagnose(&sender, &request, &sent_once).await.unwrap();
+        let repeats = report
+            .exchanges
+            .iter()
+            .filter(|e| e.sent.method == method)
+            .count();
+        assert!(repeats <= 1, "{method} sent {repeats} times");
+        assert!(
+            report
+                .exchanges
+                .iter()
+                .filter(|e| e.probe.is_some())
+                .all(|e| is_read_only(&e.sent.method)),
+            "{method}: a probe repeated it"
+        );
     }
+}
+
+fn is_read_only(method: &str) -> bool {
+    corsair_doctor::check::is_read_only(method)
 }
 
 fn slugs(report: &Report) -> Vec<Slug> {
