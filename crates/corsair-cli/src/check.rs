@@ -24,9 +24,9 @@ pub struct CheckArgs {
     /// The URL the page requests.
     #[arg(value_name = "URL", required_unless_present_any = ["curl", "console"])]
     pub url: Option<String>,
-    /// The page's origin (default with --curl: the command's Origin or Referer).
+    /// The page's origin (default with --curl: the command's Origin or Referer). Repeatable: the check runs from each (development and production), and the fix allows them all.
     #[arg(long, value_name = "ORIGIN")]
-    pub origin: Option<String>,
+    pub origin: Vec<String>,
     /// The method the page's code uses.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
@@ -157,7 +157,8 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
         };
         let page = args
             .origin
-            .clone()
+            .first()
+            .cloned()
             .or_else(|| header("origin").filter(|o| o != "null"))
             .or_else(|| header("referer").and_then(|r| origin_of(&r)))
             .ok_or("--curl: the command has no Origin or Referer header; give the page's origin with --origin")?;
@@ -180,7 +181,7 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
     } else if let Some(text) = &args.console {
         let console = crate::inputs::console_request(&crate::inputs::ConsoleInput {
             text,
-            origin: args.origin.as_deref(),
+            origin: args.origin.first().map(String::as_str),
             method: args.method.as_deref(),
             headers: &extra,
             credentials: args.credentials || args.cookie.is_some(),
@@ -193,7 +194,8 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
         let url = args.url.clone().ok_or("give the URL to check")?;
         let origin = args
             .origin
-            .clone()
+            .first()
+            .cloned()
             .ok_or("give the page's origin: --origin https://app.example.com")?;
         CheckRequest {
             page_origin: origin,
@@ -249,6 +251,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         compare: args.compare.clone(),
         page: args.page.clone(),
         send: args.send,
+        also_allow: args.origin.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -266,29 +269,83 @@ pub fn run(args: &CheckArgs) -> u8 {
     for url in [&args.page, &args.compare].into_iter().flatten() {
         redactor.add_url(url);
     }
-    let report = match runtime.block_on(diagnose::diagnose(&sender, &request, &options)) {
-        Ok(r) => r,
-        Err(e) => {
-            let message = redactor.scrub(&fail::in_flags(&e));
-            return fail::report("check", args.json, &message, 2);
+    // `--origin` given several times: the same check from each page.
+    let mut requests = vec![request.clone()];
+    for origin in args.origin.iter().skip(1) {
+        requests.push(CheckRequest {
+            page_origin: origin.clone(),
+            ..request.clone()
+        });
+    }
+    let mut reports = Vec::new();
+    for request in &requests {
+        match runtime.block_on(diagnose::diagnose(&sender, request, &options)) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                let message = redactor.scrub(&fail::in_flags(&e));
+                return fail::report("check", args.json, &message, 2);
+            }
         }
-    };
+    }
     let text = if args.json {
-        let mut value = json_value(&report);
-        redactor.scrub_json(&mut value);
-        let mut v = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let mut values: Vec<serde_json::Value> = reports.iter().map(json_value).collect();
+        for v in &mut values {
+            redactor.scrub_json(v);
+        }
+        // One origin: one document, as always; several: one per origin.
+        let doc = match values.len() {
+            1 => values.remove(0),
+            _ => serde_json::Value::Array(values),
+        };
+        let mut v = serde_json::to_string_pretty(&doc).unwrap_or_default();
         v.push('\n');
         v
     } else {
-        redactor.scrub(&human(&report, Style::for_stdout(), args.verbose))
+        let many = reports.len() > 1;
+        let mut text = String::new();
+        for r in &reports {
+            if many {
+                text.push_str(&format!(
+                    "── from {} {}\n",
+                    escape_control(&r.request.page_origin),
+                    "─".repeat(40)
+                ));
+            }
+            text.push_str(&human(r, Style::for_stdout(), args.verbose));
+            if many {
+                text.push('\n');
+            }
+        }
+        redactor.scrub(&text)
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    if report.cause.as_ref().is_some_and(|c| c.network.is_some()) {
-        return NETWORK_EXIT;
-    }
-    u8::try_from(report.verdict.outcome.exit_code()).unwrap_or(2)
+    worst_exit(&reports)
+}
+
+/// The exit status of several reports: the worst of them (no answer, then
+/// blocked, then incomplete, then allowed).
+fn worst_exit(reports: &[Report]) -> u8 {
+    let code = |r: &Report| {
+        if r.cause.as_ref().is_some_and(|c| c.network.is_some()) {
+            NETWORK_EXIT
+        } else {
+            u8::try_from(r.verdict.outcome.exit_code()).unwrap_or(2)
+        }
+    };
+    let rank = |c: u8| match c {
+        NETWORK_EXIT => 4,
+        1 => 3,
+        3 => 2,
+        2 => 1,
+        _ => 0,
+    };
+    reports
+        .iter()
+        .map(code)
+        .max_by_key(|c| rank(*c))
+        .unwrap_or(2)
 }
 
 /// Exit status when the request got no HTTP answer (DNS, refused, timeout,

@@ -241,3 +241,38 @@ fn a_servers_control_characters_are_escaped() {
         "{text}"
     );
 }
+
+/// `--origin` several times (development and production): the check runs
+/// from each page, the exit status is the worst, and each fix allows them
+/// all.
+#[test]
+fn several_origins_are_each_checked_and_all_allowed_by_the_fix() {
+    let port = fixed_server("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nVary: Origin\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    let out = corsair()
+        .args([
+            "check",
+            "--json",
+            "--no-probes",
+            &format!("http://127.0.0.1:{port}/x"),
+            "--origin",
+            "https://app.example.com",
+            "--origin",
+            "http://localhost:5173",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let reports = v.as_array().expect("one report per origin");
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["verdict"]["outcome"], "allowed");
+    assert_eq!(reports[1]["verdict"]["outcome"], "blocked");
+    let origins = &reports[1]["fix"]["policy"]["origins"];
+    for o in ["https://app.example.com", "http://localhost:5173"] {
+        assert!(
+            origins.as_array().unwrap().iter().any(|x| x == o),
+            "{o} missing from {origins}"
+        );
+    }
+}

@@ -34,6 +34,9 @@ pub struct Options {
     /// Send requests that may change data (any method but GET, HEAD and
     /// OPTIONS). Off, the doctor sends their preflight and stops there.
     pub send: bool,
+    /// Other pages' origins the fix must allow too (`--origin` given
+    /// several times: development and production).
+    pub also_allow: Vec<String>,
 }
 
 impl Default for Options {
@@ -45,6 +48,7 @@ impl Default for Options {
             compare: None,
             page: None,
             send: false,
+            also_allow: Vec::new(),
         }
     }
 }
@@ -136,13 +140,24 @@ pub async fn diagnose(
         (Vec::new(), None)
     };
     extra.extend(cause_exchanges);
-    let works_from = cause.as_ref().map_or(&[][..], |c| c.works_from.as_slice());
+    let mut works_from: Vec<String> = options
+        .also_allow
+        .iter()
+        .map(|o| {
+            Url::parse(o)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|_| o.clone())
+        })
+        .collect();
+    if let Some(c) = &cause {
+        works_from.extend(c.works_from.iter().cloned());
+    }
     let fix = fix_report(
         request,
         &checked,
         &findings,
         options.platform,
-        works_from,
+        &works_from,
         options.profile,
     );
     let Checked {
