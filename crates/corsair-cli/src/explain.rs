@@ -244,8 +244,11 @@ fn emit(
             if line.is_some_and(|n| n > 1) {
                 ctx.buf.push(b'\n');
             }
+            // A scenario's values are shown escaped on a terminal: no
+            // control character of theirs reaches it (JSON escapes its own).
+            let shown = render::escape_verdict(v);
             ctx.buf
-                .extend_from_slice(render::verdict_styled(v, ctx.style).as_bytes());
+                .extend_from_slice(render::verdict_styled(&shown, ctx.style).as_bytes());
         }
         Err(e) => {
             // The message may quote the bad value: hide URL credentials in it.

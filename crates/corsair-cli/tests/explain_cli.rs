@@ -194,3 +194,22 @@ fn human_reports_of_the_built_in_examples() {
         insta::assert_snapshot!(format!("example_{name}"), text(&out.stdout));
     }
 }
+
+/// A scenario's values are shown escaped on a terminal: an answer with
+/// terminal escapes in its headers cannot move the cursor or recolour the
+/// screen; JSON keeps them, escaped as JSON does.
+#[test]
+fn control_characters_in_a_scenario_are_escaped() {
+    let scenario = r#"{"page_origin":"https://app.example.com","request":{"url":"https://api.example.com/x"},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","https://evil.example\u009b\u001b[31m"],["Access-Control-Allow-Origin","x\u001b[2J"]]}}"#;
+    let out = corsair(&["explain", "-"], scenario);
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{9b}'),
+        "a control character reached the output: {shown:?}"
+    );
+    assert!(shown.contains("\\x1b[2J"), "{shown}");
+    let json = corsair(&["explain", "--json", "-"], scenario);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(v["outcome"], "blocked");
+}
