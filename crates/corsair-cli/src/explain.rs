@@ -27,10 +27,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let code = match source(args) {
-        Err(msg) => {
-            eprintln!("corsair explain: {msg}");
-            BAD_INPUT
-        }
+        Err(msg) => crate::fail::report("explain", args.json, &msg, BAD_INPUT),
         Ok(Source::Listing) => {
             let _ = write!(out, "{}", builtin::listing());
             0
@@ -217,8 +214,8 @@ fn explain_stream(mut reader: Box<dyn BufRead + '_>, ctx: &mut Ctx<'_>) -> u8 {
         tally.add(explain_line(&line, number, ctx));
     }
     if first_content {
-        eprintln!("corsair explain: the input holds no scenario");
-        return BAD_INPUT;
+        let message = "the input holds no scenario";
+        return crate::fail::report("explain", ctx.json, message, BAD_INPUT);
     }
     tally.code()
 }
