@@ -43,7 +43,7 @@ fn color_follows_the_flag_and_the_environment() {
 
 #[test]
 fn errors_are_json_when_json_was_asked_for() {
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 5] = [
         &[
             "check",
             "--json",
@@ -54,6 +54,7 @@ fn errors_are_json_when_json_was_asked_for() {
         &["lint", "--json", "tests/policies/none.toml"],
         &["lint", "--format", "sarif", "tests/policies/none.toml"],
         &["har", "--json", "tests/none.har"],
+        &["explain", "--json", "tests/none.json"],
     ];
     for args in cases {
         let out = corsair(args, &[]);
