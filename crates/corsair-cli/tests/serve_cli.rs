@@ -801,3 +801,55 @@ fn json_logs_write_nothing_but_json_lines() {
         "{err}"
     );
 }
+
+/// A reload of a large policy (200,000 origins) is read and compiled off
+/// the worker that answers requests: with one worker, preflights keep being
+/// answered quickly while it runs, and the new policy then applies.
+#[test]
+fn a_large_reload_never_stalls_the_answers() {
+    let dir = std::env::temp_dir().join(format!("corsair-serve-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("corsair.toml");
+    std::fs::write(
+        &file,
+        "[cors]\norigins = [\"https://one.example.com\"]\nmax-age = 60\n",
+    )
+    .unwrap();
+    let os = std::ffi::OsStr::new;
+    let serve = Serve::start(&[os("--workers"), os("1"), os("--config"), file.as_os_str()]);
+    let gateway = serve.address("listening on http://");
+    let preflight = |origin: &str| {
+        exchange(&gateway, &format!("OPTIONS /x HTTP/1.1\r\nHost: api\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: GET\r\nConnection: close\r\n\r\n"))
+    };
+    assert!(preflight("https://one.example.com").starts_with("http/1.1 204"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let origins: Vec<String> = (0..200_000)
+        .map(|i| format!("\"https://app{i}.example.com\""))
+        .collect();
+    std::fs::write(
+        &file,
+        format!(
+            "[cors]\norigins = [\"https://one.example.com\", {}]\nmax-age = 60\n",
+            origins.join(", ")
+        ),
+    )
+    .unwrap();
+    // While the new file is read and compiled, the old policy answers.
+    let started = std::time::Instant::now();
+    let mut slowest = std::time::Duration::ZERO;
+    let mut answered = 0;
+    while started.elapsed() < std::time::Duration::from_secs(3) {
+        let t = std::time::Instant::now();
+        assert!(preflight("https://one.example.com").starts_with("http/1.1 204"));
+        slowest = slowest.max(t.elapsed());
+        answered += 1;
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        slowest < std::time::Duration::from_millis(500),
+        "a preflight waited {slowest:?} during the reload ({answered} answered)"
+    );
+    serve.wait_for("corsair.toml reloaded");
+    assert!(preflight("https://app199999.example.com").starts_with("http/1.1 204"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
