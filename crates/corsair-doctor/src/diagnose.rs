@@ -355,6 +355,12 @@ fn fix_report(
             }
         }
     }
+    // The Corsair gateway owns CORS for whatever runs behind it (it replaces
+    // the app's CORS headers): its fix comes first.
+    if let Some(i) = detected.iter().position(|p| *p == Platform::CorsairGateway) {
+        let gateway = detected.remove(i);
+        detected.insert(0, gateway);
+    }
     let mut policy = fix_policy(request, verdict);
     // Origins the server already answers stay allowed: applying the fix
     // must not break what worked.

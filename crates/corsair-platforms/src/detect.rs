@@ -249,7 +249,11 @@ fn signals(r: &Response<'_>) -> Vec<Platform> {
     // Managed services.
     // The gateway and the tower layer send the same header; the gateway is
     // the one that needs no code change to adopt.
-    see(Platform::CorsairGateway, r.has("x-corsair-refusal"));
+    // The gateway marks its refusals and its own answers (502, 504, 413…).
+    see(
+        Platform::CorsairGateway,
+        r.has("x-corsair-refusal") || r.has("x-corsair"),
+    );
     see(
         Platform::S3,
         r.starts_with("server", "amazons3")
