@@ -325,6 +325,13 @@ fn the_gateways_refusals_are_recognised() {
     assert!(cause
         .works_from
         .contains(&"http://www.app.example.test:8001".to_owned()));
+    // The gateway owns CORS for the app behind it: the fix is written for it.
+    let fix = report.fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.detected.first(),
+        Some(&corsair_platforms::Platform::CorsairGateway),
+        "{fix:#?}"
+    );
     // From the allowed origin, a method the policy lacks.
     let mut patch = request(
         &Call {
