@@ -19,10 +19,10 @@ use crate::render::{self, Style};
 use crate::BrowserArg;
 
 /// Arguments of `corsair check`.
-#[derive(clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct CheckArgs {
     /// The URL the page requests.
-    #[arg(value_name = "URL", required_unless_present_any = ["curl", "console"])]
+    #[arg(value_name = "URL", required_unless_present_any = ["curl", "console", "input"])]
     pub url: Option<String>,
     /// The page's origin (default with --curl: the command's Origin or Referer). Repeatable: the check runs from each (development and production), and the fix allows them all.
     #[arg(long, value_name = "ORIGIN")]
@@ -87,6 +87,15 @@ pub struct CheckArgs {
     /// Ignore HTTP_PROXY / HTTPS_PROXY / NO_PROXY.
     #[arg(long)]
     pub no_proxy: bool,
+    /// Exit 4 when a finding (the verdict's or a probe's) is at or above this severity: error, warning, info (inconclusive probes included) or none.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "none")]
+    pub fail_on: crate::gate::FailOn,
+    /// Check every URL in FILE (one a line; blank lines and `#` comments skipped; `-` reads standard input) with the same origin, method, headers and flags.
+    #[arg(short = 'i', long = "input", value_name = "FILE", conflicts_with_all = ["url", "curl", "console"])]
+    pub input: Option<String>,
+    /// With --input: how many hosts are checked at once (one check at a time per host, paced).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
 }
 
 /// Help shown after the options.
@@ -101,7 +110,11 @@ The preflight and the request are sent exactly as Chrome sends them; redirects a
 
 Safe by default: a request whose method may change data (anything but GET, HEAD and OPTIONS) is not sent: its preflight is, and the report says what was not sent. --send sends it. Probes never repeat such a request.
 
-Exit status: 0 allowed (or same-origin), 1 blocked, 3 incomplete (a request not sent without --send included), 5 no HTTP answer (DNS, connection, timeout, TLS: not a CORS problem), 2 bad input.";
+With -i FILE: each URL is checked in turn (several hosts at once, --concurrency), each report in order (--json: one JSON object per line), then a summary table (URL, origin, verdict, worst finding); the exit status is the worst over all URLs.
+
+In --json, each probe exchange has `probe_outcome` and each probe finding `probe`: {\"kind\": \"truncated-origin\", \"origin\": \"https://app.example.co\", \"result\": \"trusted\" | \"refused\" | \"inconclusive\"}. Probes that authentication refused (401/403) are inconclusive, never \"nothing found\".
+
+Exit status: 0 allowed (or same-origin), 1 blocked, 3 incomplete (a request not sent without --send included), 4 a finding at or above --fail-on (instead of 0, 1 or 3; never with the default --fail-on none), 5 no HTTP answer (DNS, connection, timeout, TLS: not a CORS problem), 2 bad input.";
 
 fn split_header(text: &str) -> Result<(String, String), String> {
     // The message names the header, never its value: it may be a secret.
@@ -217,7 +230,20 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
 
 /// Runs `corsair check`; returns the exit status.
 pub fn run(args: &CheckArgs) -> u8 {
-    let (request, insecure) = match request(args) {
+    let urls = match args.input.as_deref().map(crate::gate::read_urls) {
+        Some(Ok(urls)) => urls,
+        Some(Err(e)) => return fail::report("check", args.json, &e, 2),
+        None => Vec::new(),
+    };
+    let parsed = match urls.first() {
+        // The request as for one URL; the others vary only the URL.
+        Some(first) => request(&CheckArgs {
+            url: Some(first.clone()),
+            ..args.clone()
+        }),
+        None => request(args),
+    };
+    let (request, insecure) = match parsed {
         Ok(r) => r,
         Err(e) => {
             return fail::report("check", args.json, &e, 2);
@@ -266,23 +292,32 @@ pub fn run(args: &CheckArgs) -> u8 {
     // The report is redacted already; this is the last net over what is
     // printed, for any text that repeats the request's secrets.
     let mut redactor = Redactor::new(&request.headers, request.cookies.as_deref(), &request.url);
-    for url in [&args.page, &args.compare].into_iter().flatten() {
+    for url in [&args.page, &args.compare].into_iter().flatten().chain(&urls) {
         redactor.add_url(url);
     }
     // `--origin` given several times: the same check from each page.
-    let mut requests = vec![request.clone()];
-    for origin in args.origin.iter().skip(1) {
-        requests.push(CheckRequest {
-            page_origin: origin.clone(),
-            ..request.clone()
-        });
+    let mut requests = Vec::new();
+    for url in urls.iter().map(Some).chain(urls.is_empty().then_some(None)) {
+        for origin in std::iter::once(&request.page_origin).chain(args.origin.iter().skip(1)) {
+            requests.push(CheckRequest {
+                page_origin: origin.clone(),
+                url: url.cloned().unwrap_or_else(|| request.url.clone()),
+                ..request.clone()
+            });
+        }
     }
     let mut reports = Vec::new();
-    for request in &requests {
-        match runtime.block_on(diagnose::diagnose(&sender, request, &options)) {
+    let results = runtime.block_on(crate::gate::diagnose_all(
+        &sender,
+        &requests,
+        &options,
+        args.concurrency,
+    ));
+    for result in results {
+        match result {
             Ok(r) => reports.push(r),
             Err(e) => {
-                let message = redactor.scrub(&fail::in_flags(&e));
+                let message = redactor.scrub(&e);
                 return fail::report("check", args.json, &message, 2);
             }
         }
@@ -291,6 +326,18 @@ pub fn run(args: &CheckArgs) -> u8 {
         let mut values: Vec<serde_json::Value> = reports.iter().map(json_value).collect();
         for v in &mut values {
             redactor.scrub_json(v);
+        }
+        // --input: one JSON object per line, in the URLs' order.
+        if args.input.is_some() {
+            let mut text = String::new();
+            for v in &values {
+                text.push_str(&serde_json::to_string(v).unwrap_or_default());
+                text.push('\n');
+            }
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            return crate::gate::apply_fail_on(worst_exit(&reports), &reports, args.fail_on);
         }
         // One origin: one document, as always; several: one per origin.
         let doc = match values.len() {
@@ -305,8 +352,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         let mut text = String::new();
         for r in &reports {
             if many {
+                // With --input the URL changes too: name it.
+                let url = match args.input {
+                    Some(_) => format!("{} ", escape_control(&r.request.url)),
+                    None => String::new(),
+                };
                 text.push_str(&format!(
-                    "── from {} {}\n",
+                    "── {url}from {} {}\n",
                     escape_control(&r.request.page_origin),
                     "─".repeat(40)
                 ));
@@ -316,12 +368,15 @@ pub fn run(args: &CheckArgs) -> u8 {
                 text.push('\n');
             }
         }
+        if args.input.is_some() {
+            text.push_str(&crate::gate::summary(&reports));
+        }
         redactor.scrub(&text)
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    worst_exit(&reports)
+    crate::gate::apply_fail_on(worst_exit(&reports), &reports, args.fail_on)
 }
 
 /// The exit status of several reports: the worst of them (no answer, then
@@ -361,7 +416,7 @@ pub fn json(report: &Report) -> String {
 /// [`json`] before it is written out.
 fn json_value(report: &Report) -> serde_json::Value {
     let verdict = crate::json_out::verdict_value(&report.verdict);
-    serde_json::json!({
+    let mut value = serde_json::json!({
         "schema_version": crate::fail::SCHEMA_VERSION,
         "request": report.request,
         "verdict": verdict,
@@ -370,7 +425,9 @@ fn json_value(report: &Report) -> serde_json::Value {
         "fix": report.fix,
         "cause": report.cause,
         "not_sent": report.not_sent,
-    })
+    });
+    crate::gate::annotate_probes(report, &mut value);
+    value
 }
 
 /// One list of every finding: the browser's (as in the verdict), then the

@@ -10,6 +10,7 @@ mod check;
 mod demo;
 mod explain;
 mod fail;
+mod gate;
 mod har;
 mod inputs;
 mod json_out;

@@ -30,19 +30,181 @@ pub struct Evidenced {
     pub evidence: Option<usize>,
 }
 
+/// What a probe tests; its name in the report (`exchanges[].probe`) and in
+/// the JSON (`findings[].probe.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeKind {
+    /// A made-up origin: is any origin echoed?
+    Reflection,
+    /// `Origin: null`.
+    Null,
+    /// The real host followed by another domain.
+    Prefix,
+    /// The real host, `_` and another domain (a prefix check that stops at `_`).
+    SpecialCharacter,
+    /// Another name ending with the registrable domain.
+    Suffix,
+    /// The registrable domain without its first character.
+    Substring,
+    /// The real origin cut short (a prefix of it): caught by `allowed.includes(origin)`.
+    TruncatedOrigin,
+    /// A dot of the host replaced by a letter.
+    UnescapedDot,
+    /// A subdomain of the real host.
+    Subdomain,
+    /// The real host over plain http.
+    Http,
+    /// A development origin on localhost.
+    Localhost,
+    /// A site on shared hosting (the Public Suffix List's private section).
+    ThirdParty,
+    /// The request without its credentials (the error path).
+    WithoutCredentials,
+    /// A path that does not exist (the error path).
+    MissingPath,
+}
+
+impl ProbeKind {
+    /// Every kind.
+    pub const ALL: &'static [ProbeKind] = &[
+        ProbeKind::Reflection,
+        ProbeKind::Null,
+        ProbeKind::Prefix,
+        ProbeKind::SpecialCharacter,
+        ProbeKind::Suffix,
+        ProbeKind::Substring,
+        ProbeKind::TruncatedOrigin,
+        ProbeKind::UnescapedDot,
+        ProbeKind::Subdomain,
+        ProbeKind::Http,
+        ProbeKind::Localhost,
+        ProbeKind::ThirdParty,
+        ProbeKind::WithoutCredentials,
+        ProbeKind::MissingPath,
+    ];
+
+    /// The kebab-case name, as in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbeKind::Reflection => "reflection",
+            ProbeKind::Null => "null",
+            ProbeKind::Prefix => "prefix",
+            ProbeKind::SpecialCharacter => "special-character",
+            ProbeKind::Suffix => "suffix",
+            ProbeKind::Substring => "substring",
+            ProbeKind::TruncatedOrigin => "truncated-origin",
+            ProbeKind::UnescapedDot => "unescaped-dot",
+            ProbeKind::Subdomain => "subdomain",
+            ProbeKind::Http => "http",
+            ProbeKind::Localhost => "localhost",
+            ProbeKind::ThirdParty => "third-party",
+            ProbeKind::WithoutCredentials => "without-credentials",
+            ProbeKind::MissingPath => "missing-path",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<ProbeKind> {
+        ProbeKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+/// What one origin probe showed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeResult {
+    /// The crafted origin was trusted with credentials.
+    Trusted,
+    /// The answer did not trust it.
+    Refused,
+    /// The answer tells nothing: authentication (401/403) refused the probe
+    /// before CORS could answer, or no answer came.
+    Inconclusive,
+}
+
+/// A probe as the JSON shows it on a finding: its kind, the Origin sent and
+/// what it showed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProbeOutcome {
+    /// What the probe tests.
+    pub kind: ProbeKind,
+    /// The Origin sent, for origin probes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// What it showed.
+    pub result: ProbeResult,
+}
+
+/// Whether an answer is authentication refusing the request: then it says
+/// nothing about the CORS policy behind it.
+pub fn refused_by_auth(received: &Received) -> bool {
+    matches!(received.status, 401 | 403)
+}
+
+/// The probe an exchange of a report made and what it showed (`None` for the
+/// browser's own exchanges), for the JSON.
+pub fn outcome(exchange: &Exchange) -> Option<ProbeOutcome> {
+    let kind = ProbeKind::from_name(exchange.probe.as_deref()?)?;
+    let origin = exchange
+        .sent
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("origin"))
+        .map(|(_, v)| v.clone());
+    let result = match &exchange.received {
+        None => ProbeResult::Inconclusive,
+        Some(r) if refused_by_auth(r) => ProbeResult::Inconclusive,
+        Some(r) => match &origin {
+            Some(o) if trusts_with_credentials(r, o) => ProbeResult::Trusted,
+            _ => ProbeResult::Refused,
+        },
+    };
+    Some(ProbeOutcome {
+        kind,
+        origin,
+        result,
+    })
+}
+
 /// One crafted origin and what trusting it means.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginProbe {
-    /// The probe's name in the report.
-    pub name: &'static str,
+    /// What it tests (its name in the report).
+    pub kind: ProbeKind,
     /// The Origin sent.
     pub origin: String,
     /// The finding when it is trusted with credentials.
     pub slug: Slug,
 }
 
+/// Well-known shared hosting, all in the Public Suffix List's private
+/// section: anyone can publish a page at `<name>.<suffix>`.
+pub const SHARED_HOSTING: &[&str] = &[
+    "github.io",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "herokuapp.com",
+    "web.app",
+    "onrender.com",
+];
+
+/// Whether `host`'s public suffix is in the Public Suffix List's private
+/// section (shared hosting: github.io, vercel.app, ...), where anyone can
+/// own a name.
+pub fn on_shared_hosting(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    psl::suffix(host.as_bytes()).is_some_and(|s| s.typ() == Some(psl::Type::Private))
+        // The suffix itself (e.g. `vercel.app`) is not a site anyone owns.
+        && psl::suffix_str(&host).is_some_and(|s| s != host)
+}
+
 /// The crafted origins for a page origin (`page`), per the probe classes of
-/// the scanners, derived from its scheme, host and registrable domain.
+/// the scanners, derived from its scheme, host and registrable domain. Name
+/// classes (prefix, suffix, truncation, dots) are only derived from a domain
+/// name with a registrable domain: an IP address or a single label such as
+/// `localhost` has no meaningful variants.
 pub fn origin_probes(page: &Url) -> Vec<OriginProbe> {
     const EVIL: &str = "corsair-probe.example";
     let scheme = page.scheme();
@@ -52,84 +214,111 @@ pub fn origin_probes(page: &Url) -> Vec<OriginProbe> {
     let port = page.port().map(|p| format!(":{p}")).unwrap_or_default();
     let mut out = vec![
         OriginProbe {
-            name: "reflection",
+            kind: ProbeKind::Reflection,
             origin: format!("https://{EVIL}"),
             slug: Slug::ReflectsAnyOrigin,
         },
         OriginProbe {
-            name: "null",
+            kind: ProbeKind::Null,
             origin: "null".into(),
             slug: Slug::NullOriginAllowed,
         },
     ];
     let is_name = page
         .host()
-        .is_some_and(|h| matches!(h, url::Host::Domain(_)));
+        .is_some_and(|h| matches!(h, url::Host::Domain(_)))
+        && host.contains('.');
+    let mut push = |kind, origin: String, slug| {
+        if !out.iter().any(|p: &OriginProbe| p.origin == origin) {
+            out.push(OriginProbe { kind, origin, slug });
+        }
+    };
     if is_name {
-        out.push(OriginProbe {
-            name: "prefix",
-            origin: format!("{scheme}://{host}.{EVIL}{port}"),
-            slug: Slug::PrefixMatch,
-        });
-        out.push(OriginProbe {
-            name: "special-character",
-            origin: format!("{scheme}://{host}_.{EVIL}{port}"),
-            slug: Slug::PrefixMatch,
-        });
+        push(
+            ProbeKind::Prefix,
+            format!("{scheme}://{host}.{EVIL}{port}"),
+            Slug::PrefixMatch,
+        );
+        push(
+            ProbeKind::SpecialCharacter,
+            format!("{scheme}://{host}_.{EVIL}{port}"),
+            Slug::PrefixMatch,
+        );
         let domain = psl::domain_str(host).unwrap_or(host);
-        out.push(OriginProbe {
-            name: "suffix",
-            origin: format!("{scheme}://corsairprobe{domain}{port}"),
-            slug: Slug::SuffixMatch,
-        });
+        push(
+            ProbeKind::Suffix,
+            format!("{scheme}://corsairprobe{domain}{port}"),
+            Slug::SuffixMatch,
+        );
         if domain.len() > 3 {
-            out.push(OriginProbe {
-                name: "substring",
-                origin: format!("{scheme}://{}{port}", &domain[1..]),
-                slug: Slug::SubstringMatch,
-            });
+            push(
+                ProbeKind::Substring,
+                format!("{scheme}://{}{port}", &domain[1..]),
+                Slug::SubstringMatch,
+            );
+        }
+        // Prefixes of the real origin: `"https://app.example.com".includes(origin)`
+        // accepts them. Cut one character off the host (the port would be
+        // kept only by a server that compares without it, so it is dropped
+        // with the cut), and cut at the last dot.
+        if let Some(last_dot) = host.rfind('.') {
+            if host.len() - last_dot > 3 {
+                push(
+                    ProbeKind::TruncatedOrigin,
+                    format!("{scheme}://{}", &host[..host.len() - 1]),
+                    Slug::SubstringMatch,
+                );
+            }
+            push(
+                ProbeKind::TruncatedOrigin,
+                format!("{scheme}://{}", &host[..last_dot]),
+                Slug::SubstringMatch,
+            );
         }
         if let Some(dot) = host.find('.') {
             let mut h = host.to_owned();
             h.replace_range(dot..=dot, "x");
-            out.push(OriginProbe {
-                name: "unescaped-dot",
-                origin: format!("{scheme}://{h}{port}"),
-                slug: Slug::UnescapedDot,
-            });
+            push(
+                ProbeKind::UnescapedDot,
+                format!("{scheme}://{h}{port}"),
+                Slug::UnescapedDot,
+            );
         }
-        out.push(OriginProbe {
-            name: "subdomain",
-            origin: format!("{scheme}://corsair-probe.{host}{port}"),
-            slug: Slug::AnySubdomainTrusted,
-        });
+        push(
+            ProbeKind::Subdomain,
+            format!("{scheme}://corsair-probe.{host}{port}"),
+            Slug::AnySubdomainTrusted,
+        );
     }
     if scheme == "https" {
-        out.push(OriginProbe {
-            name: "http",
-            origin: format!("http://{host}{port}"),
-            slug: Slug::InsecureOriginTrusted,
-        });
+        push(
+            ProbeKind::Http,
+            format!("http://{host}{port}"),
+            Slug::InsecureOriginTrusted,
+        );
     }
     let local_page =
         matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost");
     if !local_page {
-        out.push(OriginProbe {
-            name: "localhost",
-            origin: "http://localhost:3000".into(),
-            slug: Slug::LocalhostInProduction,
-        });
+        push(
+            ProbeKind::Localhost,
+            "http://localhost:3000".into(),
+            Slug::LocalhostInProduction,
+        );
     }
-    for third in [
-        "https://corsair-probe.github.io",
-        "https://codepen.io",
-        "https://jsfiddle.net",
-    ] {
-        out.push(OriginProbe {
-            name: "third-party",
-            origin: third.into(),
-            slug: Slug::ThirdPartyOriginTrusted,
-        });
+    for suffix in SHARED_HOSTING {
+        push(
+            ProbeKind::ThirdParty,
+            format!("https://corsair-probe.{suffix}"),
+            Slug::ThirdPartyOriginTrusted,
+        );
+    }
+    for site in ["https://codepen.io", "https://jsfiddle.net"] {
+        push(
+            ProbeKind::ThirdParty,
+            site.into(),
+            Slug::ThirdPartyOriginTrusted,
+        );
     }
     out
 }
@@ -143,7 +332,14 @@ fn trusts_with_credentials(received: &Received, origin: &str) -> bool {
 fn security_finding(probe: &OriginProbe, page_origin: &str) -> Finding {
     let o = &probe.origin;
     match probe.slug {
-        Slug::NullOriginAllowed => findings::null_origin_allowed(),
+        // Trusted with credentials: a sandboxed iframe, a data: or file: page
+        // sends `Origin: null` and reads the API as the user, as with echo-all.
+        Slug::NullOriginAllowed => {
+            let mut f = findings::null_origin_allowed();
+            f.severity = Severity::Error;
+            f.explanation = "The server trusts the origin 'null' with Access-Control-Allow-Credentials: true. Any website can send Origin: null (from a sandboxed iframe, a data: URL, a file: page or after a cross-origin redirect), so any site the user visits can call this API with the user's cookies and read the answers: as exploitable as echoing every origin.".into();
+            f
+        }
         Slug::InsecureOriginTrusted => findings::insecure_origin_trusted(o),
         Slug::ReflectsAnyOrigin => Finding::new(
             Slug::ReflectsAnyOrigin,
@@ -232,7 +428,7 @@ pub async fn run(
         let base = probe_base(request, checked);
         for probe in origin_probes(&page) {
             planned.push((
-                probe.name.to_owned(),
+                probe.kind.name().to_owned(),
                 with_origin(&base, &probe.origin),
                 Some(probe),
             ));
@@ -284,6 +480,10 @@ pub async fn run(
     let mut exchanges = Vec::new();
     let mut found: Vec<Evidenced> = Vec::new();
     let mut reflected = false;
+    // Origin probes that authentication refused: they tell nothing.
+    let mut inconclusive: Vec<(usize, String)> = Vec::new();
+    let base_is_preflight =
+        matches!(checked.exchanges.first(), Some(e) if e.purpose == Purpose::Preflight);
     for (_, name, wire, probe, result) in done {
         let index = first_index + exchanges.len();
         let (received, error) = match result {
@@ -292,11 +492,23 @@ pub async fn run(
         };
         if let Some(r) = &received {
             match &probe {
+                Some(p) if refused_by_auth(r) && !trusts_with_credentials(r, &p.origin) => {
+                    inconclusive.push((index, p.origin.clone()));
+                }
                 Some(p) if trusts_with_credentials(r, &p.origin) => {
                     reflected |= p.slug == Slug::ReflectsAnyOrigin;
-                    if !found.iter().any(|f| f.finding.slug == p.slug) {
+                    // Any origin on shared hosting (the PSL's private
+                    // section) is a site anyone can publish.
+                    let slug = match Url::parse(&p.origin).ok().as_ref().and_then(Url::host_str) {
+                        Some(h) if p.slug != Slug::ReflectsAnyOrigin && on_shared_hosting(h) => {
+                            Slug::ThirdPartyOriginTrusted
+                        }
+                        _ => p.slug,
+                    };
+                    if !found.iter().any(|f| f.finding.slug == slug) {
+                        let p = OriginProbe { slug, ..p.clone() };
                         found.push(Evidenced {
-                            finding: security_finding(p, &page_origin),
+                            finding: security_finding(&p, &page_origin),
                             evidence: Some(index),
                         });
                     }
@@ -336,6 +548,31 @@ pub async fn run(
             error,
         });
     }
+    // A plain suffix check also accepts the unescaped-dot probe
+    // (`appxexample.com` ends with `example.com`): one root cause.
+    if found.iter().any(|f| f.finding.slug == Slug::SuffixMatch) {
+        found.retain(|f| f.finding.slug != Slug::UnescapedDot);
+    }
+    // Authentication refused the origin probes: say so once, never
+    // "nothing found".
+    if let Some((first, _)) = inconclusive.first() {
+        let why = if base_is_preflight {
+            "the probes are preflights, which never carry credentials, and they were answered 401/403: authentication runs before CORS, so the answer says nothing about which origins CORS would trust"
+        } else {
+            "they were answered 401/403: authentication refused them before CORS answered, so the answer says nothing about which origins CORS would trust"
+        };
+        let mut f = Finding::new(
+            Slug::PreflightBlockedByAuth,
+            format!("{} of the crafted-origin probes are inconclusive: {why}.", inconclusive.len()),
+            "Run the CORS layer before authentication (it must answer the preflight without credentials), then check again; or pass the credentials (-H 'Authorization: …', -b) so the probes get past authentication.".into(),
+        );
+        f.severity = Severity::Info;
+        f.title = "Security probes inconclusive: authentication refused them".into();
+        found.push(Evidenced {
+            finding: f,
+            evidence: Some(*first),
+        });
+    }
     // Echo-all explains every other crafted origin: report the root cause only.
     if reflected {
         found.retain(|f| {
@@ -353,4 +590,136 @@ pub async fn run(
         });
     }
     (exchanges, found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origins(page: &str, kind: ProbeKind) -> Vec<String> {
+        let url = Url::parse(page).unwrap_or_else(|e| panic!("{page}: {e}"));
+        origin_probes(&url)
+            .into_iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.origin)
+            .collect()
+    }
+
+    #[test]
+    fn truncated_origins_are_prefixes_of_the_real_one() {
+        let got = origins("https://app.example.com", ProbeKind::TruncatedOrigin);
+        assert_eq!(got, ["https://app.example.co", "https://app.example"]);
+        for o in &got {
+            assert!("https://app.example.com".starts_with(o.as_str()));
+        }
+        // With a port: still prefixes of the serialized origin.
+        let got = origins("https://app.example.com:8443", ProbeKind::TruncatedOrigin);
+        assert_eq!(got, ["https://app.example.co", "https://app.example"]);
+    }
+
+    #[test]
+    fn two_letter_tld_is_cut_at_the_dot_only() {
+        // Cutting one letter of `.io` would leave a one-letter label.
+        let got = origins("https://app.example.io", ProbeKind::TruncatedOrigin);
+        assert_eq!(got, ["https://app.example"]);
+    }
+
+    #[test]
+    fn ip_and_single_label_hosts_get_no_name_probes() {
+        for page in [
+            "http://127.0.0.1:8080",
+            "http://[::1]:3000",
+            "https://10.0.0.5",
+            "http://localhost:3000",
+            "http://intranet",
+        ] {
+            let url = Url::parse(page).unwrap_or_else(|e| panic!("{page}: {e}"));
+            let kinds: Vec<ProbeKind> = origin_probes(&url).iter().map(|p| p.kind).collect();
+            for k in [
+                ProbeKind::Prefix,
+                ProbeKind::SpecialCharacter,
+                ProbeKind::Suffix,
+                ProbeKind::Substring,
+                ProbeKind::TruncatedOrigin,
+                ProbeKind::UnescapedDot,
+                ProbeKind::Subdomain,
+            ] {
+                assert!(!kinds.contains(&k), "{page}: {k:?} in {kinds:?}");
+            }
+            assert!(kinds.contains(&ProbeKind::Reflection));
+            assert!(kinds.contains(&ProbeKind::Null));
+        }
+        // A local page does not probe localhost as if it were production.
+        assert!(origins("http://localhost:3000", ProbeKind::Localhost).is_empty());
+        assert!(origins("http://[::1]:3000", ProbeKind::Localhost).is_empty());
+        assert_eq!(
+            origins("https://10.0.0.5", ProbeKind::Http),
+            ["http://10.0.0.5"]
+        );
+    }
+
+    #[test]
+    fn port_is_kept_where_the_host_is_kept() {
+        assert_eq!(
+            origins("https://app.example.com:8443", ProbeKind::Http),
+            ["http://app.example.com:8443"]
+        );
+        assert_eq!(
+            origins("https://app.example.com:8443", ProbeKind::Suffix),
+            ["https://corsairprobeexample.com:8443"]
+        );
+        assert_eq!(
+            origins("https://app.example.com", ProbeKind::UnescapedDot),
+            ["https://appxexample.com"]
+        );
+    }
+
+    #[test]
+    fn every_probe_origin_is_a_valid_origin_and_unique() {
+        for page in [
+            "https://app.example.com",
+            "https://www.example.co.uk:444",
+            "http://a.b",
+            "https://app.example.io",
+        ] {
+            let url = Url::parse(page).unwrap_or_else(|e| panic!("{page}: {e}"));
+            let probes = origin_probes(&url);
+            for (i, p) in probes.iter().enumerate() {
+                assert!(
+                    probes[..i].iter().all(|q| q.origin != p.origin),
+                    "{page}: {} twice",
+                    p.origin
+                );
+                if p.origin != "null" {
+                    let u = Url::parse(&p.origin).unwrap_or_else(|e| panic!("{}: {e}", p.origin));
+                    assert_eq!(u.origin().ascii_serialization(), p.origin, "{page}");
+                    assert_ne!(p.origin, url.origin().ascii_serialization());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shared_hosting_comes_from_the_private_section() {
+        for suffix in SHARED_HOSTING {
+            assert!(on_shared_hosting(&format!("x.{suffix}")), "{suffix}");
+            // The suffix itself is no one's site.
+            assert!(!on_shared_hosting(suffix), "{suffix}");
+        }
+        assert!(on_shared_hosting("someone.s3.amazonaws.com"));
+        assert!(!on_shared_hosting("app.example.com"));
+        assert!(!on_shared_hosting("www.example.co.uk"));
+        let third = origins("https://app.example.com", ProbeKind::ThirdParty);
+        assert!(third.contains(&"https://corsair-probe.vercel.app".to_owned()));
+        assert!(third.contains(&"https://codepen.io".to_owned()));
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for k in ProbeKind::ALL {
+            assert_eq!(ProbeKind::from_name(k.name()), Some(*k));
+            let json = serde_json::to_value(k).unwrap_or_default();
+            assert_eq!(json, k.name());
+        }
+    }
 }
