@@ -48,8 +48,10 @@ fn check(server: &Server, path: &str) -> Report {
 /// The kind of the probe that shows `slug`, from its evidence.
 fn evidence_kind(report: &Report, slug: Slug) -> Option<ProbeKind> {
     let f = report.findings.iter().find(|f| f.finding.slug == slug)?;
-    let e = report.exchanges.get(f.evidence?)?;
-    probes::outcome(e).map(|o| o.kind)
+    probes::outcomes(&report.exchanges)
+        .get(f.evidence?)?
+        .as_ref()
+        .map(|o| o.kind)
 }
 
 #[test]
@@ -69,10 +71,9 @@ fn crafted_origins_name_each_allow_list_mistake() {
         "substring\n{}",
         doctor::describe(&report)
     );
-    let trusted: Vec<String> = report
-        .exchanges
-        .iter()
-        .filter_map(probes::outcome)
+    let trusted: Vec<String> = probes::outcomes(&report.exchanges)
+        .into_iter()
+        .flatten()
         .filter(|o| o.kind == ProbeKind::TruncatedOrigin && o.result == ProbeResult::Trusted)
         .filter_map(|o| o.origin)
         .collect();
@@ -100,10 +101,9 @@ fn crafted_origins_name_each_allow_list_mistake() {
         doctor::describe(&report)
     );
     // The unescaped-dot probe was sent and trusted all the same.
-    assert!(report
-        .exchanges
-        .iter()
-        .filter_map(probes::outcome)
+    assert!(probes::outcomes(&report.exchanges)
+        .into_iter()
+        .flatten()
         .any(|o| o.kind == ProbeKind::UnescapedDot && o.result == ProbeResult::Trusted));
 
     // (c) `^http://app.example.test:8001$`, dots unescaped: unescaped-dot,
@@ -168,10 +168,9 @@ fn probes_refused_by_auth_are_inconclusive() {
         read_headers: &[],
     };
     let report = doctor::run(&call.to(&api.url("/api/items")), None);
-    let outcomes: Vec<_> = report
-        .exchanges
-        .iter()
-        .filter_map(probes::outcome)
+    let outcomes: Vec<_> = probes::outcomes(&report.exchanges)
+        .into_iter()
+        .flatten()
         .filter(|o| o.origin.is_some())
         .collect();
     assert!(
@@ -212,6 +211,36 @@ fn probes_refused_by_auth_are_inconclusive() {
     ] {
         assert!(!probe_slugs(&report).contains(&slug));
     }
+
+    // A CORS layer's own 403 (Spring's "Invalid CORS request", Vary:
+    // Origin) refuses the origin: not inconclusive, even for the page.
+    let causes = node::start("causes", &node::script("causes.js")).ready();
+    let put = Call {
+        method: "PUT",
+        headers: &[("Content-Type", "application/json")],
+        credentials: true,
+        read_headers: &[],
+    };
+    let spring = doctor::run(&put.to(&causes.url("/spring/items")), None);
+    assert!(
+        spring
+            .findings
+            .iter()
+            .all(|f| !f.finding.title.contains("inconclusive")),
+        "spring\n{}",
+        doctor::describe(&spring)
+    );
+    let spring_outcomes: Vec<_> = probes::outcomes(&spring.exchanges)
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(
+        spring_outcomes
+            .iter()
+            .all(|o| o.result != ProbeResult::Inconclusive),
+        "{spring_outcomes:?}\n{}",
+        doctor::describe(&spring)
+    );
 
     // The command line says it too, and --json carries the result.
     let out = corsair(&[

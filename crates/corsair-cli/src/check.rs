@@ -292,7 +292,11 @@ pub fn run(args: &CheckArgs) -> u8 {
     // The report is redacted already; this is the last net over what is
     // printed, for any text that repeats the request's secrets.
     let mut redactor = Redactor::new(&request.headers, request.cookies.as_deref(), &request.url);
-    for url in [&args.page, &args.compare].into_iter().flatten().chain(&urls) {
+    for url in [&args.page, &args.compare]
+        .into_iter()
+        .flatten()
+        .chain(&urls)
+    {
         redactor.add_url(url);
     }
     // `--origin` given several times: the same check from each page.

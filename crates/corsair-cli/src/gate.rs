@@ -236,10 +236,9 @@ fn severity_name(s: Severity) -> &'static str {
 /// `probe_outcome` on the probes' exchanges, `probe` on the probes' findings
 /// (from the exchange that shows each).
 pub fn annotate_probes(report: &Report, value: &mut serde_json::Value) {
-    let outcomes: Vec<Option<serde_json::Value>> = report
-        .exchanges
-        .iter()
-        .map(|e| probes::outcome(e).and_then(|o| serde_json::to_value(o).ok()))
+    let outcomes: Vec<Option<serde_json::Value>> = probes::outcomes(&report.exchanges)
+        .into_iter()
+        .map(|o| o.and_then(|o| serde_json::to_value(o).ok()))
         .collect();
     if let Some(exchanges) = value
         .get_mut("exchanges")

@@ -136,15 +136,43 @@ pub struct ProbeOutcome {
     pub result: ProbeResult,
 }
 
-/// Whether an answer is authentication refusing the request: then it says
-/// nothing about the CORS policy behind it.
+/// Whether an answer is authentication refusing the request (401/403).
+/// For a crafted origin, that says nothing about the CORS policy behind it
+/// only when the page's own origin is refused the same way: a CORS layer
+/// may answer 403 to an origin it refuses (Spring does), which is a refusal.
 pub fn refused_by_auth(received: &Received) -> bool {
-    matches!(received.status, 401 | 403)
+    // A CORS layer's own 403 varies by Origin or says so ("Invalid CORS
+    // request"): that is the policy answering, not authentication.
+    let cors_layer = received
+        .values("vary")
+        .any(|v| v.to_ascii_lowercase().contains("origin"))
+        || received.body_prefix.to_ascii_lowercase().contains("cors");
+    received.status == 401 || (received.status == 403 && !cors_layer)
 }
 
-/// The probe an exchange of a report made and what it showed (`None` for the
-/// browser's own exchanges), for the JSON.
-pub fn outcome(exchange: &Exchange) -> Option<ProbeOutcome> {
+/// Whether authentication refuses the browser's own first exchange (the one
+/// the origin probes vary): then a 401/403 to a probe is inconclusive.
+pub fn auth_refuses_page(exchanges: &[Exchange]) -> bool {
+    exchanges
+        .iter()
+        .find(|e| e.purpose != Purpose::Probe)
+        .and_then(|e| e.received.as_ref())
+        .is_some_and(refused_by_auth)
+}
+
+/// What each exchange of a report showed as a probe (`None` for the
+/// browser's own exchanges and the doctor's other checks), for the JSON.
+pub fn outcomes(exchanges: &[Exchange]) -> Vec<Option<ProbeOutcome>> {
+    let auth_first = auth_refuses_page(exchanges);
+    exchanges.iter().map(|e| outcome(e, auth_first)).collect()
+}
+
+/// What one probe exchange showed; `auth_first`: authentication refuses the
+/// page's own origin too ([`auth_refuses_page`]).
+pub fn outcome(exchange: &Exchange, auth_first: bool) -> Option<ProbeOutcome> {
+    if exchange.purpose != Purpose::Probe {
+        return None;
+    }
     let kind = ProbeKind::from_name(exchange.probe.as_deref()?)?;
     let origin = exchange
         .sent
@@ -152,13 +180,14 @@ pub fn outcome(exchange: &Exchange) -> Option<ProbeOutcome> {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("origin"))
         .map(|(_, v)| v.clone());
-    let result = match &exchange.received {
-        None => ProbeResult::Inconclusive,
-        Some(r) if refused_by_auth(r) => ProbeResult::Inconclusive,
-        Some(r) => match &origin {
-            Some(o) if trusts_with_credentials(r, o) => ProbeResult::Trusted,
-            _ => ProbeResult::Refused,
-        },
+    let error_path = matches!(kind, ProbeKind::WithoutCredentials | ProbeKind::MissingPath);
+    let result = match (&exchange.received, &origin) {
+        (None, _) => ProbeResult::Inconclusive,
+        (Some(r), Some(o)) if trusts_with_credentials(r, o) => ProbeResult::Trusted,
+        (Some(r), _) if auth_first && !error_path && refused_by_auth(r) => {
+            ProbeResult::Inconclusive
+        }
+        _ => ProbeResult::Refused,
     };
     Some(ProbeOutcome {
         kind,
@@ -484,6 +513,11 @@ pub async fn run(
     let mut inconclusive: Vec<(usize, String)> = Vec::new();
     let base_is_preflight =
         matches!(checked.exchanges.first(), Some(e) if e.purpose == Purpose::Preflight);
+    let auth_first = checked
+        .received
+        .first()
+        .and_then(Option::as_ref)
+        .is_some_and(refused_by_auth);
     for (_, name, wire, probe, result) in done {
         let index = first_index + exchanges.len();
         let (received, error) = match result {
@@ -492,7 +526,11 @@ pub async fn run(
         };
         if let Some(r) = &received {
             match &probe {
-                Some(p) if refused_by_auth(r) && !trusts_with_credentials(r, &p.origin) => {
+                Some(p)
+                    if auth_first
+                        && refused_by_auth(r)
+                        && !trusts_with_credentials(r, &p.origin) =>
+                {
                     inconclusive.push((index, p.origin.clone()));
                 }
                 Some(p) if trusts_with_credentials(r, &p.origin) => {
@@ -712,6 +750,80 @@ mod tests {
         let third = origins("https://app.example.com", ProbeKind::ThirdParty);
         assert!(third.contains(&"https://corsair-probe.vercel.app".to_owned()));
         assert!(third.contains(&"https://codepen.io".to_owned()));
+    }
+
+    fn probe_exchange(kind: ProbeKind, origin: &str, received: Option<Received>) -> Exchange {
+        Exchange {
+            purpose: Purpose::Probe,
+            probe: Some(kind.name().into()),
+            sent: Wire {
+                method: "OPTIONS".into(),
+                url: "https://api.example.com/items".into(),
+                headers: vec![("origin".into(), origin.into())],
+            },
+            received,
+            error: None,
+        }
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Received {
+        Received {
+            status,
+            version: "HTTP/1.1".into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body_prefix: body.into(),
+            remote: "127.0.0.1:1".into(),
+            elapsed_ms: 1.0,
+        }
+    }
+
+    #[test]
+    fn auth_refusals_are_inconclusive_only_when_the_page_is_refused_too() {
+        let o = "https://app.example.co";
+        let result = |r: Received, auth_first| {
+            outcome(
+                &probe_exchange(ProbeKind::TruncatedOrigin, o, Some(r)),
+                auth_first,
+            )
+            .map(|x| x.result)
+        };
+        let unauthorized = || answer(401, &[], "Unauthorized");
+        assert_eq!(
+            result(unauthorized(), true),
+            Some(ProbeResult::Inconclusive)
+        );
+        // The page's origin got through: this 401 is about the origin.
+        assert_eq!(result(unauthorized(), false), Some(ProbeResult::Refused));
+        // Spring's CORS processor: 403, Vary: Origin, "Invalid CORS request".
+        let spring = answer(403, &[("vary", "Origin")], "Invalid CORS request");
+        assert_eq!(result(spring, true), Some(ProbeResult::Refused));
+        let trusted = answer(
+            401,
+            &[
+                ("access-control-allow-origin", o),
+                ("access-control-allow-credentials", "true"),
+            ],
+            "",
+        );
+        assert_eq!(result(trusted, true), Some(ProbeResult::Trusted));
+        // No answer at all tells nothing either.
+        assert_eq!(
+            outcome(&probe_exchange(ProbeKind::Null, "null", None), false).map(|x| x.result),
+            Some(ProbeResult::Inconclusive)
+        );
+        // The error path's 401 is what it tests, never inconclusive.
+        let e = probe_exchange(
+            ProbeKind::WithoutCredentials,
+            "https://app.example.com",
+            Some(answer(401, &[], "")),
+        );
+        assert_eq!(
+            outcome(&e, true).map(|x| x.result),
+            Some(ProbeResult::Refused)
+        );
     }
 
     #[test]
