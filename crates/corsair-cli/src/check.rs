@@ -110,7 +110,7 @@ The preflight and the request are sent exactly as Chrome sends them; redirects a
 
 Safe by default: a request whose method may change data (anything but GET, HEAD and OPTIONS) is not sent: its preflight is, and the report says what was not sent. --send sends it. Probes never repeat such a request.
 
-With -i FILE: each URL is checked in turn (several hosts at once, --concurrency), each report in order (--json: one JSON object per line), then a summary table (URL, origin, verdict, worst finding); the exit status is the worst over all URLs.
+With -i FILE: each URL is checked in turn (several hosts at once, --concurrency), each report in order, then a summary table (URL, origin, verdict, worst finding); with --json one JSON object per line and no table; the exit status is the worst over all URLs.
 
 In --json, each probe exchange has `probe_outcome` and each probe finding `probe`: {\"kind\": \"truncated-origin\", \"origin\": \"https://app.example.co\", \"result\": \"trusted\" | \"refused\" | \"inconclusive\"}. Probes that authentication refused (401/403) are inconclusive, never \"nothing found\".
 
