@@ -463,13 +463,22 @@ pub async fn run(
             ));
         }
     }
-    // The error path: only meaningful when the request itself is readable,
-    // and only for a request that reads: a PUT or DELETE is never repeated,
-    // even when --send let the doctor send it once.
+    // The error path: only meaningful when the request itself is readable.
+    // A request that may change data is never repeated (even when --send
+    // let the doctor send it once): its error path is asked with a GET of
+    // the same URL, which reads only; any error answer shows whether errors
+    // keep their CORS headers.
     let allowed = checked.verdict.outcome == Outcome::Allowed;
-    let request_reads =
-        last_request(checked).filter(|(w, _)| crate::check::is_read_only(&w.method));
-    if let (true, Some((real, _))) = (allowed, request_reads) {
+    let read_only = last_request(checked).map(|(w, _)| {
+        let mut w = w.clone();
+        if !crate::check::is_read_only(&w.method) {
+            w.method = "GET".into();
+            w.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        }
+        w
+    });
+    if let (true, Some(real)) = (allowed, read_only.as_ref()) {
         let credentialed = real
             .headers
             .iter()
