@@ -679,7 +679,18 @@ fn headline(report: &Report, style: Style) -> String {
                 }
                 _ => String::new(),
             };
-            match v.findings.first() {
+            // The worst finding, the probes' included: an API that lets
+            // any site read it as the user is allowed, and not fine.
+            let worst = v
+                .findings
+                .iter()
+                .chain(report.findings.iter().map(|e| &e.finding))
+                .min_by_key(|f| match f.severity {
+                    corsair_core::Severity::Error => 0,
+                    corsair_core::Severity::Warning => 1,
+                    corsair_core::Severity::Info => 2,
+                });
+            match worst {
                 Some(f) => format!(
                     "the page reads the answer{status}; but: {} [{}]",
                     f.title, f.slug
