@@ -133,19 +133,11 @@ pub async fn find(
         return Ok((Vec::new(), None));
     };
     let plan = plan(request, checked, wire, answer);
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, (probe, w)) in plan.iter().cloned().enumerate() {
-        let sender = sender.clone();
-        tasks.spawn(async move { (i, probe, w.clone(), sender.send(&w, None).await) });
-    }
-    let mut done = Vec::new();
-    while let Some(Ok(r)) = tasks.join_next().await {
-        done.push(r);
-    }
-    done.sort_by_key(|r| r.0);
+    let done = sender.send_each(plan).await;
     let mut exchanges = Vec::new();
     let mut seen = Seen { probes: Vec::new() };
-    for (i, probe, w, result) in done {
+    for (probe, w, result) in done {
+        let i = exchanges.len();
         let (received, error) = match result {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(e.to_string())),

@@ -501,19 +501,14 @@ pub async fn run(
             planned.push(("missing-path".into(), w, None));
         }
     }
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, (name, wire, probe)) in planned.into_iter().enumerate() {
-        let sender = sender.clone();
-        tasks.spawn(async move {
-            let result = sender.send(&wire, None).await;
-            (i, name, wire, probe, result)
-        });
-    }
-    let mut done = Vec::new();
-    while let Some(Ok(r)) = tasks.join_next().await {
-        done.push(r);
-    }
-    done.sort_by_key(|r| r.0);
+    let done = sender
+        .send_each(
+            planned
+                .into_iter()
+                .map(|(name, wire, probe)| ((name, probe), wire))
+                .collect(),
+        )
+        .await;
     let include = request.credentials || request.cookies.is_some();
     let mut exchanges = Vec::new();
     let mut found: Vec<Evidenced> = Vec::new();
@@ -527,7 +522,7 @@ pub async fn run(
         .first()
         .and_then(Option::as_ref)
         .is_some_and(refused_by_auth);
-    for (_, name, wire, probe, result) in done {
+    for ((name, probe), wire, result) in done {
         let index = first_index + exchanges.len();
         let (received, error) = match result {
             Ok(r) => (Some(r), None),

@@ -183,6 +183,29 @@ impl Sender {
             .map_err(|e| SendError::BadUrl(format!("TLS cannot be set up: {e}")))
     }
 
+    /// Sends every planned wire at once (without a body) and returns each
+    /// with its answer, in the order planned. `T` is what the caller knows
+    /// about each (the probe it is).
+    pub async fn send_each<T: Send + 'static>(
+        &self,
+        planned: Vec<(T, Wire)>,
+    ) -> Vec<(T, Wire, Result<Received, SendError>)> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, (tag, wire)) in planned.into_iter().enumerate() {
+            let sender = self.clone();
+            tasks.spawn(async move {
+                let result = sender.send(&wire, None).await;
+                (i, tag, wire, result)
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(Ok(r)) = tasks.join_next().await {
+            done.push(r);
+        }
+        done.sort_by_key(|r| r.0);
+        done.into_iter().map(|(_, t, w, r)| (t, w, r)).collect()
+    }
+
     /// Sends `wire` (with `body`) and reads the answer.
     pub async fn send(&self, wire: &Wire, body: Option<&str>) -> Result<Received, SendError> {
         let started = Instant::now();

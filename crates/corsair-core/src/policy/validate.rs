@@ -109,7 +109,7 @@ fn effective<'a>(
     layers.extend(stage);
     layers.extend(route);
     let own_origins = route.and_then(|r| r.origins.as_ref());
-    let address = |l: Option<&List>| l.map_or(0, |l| l as *const List as usize);
+    let address = |l: Option<&List>| list_address(l).unwrap_or(0);
     let (origins_parts, origins_list, origins_from) = match own_origins {
         Some(list) => (
             (Some(list), None, &[][..]),
@@ -211,6 +211,8 @@ struct Checker<'m> {
     keep: bool,
 }
 
+/// A list by its address in the document: lists inherited by several
+/// routes and stages are the same list.
 fn list_address(list: Option<&List>) -> Option<usize> {
     list.map(|l| l as *const List as usize)
 }
