@@ -14,7 +14,7 @@ use corsair_doctor::send::{Sender, SenderOptions};
 use corsair_doctor::{curl, exchange};
 use corsair_platforms::Platform;
 
-use crate::fail;
+use crate::exit::{CliError, Status};
 use crate::render::{self, Style};
 use crate::BrowserArg;
 
@@ -229,45 +229,28 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
 }
 
 /// Runs `corsair check`; returns the exit status.
-pub fn run(args: &CheckArgs) -> u8 {
-    let urls = match args.input.as_deref().map(crate::gate::read_urls) {
-        Some(Ok(urls)) => urls,
-        Some(Err(e)) => return fail::report("check", args.json, &e, 2),
+pub fn run(args: &CheckArgs) -> Result<Status, CliError> {
+    let urls = match args.input.as_deref() {
+        Some(path) => crate::gate::read_urls(path)?,
         None => Vec::new(),
     };
-    let parsed = match urls.first() {
+    let (request, insecure) = match urls.first() {
         // The request as for one URL; the others vary only the URL.
         Some(first) => request(&CheckArgs {
             url: Some(first.clone()),
             ..args.clone()
         }),
         None => request(args),
-    };
-    let (request, insecure) = match parsed {
-        Ok(r) => r,
-        Err(e) => {
-            return fail::report("check", args.json, &e, 2);
-        }
-    };
-    let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
-        return fail::report(
-            "check",
-            args.json,
-            "--timeout must be a number of seconds",
-            2,
-        );
-    };
-    let sender = match Sender::new(&SenderOptions {
+    }?;
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .map_err(|_| CliError::from("--timeout must be a number of seconds"))?;
+    let sender = Sender::new(&SenderOptions {
         cacert: args.cacert.as_deref(),
         insecure,
         timeout: Some(timeout),
         no_proxy: args.no_proxy,
-    }) {
-        Ok(s) => s,
-        Err(e) => {
-            return fail::report("check", args.json, &format!("--cacert {e}"), 2);
-        }
-    };
+    })
+    .map_err(|e| CliError::Input(format!("--cacert {e}")))?;
     let options = diagnose::Options {
         profile: args
             .browser
@@ -279,16 +262,10 @@ pub fn run(args: &CheckArgs) -> u8 {
         send: args.send,
         also_allow: args.origin.clone(),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            let message = format!("cannot start the runtime: {e}");
-            return fail::report("check", args.json, &message, 2);
-        }
-    };
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
     // The report is redacted already; this is the last net over what is
     // printed, for any text that repeats the request's secrets.
     let mut redactor = Redactor::new(&request.headers, request.cookies.as_deref(), &request.url);
@@ -310,47 +287,42 @@ pub fn run(args: &CheckArgs) -> u8 {
             });
         }
     }
-    let mut reports = Vec::new();
     let results = runtime.block_on(crate::gate::diagnose_all(
         &sender,
         &requests,
         &options,
         args.concurrency,
     ));
-    for result in results {
-        match result {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                let message = redactor.scrub(&e);
-                return fail::report("check", args.json, &message, 2);
-            }
-        }
-    }
+    let reports = results
+        .into_iter()
+        .collect::<Result<Vec<Report>, String>>()
+        .map_err(|e| CliError::Input(redactor.scrub(&e)))?;
     let text = if args.json {
-        let mut values: Vec<serde_json::Value> = reports.iter().map(json_value).collect();
+        let mut values = reports
+            .iter()
+            .map(json_value)
+            .collect::<Result<Vec<_>, _>>()?;
         for v in &mut values {
             redactor.scrub_json(v);
         }
-        // --input: one JSON object per line, in the URLs' order.
         if args.input.is_some() {
+            // --input: one JSON object per line, in the URLs' order.
             let mut text = String::new();
             for v in &values {
-                text.push_str(&serde_json::to_string(v).unwrap_or_default());
+                text.push_str(&serde_json::to_string(v)?);
                 text.push('\n');
             }
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-            return crate::gate::apply_fail_on(worst_exit(&reports), &reports, args.fail_on);
+            text
+        } else {
+            // One origin: one document, as always; several: one per origin.
+            let doc = match values.len() {
+                1 => values.remove(0),
+                _ => serde_json::Value::Array(values),
+            };
+            let mut v = serde_json::to_string_pretty(&doc)?;
+            v.push('\n');
+            v
         }
-        // One origin: one document, as always; several: one per origin.
-        let doc = match values.len() {
-            1 => values.remove(0),
-            _ => serde_json::Value::Array(values),
-        };
-        let mut v = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        v.push('\n');
-        v
     } else {
         let many = reports.len() > 1;
         let mut text = String::new();
@@ -378,65 +350,66 @@ pub fn run(args: &CheckArgs) -> u8 {
         redactor.scrub(&text)
     };
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    crate::gate::apply_fail_on(worst_exit(&reports), &reports, args.fail_on)
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(crate::gate::apply_fail_on(
+        worst_exit(&reports),
+        &reports,
+        args.fail_on,
+    ))
 }
 
 /// The exit status of several reports: the worst of them (no answer, then
-/// blocked, then incomplete, then allowed).
-fn worst_exit(reports: &[Report]) -> u8 {
-    let code = |r: &Report| {
+/// blocked, then incomplete, then allowed). A request with no HTTP answer
+/// (DNS, refused, timeout, TLS) has no CORS verdict at all.
+fn worst_exit(reports: &[Report]) -> Status {
+    let status = |r: &Report| {
         if r.cause.as_ref().is_some_and(|c| c.network.is_some()) {
-            NETWORK_EXIT
+            Status::NoAnswer
         } else {
-            u8::try_from(r.verdict.outcome.exit_code()).unwrap_or(2)
+            Status::of(r.verdict.outcome)
         }
     };
-    let rank = |c: u8| match c {
-        NETWORK_EXIT => 4,
-        1 => 3,
-        3 => 2,
-        2 => 1,
+    let rank = |s: &Status| match s {
+        Status::NoAnswer => 4,
+        Status::Blocked => 3,
+        Status::Incomplete => 2,
+        Status::BadInput => 1,
         _ => 0,
     };
     reports
         .iter()
-        .map(code)
-        .max_by_key(|c| rank(*c))
-        .unwrap_or(2)
+        .map(status)
+        .max_by_key(rank)
+        .unwrap_or(Status::BadInput)
 }
-
-/// Exit status when the request got no HTTP answer (DNS, refused, timeout,
-/// TLS): not a CORS verdict at all.
-pub const NETWORK_EXIT: u8 = 5;
 
 /// The report as JSON: the verdict exactly as `explain --json` writes it,
 /// plus the exchanges, the probes' findings and the fix.
-pub fn json(report: &Report) -> String {
-    serde_json::to_string_pretty(&json_value(report)).unwrap_or_default()
+pub fn json(report: &Report) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&json_value(report)?)
 }
 
 /// [`json`] before it is written out.
-fn json_value(report: &Report) -> serde_json::Value {
-    let verdict = crate::json_out::verdict_value(&report.verdict);
+fn json_value(report: &Report) -> Result<serde_json::Value, serde_json::Error> {
+    let verdict = crate::json_out::verdict_value(&report.verdict)?;
     let mut value = serde_json::json!({
         "schema_version": crate::fail::SCHEMA_VERSION,
         "request": report.request,
         "verdict": verdict,
         "exchanges": report.exchanges,
-        "findings": all_findings(report),
+        "findings": all_findings(report)?,
         "fix": report.fix,
         "cause": report.cause,
         "not_sent": report.not_sent,
     });
-    crate::gate::annotate_probes(report, &mut value);
-    value
+    crate::gate::annotate_probes(report, &mut value)?;
+    Ok(value)
 }
 
 /// One list of every finding: the browser's (as in the verdict), then the
 /// probes' with the exchange that shows each; `source` says which.
-fn all_findings(report: &Report) -> Vec<serde_json::Value> {
+fn all_findings(report: &Report) -> Result<Vec<serde_json::Value>, serde_json::Error> {
     let tagged = |mut v: serde_json::Value, source: &str| {
         if let Some(o) = v.as_object_mut() {
             o.insert("source".into(), source.into());
@@ -447,13 +420,11 @@ fn all_findings(report: &Report) -> Vec<serde_json::Value> {
         .verdict
         .findings
         .iter()
-        .filter_map(|f| serde_json::to_value(f).ok())
-        .map(|v| tagged(v, "verdict"));
+        .map(|f| serde_json::to_value(f).map(|v| tagged(v, "verdict")));
     let probes = report
         .findings
         .iter()
-        .filter_map(|f| serde_json::to_value(f).ok())
-        .map(|v| tagged(v, "probe"));
+        .map(|f| serde_json::to_value(f).map(|v| tagged(v, "probe")));
     verdict.chain(probes).collect()
 }
 
@@ -574,6 +545,14 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
             format!("recognized: {}", names.join(", "))
         };
         let _ = writeln!(out, "\n{} ({detected})", style.bold("The fix"));
+        if let Some(also) = &fix.also {
+            let _ = writeln!(
+                out,
+                "  {} {also}\n  {}",
+                style.yellow("1. Outside the CORS settings:"),
+                style.yellow("2. The CORS settings:")
+            );
+        }
         let p = &fix.policy;
         let _ = writeln!(
             out,

@@ -6,6 +6,9 @@ use corsair_doctor::demo::{self, CASES};
 use corsair_doctor::diagnose;
 use corsair_doctor::send::{Sender, SenderOptions};
 
+use std::io::{self, Write};
+
+use crate::exit::{CliError, Status};
 use crate::render::Style;
 
 /// Arguments of `corsair demo`.
@@ -22,52 +25,40 @@ pub struct DemoArgs {
     pub serve: Option<std::net::SocketAddr>,
 }
 
-/// Runs the demo; returns the exit status (0 when every case came out as expected).
-pub fn run(args: &DemoArgs) -> u8 {
+/// Runs the demo; returns the exit status (success when every case could
+/// be checked).
+pub fn run(args: &DemoArgs) -> Result<Status, CliError> {
     let style = Style::for_stdout();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("corsair demo: cannot start the runtime: {e}");
-            return 2;
-        }
-    };
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
     if let Some(addr) = args.serve {
         return runtime.block_on(serve_only(addr));
     }
+    let mut out = io::stdout();
     runtime.block_on(async {
-        let (addr, server) = match demo::spawn(None).await {
-            Ok(pair) => pair,
-            Err(e) => {
-                eprintln!("corsair demo: cannot listen on loopback: {e}");
-                return 2;
-            }
-        };
-        let sender = match Sender::new(&SenderOptions {
+        let (addr, server) = demo::spawn(None)
+            .await
+            .map_err(|e| CliError::Input(format!("cannot listen on loopback: {e}")))?;
+        let sender = Sender::new(&SenderOptions {
             no_proxy: true,
             ..SenderOptions::default()
-        }) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("corsair demo: {e}");
-                return 2;
-            }
-        };
+        })
+        .map_err(|e| CliError::Input(e.to_string()))?;
         if !args.json {
-            println!(
+            writeln!(
+                out,
                 "{}",
                 style.bold(&format!(
                     "corsair demo: a built-in API with common CORS mistakes is listening on http://{addr}; the page is {}.",
                     demo::PAGE
                 ))
-            );
+            )?;
         }
         let mut summary = Vec::new();
         let mut reports = Vec::new();
-        let mut code = 0;
+        let mut status = Status::Success;
         for (i, case) in CASES.iter().enumerate() {
             let request = case.request(addr);
             // The demo's own API: its requests change nothing real.
@@ -80,7 +71,7 @@ pub fn run(args: &DemoArgs) -> u8 {
                     Ok(r) => r,
                     Err(e) => {
                         eprintln!("corsair demo: {e}");
-                        code = 1;
+                        status = Status::CaseFailed;
                         continue;
                     }
                 };
@@ -94,18 +85,18 @@ pub fn run(args: &DemoArgs) -> u8 {
                 .collect();
             summary.push((case.title, report.verdict.outcome, slugs));
             if args.json {
-                reports.push(crate::check::json(&report));
+                reports.push(crate::check::json(&report)?);
             } else {
                 let rule = "─".repeat(78);
-                println!("\n{rule}\n{} {}\n{rule}", style.bold(&format!("{}/{}", i + 1, CASES.len())), style.bold(case.title));
-                print!("{}", crate::check::human(&report, style, args.verbose));
+                writeln!(out, "\n{rule}\n{} {}\n{rule}", style.bold(&format!("{}/{}", i + 1, CASES.len())), style.bold(case.title))?;
+                write!(out, "{}", crate::check::human(&report, style, args.verbose))?;
             }
         }
         server.abort();
         if args.json {
-            println!("[{}]", reports.join(",\n"));
+            writeln!(out, "[{}]", reports.join(",\n"))?;
         } else {
-            println!("\n{}", style.bold("Summary"));
+            writeln!(out, "\n{}", style.bold("Summary"))?;
             for (title, outcome, slugs) in &summary {
                 let verdict = format!("{outcome:?}").to_uppercase();
                 let slugs = if slugs.is_empty() {
@@ -113,39 +104,39 @@ pub fn run(args: &DemoArgs) -> u8 {
                 } else {
                     slugs.join(", ")
                 };
-                println!("  {verdict:<8} {slugs:<48} {title}");
+                writeln!(out, "  {verdict:<8} {slugs:<48} {title}")?;
             }
-            println!("\nTry it on your API: corsair check https://api.example.com/path --origin https://your.app -X PUT -H 'Authorization: Bearer …'");
+            writeln!(out, "\nTry it on your API: corsair check https://api.example.com/path --origin https://your.app -X PUT -H 'Authorization: Bearer …'")?;
         }
-        code
+        out.flush()?;
+        Ok(status)
     })
 }
 
 /// `--serve`: the demo API alone, with the paths to try.
-async fn serve_only(addr: std::net::SocketAddr) -> u8 {
-    let (addr, server) = match demo::spawn(Some(addr)).await {
-        Ok(pair) => pair,
-        Err(e) => {
-            eprintln!("corsair demo: cannot listen on {addr}: {e}");
-            return 2;
-        }
-    };
-    println!("corsair demo: the demo API listens on http://{addr} (Ctrl-C stops it); its allowlist is {}.", demo::PAGE);
+async fn serve_only(addr: std::net::SocketAddr) -> Result<Status, CliError> {
+    let (addr, server) = demo::spawn(Some(addr))
+        .await
+        .map_err(|e| CliError::Input(format!("cannot listen on {addr}: {e}")))?;
+    let mut out = io::stdout();
+    writeln!(out, "corsair demo: the demo API listens on http://{addr} (Ctrl-C stops it); its allowlist is {}.", demo::PAGE)?;
     for case in &CASES {
         let auth = if case.authorized {
             " -H 'Authorization: Bearer x' --credentials"
         } else {
             " --credentials"
         };
-        println!(
+        writeln!(
+            out,
             "  {}\n    corsair check http://{addr}{} --origin {} -X {} -H 'Content-Type: application/json'{auth}",
             case.title,
             case.path,
             demo::PAGE,
             case.method
-        );
+        )?;
     }
+    out.flush()?;
     let _ = tokio::signal::ctrl_c().await;
     server.abort();
-    0
+    Ok(Status::Success)
 }

@@ -6,6 +6,7 @@ use corsair_core::browser::{Explainer, Options};
 use corsair_core::{scenario, Outcome, Profile, ScenarioError, Verdict};
 use corsair_doctor::redact::{redact_verdict, scrub_patterns, Redactor};
 
+use crate::exit::{CliError, Status};
 use crate::{builtin, json_out, render, ExplainArgs};
 
 /// Extra help text: the input format in brief.
@@ -18,32 +19,21 @@ Input: one scenario as JSON, or JSON Lines (one scenario per line) for batches:
    \"response\":  {\"status\": 200, \"headers\": [[\"Access-Control-Allow-Origin\", \"https://app.example.com\"]]}}
 Try: corsair explain --example        (corsair explain --example list shows them all)";
 
-/// Exit status for bad input.
-const BAD_INPUT: u8 = 2;
-
 /// Runs the command; returns the exit status.
-pub fn run(args: &ExplainArgs) -> u8 {
+pub fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let profile = Profile::from(args.browser);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let code = match source(args) {
-        Err(msg) => crate::fail::report("explain", args.json, &msg, BAD_INPUT),
-        Ok(Source::Listing) => {
-            let _ = write!(out, "{}", builtin::listing());
-            0
+    let status = match source(args)? {
+        Source::Listing => {
+            write!(out, "{}", builtin::listing())?;
+            Status::Success
         }
-        Ok(Source::Text(text)) => explain_text(&text, &mut Ctx::new(args, profile, &mut out)),
-        Ok(Source::Reader(reader)) => {
-            explain_stream(reader, &mut Ctx::new(args, profile, &mut out))
-        }
+        Source::Text(text) => explain_text(&text, &mut Ctx::new(args, profile, &mut out))?,
+        Source::Reader(reader) => explain_stream(reader, &mut Ctx::new(args, profile, &mut out))?,
     };
-    if let Err(e) = out.flush() {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("corsair explain: cannot write output: {e}");
-            return BAD_INPUT;
-        }
-    }
-    code
+    out.flush()?;
+    Ok(status)
 }
 
 enum Source {
@@ -52,19 +42,24 @@ enum Source {
     Reader(Box<dyn BufRead>),
 }
 
-fn source(args: &ExplainArgs) -> Result<Source, String> {
+fn source(args: &ExplainArgs) -> Result<Source, CliError> {
     if let Some(name) = &args.example {
         if name == "list" {
             return Ok(Source::Listing);
         }
         return builtin::find(name)
             .map(|json| Source::Text(json.to_owned()))
-            .ok_or_else(|| format!("no built-in scenario {name:?}\n{}", builtin::listing()));
+            .ok_or_else(|| {
+                CliError::Input(format!(
+                    "no built-in scenario {name:?}\n{}",
+                    builtin::listing()
+                ))
+            });
     }
     match args.file.as_deref() {
         None => {
             if io::IsTerminal::is_terminal(&io::stdin()) {
-                return Err("no scenario given: pass a FILE, `-` for standard input, or --example (see --help)".into());
+                return Err(CliError::Input("no scenario given: pass a FILE, `-` for standard input, or --example (see --help)".into()));
             }
             Ok(Source::Reader(Box::new(BufReader::new(io::stdin()))))
         }
@@ -73,7 +68,7 @@ fn source(args: &ExplainArgs) -> Result<Source, String> {
         }
         Some(p) => std::fs::File::open(p)
             .map(|f| Source::Reader(Box::new(BufReader::with_capacity(1 << 16, f))))
-            .map_err(|e| format!("cannot read {}: {e}", p.display())),
+            .map_err(|e| CliError::Input(format!("cannot read {}: {e}", p.display()))),
     }
 }
 
@@ -96,15 +91,15 @@ impl Tally {
         }
     }
 
-    fn code(&self) -> u8 {
+    fn status(&self) -> Status {
         if self.bad {
-            BAD_INPUT
+            Status::BadInput
         } else if self.blocked {
-            1
+            Status::Blocked
         } else if self.incomplete {
-            3
+            Status::Incomplete
         } else {
-            0
+            Status::Success
         }
     }
 }
@@ -148,14 +143,14 @@ impl<'o> Ctx<'o> {
 }
 
 /// A whole document: either one (possibly pretty-printed) scenario, or JSON Lines.
-fn explain_text(text: &str, ctx: &mut Ctx<'_>) -> u8 {
+fn explain_text(text: &str, ctx: &mut Ctx<'_>) -> Result<Status, CliError> {
     let single = serde_json::from_str::<serde_json::Value>(text);
     match single {
         Ok(value) => {
             let result = ctx.explain(scenario::from_value(value));
             let mut tally = Tally::default();
-            tally.add(emit(result, None, ctx));
-            tally.code()
+            tally.add(emit(result, None, ctx)?);
+            Ok(tally.status())
         }
         // Not one JSON value: treat it as JSON Lines.
         Err(_) => explain_stream(Box::new(text.as_bytes()), ctx),
@@ -164,7 +159,10 @@ fn explain_text(text: &str, ctx: &mut Ctx<'_>) -> u8 {
 
 /// JSON Lines from a reader, streamed: one verdict per input line. A single
 /// pretty-printed object is recognised and handled whole.
-fn explain_stream(mut reader: Box<dyn BufRead + '_>, ctx: &mut Ctx<'_>) -> u8 {
+fn explain_stream(
+    mut reader: Box<dyn BufRead + '_>,
+    ctx: &mut Ctx<'_>,
+) -> Result<Status, CliError> {
     let mut tally = Tally::default();
     let mut line = String::new();
     let mut number = 0usize;
@@ -190,15 +188,14 @@ fn explain_stream(mut reader: Box<dyn BufRead + '_>, ctx: &mut Ctx<'_>) -> u8 {
             let trimmed = line.trim();
             if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_err() {
                 let mut rest = String::new();
-                if let Err(e) = reader.read_to_string(&mut rest) {
-                    eprintln!("corsair explain: cannot read input: {e}");
-                    return BAD_INPUT;
-                }
+                reader
+                    .read_to_string(&mut rest)
+                    .map_err(|e| CliError::Input(format!("cannot read input: {e}")))?;
                 let whole = format!("{line}{rest}");
                 if let Ok(value) = serde_json::from_str::<serde_json::Value>(&whole) {
                     let result = ctx.explain(scenario::from_value(value));
-                    tally.add(emit(result, None, ctx));
-                    return tally.code();
+                    tally.add(emit(result, None, ctx)?);
+                    return Ok(tally.status());
                 }
                 // Not one document either: JSON Lines whose first line is broken.
                 for (i, l) in whole
@@ -206,21 +203,20 @@ fn explain_stream(mut reader: Box<dyn BufRead + '_>, ctx: &mut Ctx<'_>) -> u8 {
                     .enumerate()
                     .filter(|(_, l)| !l.trim().is_empty())
                 {
-                    tally.add(explain_line(l, number + i, ctx));
+                    tally.add(explain_line(l, number + i, ctx)?);
                 }
-                return tally.code();
+                return Ok(tally.status());
             }
         }
-        tally.add(explain_line(&line, number, ctx));
+        tally.add(explain_line(&line, number, ctx)?);
     }
     if first_content {
-        let message = "the input holds no scenario";
-        return crate::fail::report("explain", ctx.json, message, BAD_INPUT);
+        return Err(CliError::Input("the input holds no scenario".into()));
     }
-    tally.code()
+    Ok(tally.status())
 }
 
-fn explain_line(line: &str, number: usize, ctx: &mut Ctx<'_>) -> Option<Outcome> {
+fn explain_line(line: &str, number: usize, ctx: &mut Ctx<'_>) -> Result<Option<Outcome>, CliError> {
     let result = ctx.explain(scenario::from_json(line.trim()));
     emit(result, Some(number), ctx)
 }
@@ -230,7 +226,7 @@ fn emit(
     result: Result<Verdict, ScenarioError>,
     line: Option<usize>,
     ctx: &mut Ctx<'_>,
-) -> Option<Outcome> {
+) -> Result<Option<Outcome>, CliError> {
     ctx.buf.clear();
     match &result {
         Ok(v) if ctx.json => {
@@ -259,15 +255,11 @@ fn emit(
             eprintln!("corsair explain: bad scenario: {at}{field}{message}");
             if ctx.json {
                 let obj = serde_json::json!({"error": {"line": line, "field": e.field, "message": message}});
-                let _ = serde_json::to_writer(&mut ctx.buf, &obj);
+                serde_json::to_writer(&mut ctx.buf, &obj)?;
                 ctx.buf.push(b'\n');
             }
         }
     }
-    if let Err(e) = ctx.out.write_all(&ctx.buf) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("corsair explain: cannot write output: {e}");
-        }
-    }
-    result.ok().map(|v| v.outcome)
+    ctx.out.write_all(&ctx.buf)?;
+    Ok(result.ok().map(|v| v.outcome))
 }

@@ -2,24 +2,34 @@
 //! or, when the user asked for JSON, as a JSON document on standard output
 //! (so a script that parses the output always gets JSON).
 
+use std::io::Write;
+
 use corsair_core::ScenarioError;
+
+use crate::exit::Status;
 
 /// The version of the JSON documents the commands write; raised when a
 /// field changes meaning or goes away (new fields do not raise it).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Reports `message` for `command` and returns `status`.
-pub fn report(command: &str, json: bool, message: &str, status: u8) -> u8 {
+/// Reports `message` for `command`, which ends with `status`: as a JSON
+/// document on standard output when `json`, else a line on standard error.
+/// `argument` names the command-line argument at fault, when known.
+pub fn report(command: &str, json: bool, message: &str, status: Status, argument: Option<&str>) {
     if json {
-        let v = serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
-            "error": { "command": command, "message": message, "exit_status": status },
+        let mut error = serde_json::json!({
+            "command": command, "message": message, "exit_status": status.code(),
         });
-        println!("{v}");
+        if let (Some(arg), Some(obj)) = (argument, error.as_object_mut()) {
+            obj.insert("argument".into(), arg.into());
+        }
+        let v = serde_json::json!({ "schema_version": SCHEMA_VERSION, "error": error });
+        // The last thing the run writes: a closed pipe leaves nobody to tell.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{v}").and_then(|()| out.flush());
     } else {
         eprintln!("corsair {command}: {message}");
     }
-    status
 }
 
 /// A scenario error in the words of `check`'s flags rather than the

@@ -16,8 +16,7 @@ use corsair_doctor::diagnose::{self, Options, Report};
 use corsair_doctor::probes;
 use corsair_doctor::send::Sender;
 
-/// Exit status when a finding is at or above `--fail-on`.
-pub const FINDINGS_EXIT: u8 = 4;
+use crate::exit::Status;
 
 /// The pause between two checks of the same host, so a list of URLs on one
 /// API does not hammer it.
@@ -61,9 +60,9 @@ pub fn worst_severity(report: &Report) -> Option<Severity> {
 }
 
 /// The exit status once `--fail-on` is applied to `verdict_exit` (the status
-/// from the verdicts): [`FINDINGS_EXIT`] when a finding is at or above the
-/// threshold, unless the status already says bad input (2) or no answer (5).
-pub fn apply_fail_on(verdict_exit: u8, reports: &[Report], fail_on: FailOn) -> u8 {
+/// from the verdicts): [`Status::Findings`] when a finding is at or above the
+/// threshold, unless the status already says bad input or no answer.
+pub fn apply_fail_on(verdict_exit: Status, reports: &[Report], fail_on: FailOn) -> Status {
     let Some(threshold) = fail_on.threshold() else {
         return verdict_exit;
     };
@@ -71,7 +70,7 @@ pub fn apply_fail_on(verdict_exit: u8, reports: &[Report], fail_on: FailOn) -> u
         .iter()
         .any(|r| worst_severity(r).is_some_and(|s| s >= threshold));
     match verdict_exit {
-        0 | 1 | 3 if tripped => FINDINGS_EXIT,
+        Status::Success | Status::Blocked | Status::Incomplete if tripped => Status::Findings,
         other => other,
     }
 }
@@ -235,11 +234,14 @@ fn severity_name(s: Severity) -> &'static str {
 /// Adds each probe's kind, Origin and result to the JSON of a report:
 /// `probe_outcome` on the probes' exchanges, `probe` on the probes' findings
 /// (from the exchange that shows each).
-pub fn annotate_probes(report: &Report, value: &mut serde_json::Value) {
-    let outcomes: Vec<Option<serde_json::Value>> = probes::outcomes(&report.exchanges)
+pub fn annotate_probes(
+    report: &Report,
+    value: &mut serde_json::Value,
+) -> Result<(), serde_json::Error> {
+    let outcomes = probes::outcomes(&report.exchanges)
         .into_iter()
-        .map(|o| o.and_then(|o| serde_json::to_value(o).ok()))
-        .collect();
+        .map(|o| o.map(serde_json::to_value).transpose())
+        .collect::<Result<Vec<Option<serde_json::Value>>, _>>()?;
     if let Some(exchanges) = value
         .get_mut("exchanges")
         .and_then(serde_json::Value::as_array_mut)
@@ -271,6 +273,7 @@ pub fn annotate_probes(report: &Report, value: &mut serde_json::Value) {
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -305,7 +308,14 @@ mod tests {
     #[test]
     fn fail_on_keeps_bad_input_and_network_statuses() {
         // No reports: nothing trips; the verdict's status stands.
-        for code in [0, 1, 2, 3, 5] {
+        let statuses = [
+            Status::Success,
+            Status::Blocked,
+            Status::BadInput,
+            Status::Incomplete,
+            Status::NoAnswer,
+        ];
+        for code in statuses {
             assert_eq!(apply_fail_on(code, &[], FailOn::Info), code);
             assert_eq!(apply_fail_on(code, &[], FailOn::None), code);
         }

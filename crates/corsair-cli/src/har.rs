@@ -22,6 +22,7 @@ use corsair_doctor::exchange::redact_url;
 use corsair_doctor::har::{self, HarError, HarSummary, PairStats, PENDING_BYTES, PENDING_ENTRIES};
 use corsair_doctor::har_check::{self, HarVerdict};
 
+use crate::exit::{CliError, Status};
 use crate::render::{self, Style};
 use crate::BrowserArg;
 
@@ -47,22 +48,6 @@ pub const AFTER_HELP: &str = "\
 The file is read as a stream, twice (standard input is first copied to a temporary file), in bounded memory whatever its size; an entry that cannot be read is skipped and counted, and keeps its number. Preflights are paired with their requests (by Chrome's request ids, else by URL, method and time, at most 1024 entries apart), redirect chains are followed (up to the 20 redirects browsers follow; later hops are counted, not judged), and each cross-origin request is run through the browser model with the recorded answers: Chrome exports only net::ERR_FAILED, the reason is worked out again from the headers. Sanitized exports (no cookies or Authorization) are handled: credentials are assumed when the server allowed them, and headers a request entry lost (Authorization) are taken from its preflight's Access-Control-Request-Headers. data:, blob:, WebSocket, extension and about: entries are not CORS requests: listed, never judged. Each export is judged by its own browser's rules (its creator: Firefox, else Chrome) unless --browser is given. Header lists are read up to 512 headers, strings up to 64 KiB, bodies up to 4 KiB.
 
 Exit status: 0 nothing blocked, 1 at least one request blocked, 2 unreadable file (a truncated export is reported up to the cut, then exits 2).";
-
-/// Why the report could not be written (the cli has no `thiserror`; the
-/// doctor's errors do).
-#[derive(Debug)]
-enum ReportError {
-    /// A temporary file (the copy of standard input, or the spooled report).
-    Temp(io::Error),
-}
-
-impl std::fmt::Display for ReportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReportError::Temp(e) => write!(f, "cannot write a temporary file: {e}"),
-        }
-    }
-}
 
 /// A temporary file, removed when dropped (on Unix, as soon as it is open).
 struct TempFile {
@@ -137,18 +122,19 @@ impl Input {
 
 /// Opens the input; standard input, pipes and other inputs that cannot be
 /// read twice are copied to a temporary file first.
-fn open_input(path: &Path) -> Result<Input, String> {
-    let copy = |mut from: Box<dyn Read>| -> Result<Input, String> {
-        let mut temp = TempFile::new("input").map_err(|e| ReportError::Temp(e).to_string())?;
-        io::copy(&mut from, &mut temp.file).map_err(|e| format!("cannot read the input: {e}"))?;
-        temp.rewind()
-            .map_err(|e| ReportError::Temp(e).to_string())?;
+fn open_input(path: &Path) -> Result<Input, CliError> {
+    let copy = |mut from: Box<dyn Read>| -> Result<Input, CliError> {
+        let mut temp = TempFile::new("input").map_err(CliError::Temp)?;
+        io::copy(&mut from, &mut temp.file)
+            .map_err(|e| CliError::Input(format!("cannot read the input: {e}")))?;
+        temp.rewind().map_err(CliError::Temp)?;
         Ok(Input::Copy(temp))
     };
     if path.as_os_str() == "-" {
         return copy(Box::new(io::stdin().lock()));
     }
-    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let file = File::open(path)
+        .map_err(|e| CliError::Input(format!("cannot open {}: {e}", path.display())))?;
     if file.metadata().is_ok_and(|m| m.is_file()) {
         Ok(Input::File(file))
     } else {
@@ -157,16 +143,13 @@ fn open_input(path: &Path) -> Result<Input, String> {
 }
 
 /// Runs `corsair har`; returns the exit status.
-pub fn run(args: &HarArgs) -> u8 {
+pub fn run(args: &HarArgs) -> Result<Status, CliError> {
     let name = args.file.display();
-    let mut input = match open_input(&args.file) {
-        Ok(input) => input,
-        Err(message) => return crate::fail::report("har", args.json, &message, 2),
-    };
+    let mut input = open_input(&args.file)?;
     let (summary, error) = har::read_partial(BufReader::new(input.file()), |_| {});
     let nothing_read = summary.entries == 0 && summary.skipped == 0;
     if let Some(e) = error.as_ref().filter(|_| nothing_read) {
-        return crate::fail::report("har", args.json, &format!("{name}: {e}"), 2);
+        return Err(CliError::Input(format!("{name}: {e}")));
     }
     // Each export is judged by its own browser's rules unless told otherwise.
     let profile = args
@@ -175,13 +158,12 @@ pub fn run(args: &HarArgs) -> u8 {
         .or_else(|| har_check::profile_for_creator(summary.creator.as_deref()))
         .unwrap_or_default();
     if let Err(e) = input.file().seek(SeekFrom::Start(0)) {
-        let message = format!("{name}: {}", HarError::Io(e));
-        return crate::fail::report("har", args.json, &message, 2);
+        return Err(CliError::Input(format!("{name}: {}", HarError::Io(e))));
     }
     let reader = BufReader::new(input.file());
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let result = if args.json {
+    let blocked = if args.json {
         json(reader, &summary, profile, &mut out)
     } else {
         human(
@@ -192,22 +174,20 @@ pub fn run(args: &HarArgs) -> u8 {
             Style::for_stdout(),
             &mut out,
         )
-    };
+    }?;
+    out.flush()?;
     // The reader is at the end of what the first pass read; a second error
-    // would be the first one again.
-    let _ = out.flush();
-    let blocked = match result {
-        Ok(blocked) => blocked,
-        Err(e) => {
-            eprintln!("corsair har: {e}");
-            return 2;
-        }
-    };
+    // would be the first one again. The report is out already: the error
+    // goes to standard error only, so the JSON stays one document.
     if let Some(e) = error {
         eprintln!("corsair har: {name}: {e}; the report covers the entries before that point");
-        return 2;
+        return Ok(Status::BadInput);
     }
-    u8::from(blocked)
+    Ok(if blocked {
+        Status::Blocked
+    } else {
+        Status::Success
+    })
 }
 
 /// `--json`: `{"requests": [...], "summary": {...}}` as before (keys in
@@ -219,35 +199,42 @@ fn json(
     summary: &HarSummary,
     profile: corsair_core::Profile,
     out: &mut impl Write,
-) -> Result<bool, ReportError> {
+) -> Result<bool, CliError> {
     let mut blocked = false;
     let mut first = true;
-    let _ = out.write_all(b"{\n  \"requests\": [");
+    out.write_all(b"{\n  \"requests\": [")?;
+    // The first error stops the writing; the stream is then only drained.
+    let mut failed: Option<CliError> = None;
     let (stats, _) = har_check::judge_stream(reader, summary, profile, |r| {
+        if failed.is_some() {
+            return;
+        }
         let r = corsair_doctor::redact::har_verdict(r);
         blocked |= r.verdict.outcome == Outcome::Blocked;
-        let value = request_value(&r);
-        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        let _ = out.write_all(if first { b"\n" } else { b",\n" });
-        first = false;
-        let _ = write_indented(out, &text, "    ");
+        let written = (|| -> Result<(), CliError> {
+            let text = serde_json::to_string_pretty(&request_value(&r)?)?;
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            write_indented(out, &text, "    ")?;
+            Ok(())
+        })();
+        failed = written.err();
     });
-    let _ = out.write_all(if first { b"],\n" } else { b"\n  ],\n" });
-    // Through a `Value`: its keys come out sorted, as they always did.
-    let summary = serde_json::to_value(summary)
-        .map(corsair_doctor::redact::scrub_json_patterns)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_default();
-    let _ = out.write_all(b"  \"summary\": ");
-    let _ = write_indented_rest(out, &summary, "  ");
-    if stats != PairStats::default() {
-        let pairing = serde_json::to_value(&stats)
-            .and_then(|v| serde_json::to_string_pretty(&v))
-            .unwrap_or_default();
-        let _ = out.write_all(b",\n  \"pairing\": ");
-        let _ = write_indented_rest(out, &pairing, "  ");
+    if let Some(e) = failed {
+        return Err(e);
     }
-    let _ = out.write_all(b"\n}\n");
+    out.write_all(if first { b"],\n" } else { b"\n  ],\n" })?;
+    // Through a `Value`: its keys come out sorted, as they always did.
+    let summary = serde_json::to_value(summary).map(corsair_doctor::redact::scrub_json_patterns)?;
+    let summary = serde_json::to_string_pretty(&summary)?;
+    out.write_all(b"  \"summary\": ")?;
+    write_indented_rest(out, &summary, "  ")?;
+    if stats != PairStats::default() {
+        let pairing = serde_json::to_string_pretty(&serde_json::to_value(&stats)?)?;
+        out.write_all(b",\n  \"pairing\": ")?;
+        write_indented_rest(out, &pairing, "  ")?;
+    }
+    out.write_all(b"\n}\n")?;
     Ok(blocked)
 }
 
@@ -270,8 +257,8 @@ fn write_indented_rest(out: &mut impl Write, text: &str, indent: &str) -> io::Re
     Ok(())
 }
 
-fn request_value(r: &HarVerdict) -> serde_json::Value {
-    let verdict = crate::json_out::verdict_value(&r.verdict);
+fn request_value(r: &HarVerdict) -> Result<serde_json::Value, serde_json::Error> {
+    let verdict = crate::json_out::verdict_value(&r.verdict)?;
     let mut value = serde_json::json!({
         "entry": r.entry,
         "preflight_entry": r.preflight_entry,
@@ -287,7 +274,7 @@ fn request_value(r: &HarVerdict) -> serde_json::Value {
     if !r.headers_from_preflight.is_empty() {
         value["headers_from_preflight"] = serde_json::json!(r.headers_from_preflight);
     }
-    value
+    Ok(value)
 }
 
 fn worst_slug(r: &HarVerdict) -> String {
@@ -314,9 +301,9 @@ fn human(
     all: bool,
     style: Style,
     out: &mut impl Write,
-) -> Result<bool, ReportError> {
-    let mut rows = BufWriter::new(TempFile::new("rows").map_err(ReportError::Temp)?);
-    let mut details = BufWriter::new(TempFile::new("details").map_err(ReportError::Temp)?);
+) -> Result<bool, CliError> {
+    let mut rows = BufWriter::new(TempFile::new("rows").map_err(CliError::Temp)?);
+    let mut details = BufWriter::new(TempFile::new("details").map_err(CliError::Temp)?);
     let mut requests = 0usize;
     let mut blocked = 0usize;
     let mut spool_error: Option<io::Error> = None;
@@ -335,7 +322,7 @@ fn human(
         }
     });
     if let Some(e) = spool_error {
-        return Err(ReportError::Temp(e));
+        return Err(CliError::Temp(e));
     }
     let mut head = String::new();
     let _ = writeln!(
@@ -385,14 +372,13 @@ fn human(
         "  {:>5}  {:<7} {:<6} {:<9} {:<28} URL",
         "entry", "method", "status", "verdict", "mistake"
     );
-    let _ = out.write_all(head.as_bytes());
+    out.write_all(head.as_bytes())?;
     for spool in [rows, details] {
         let mut temp = spool
             .into_inner()
-            .map_err(|e| ReportError::Temp(e.into_error()))?;
-        let file = temp.rewind().map_err(ReportError::Temp)?;
-        // A closed stdout (`| head`) is not an error of ours.
-        let _ = io::copy(file, out);
+            .map_err(|e| CliError::Temp(e.into_error()))?;
+        let file = temp.rewind().map_err(CliError::Temp)?;
+        io::copy(file, out)?;
     }
     Ok(blocked > 0)
 }

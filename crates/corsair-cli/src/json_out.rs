@@ -94,11 +94,12 @@ fn blocked(out: &mut Vec<u8>, b: &Blocked) {
 }
 
 /// The verdict as a JSON value, byte for byte what `explain --json` writes
-/// (for reports that embed it: `check`, `har`).
-pub fn verdict_value(v: &Verdict) -> serde_json::Value {
+/// (for reports that embed it: `check`, `har`). An error here is a bug in
+/// the writer; it is reported, never shown as `null`.
+pub fn verdict_value(v: &Verdict) -> Result<serde_json::Value, serde_json::Error> {
     let mut buf = Vec::new();
     write_verdict(&mut buf, v);
-    serde_json::from_slice(&buf).unwrap_or_default()
+    serde_json::from_slice(&buf)
 }
 
 fn missing(out: &mut Vec<u8>, m: &Missing) {

@@ -2,6 +2,7 @@
 //! file as rustc shows errors, or as JSON, or as SARIF for code scanning.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use corsair_core::catalog::Severity;
@@ -9,6 +10,7 @@ use corsair_core::policy::{self, LineIndex, Location, Problem};
 use corsair_core::printable::escape_control;
 use serde_json::{json, Value};
 
+use crate::exit::{CliError, Status};
 use crate::render::Style;
 
 /// Output formats of `corsair lint`.
@@ -45,22 +47,33 @@ Origins in the CORS_ORIGINS environment variable (comma-separated) are checked w
 
 Exit status: 0 no problem or only warnings and notes, 1 errors, 2 the file cannot be read.";
 
+impl LintArgs {
+    /// The output format, `--json` included.
+    fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format
+        }
+    }
+
+    /// Whether the output is JSON (SARIF is JSON too): errors are then JSON.
+    pub fn wants_json(&self) -> bool {
+        self.format() != Format::Human
+    }
+}
+
 /// Runs `corsair lint`; returns the exit status.
-pub fn run(args: &LintArgs) -> u8 {
-    let format = if args.json { Format::Json } else { args.format };
-    let json = format != Format::Human;
+pub fn run(args: &LintArgs) -> Result<Status, CliError> {
+    let format = args.format();
     let text = match std::fs::read(&args.file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let message = format!(
-                    "{}: not UTF-8 text (invalid byte at offset {})",
-                    args.file.display(),
-                    e.utf8_error().valid_up_to()
-                );
-                return crate::fail::report("lint", json, &message, 2);
-            }
-        },
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            CliError::Input(format!(
+                "{}: not UTF-8 text (invalid byte at offset {})",
+                args.file.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?,
         Err(e) => {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
                 " (pass the policy file's path, or run where corsair.toml is)"
@@ -68,7 +81,7 @@ pub fn run(args: &LintArgs) -> u8 {
                 ""
             };
             let message = format!("cannot read {}: {e}{hint}", args.file.display());
-            return crate::fail::report("lint", json, &message, 2);
+            return Err(CliError::Input(message));
         }
     };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
@@ -92,12 +105,21 @@ pub fn run(args: &LintArgs) -> u8 {
         Format::Json => {
             let mut v = json_report(&args.file, &text, args.stage.as_deref(), &problems);
             v["checked"] = json!(linted.checked);
-            format!("{}\n", pretty(&v))
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
         }
-        Format::Sarif => format!("{}\n", pretty(&sarif(&args.file, &text, &problems))),
+        Format::Sarif => {
+            let v = sarif(&args.file, &text, &problems);
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
     };
-    print!("{out}");
-    u8::from(problems.iter().any(|p| p.severity == Severity::Error))
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        Ok(Status::PolicyErrors)
+    } else {
+        Ok(Status::Success)
+    }
 }
 
 /// The policies checked, as a user names them.
@@ -109,10 +131,6 @@ fn checked_words(checked: &[String]) -> Vec<String> {
             other => format!("stage {}", escape_control(other)),
         })
         .collect()
-}
-
-fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
 fn severity_word(s: Severity) -> &'static str {

@@ -8,6 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod builtin;
 mod check;
 mod demo;
+mod exit;
 mod explain;
 mod fail;
 mod gate;
@@ -23,6 +24,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use corsair_core::Profile;
+use exit::{CliError, Status};
 
 #[derive(Parser)]
 #[command(
@@ -104,31 +106,192 @@ impl From<BrowserArg> for Profile {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    render::set_color_choice(cli.color);
-    if !matches!(cli.command, Command::Serve(_)) {
-        restore_sigpipe();
-    }
-    let code = match cli.command {
-        Command::Explain(args) => explain::run(&args),
-        Command::Check(args) => check::run(&args),
-        Command::Demo(args) => demo::run(&args),
-        Command::Har(args) => har::run(&args),
-        Command::Lint(args) => lint::run(&args),
-        Command::Serve(args) => serve::run(&args),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e).into(),
     };
-    ExitCode::from(code)
+    render::set_color_choice(cli.color);
+    match run(&cli.command) {
+        Ok(status) => status.into(),
+        Err(e) => {
+            if !e.is_closed_pipe() {
+                report(&cli.command, &e);
+            }
+            e.status().into()
+        }
+    }
 }
 
-/// A closed pipe (`corsair lint | head`) ends the process quietly, as it does
-/// for other command-line tools, instead of a panic in `print!`. Rust
-/// ignores SIGPIPE by default; this restores the default action (not for the
-/// long-running gateway, which must never die of a peer's closed socket).
-fn restore_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: called first thing in main, before any thread exists;
-    // SIG_DFL is a valid disposition for SIGPIPE.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+/// Runs the command; every exit status comes back here, every error too.
+fn run(command: &Command) -> Result<Status, CliError> {
+    match command {
+        Command::Explain(args) => explain::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Har(args) => har::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Serve(args) => serve::run(args),
+    }
+}
+
+/// The one place a command's error is told: the gateway's through its log
+/// (text or JSON lines), the others in words or, when JSON was asked for, as
+/// the JSON error document. A write error is always told on standard error:
+/// standard output is what failed.
+fn report(command: &Command, e: &CliError) {
+    let message = e.to_string();
+    match command {
+        Command::Serve(args) => serve::say_error(args, &message),
+        _ => {
+            let json = command.json() && !matches!(e, CliError::Write(_));
+            fail::report(command.name(), json, &message, e.status(), None);
+        }
+    }
+}
+
+impl Command {
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Explain(_) => "explain",
+            Command::Check(_) => "check",
+            Command::Har(_) => "har",
+            Command::Demo(_) => "demo",
+            Command::Lint(_) => "lint",
+            Command::Serve(_) => "serve",
+        }
+    }
+
+    /// Whether the user asked for JSON, so errors come as JSON too (`demo`'s
+    /// and `serve`'s errors stay words).
+    fn json(&self) -> bool {
+        match self {
+            Command::Explain(a) => a.json,
+            Command::Check(a) => a.json,
+            Command::Har(a) => a.json,
+            Command::Lint(a) => a.wants_json(),
+            Command::Demo(_) | Command::Serve(_) => false,
+        }
+    }
+}
+
+/// The commands whose errors are JSON when JSON was asked for.
+const JSON_COMMANDS: [&str; 4] = ["check", "explain", "har", "lint"];
+
+/// An argument error from clap: clap's own message, or, when the command
+/// line asks one of [`JSON_COMMANDS`] for JSON, the JSON error document
+/// (a script parsing the output gets JSON even for a mistyped flag).
+fn usage_error(e: &clap::Error) -> Status {
+    let status = if e.exit_code() == 0 {
+        Status::Success
+    } else {
+        Status::BadInput
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match json_command(&args) {
+        Some(command) if status == Status::BadInput => {
+            let argument = clap_argument(e);
+            let message = clap_message(e);
+            fail::report(command, true, &message, status, argument.as_deref());
+        }
+        // Help, version, and errors for a reader: as clap prints them.
+        _ => {
+            let _ = e.print();
+        }
+    }
+    status
+}
+
+/// The command of [`JSON_COMMANDS`] the raw command line runs with `--json`
+/// (or `lint --format json|sarif`), if it does. Read from the words
+/// themselves, since clap could not parse them.
+fn json_command(args: &[std::ffi::OsString]) -> Option<&'static str> {
+    let mut words = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    let mut command = None;
+    let mut color_value = false;
+    for w in words.by_ref() {
+        // The global --color may stand before the subcommand, with its value.
+        if std::mem::take(&mut color_value) {
+            continue;
+        }
+        if w == "--color" {
+            color_value = true;
+        } else if !w.starts_with('-') {
+            command = JSON_COMMANDS.into_iter().find(|c| *c == w);
+            break;
+        }
+    }
+    let command = command?;
+    let lint = command == "lint";
+    let mut format_value = false;
+    for w in words {
+        if std::mem::take(&mut format_value) {
+            if lint && (w == "json" || w == "sarif") {
+                return Some(command);
+            }
+            continue;
+        }
+        match w {
+            // After `--` every word is a value.
+            "--" => break,
+            "--json" => return Some(command),
+            "--format" => format_value = true,
+            "--format=json" | "--format=sarif" if lint => return Some(command),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Clap's message without its `error: ` label, usage and `--help` lines:
+/// the problem and clap's tip, on one line.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let body = text.split("\n\nUsage:").next().unwrap_or(&text);
+    let body = body.trim().strip_prefix("error:").unwrap_or(body).trim();
+    body.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        // The pointer to --help is for a reader at a terminal.
+        .filter(|p| !p.is_empty() && !p.starts_with("For more information"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The argument clap names as the one at fault (`--bogus`,
+/// `--browser <BROWSER>`), when it names one.
+fn clap_argument(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    match e.get(ContextKind::InvalidArg)? {
+        ContextValue::String(s) => Some(s.clone()),
+        ContextValue::Strings(v) if !v.is_empty() => Some(v.join(", ")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command_of(words: &[&str]) -> Option<&'static str> {
+        let args: Vec<std::ffi::OsString> = std::iter::once("corsair")
+            .chain(words.iter().copied())
+            .map(Into::into)
+            .collect();
+        json_command(&args)
+    }
+
+    #[test]
+    fn json_is_found_on_the_raw_command_line() {
+        assert_eq!(command_of(&["check", "--json", "--bogus"]), Some("check"));
+        assert_eq!(
+            command_of(&["--color", "never", "explain", "x", "--json"]),
+            Some("explain")
+        );
+        assert_eq!(command_of(&["lint", "--format", "sarif"]), Some("lint"));
+        assert_eq!(command_of(&["lint", "--format=json"]), Some("lint"));
+        assert_eq!(command_of(&["har", "--", "--json"]), None);
+        assert_eq!(command_of(&["demo", "--json", "--bogus"]), None);
+        assert_eq!(command_of(&["check", "--format", "json"]), None);
+        assert_eq!(command_of(&["check", "x"]), None);
     }
 }

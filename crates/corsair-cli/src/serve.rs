@@ -18,6 +18,7 @@ use corsair_gateway::{
 };
 use corsair_tower::CorsLayer;
 
+use crate::exit::{CliError, Status};
 use crate::render::Style;
 
 /// Arguments of `corsair serve`.
@@ -143,35 +144,40 @@ fn seconds(value: f64, name: &str) -> Result<Duration, String> {
 
 /// Installs the log subscriber (refusals, upstream failures and, with JSON
 /// logs, the gateway's own messages); returns how messages are written.
-fn start_logs(format: LogFormat, style: Style) -> Notices {
+fn start_logs(args: &ServeArgs, style: Style) -> Notices {
     // CORSAIR_LOG tunes it (`corsair=debug` shows every refusal).
     let filter = tracing_subscriber::EnvFilter::try_from_env("CORSAIR_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("corsair=info"));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let _ = match format {
+    let _ = match args.log_format {
         LogFormat::Text => logs.with_ansi(style.color).try_init(),
         LogFormat::Json => logs.json().with_current_span(false).try_init(),
     };
-    Notices::new(match format {
+    notices(args)
+}
+
+/// How the gateway's messages are written for these arguments.
+fn notices(args: &ServeArgs) -> Notices {
+    Notices::new(match args.log_format {
         LogFormat::Text => Format::Text,
         LogFormat::Json => Format::Json,
     })
 }
 
+/// Says why the gateway stopped, in its log's format (`main` calls it
+/// for an error `run` returns).
+pub fn say_error(args: &ServeArgs, message: &str) {
+    notices(args).say(Level::Error, message);
+}
+
 /// Runs `corsair serve`; returns the exit status.
-pub fn run(args: &ServeArgs) -> u8 {
+pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
     let style = Style::for_stderr();
     // First, so that with JSON logs every line, errors included, is JSON.
-    let say = start_logs(args.log_format, style);
-    let upstream = match Upstream::parse(&args.upstream) {
-        Ok(u) => u,
-        Err(e) => {
-            say.say(Level::Error, &e.to_string());
-            return 2;
-        }
-    };
+    let say = start_logs(args, style);
+    let upstream = Upstream::parse(&args.upstream).map_err(|e| CliError::Input(e.to_string()))?;
     let durations = [
         seconds(args.timeout, "timeout"),
         seconds(args.connect_timeout, "connect-timeout"),
@@ -182,18 +188,15 @@ pub fn run(args: &ServeArgs) -> u8 {
     let [timeout, connect_timeout, grace, header_timeout, idle_timeout] = match durations {
         [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)] => [a, b, c, d, e],
         _ => {
-            for e in durations.iter().filter_map(|d| d.as_ref().err()) {
-                say.say(Level::Error, e);
-            }
-            return 2;
+            // Every bad duration is named, one line each.
+            let bad: Vec<String> = durations.into_iter().filter_map(Result::err).collect();
+            return Err(CliError::Input(bad.join("; ")));
         }
     };
     if header_timeout.is_zero() || idle_timeout.is_zero() {
-        say.say(
-            Level::Error,
+        return Err(CliError::from(
             "--header-timeout and --idle-timeout must be more than 0",
-        );
-        return 2;
+        ));
     }
     let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let max_connections = match descriptor_limit() {
@@ -205,43 +208,29 @@ pub fn run(args: &ServeArgs) -> u8 {
         None => wanted,
     };
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => match corsair_gateway::tls::acceptor(cert, key) {
-            Ok(a) => Some(a),
-            Err(e) => {
-                say.say(Level::Error, &format!("TLS: {e}"));
-                return 2;
-            }
-        },
+        (Some(cert), Some(key)) => Some(
+            corsair_gateway::tls::acceptor(cert, key)
+                .map_err(|e| CliError::Input(format!("TLS: {e}")))?,
+        ),
         _ => None,
     };
     let env = std::env::var(policy::ORIGINS_ENV).ok();
-    let (layer, source, summary) = match policy_layer(args, env.as_deref(), style, say) {
-        Ok(policy) => policy,
-        Err(code) => return code,
+    let Some((layer, source, summary)) = policy_layer(args, env.as_deref(), style, say)? else {
+        return Ok(Status::PolicyErrors);
     };
     say.policy(&summary, false);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
         runtime.worker_threads(usize::from(n));
     }
-    let runtime = match runtime.enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            say.say(Level::Error, &format!("cannot start the runtime: {e}"));
-            return 2;
-        }
-    };
+    let runtime = runtime
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
-        let listener = match corsair_gateway::bind(args.listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                say.say(
-                    Level::Error,
-                    &format!("cannot listen on {}: {e}", args.listen),
-                );
-                return 2;
-            }
-        };
+        let listener = corsair_gateway::bind(args.listen)
+            .await
+            .map_err(|e| CliError::Input(format!("cannot listen on {}: {e}", args.listen)))?;
         let local = listener
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
@@ -249,25 +238,17 @@ pub fn run(args: &ServeArgs) -> u8 {
         say.listening(&format!("{scheme}://{local}"), &upstream.to_string());
         let live = Live::new(layer, Arc::new(Metrics::default()));
         if let Some(admin) = args.admin {
-            match corsair_gateway::bind(admin).await {
-                Ok(l) => {
-                    let shown = l
-                        .local_addr()
-                        .map_or_else(|_| admin.to_string(), |a| a.to_string());
-                    say.say(Level::Info, &format!("metrics on http://{shown}/metrics"));
-                    tokio::spawn(corsair_gateway::admin::serve_admin(
-                        l,
-                        live.metrics().clone(),
-                    ));
-                }
-                Err(e) => {
-                    say.say(
-                        Level::Error,
-                        &format!("cannot listen on {admin} (admin): {e}"),
-                    );
-                    return 2;
-                }
-            }
+            let l = corsair_gateway::bind(admin)
+                .await
+                .map_err(|e| CliError::Input(format!("cannot listen on {admin} (admin): {e}")))?;
+            let shown = l
+                .local_addr()
+                .map_or_else(|_| admin.to_string(), |a| a.to_string());
+            say.say(Level::Info, &format!("metrics on http://{shown}/metrics"));
+            tokio::spawn(corsair_gateway::admin::serve_admin(
+                l,
+                live.metrics().clone(),
+            ));
         }
         if let Some(source) = source {
             // Reload on SIGHUP and when the file changes; an invalid file keeps
@@ -338,7 +319,7 @@ pub fn run(args: &ServeArgs) -> u8 {
                 ),
             );
         }
-        0
+        Ok(Status::Success)
     })
 }
 
@@ -398,14 +379,18 @@ async fn shutdown_signal() {
     }
 }
 
-/// The policy layer, for a policy file where to reload it from, and what
-/// the policy is in short.
+/// What the gateway starts with: the policy layer, for a policy file where
+/// to reload it from, and what the policy is in short.
+type Started = (CorsLayer, Option<PolicySource>, PolicySummary);
+
+/// The policy the gateway starts with; `None` when it has errors (each one
+/// already shown, as `corsair lint` shows them).
 fn policy_layer(
     args: &ServeArgs,
     env: Option<&str>,
     style: Style,
     say: Notices,
-) -> Result<(CorsLayer, Option<PolicySource>, PolicySummary), u8> {
+) -> Result<Option<Started>, CliError> {
     if !args.origin.is_empty() {
         return origin_layer(args, env, style, say);
     }
@@ -413,21 +398,14 @@ fn policy_layer(
         Some(p) => p.clone(),
         None if Path::new("corsair.toml").exists() => PathBuf::from("corsair.toml"),
         None => {
-            say.say(
-                Level::Error,
+            return Err(CliError::from(
                 "give a policy: --config corsair.toml, or --origin https://app.example.com",
-            );
-            return Err(2);
+            ));
         }
     };
     let name = path.display().to_string();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            say.say(Level::Error, &format!("cannot read {name}: {e}"));
-            return Err(2);
-        }
-    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CliError::Input(format!("cannot read {name}: {e}")))?;
     match corsair_gateway::compile(&text, args.stage.as_deref(), env) {
         Ok(Compiled {
             layer,
@@ -440,7 +418,7 @@ fn policy_layer(
                 stage: args.stage.clone(),
                 env_origins: env.map(str::to_owned),
             };
-            Ok((layer, Some(source), summary))
+            Ok(Some((layer, Some(source), summary)))
         }
         Err(e) => {
             report(say, &name, &text, &e.problems, style);
@@ -470,7 +448,7 @@ fn policy_layer(
                     );
                 }
             }
-            Err(1)
+            Ok(None)
         }
     }
 }
@@ -482,7 +460,7 @@ fn origin_layer(
     env: Option<&str>,
     style: Style,
     say: Notices,
-) -> Result<(CorsLayer, Option<PolicySource>, PolicySummary), u8> {
+) -> Result<Option<Started>, CliError> {
     let mut origins = args.origin.clone();
     // CORS_ORIGINS read as the policy file's reader reads it.
     origins.extend(
@@ -515,7 +493,7 @@ fn origin_layer(
                 credentials: args.credentials,
                 routes: 0,
             };
-            Ok((CorsLayer::from_policy_set(set), None, summary))
+            Ok(Some((CorsLayer::from_policy_set(set), None, summary)))
         }
         Err(e) => {
             report(say, "--origin", "", &e.problems, style);
@@ -531,7 +509,7 @@ fn origin_layer(
                     &command_line(args, "development"),
                 );
             }
-            Err(1)
+            Ok(None)
         }
     }
 }
