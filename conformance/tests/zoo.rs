@@ -15,13 +15,13 @@
 #[path = "../zoo/harness/mod.rs"]
 mod harness;
 
-use corsair_conformance::Outcome as Browser;
 use corsair_core::{Outcome, Slug};
 use corsair_platforms::{Platform, Rendered};
 
 use harness::doctor::{self, expect, Call};
+use harness::fixes::{self, substitute, Expect};
 use harness::process::{fill, free_port, zoo_dir, zoo_file, Server, TempDir};
-use harness::{browser, caddy, nginx, node, python};
+use harness::{caddy, nginx, node, python};
 
 /// The page's call with its bearer token (a preflight: Authorization).
 const AUTHORIZED: Call = Call {
@@ -335,38 +335,7 @@ fn flask_unanchored_regex_trusts_look_alike_origins() {
 
 /// The fix the doctor renders for `platform` on `broken`'s answer to `call`.
 fn rendered_fix(platform: Platform, broken: &Server, call: &Call) -> Rendered {
-    let report = doctor::run(&call.to(&broken.url(ITEMS)), Some(platform));
-    let fix = report.fix.as_ref().unwrap_or_else(|| {
-        panic!(
-            "{platform}: the doctor offers no fix for the broken server:\n{}",
-            doctor::describe(&report)
-        )
-    });
-    let rendered = fix
-        .rendered
-        .iter()
-        .find(|r| r.platform == platform)
-        .unwrap_or_else(|| panic!("{platform}: no fix rendered for it: {:?}", fix.rendered));
-    println!(
-        "fix {platform}: broken server: outcome {:?}, slugs {:?}; snippet:\n{}",
-        report.verdict.outcome,
-        doctor::slugs(&report)
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>(),
-        rendered.snippet
-    );
-    rendered.clone()
-}
-
-/// `snippet` with its one `placeholder` replaced by `value`.
-fn substitute(platform: Platform, snippet: &str, placeholder: &str, value: &str) -> String {
-    let n = snippet.matches(placeholder).count();
-    assert_eq!(
-        n, 1,
-        "{platform}: the snippet has {n} `{placeholder}` (expected one to replace):\n{snippet}"
-    );
-    snippet.replace(placeholder, value)
+    fixes::rendered(platform, &call.to(&broken.url(ITEMS))).0
 }
 
 /// The nginx snippet as pasted: its listen placeholder and upstream
@@ -408,38 +377,16 @@ fn paste_caddy(snippet: &str, port: u16, upstream: u16) -> String {
 
 /// The doctor and Chromium both find `call` to the fixed server allowed.
 fn verify(platform: Platform, fixed: &Server, call: &Call, snippet: &str) {
-    let report = doctor::run(&call.to(&fixed.url(ITEMS)), None);
-    let problems = doctor::probe_problems(&report);
-    println!(
-        "fix {platform}: fixed server: doctor {:?} status {:?}, slugs {:?}",
-        report.verdict.outcome,
-        report.verdict.status,
-        doctor::slugs(&report)
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-    );
-    assert!(
-        report.verdict.outcome == Outcome::Allowed
-            && report.verdict.status == Some(200)
-            && problems.is_empty(),
-        "{platform}: with the fix pasted, the doctor still says:\n{}\nsnippet:\n{snippet}\nserver output:\n{}",
-        doctor::describe(&report),
-        fixed.output()
-    );
-    let observed = browser::fetch(&format!("fix-{platform}"), call, fixed.port(), ITEMS);
-    println!(
-        "fix {platform}: Chromium {:?} status {:?}",
-        observed.outcome, observed.js.status
-    );
-    assert!(
-        observed.outcome == Browser::Allowed && observed.js.status == Some(200),
-        "{platform}: with the fix pasted, Chromium: {:?} status {:?} {:?} {:?}\nsnippet:\n{snippet}\nserver output:\n{}",
-        observed.outcome,
-        observed.js.status,
-        observed.cors_error,
-        observed.console,
-        fixed.output()
+    let request = call.to(&fixed.url(ITEMS));
+    fixes::verify(
+        platform,
+        fixed,
+        &request,
+        call,
+        ITEMS,
+        snippet,
+        Expect::OK,
+        &[],
     );
 }
 

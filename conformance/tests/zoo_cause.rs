@@ -19,7 +19,10 @@ use corsair_core::{Outcome, Slug};
 use corsair_doctor::cause::{Cause, Confidence};
 use corsair_doctor::check::CheckRequest;
 
+use corsair_platforms::Platform;
+
 use harness::doctor::{self, Call};
+use harness::fixes::{self, Expect};
 use harness::node;
 use harness::process::Server;
 
@@ -261,39 +264,58 @@ fn starlette_refusals_name_what_was_refused() {
         method: "PATCH",
         ..Call::GET
     };
-    let cause = cause_of("method", &doctor::run(&request(&patch, url, None), None));
+    let cause = cause_of(
+        "method",
+        &doctor::run(&request(&patch, url.clone(), None), None),
+    );
     assert_eq!(cause.slug, Slug::MethodNotAllowed, "{cause:#?}");
+
+    // The FastAPI fix for the refused header, pasted before the app's
+    // routes: the header passes, and what worked (GET, PUT, credentials)
+    // still does.
+    let broken = request(&custom, url, Some("{}"));
+    let (fix, _) = fixes::rendered(Platform::Fastapi, &broken);
+    drop(api);
+    let dir = TempDir::new("fastapi-listed-fixed");
+    dir.write(
+        "main.py",
+        &format!(
+            "{}\n\n# The app's routes, as before (added by the zoo).\n\
+             @app.get(\"/api/items\")\ndef list_items():\n    return [{{\"id\": 1}}]\n\n\n\
+             @app.put(\"/api/items\")\ndef put_items():\n    return {{\"ok\": True}}\n",
+            fix.snippet
+        ),
+    );
+    let app_dir = dir.path().to_path_buf();
+    let fixed = python::uvicorn("listed-fixed", &app_dir, "main", dir).ready();
+    let path = "/api/items";
+    for call in [&custom, &PUT_JSON] {
+        fixes::verify(
+            Platform::Fastapi,
+            &fixed,
+            &request(call, fixed.url(path), Some("{}")),
+            call,
+            path,
+            &fix.snippet,
+            Expect::OK,
+            &[],
+        );
+    }
 }
 
-/// The Corsair gateway in front of the Express app: its refusal is
-/// recognised as the gateway's, and names what it refused.
-#[test]
-fn the_gateways_refusals_are_recognised() {
+/// A Corsair gateway with `layer` in front of `upstream`, on a free port.
+fn gateway(
+    runtime: &tokio::runtime::Runtime,
+    layer: corsair_tower::CorsLayer,
+    upstream: &str,
+) -> u16 {
     use std::sync::Arc;
 
-    use corsair_core::policy::PolicyBuilder;
     use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, ServeConfig, Upstream};
-    use corsair_tower::CorsLayer;
 
-    let app = causes();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let port = runtime.block_on(async {
-        let layer = CorsLayer::new(
-            PolicyBuilder::new()
-                .origins(["http://www.app.example.test:8001"])
-                .credentials(true)
-                .methods(["PUT"])
-                .request_headers(["content-type"])
-                .max_age(600)
-                .development(),
-        )
-        .expect("a valid policy");
+    runtime.block_on(async {
         let proxy = Proxy::new(
-            Upstream::parse(&app.url("/")).expect("upstream"),
+            Upstream::parse(upstream).expect("upstream"),
             ProxyConfig::default(),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -310,7 +332,47 @@ fn the_gateways_refusals_are_recognised() {
             ServeConfig::default(),
         ));
         port
-    });
+    })
+}
+
+/// A gateway run in this process (its log is the test's own output).
+struct FixedGateway(u16);
+
+impl fixes::Fixed for FixedGateway {
+    fn port(&self) -> u16 {
+        self.0
+    }
+    fn output(&self) -> String {
+        "(the gateway runs in the test process)".into()
+    }
+}
+
+/// The Corsair gateway in front of the Express app: its refusal is
+/// recognised as the gateway's, and names what it refused; the fix is
+/// written for the gateway, and its `corsair.toml`, served for real, lets
+/// the call through.
+#[test]
+fn the_gateways_refusals_are_recognised() {
+    use corsair_core::policy::PolicyBuilder;
+    use corsair_tower::CorsLayer;
+
+    let app = causes();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let layer = CorsLayer::new(
+        PolicyBuilder::new()
+            .origins(["http://www.app.example.test:8001"])
+            .credentials(true)
+            .methods(["PUT"])
+            .request_headers(["content-type"])
+            .max_age(600)
+            .development(),
+    )
+    .expect("a valid policy");
+    let port = gateway(&runtime, layer, &app.url("/"));
     let url = format!("http://127.0.0.1:{port}/listed/items");
     let report = doctor::run(&request(&PUT_JSON, url.clone(), Some("{}")), None);
     let cause = cause_of("gateway origin", &report);
@@ -338,12 +400,254 @@ fn the_gateways_refusals_are_recognised() {
             method: "PATCH",
             ..Call::GET
         },
-        url,
+        url.clone(),
         None,
     );
     patch.page_origin = "http://www.app.example.test:8001".into();
     let cause = cause_of("gateway method", &doctor::run(&patch, None));
     assert_eq!(cause.slug, Slug::MethodNotAllowed, "{cause:#?}");
     assert_eq!(cause.confidence, Confidence::Certain);
+
+    // The rendered corsair.toml, served as its comment says (plain-http
+    // origins: `--stage development`), in front of the same app.
+    let (fix, _) = fixes::rendered(
+        Platform::CorsairGateway,
+        &request(&PUT_JSON, url, Some("{}")),
+    );
+    let (layer, warnings) = CorsLayer::from_toml(&fix.snippet, Some("development"), None)
+        .unwrap_or_else(|e| {
+            panic!(
+                "the rendered corsair.toml does not load: {e}\n{}",
+                fix.snippet
+            )
+        });
+    assert!(
+        fix.snippet.contains("--stage development"),
+        "{}",
+        fix.snippet
+    );
+    println!("fixed gateway warnings: {warnings:?}");
+    let port = gateway(&runtime, layer, &app.url("/"));
+    let fixed = FixedGateway(port);
+    let path = "/listed/items";
+    let request = request(
+        &PUT_JSON,
+        format!("http://127.0.0.1:{port}{path}"),
+        Some("{}"),
+    );
+    fixes::verify(
+        Platform::CorsairGateway,
+        &fixed,
+        &request,
+        &PUT_JSON,
+        path,
+        &fix.snippet,
+        Expect::OK,
+        &[],
+    );
     drop(runtime);
+}
+
+// ---------------------------------------------------------------------------
+// Verified fixes: for each cause, the Express fix the doctor renders, pasted
+// over the app's own code (its routes, auth and parsers, without their CORS
+// handling), plus the change outside CORS the fix names first (`also`),
+// makes the call work in the doctor and in real Chromium.
+
+/// The Express app from the rendered `snippet` and the app's own `code`.
+fn express_fixed(name: &str, snippet: &str, code: &str) -> Server {
+    let source = format!(
+        "{snippet}\n// The app's own code, as before (added by the zoo).\n{code}\n\
+         app.listen(Number(process.argv[2]), '127.0.0.1');\n"
+    );
+    node::start_source(name, &source).ready()
+}
+
+/// One cause, fixed: the request to `path` of the causes app, the fix
+/// rendered for Express, pasted before `code`, checked with `expect`.
+struct Case {
+    name: &'static str,
+    call: Call,
+    path: &'static str,
+    body: Option<&'static str>,
+    /// The app's own code after the snippet (the change named by `also`
+    /// included, when there is one).
+    code: &'static str,
+    /// Where the page calls once fixed (`path` unless `also` moves it).
+    fixed_path: &'static str,
+    /// Text the `also` step must hold, when the cause needs more than CORS.
+    also: Option<&'static str>,
+    expect: Expect,
+}
+
+#[test]
+fn each_cause_fixed_for_real() {
+    let app = causes();
+    let cases = [
+        Case {
+            name: "spring",
+            call: PUT_JSON,
+            path: "/spring/items",
+            body: None,
+            code: "app.put('/spring/items', (req, res) => res.json({ ok: true }));",
+            fixed_path: "/spring/items",
+            also: None,
+            expect: Expect::OK,
+        },
+        Case {
+            name: "listed",
+            call: Call::GET.with_credentials(),
+            path: "/listed/items",
+            body: None,
+            code: "app.get('/listed/items', (req, res) => res.json([1]));",
+            fixed_path: "/listed/items",
+            also: None,
+            expect: Expect::OK,
+        },
+        Case {
+            name: "guarded",
+            call: Call {
+                method: "PUT",
+                headers: &[("Authorization", "Bearer zoo-token")],
+                credentials: false,
+                read_headers: &[],
+            },
+            path: "/guarded/items",
+            body: None,
+            code: "app.use('/guarded', (req, res, next) => {\n\
+                   \x20 if (!req.headers.authorization) return res.status(401).json({ error: 'unauthorized' });\n\
+                   \x20 next();\n});\n\
+                   app.put('/guarded/items', (req, res) => res.json({ ok: true }));",
+            fixed_path: "/guarded/items",
+            also: None,
+            expect: Expect::OK,
+        },
+        Case {
+            name: "slash",
+            call: Call::GET,
+            path: "/slash/items",
+            body: None,
+            // The routes as before (exact paths, as the app's strict
+            // routing had them); the page calls the URL the API expects.
+            code: "app.get(/^\\/slash\\/items$/, (req, res) => res.redirect(301, '/slash/items/'));\n\
+                   app.get(/^\\/slash\\/items\\/$/, (req, res) => res.json([1]));",
+            fixed_path: "/slash/items/",
+            also: Some("/slash/items/"),
+            expect: Expect::OK,
+        },
+        Case {
+            name: "sso",
+            call: Call::GET,
+            path: "/sso/items",
+            body: None,
+            // The change `also` names: 401 instead of the sign-in redirect.
+            code: "app.get('/sso/items', (req, res) => res.status(401).json({ error: 'sign in first' }));",
+            fixed_path: "/sso/items",
+            also: Some("401"),
+            expect: Expect {
+                status: 401,
+                browser_status: 401,
+            },
+        },
+        Case {
+            name: "only-post",
+            call: POST_JSON,
+            path: "/only-post",
+            body: Some("{}"),
+            code: "app.post('/only-post', (req, res) => res.json({ ok: true }));",
+            fixed_path: "/only-post",
+            also: None,
+            expect: Expect::OK,
+        },
+        Case {
+            name: "parse",
+            call: POST_JSON,
+            path: "/parse/items",
+            body: Some("{not json"),
+            code: "app.use('/parse', express.json());\n\
+                   app.post('/parse/items', (req, res) => res.json({ ok: true }));\n\
+                   app.use((err, req, res, next) => {\n\
+                   \x20 res.status(err.status || 500).json({ error: `invalid JSON body: ${err.message}` });\n});",
+            fixed_path: "/parse/items",
+            // Fixed, the page reads the parser's 400 (Chromium sends no
+            // body, so it gets the route's 200).
+            also: Some("400"),
+            expect: Expect {
+                status: 400,
+                browser_status: 200,
+            },
+        },
+    ];
+    for case in cases {
+        let broken = request(&case.call, app.url(case.path), case.body);
+        let (fix, report) = fixes::rendered(Platform::Express, &broken);
+        let also = report.fix.as_ref().and_then(|f| f.also.clone());
+        match case.also {
+            Some(needle) => assert!(
+                also.as_deref().is_some_and(|a| a.contains(needle)),
+                "{}: the fix should first name the change outside CORS ({needle}): {also:?}\n{}",
+                case.name,
+                doctor::describe(&report)
+            ),
+            None => assert!(also.is_none(), "{}: {also:?}", case.name),
+        }
+        let fixed = express_fixed(case.name, &fix.snippet, case.code);
+        let request = request(&case.call, fixed.url(case.fixed_path), case.body);
+        fixes::verify(
+            Platform::Express,
+            &fixed,
+            &request,
+            &case.call,
+            case.fixed_path,
+            &fix.snippet,
+            case.expect,
+            &doctor::probe_problems(&report),
+        );
+    }
+}
+
+/// The CSP cause's fix, written into the page's header, lets the page call
+/// the API (checked by the doctor with `--page`: the Chromium harness
+/// serves its own page, without this CSP).
+#[test]
+fn the_csp_fix_lets_the_page_call() {
+    let server = causes();
+    let api = format!("http://localhost:{}/slash/items/", server.port());
+    let options = |page: String| corsair_doctor::diagnose::Options {
+        page: Some(page),
+        ..corsair_doctor::diagnose::Options::default()
+    };
+    let report = doctor::run_with(
+        &request(&Call::GET, api.clone(), None),
+        &options(server.url("/page")),
+    );
+    let cause = cause_of("csp", &report);
+    let also = cause.also.clone().unwrap_or_else(|| panic!("{cause:#?}"));
+    // The directive in backquotes, written as the page's connect-src.
+    let directive = also
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no directive in {also}"));
+    assert!(
+        directive.starts_with("connect-src 'self' https://api.example.com http://localhost:"),
+        "{directive}"
+    );
+    let csp = serde_json::to_string(&format!("default-src 'self'; {directive}")).expect("quoted");
+    let page = express_fixed(
+        "csp-fixed",
+        "const express = require('express');\nconst app = express();",
+        &format!(
+            "app.get('/page', (req, res) => {{\n\
+                  \x20 res.set('Content-Security-Policy', {csp});\n\
+                  \x20 res.type('html').send('<!doctype html><title>app</title>');\n}});"
+        ),
+    );
+    let report = doctor::run_with(&request(&Call::GET, api, None), &options(page.url("/page")));
+    assert_eq!(
+        report.verdict.outcome,
+        Outcome::Allowed,
+        "{}",
+        doctor::describe(&report)
+    );
+    assert!(report.cause.is_none(), "{:#?}", report.cause);
 }

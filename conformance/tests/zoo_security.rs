@@ -419,3 +419,39 @@ fn check_gates_on_findings_and_many_urls() {
     );
     assert_eq!(out.status.code(), Some(5), "{}", text(&out));
 }
+
+/// Each allow-list mistake, fixed for real: the Express fix the doctor
+/// renders, pasted before the app's route, leaves the page's call allowed
+/// in the doctor and in Chromium, and the probes find nothing.
+#[test]
+fn each_allow_list_mistake_fixed_for_real() {
+    use corsair_platforms::Platform;
+    use harness::fixes::{self, Expect};
+
+    let server = security();
+    let call = Call::GET.with_credentials();
+    for path in ["/substring", "/suffix", "/regex", "/null", "/vercel"] {
+        let (fix, report) = fixes::rendered(Platform::Express, &call.to(&server.url(path)));
+        let policy = &report.fix.as_ref().expect("a fix").policy;
+        assert_eq!(policy.origins, [PAGE], "{path}: {policy:#?}");
+        let source = format!(
+            "{}\n// The app's own route, as before (added by the zoo).\n\
+             app.get('{path}', (req, res) => res.json({{ items: [1, 2, 3] }}));\n\
+             app.listen(Number(process.argv[2]), '127.0.0.1');\n",
+            fix.snippet
+        );
+        let fixed =
+            node::start_source(&format!("fixed{}", path.replace('/', "-")), &source).ready();
+        let request = call.to(&fixed.url(path));
+        fixes::verify(
+            Platform::Express,
+            &fixed,
+            &request,
+            &call,
+            path,
+            &fix.snippet,
+            Expect::OK,
+            &[],
+        );
+    }
+}

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod caddy;
 pub mod doctor;
+pub mod fixes;
 pub mod nginx;
 pub mod node;
 pub mod process;

@@ -32,6 +32,7 @@ app.use("/spring", (req, res, next) => {
 // Access-Control-Allow-Origin (and Vary: Origin).
 app.use("/listed", cors({ origin: allowed, credentials: true }));
 app.get("/listed/items", (req, res) => res.json([1]));
+app.put("/listed/items", (req, res) => res.json({ ok: true }));
 
 // Auth before everything: every request without a token is 401, OPTIONS too.
 app.use("/guarded", (req, res, next) => {

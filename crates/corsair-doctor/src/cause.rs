@@ -74,6 +74,12 @@ pub struct Cause {
     /// The network failure, when the request got no answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkFailure>,
+    /// A change outside the CORS settings that the call needs as well (the
+    /// URL the page calls, the page's CSP, the API's answer to an
+    /// unauthenticated call, the error behind the CORS one): no CORS
+    /// setting alone makes the call work, so the fix names it first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<String>,
 }
 
 /// Characters of a body shown at most.
@@ -451,6 +457,7 @@ fn network_cause(failure: &NetworkFailure) -> Cause {
         works_from: Vec::new(),
         body: None,
         network: Some(failure.clone()),
+        also: None,
     }
 }
 
@@ -562,6 +569,9 @@ fn redirect_cause(wire: &Wire, answer: &Received, index: usize, preflight: bool)
             },
         ),
     };
+    // Only a redirect elsewhere is cured by CORS headers on it; the others
+    // need the page or the API to change.
+    let also = (kind != RedirectKind::Elsewhere).then(|| fix.clone());
     Cause {
         slug,
         confidence: Confidence::Certain,
@@ -572,6 +582,7 @@ fn redirect_cause(wire: &Wire, answer: &Received, index: usize, preflight: bool)
         works_from: Vec::new(),
         body: None,
         network: None,
+        also,
     }
 }
 
@@ -631,6 +642,7 @@ fn decide(
             works_from: works_from.clone(),
             body: None,
             network: None,
+            also: None,
         }
     };
     if preflight && refusal_status(answer.status) {
@@ -696,6 +708,7 @@ fn decide(
                     works_from: Vec::new(),
                     body,
                     network: None,
+                    also: None,
                 });
             }
             (Some((i, false, s)), _) => {
@@ -733,6 +746,7 @@ fn decide(
                     works_from: Vec::new(),
                     body,
                     network: None,
+                    also: None,
                 });
             }
             (None, None) => return None,
@@ -753,6 +767,7 @@ fn decide(
                 works_from: Vec::new(),
                 body: None,
                 network: None,
+                also: None,
             });
         }
     }
@@ -799,6 +814,9 @@ fn decide(
                 evidence: vec![format!("#{index}: {} with no Access-Control-Allow-Origin", answer.status)],
                 fix: "Fix the error itself (its message is the real problem), and make the CORS layer answer errors too: mount it before auth, error handlers and body parsers (nginx: `add_header … always`).".into(),
                 works_from: Vec::new(),
+                // With CORS on errors the page reads this error; the error
+                // itself is the server's (or the request's) to fix.
+                also: Some(format!("The {stage} itself fails with {}{}: once CORS headers are on errors too, the page reads this error; fix what causes it.", answer.status, if body.is_some() { " (the server's message is shown with the cause)" } else { "" })),
                 body,
                 network: None,
             });
@@ -862,6 +880,7 @@ fn method_or_headers_refused(
         works_from: Vec::new(),
         body: None,
         network: None,
+        also: None,
     }
 }
 

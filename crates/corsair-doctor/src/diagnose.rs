@@ -67,6 +67,11 @@ pub struct FixReport {
     /// Whether the fix was re-checked: served by the server model, the
     /// browser model allows the request (and the page reads what it reads).
     pub rechecked: bool,
+    /// What must change besides the CORS settings (from the cause): the
+    /// URL the page calls, its CSP, a sign-in redirect, the error behind the
+    /// CORS one. Shown first: the policy alone does not make the call work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<String>,
 }
 
 /// A diagnosis.
@@ -152,7 +157,7 @@ pub async fn diagnose(
     if let Some(c) = &cause {
         works_from.extend(c.works_from.iter().cloned());
     }
-    let fix = fix_report(
+    let mut fix = fix_report(
         request,
         &checked,
         &findings,
@@ -172,6 +177,9 @@ pub async fn diagnose(
     };
     if let Some(c) = &cause {
         one_root_cause(&mut verdict, c);
+        if let Some(fix) = &mut fix {
+            fix.also.clone_from(&c.also);
+        }
     }
     exchanges.extend(extra);
     let mut report = Report {
@@ -388,6 +396,7 @@ fn fix_report(
         detected,
         rendered,
         rechecked,
+        also: None,
     })
 }
 
@@ -542,16 +551,31 @@ fn csp_verdict(
         request.url
     ));
     verdict.console.firefox = None;
+    // The whole directive to write: connect-src falls back to default-src,
+    // so a new connect-src keeps default-src's sources.
+    // 'none' stands alone in a source list: it is replaced, not extended.
+    let kept = block.sources.trim();
+    let sources = if kept.is_empty() || kept.eq_ignore_ascii_case("'none'") {
+        target.clone()
+    } else {
+        format!("{kept} {target}")
+    };
+    let fix = if block.directive == "connect-src" {
+        format!("Add {target} to the page's connect-src (the frontend's Content-Security-Policy header or <meta>): `connect-src {sources}`.")
+    } else {
+        format!("Give the page's Content-Security-Policy (the frontend's header or <meta>) a connect-src that keeps what {} allows and adds the API: `connect-src {sources}`.", block.directive)
+    };
     Cause {
         slug: Slug::CspBlocksRequest,
         confidence: Confidence::Certain,
         layer: Some("the page's Content-Security-Policy".into()),
         summary: format!("The page's Content-Security-Policy has `{directive}`, which does not cover {target}: the browser refuses the request before sending it, so no server change helps. The exchanges below show what the server will answer once the page allows it."),
         evidence: Vec::new(),
-        fix: format!("Add {target} to the page's {} (the frontend's Content-Security-Policy header or <meta>).", block.directive),
+        fix: fix.clone(),
         works_from: Vec::new(),
         body: None,
         network: None,
+        also: Some(fix),
     }
 }
 

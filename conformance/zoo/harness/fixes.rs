@@ -1,0 +1,139 @@
+//! Verified fixes: the fix the doctor renders for a broken server, pasted
+//! for real (the snippet verbatim, plus only what it leaves to the user),
+//! must make the doctor and real headless Chromium both find the call
+//! allowed, with nothing else changed.
+
+use corsair_conformance::Outcome as Browser;
+use corsair_core::{Outcome, Slug};
+use corsair_doctor::check::CheckRequest;
+use corsair_doctor::diagnose::Report;
+use corsair_platforms::{Platform, Rendered};
+
+use super::browser;
+use super::doctor::{self, Call};
+use super::process::Server;
+
+/// The fix the doctor renders for `platform` on the answers to `request`,
+/// with the whole report (for the cause and the `also` step).
+pub fn rendered(platform: Platform, request: &CheckRequest) -> (Rendered, Report) {
+    let report = doctor::run(request, Some(platform));
+    let fix = report.fix.as_ref().unwrap_or_else(|| {
+        panic!(
+            "{platform}: the doctor offers no fix for the broken server:\n{}",
+            doctor::describe(&report)
+        )
+    });
+    let rendered = fix
+        .rendered
+        .iter()
+        .find(|r| r.platform == platform)
+        .unwrap_or_else(|| panic!("{platform}: no fix rendered for it: {:?}", fix.rendered))
+        .clone();
+    println!(
+        "fix {platform}: broken server: outcome {:?}, slugs {:?}, also {:?}; snippet:\n{}",
+        report.verdict.outcome,
+        doctor::slugs(&report)
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>(),
+        fix.also,
+        rendered.snippet
+    );
+    (rendered, report)
+}
+
+/// `snippet` with its one `placeholder` replaced by `value`.
+pub fn substitute(platform: Platform, snippet: &str, placeholder: &str, value: &str) -> String {
+    let n = snippet.matches(placeholder).count();
+    assert_eq!(
+        n, 1,
+        "{platform}: the snippet has {n} `{placeholder}` (expected one to replace):\n{snippet}"
+    );
+    snippet.replace(placeholder, value)
+}
+
+/// A fixed server under test: where it listens, and what it logged.
+pub trait Fixed {
+    /// Its public port.
+    fn port(&self) -> u16;
+    /// Its output so far, for failure messages.
+    fn output(&self) -> String;
+}
+
+impl Fixed for Server {
+    fn port(&self) -> u16 {
+        Server::port(self)
+    }
+    fn output(&self) -> String {
+        Server::output(self)
+    }
+}
+
+/// What the fixed server must give the page.
+#[derive(Clone, Copy, Debug)]
+pub struct Expect {
+    /// The status the page's code reads.
+    pub status: u16,
+    /// The status Chromium's call reads (it sends no body, so a request
+    /// whose body is the error gets the route's ordinary answer).
+    pub browser_status: u16,
+}
+
+impl Expect {
+    /// A 200 for both.
+    pub const OK: Expect = Expect {
+        status: 200,
+        browser_status: 200,
+    };
+}
+
+/// The doctor and Chromium both find the call allowed on the fixed server:
+/// `request` (the doctor's, at `path` of `fixed`) and `call` (Chromium's).
+/// The probes may find only what they found before (`known`): a fix keeps
+/// the origins that worked, and says so, even one the probes flag.
+#[allow(clippy::too_many_arguments)] // One verification, all of it shown.
+pub fn verify(
+    platform: Platform,
+    fixed: &dyn Fixed,
+    request: &CheckRequest,
+    call: &Call,
+    path: &str,
+    snippet: &str,
+    expect: Expect,
+    known: &[Slug],
+) {
+    let report = doctor::run(request, None);
+    let mut problems = doctor::probe_problems(&report);
+    problems.retain(|s| !known.contains(s));
+    println!(
+        "fix {platform}: fixed server: doctor {:?} status {:?}, slugs {:?}",
+        report.verdict.outcome,
+        report.verdict.status,
+        doctor::slugs(&report)
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        report.verdict.outcome == Outcome::Allowed
+            && report.verdict.status == Some(expect.status)
+            && problems.is_empty(),
+        "{platform}: with the fix pasted, the doctor still says:\n{}\nsnippet:\n{snippet}\nserver output:\n{}",
+        doctor::describe(&report),
+        fixed.output()
+    );
+    let observed = browser::fetch(&format!("fix-{platform}"), call, fixed.port(), path);
+    println!(
+        "fix {platform}: Chromium {:?} status {:?}",
+        observed.outcome, observed.js.status
+    );
+    assert!(
+        observed.outcome == Browser::Allowed && observed.js.status == Some(expect.browser_status),
+        "{platform}: with the fix pasted, Chromium: {:?} status {:?} {:?} {:?}\nsnippet:\n{snippet}\nserver output:\n{}",
+        observed.outcome,
+        observed.js.status,
+        observed.cors_error,
+        observed.console,
+        fixed.output()
+    );
+}
