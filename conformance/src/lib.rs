@@ -23,6 +23,7 @@ mod page;
 mod scenario;
 mod server;
 mod url;
+mod webkit;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -36,6 +37,9 @@ pub use scenario::{
     ScenarioLine,
 };
 pub use server::{Received, Served, PAGE_PATH};
+pub use webkit::{
+    find_minibrowser, run_webkit, WebKitObserved, WebKitOptions, WebKitOutcome, MINIBROWSER,
+};
 
 /// Everything that can go wrong. Input problems name the line or scenario;
 /// anything that happens while a scenario runs is wrapped in
@@ -47,6 +51,12 @@ pub enum HarnessError {
         "no Chromium found (looked at {looked}); install Debian's `chromium` or set $CHROMIUM"
     )]
     NoChromium {
+        /// Where it looked.
+        looked: String,
+    },
+    /// No WebKitGTK MiniBrowser was found.
+    #[error("no WebKitGTK MiniBrowser found (looked at {looked}); install Debian's `webkit2gtk-driver` or set $MINIBROWSER")]
+    NoWebKit {
         /// Where it looked.
         looked: String,
     },

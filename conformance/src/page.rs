@@ -34,10 +34,10 @@ pub struct JsResult {
 }
 
 /// Runs `fetch` (see the file's comment).
-const FETCH_JS: &str = include_str!("../js/fetch.js");
+pub(crate) const FETCH_JS: &str = include_str!("../js/fetch.js");
 
 /// Runs an asynchronous XMLHttpRequest (see the file's comment).
-const XHR_JS: &str = include_str!("../js/xhr.js");
+pub(crate) const XHR_JS: &str = include_str!("../js/xhr.js");
 
 /// The expression to hand `Runtime.evaluate` (with `awaitPromise`).
 pub fn expression(req: &Request) -> String {

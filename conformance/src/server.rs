@@ -89,6 +89,9 @@ struct Active {
 struct Shared {
     active: Mutex<Option<Active>>,
     stop: AtomicBool,
+    /// The page served at [`PAGE_PATH`] instead of the blank one (the WebKit
+    /// harness's page runs the scenarios itself).
+    page: Mutex<Option<Arc<str>>>,
 }
 
 impl Shared {
@@ -159,6 +162,11 @@ impl Server {
             },
         );
         Ok(())
+    }
+
+    /// Serves `html` at [`PAGE_PATH`] instead of the blank page.
+    pub fn set_page(&self, html: &str) {
+        *self.shared.page.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::from(html));
     }
 
     /// Makes `nodes` the routing table and starts a fresh request log.
@@ -255,9 +263,15 @@ fn handle(stream: TcpStream, port: u16, shared: &Shared) -> std::io::Result<()> 
     };
     let path_only = path.split('?').next().unwrap_or("");
     if path_only == PAGE_PATH {
+        let page = shared
+            .page
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let html = page.as_deref().unwrap_or(PAGE_HTML);
         let resp = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{PAGE_HTML}",
-            PAGE_HTML.len()
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
+            html.len()
         );
         return finish(stream, resp.as_bytes());
     }
