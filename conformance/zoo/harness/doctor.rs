@@ -58,6 +58,7 @@ impl Call {
             cookies: self.credentials.then(|| "session=zoo".to_owned()),
             body: None,
             read_headers: self.read_headers.iter().map(|h| (*h).to_owned()).collect(),
+            initiator: Default::default(),
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct CheckArgs {
     /// The request is credentialed (`credentials: 'include'`, `withCredentials`).
     #[arg(long)]
     pub credentials: bool,
+    /// The page's code uses XMLHttpRequest (axios in the browser, jQuery), not fetch(): the console lines are XMLHttpRequest's.
+    #[arg(long)]
+    pub xhr: bool,
     /// Cookies the browser would send with credentialed requests (never shown).
     #[arg(short = 'b', long = "cookie", value_name = "COOKIES")]
     pub cookie: Option<String>,
@@ -190,6 +193,7 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
             cookies: args.cookie.clone().or(c.cookies.clone()),
             body: c.body.clone(),
             read_headers: args.read_header.clone(),
+            initiator: initiator(args.xhr),
         }
     } else if let Some(text) = &args.console {
         let console = crate::inputs::console_request(&crate::inputs::ConsoleInput {
@@ -200,6 +204,7 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
             credentials: args.credentials || args.cookie.is_some(),
             cookies: args.cookie.as_deref(),
             read_headers: &args.read_header,
+            xhr: args.xhr,
         })?;
         // The -H headers are in it already.
         return Ok((console, insecure));
@@ -222,10 +227,20 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
             cookies: args.cookie.clone(),
             body: args.data.clone(),
             read_headers: args.read_header.clone(),
+            initiator: initiator(args.xhr),
         }
     };
     req.headers.extend(extra);
     Ok((req, insecure))
+}
+
+/// `XMLHttpRequest` with `--xhr`, else `fetch()`.
+fn initiator(xhr: bool) -> corsair_core::scenario::Initiator {
+    if xhr {
+        corsair_core::scenario::Initiator::Xhr
+    } else {
+        corsair_core::scenario::Initiator::Fetch
+    }
 }
 
 /// Runs `corsair check`; returns the exit status.

@@ -6,6 +6,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 use corsair_core::printable::escape_control;
+use corsair_core::scenario::Initiator;
 use corsair_core::Profile;
 use corsair_doctor::check::CheckRequest;
 use corsair_doctor::console::{self, Browser, MAX_INPUT};
@@ -28,6 +29,8 @@ pub struct ConsoleInput<'a> {
     pub cookies: Option<&'a str>,
     /// `--read-header`.
     pub read_headers: &'a [String],
+    /// `--xhr` (the line itself may say XMLHttpRequest too).
+    pub xhr: bool,
 }
 
 /// The rules of the browser whose console line was read (set once, by
@@ -120,6 +123,14 @@ pub fn console_request(input: &ConsoleInput<'_>) -> Result<CheckRequest, String>
     if credentials {
         running.push_str(" --credentials");
     }
+    let initiator = if input.xhr {
+        Initiator::Xhr
+    } else {
+        plan.initiator
+    };
+    if initiator == Initiator::Xhr {
+        running.push_str(" --xhr");
+    }
     eprintln!("{}", escape_control(&running));
     for note in &plan.notes {
         // What the user already gave is not asked for again.
@@ -138,6 +149,7 @@ pub fn console_request(input: &ConsoleInput<'_>) -> Result<CheckRequest, String>
         cookies: input.cookies.map(str::to_owned),
         body: None,
         read_headers: input.read_headers.to_vec(),
+        initiator,
     })
 }
 

@@ -76,6 +76,48 @@ fn a_chrome_method_line_is_checked_and_finds_the_same_blocker() {
     assert_eq!(v["verdict"]["browser"], "chrome");
 }
 
+/// An XMLHttpRequest line (axios, jQuery) is checked as XMLHttpRequest:
+/// the verdict's console line is the one the user pasted, word for word.
+#[test]
+fn an_xhr_line_is_checked_as_xhr() {
+    let port = fixed_server(NARROW);
+    let url = format!("http://127.0.0.1:{port}/items/7");
+    let pasted = format!("Access to XMLHttpRequest at '{url}' from origin 'https://app.example.com' has been blocked by CORS policy: Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.");
+    let out = corsair()
+        .args(["check", "--json", "--no-probes", "--console", &pasted])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(" --xhr"), "{stderr}");
+    assert_eq!(json(&out)["verdict"]["console"]["chrome"], pasted.as_str());
+    // And --xhr on a plain check words it so too; fetch() is the default.
+    for (xhr, words) in [
+        (true, "Access to XMLHttpRequest at"),
+        (false, "Access to fetch at"),
+    ] {
+        let mut c = corsair();
+        c.args([
+            "check",
+            &url,
+            "--origin",
+            "https://app.example.com",
+            "-X",
+            "PUT",
+            "--json",
+            "--no-probes",
+        ]);
+        if xhr {
+            c.arg("--xhr");
+        }
+        let v = json(&c.output().unwrap());
+        let line = v["verdict"]["console"]["chrome"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(line.starts_with(words), "{line}");
+    }
+}
+
 #[test]
 fn a_firefox_header_line_needs_the_origin_then_finds_the_header() {
     let port = fixed_server(NARROW);

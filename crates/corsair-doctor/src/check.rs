@@ -3,7 +3,7 @@
 //! target), the sender puts it on the wire, and its answer goes back into the
 //! scenario, until the model reaches a verdict.
 
-use corsair_core::scenario::{Answer, CredentialsMode, Hop, RequestSpec, Scenario};
+use corsair_core::scenario::{Answer, CredentialsMode, Hop, Initiator, RequestSpec, Scenario};
 use corsair_core::verdict::{Blocked, Outgoing, Stage};
 use corsair_core::{findings, Outcome, Profile, ScenarioError, Verdict};
 use serde::Serialize;
@@ -40,6 +40,9 @@ pub struct CheckRequest {
     pub body: Option<String>,
     /// Response headers the page's code reads.
     pub read_headers: Vec<String>,
+    /// The API the page's code calls (`fetch()`, `XMLHttpRequest`): the
+    /// browser words its console lines after it.
+    pub initiator: Initiator,
 }
 
 impl CheckRequest {
@@ -57,7 +60,7 @@ impl CheckRequest {
                     CredentialsMode::SameOrigin
                 },
                 mode: Default::default(),
-                initiator: Default::default(),
+                initiator: self.initiator,
             },
             preflight: None,
             response: None,

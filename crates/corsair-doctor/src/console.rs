@@ -9,6 +9,8 @@
 //! backward scan, so the cost is linear in the input, which is refused past
 //! [`MAX_INPUT`] bytes.
 
+use corsair_core::scenario::Initiator;
+
 /// The longest paste read, in bytes.
 pub const MAX_INPUT: usize = 64 * 1024;
 
@@ -569,6 +571,8 @@ pub struct ConsolePlan {
     pub headers: Vec<(String, String)>,
     /// Whether the line says the request was credentialed.
     pub credentials: bool,
+    /// `XMLHttpRequest` when the line says so, else `fetch()`.
+    pub initiator: Initiator,
     /// What the user should add because the line does not say it.
     pub notes: Vec<String>,
 }
@@ -583,6 +587,10 @@ impl ConsoleLine {
                 .clone()
                 .unwrap_or_else(|| self.url.clone()),
             origin: self.origin.clone(),
+            initiator: match self.initiator {
+                Some(LineInitiator::Xhr) => Initiator::Xhr,
+                _ => Initiator::Fetch,
+            },
             ..ConsolePlan::default()
         };
         match &self.reason {

@@ -79,6 +79,7 @@ impl Case {
             cookies: self.authorized.then(|| "session=demo".to_owned()),
             body: Some("{}".into()),
             read_headers: Vec::new(),
+            initiator: Default::default(),
         }
     }
 }

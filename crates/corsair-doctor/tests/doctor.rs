@@ -40,6 +40,7 @@ async fn run(addr: SocketAddr, path: &str, method: &str, authorized: bool) -> Re
         cookies: Some("sid=secret".into()),
         body: Some("{}".into()),
         read_headers: Vec::new(),
+        initiator: Default::default(),
     };
     // The tests' own server: every request may be sent.
     let options = Options {
@@ -528,6 +529,7 @@ async fn redirects_are_followed_as_the_browser_follows_them() {
         cookies: Some("sid=1".into()),
         body: None,
         read_headers: Vec::new(),
+        initiator: Default::default(),
     };
     // Same origin hop: the request goes on to /good with the page's Origin.
     let report = diagnose(&sender, &request(format!("http://{addr}/moved")), &options)
