@@ -142,14 +142,39 @@ fn nginx_and_express_both_add_allow_origin() {
         &[("PORT", port), ("API_PORT", app.port())],
     );
     let proxy = nginx::start("two-layers", &sites, &[port]).ready();
-    let _app = app.ready();
-    let report = doctor::run(&Call::GET.with_credentials().to(&proxy.url(ITEMS)), None);
+    let app = app.ready();
+    let call = Call::GET.with_credentials();
+    let report = doctor::run(&call.to(&proxy.url(ITEMS)), None);
     expect(
         "nginx + express",
         &report,
         Outcome::Blocked,
         Slug::MultipleAllowOrigin,
     );
+    // Without --compare, the app's framework comes first.
+    assert_eq!(
+        report.fix.as_ref().and_then(|f| f.detected.first()),
+        Some(&Platform::Express)
+    );
+    // With --compare (the app straight), the layer in front is the one the
+    // page talks to and the one that adds the second header: the fix is
+    // written for nginx.
+    let report = doctor::run_with(
+        &call.to(&proxy.url(ITEMS)),
+        &corsair_doctor::diagnose::Options {
+            compare: Some(app.url(ITEMS)),
+            send: true,
+            ..corsair_doctor::diagnose::Options::default()
+        },
+    );
+    assert!(
+        doctor::slugs(&report).contains(&Slug::DuplicateCorsLayer),
+        "{}",
+        doctor::describe(&report)
+    );
+    let fix = report.fix.as_ref().expect("a fix");
+    assert_eq!(fix.detected.first(), Some(&Platform::Nginx), "{fix:#?}");
+    assert_eq!(fix.rendered[0].platform, Platform::Nginx, "{fix:#?}");
 }
 
 #[test]

@@ -126,8 +126,9 @@ pub async fn diagnose(
         extra.extend(e);
         findings.extend(f);
     }
+    let mut front = Vec::new();
     if let Some(compare) = &options.compare {
-        let (e, f) = compare_check(
+        let (e, f, layer) = compare_check(
             sender,
             request,
             &checked,
@@ -138,6 +139,7 @@ pub async fn diagnose(
         .await?;
         extra.extend(e);
         findings.extend(f);
+        front = layer;
     }
     let (cause_exchanges, cause) = if options.probes || checked.network_failure.is_some() {
         cause::find(sender, request, &checked, first + extra.len()).await?
@@ -161,7 +163,10 @@ pub async fn diagnose(
         request,
         &checked,
         &findings,
-        options.platform,
+        FixTarget {
+            chosen: options.platform,
+            front: &front,
+        },
         &works_from,
         options.profile,
     );
@@ -322,11 +327,21 @@ const COMMON: [Platform; 4] = [
     Platform::CorsairGateway,
 ];
 
+/// Which platform the fix is written for.
+struct FixTarget<'a> {
+    /// `--platform`.
+    chosen: Option<Platform>,
+    /// Under `--compare`, when the layer in front changes the CORS headers:
+    /// the platforms seen at the public URL and not at the origin server.
+    /// That layer answers CORS for the page, so the fix is written for it.
+    front: &'a [Platform],
+}
+
 fn fix_report(
     request: &CheckRequest,
     checked: &Checked,
     findings: &[Evidenced],
-    chosen: Option<Platform>,
+    target: FixTarget<'_>,
     also_allowed: &[String],
     profile: Profile,
 ) -> Option<FixReport> {
@@ -363,11 +378,20 @@ fn fix_report(
             }
         }
     }
-    // The Corsair gateway owns CORS for whatever runs behind it (it replaces
-    // the app's CORS headers): its fix comes first.
-    if let Some(i) = detected.iter().position(|p| *p == Platform::CorsairGateway) {
-        let gateway = detected.remove(i);
-        detected.insert(0, gateway);
+    // The layer in front that changes the CORS headers (found by
+    // --compare) answers the page: its fix comes first. The Corsair
+    // gateway owns CORS for whatever runs behind it (it replaces the app's
+    // CORS headers): its fix comes before all.
+    for owner in target
+        .front
+        .iter()
+        .rev()
+        .chain(std::iter::once(&Platform::CorsairGateway))
+    {
+        if let Some(i) = detected.iter().position(|p| p == owner) {
+            let first = detected.remove(i);
+            detected.insert(0, first);
+        }
     }
     let mut policy = fix_policy(request, verdict);
     // Origins the server already answers stay allowed: applying the fix
@@ -382,7 +406,7 @@ fn fix_report(
     }
     let rechecked = crate::fix_check::fix_allows(request, verdict, &policy, profile);
     let names: Vec<&str> = slugs.iter().map(|s| s.name()).collect();
-    let targets: Vec<Platform> = match (chosen, detected.first()) {
+    let targets: Vec<Platform> = match (target.chosen, detected.first()) {
         (Some(p), _) => vec![p],
         (None, Some(p)) => vec![*p],
         (None, None) => COMMON.to_vec(),
@@ -420,7 +444,7 @@ async fn compare_check(
     compare: &str,
     first_index: usize,
     profile: Profile,
-) -> Result<(Vec<Exchange>, Vec<Evidenced>), ScenarioError> {
+) -> Result<(Vec<Exchange>, Vec<Evidenced>, Vec<Platform>), ScenarioError> {
     let direct_request = CheckRequest {
         url: compare.to_owned(),
         ..request.clone()
@@ -433,7 +457,7 @@ async fn compare_check(
     }
     let mut found = Vec::new();
     let (Some(pub_res), Some(dir_res)) = (final_response(public), final_response(&direct)) else {
-        return Ok((exchanges, found));
+        return Ok((exchanges, found, Vec::new()));
     };
     let evidence = direct
         .exchanges
@@ -460,7 +484,18 @@ async fn compare_check(
             evidence,
         });
     }
-    Ok((exchanges, found))
+    // The layer in front: what the public answer shows and the origin
+    // server's does not, when it changes the CORS headers.
+    let front = if found.is_empty() {
+        Vec::new()
+    } else {
+        let behind = corsair_platforms::detect_all(&dir_res.headers, &dir_res.body_prefix);
+        corsair_platforms::detect_all(&pub_res.headers, &pub_res.body_prefix)
+            .into_iter()
+            .filter(|p| !behind.contains(p))
+            .collect()
+    };
+    Ok((exchanges, found, front))
 }
 
 /// Reads the page's Content-Security-Policy (headers and `<meta>`) and tells
