@@ -16,8 +16,8 @@ use hyper::body::{Frame, SizeHint};
 use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 
-use crate::metrics::Metrics;
-use crate::proxy::{Body, BoxError};
+use crate::body::{Body, BoxError};
+use crate::metrics::{Metrics, UpstreamFailure};
 
 /// Which side's body stalled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,7 +149,7 @@ impl hyper::body::Body for Guarded {
                     Side::Upstream => "upstream's response",
                 };
                 if let Some(m) = &this.metrics {
-                    m.body_stall();
+                    m.upstream_error(UpstreamFailure::BodyStall);
                 }
                 tracing::warn!(target: "corsair::gateway", "the {side} body stalled for {} s: cut", after.as_secs_f64());
                 this.finish();

@@ -10,11 +10,13 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod body;
 pub mod guard;
 pub mod hop;
 pub mod live;
 pub mod metrics;
 pub mod notice;
+pub mod own;
 pub mod pool;
 pub mod proxy;
 pub mod server;
@@ -22,5 +24,6 @@ pub mod tls;
 
 pub use live::{compile, Compiled, Live, PolicySource, PolicySummary, Reloaded};
 pub use metrics::Metrics;
-pub use proxy::{Own, Proxy, ProxyConfig, Upstream, UpstreamError, OWN_HEADER};
+pub use own::{Own, OWN_HEADER};
+pub use proxy::{Proxy, ProxyConfig, Upstream, UpstreamError};
 pub use server::{bind, serve, ServeConfig};

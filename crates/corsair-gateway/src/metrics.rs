@@ -1,13 +1,17 @@
 //! Counters for `/metrics` (Prometheus text format): requests, preflights,
-//! refusals by catalog slug and route, upstream errors, duplicate CORS layers
-//! and a latency histogram. Counting is lock-free on the request path; only
-//! refusals (labelled) take a short lock.
+//! refusals by catalog slug and route, upstream errors (what the gateway saw
+//! go wrong upstream, never a status the upstream sent), the gateway's own
+//! answers by reason, duplicate CORS layers and a latency histogram.
+//! Counting is lock-free on the request path; only refusals (labelled) take
+//! a short lock.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::own::Own;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [
@@ -29,14 +33,30 @@ pub enum Closed {
     Refused,
 }
 
+/// Something that went wrong upstream, as the gateway saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpstreamFailure {
+    /// No connection (refused, unreachable, or not in time): answered 502.
+    Unreachable,
+    /// The exchange broke off, or a protocol switch came unasked: answered 502.
+    BrokeOff,
+    /// No response head (or the body no longer taken) in time: answered 504.
+    Timeout,
+    /// A response body cut because it stalled (the client's connection is
+    /// broken off: the head was passed on already).
+    BodyStall,
+}
+
 /// The gateway's counters.
 #[derive(Default)]
 pub struct Metrics {
     requests: AtomicU64,
     preflights: AtomicU64,
-    bad_gateway: AtomicU64,
-    gateway_timeout: AtomicU64,
+    upstream_unreachable: AtomicU64,
+    upstream_broke_off: AtomicU64,
+    upstream_timeout: AtomicU64,
     body_stalls: AtomicU64,
+    own: [AtomicU64; Own::ALL.len()],
     open: AtomicU64,
     closed_header: AtomicU64,
     closed_idle: AtomicU64,
@@ -58,15 +78,10 @@ fn add(c: &AtomicU64) {
 
 impl Metrics {
     /// Counts one answered request.
-    pub fn request(&self, preflight: bool, status: u16, took: Duration) {
+    pub fn request(&self, preflight: bool, took: Duration) {
         add(&self.requests);
         if preflight {
             add(&self.preflights);
-        }
-        match status {
-            502 => add(&self.bad_gateway),
-            504 => add(&self.gateway_timeout),
-            _ => {}
         }
         let seconds = took.as_secs_f64();
         if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
@@ -79,9 +94,21 @@ impl Metrics {
         );
     }
 
-    /// Counts an upstream response body cut because it stalled.
-    pub fn body_stall(&self) {
-        add(&self.body_stalls);
+    /// Counts something that went wrong upstream.
+    pub fn upstream_error(&self, failure: UpstreamFailure) {
+        add(match failure {
+            UpstreamFailure::Unreachable => &self.upstream_unreachable,
+            UpstreamFailure::BrokeOff => &self.upstream_broke_off,
+            UpstreamFailure::Timeout => &self.upstream_timeout,
+            UpstreamFailure::BodyStall => &self.body_stalls,
+        });
+    }
+
+    /// Counts a request the gateway answered itself.
+    pub fn own_answer(&self, why: Own) {
+        if let Some(i) = Own::ALL.iter().position(|o| *o == why) {
+            add(&self.own[i]);
+        }
     }
 
     /// Counts a client connection opened (`true`) or ended (`false`).
@@ -169,13 +196,26 @@ impl Metrics {
             "Reloads refused (the running policy kept).",
             get(&self.reloads_failed),
         );
+        // What went wrong upstream, by the status the gateway answered
+        // with; an upstream's own 502 passed on is not counted here.
         let _ = writeln!(
             out,
-            "# HELP corsair_upstream_errors_total Upstream failures: the gateway's own 502 and 504, and response bodies cut because they stalled.\n# TYPE corsair_upstream_errors_total counter\ncorsair_upstream_errors_total{{status=\"502\"}} {}\ncorsair_upstream_errors_total{{status=\"504\"}} {}\ncorsair_upstream_errors_total{{status=\"body-stall\"}} {}",
-            get(&self.bad_gateway),
-            get(&self.gateway_timeout),
+            "# HELP corsair_upstream_errors_total Upstream failures the gateway saw (not statuses the upstream sent): 502 unreachable or broke off, 504 no response head in time, response bodies cut because they stalled.\n# TYPE corsair_upstream_errors_total counter\ncorsair_upstream_errors_total{{status=\"502\"}} {}\ncorsair_upstream_errors_total{{status=\"504\"}} {}\ncorsair_upstream_errors_total{{status=\"body-stall\"}} {}",
+            get(&self.upstream_unreachable) + get(&self.upstream_broke_off),
+            get(&self.upstream_timeout),
             get(&self.body_stalls)
         );
+        let _ = writeln!(out, "# HELP corsair_gateway_answers_total Requests the gateway answered itself (x-corsair), by reason; clients turned away at the connection cap are corsair_connections_closed_total{{reason=\"refused\"}}.\n# TYPE corsair_gateway_answers_total counter");
+        for (why, c) in Own::ALL.iter().zip(&self.own) {
+            if *why != Own::Overloaded {
+                let _ = writeln!(
+                    out,
+                    "corsair_gateway_answers_total{{reason=\"{}\"}} {}",
+                    why.as_str(),
+                    get(c)
+                );
+            }
+        }
         let _ = writeln!(
             out,
             "# HELP corsair_connections_open Client connections open.\n# TYPE corsair_connections_open gauge\ncorsair_connections_open {}",

@@ -26,21 +26,17 @@ use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, StatusCode, Uri};
-use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
+pub use crate::body::{Body, BoxError};
 use crate::guard::{self, Guarded, Side, Upload};
-use crate::metrics::Metrics;
-use crate::pool::{Pool, PoolError};
-
 use crate::hop;
-
-/// Errors a body may carry on its way through.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The body type the gateway answers with.
-pub type Body = BoxBody<Bytes, BoxError>;
+use crate::metrics::{Metrics, UpstreamFailure};
+use crate::own::{gateway_response, Own, OWN_HEADER};
+use crate::pool::{Pool, PoolError};
 
 /// The client's address, put on each request by the listener.
 #[derive(Clone, Copy, Debug)]
@@ -224,7 +220,7 @@ impl Proxy {
         }
     }
 
-    /// Counts upstream bodies cut for stalling in `metrics`.
+    /// Counts upstream errors and the gateway's own answers in `metrics`.
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Proxy {
         self.metrics = Some(metrics);
         self
@@ -236,76 +232,9 @@ impl Proxy {
     }
 }
 
-/// The header on every answer the gateway makes itself, never on one it
-/// passes on from the upstream: a word saying why ([`Own::as_str`]). With
-/// `x-corsair-refusal` on a refused preflight, it tells a client (and
-/// `corsair check`) that the gateway answered, not the API behind it.
-pub const OWN_HEADER: &str = "x-corsair";
-
-/// Why the gateway answered a request itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Own {
-    /// 400: no or two `Host` headers, a target that is not a path.
-    BadRequest,
-    /// 408: the request body stopped arriving.
-    BodyStalled,
-    /// 413: the body is larger than the gateway forwards.
-    BodyTooLarge,
-    /// 502: no connection to the upstream.
-    UpstreamUnreachable,
-    /// 502: the upstream broke off the exchange (or switched protocols unasked).
-    UpstreamBrokeOff,
-    /// 504: the upstream sent no response head (or stopped taking the body) in time.
-    UpstreamTimeout,
-    /// 504: the connection's other requests held every upstream connection it may use.
-    UpstreamBusy,
-    /// 503: the gateway is at its connection cap.
-    Overloaded,
-}
-
-impl Own {
-    /// The word in [`OWN_HEADER`].
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Own::BadRequest => "bad-request",
-            Own::BodyStalled => "body-stalled",
-            Own::BodyTooLarge => "body-too-large",
-            Own::UpstreamUnreachable => "upstream-unreachable",
-            Own::UpstreamBrokeOff => "upstream-broke-off",
-            Own::UpstreamTimeout => "upstream-timeout",
-            Own::UpstreamBusy => "upstream-busy",
-            Own::Overloaded => "overloaded",
-        }
-    }
-}
-
-/// A response the gateway makes itself, marked with [`OWN_HEADER`].
-pub fn gateway_response(status: StatusCode, why: Own, message: &str) -> Response<Body> {
-    let body = Full::new(Bytes::from(format!("{message}\n")))
-        .map_err(|never| match never {})
-        .boxed();
-    let mut res = Response::new(body);
-    *res.status_mut() = status;
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::HeaderName::from_static(OWN_HEADER),
-        HeaderValue::from_static(why.as_str()),
-    );
-    res
-}
-
-type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
-
-fn answer_now(status: StatusCode, why: Own, message: String) -> Answer {
-    Box::pin(async move { Ok(gateway_response(status, why, &message)) })
-}
-
 /// Why a request is not forwarded: the gateway's own 400 (RFC 9112 §3.2 and
 /// §3.2.1: one Host in HTTP/1.1, an origin-form target) and 413.
-fn reject<B>(req: &Request<B>, max_body: Option<u64>) -> Option<(StatusCode, Own, String)> {
+fn reject<B>(req: &Request<B>, max_body: Option<u64>) -> Option<Refusal> {
     let hosts = req.headers().get_all(header::HOST).iter().count();
     if hosts > 1 {
         return Some((
@@ -354,6 +283,9 @@ fn body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
         .any(|e| e.is::<http_body_util::LengthLimitError>())
 }
 
+/// The proxy's answer to one request, when it is ready.
+type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
 impl<B> tower::Service<Request<B>> for Proxy
 where
     B: hyper::body::Body<Data = Bytes> + Send + Sync + 'static,
@@ -367,9 +299,59 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        if let Some((status, why, message)) = reject(&req, self.config.max_body) {
-            return answer_now(status, why, message);
+    /// The steps: refuse what cannot be forwarded, rewrite the request for
+    /// the upstream, then (in the future) take a share of the upstream,
+    /// send within the timeout, and answer: the upstream's response passed
+    /// on, or the gateway's own when the exchange failed.
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let exchange = self.exchange();
+        let forward = match self.forward(req) {
+            Ok(forward) => forward,
+            Err((status, why, message)) => {
+                let answer = exchange.own(status, why, &message);
+                return Box::pin(async move { Ok(answer) });
+            }
+        };
+        Box::pin(async move { Ok(exchange.run(forward).await) })
+    }
+}
+
+/// A request rewritten for the upstream, with what its exchange needs.
+struct Forward {
+    request: Request<Body>,
+    /// The client's side of an upgrade (WebSocket) it asked for.
+    client_side: Option<hyper::upgrade::OnUpgrade>,
+    /// The client connection's share of upstream connections.
+    share: Option<ClientShare>,
+    /// Where the upload stands: the upstream's clock runs only while it is
+    /// the one that owes progress.
+    upload: watch::Receiver<Upload>,
+}
+
+/// What the gateway's own answer is: status, reason, message.
+type Refusal = (StatusCode, Own, String);
+
+impl Proxy {
+    /// What one exchange with the upstream needs from the proxy (cheap:
+    /// counted references and a few words).
+    fn exchange(&self) -> Exchange {
+        Exchange {
+            pool: self.pool.clone(),
+            timeout: self.config.timeout,
+            max_body: self.config.max_body.unwrap_or(u64::MAX),
+            authority: self.upstream.authority.clone(),
+            metrics: self.metrics.clone(),
+        }
+    }
+
+    /// The request as the upstream gets it, or why it is not forwarded.
+    fn forward<B>(&self, mut req: Request<B>) -> Result<Forward, Refusal>
+    where
+        B: hyper::body::Body<Data = Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
+        if let Some(refusal) = reject(&req, self.config.max_body) {
+            return Err(refusal);
         }
         // An upgrade (WebSocket) keeps its Upgrade header; both sides' upgraded
         // connections are joined once the upstream answers 101.
@@ -378,16 +360,16 @@ where
         let (mut parts, body) = req.into_parts();
         // Origin-form on the upstream connection (under the upstream's path
         // prefix), with its own Host.
-        let uri = match self.upstream.target(parts.uri.path_and_query()) {
-            Ok(uri) => uri,
-            Err(_) => {
-                return answer_now(
+        let uri = self
+            .upstream
+            .target(parts.uri.path_and_query())
+            .map_err(|_| {
+                (
                     StatusCode::BAD_REQUEST,
                     Own::BadRequest,
-                    "400 Bad Request: the request target cannot be forwarded".into(),
+                    "400 Bad Request: the request target cannot be forwarded".to_owned(),
                 )
-            }
-        };
+            })?;
         hop::strip(&mut parts.headers);
         if let Some(protocol) = upgrade {
             parts.headers.insert(header::UPGRADE, protocol);
@@ -395,6 +377,22 @@ where
                 .headers
                 .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
         }
+        self.forwarded_headers(&mut parts);
+        parts.uri = uri;
+        parts.version = http::Version::HTTP_11;
+        let share = parts.extensions.get::<ClientShare>().cloned();
+        let (body, upload) = self.guarded_upload(body);
+        Ok(Forward {
+            request: Request::from_parts(parts, body),
+            client_side,
+            share,
+            upload,
+        })
+    }
+
+    /// `X-Forwarded-Host` (the client's Host), `-For` (the client's address
+    /// after any earlier ones), `-Proto`; then the upstream's own `Host`.
+    fn forwarded_headers(&self, parts: &mut http::request::Parts) {
         // The client sets Host from the URI; the original goes in X-Forwarded-Host.
         if let Some(host) = parts.headers.remove(header::HOST).or_else(|| {
             parts
@@ -422,12 +420,18 @@ where
             "x-forwarded-proto",
             HeaderValue::from_static(self.config.proto),
         );
-        parts.uri = uri;
-        parts.version = http::Version::HTTP_11;
         if let Ok(host) = HeaderValue::from_str(self.upstream.authority.as_str()) {
             parts.headers.insert(header::HOST, host);
         }
-        let share = parts.extensions.get::<ClientShare>().cloned();
+    }
+
+    /// The request body under the size limit and the stall bound, and the
+    /// signal of how far the upstream has taken it.
+    fn guarded_upload<B>(&self, body: B) -> (Body, watch::Receiver<Upload>)
+    where
+        B: hyper::body::Body<Data = Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
         let body = match self.config.max_body {
             Some(max) => {
                 http_body_util::Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX))
@@ -435,135 +439,218 @@ where
             }
             None => body.map_err(Into::into).boxed(),
         };
-        // Where the upload stands: the upstream's clock runs only while it is
-        // the one that owes progress.
-        let (progress, mut upload) = watch::channel(Upload::Asking);
+        let (progress, upload) = watch::channel(Upload::Asking);
         let body = Guarded::new(body, Side::Client, self.config.body_stall)
             .report_to(progress)
             .boxed();
-        let request = Request::from_parts(parts, body);
-        let pool = self.pool.clone();
-        let timeout = self.config.timeout;
-        let max_body = self.config.max_body.unwrap_or(u64::MAX);
-        let authority = self.upstream.authority.clone();
-        let metrics = self.metrics.clone();
-        Box::pin(async move {
-            let seconds = timeout.as_secs_f64();
-            let permit = match share {
-                Some(ClientShare(share)) => {
-                    match tokio::time::timeout(timeout, share.acquire_owned()).await {
-                        Ok(Ok(permit)) => Some(permit),
-                        _ => {
-                            return Ok(gateway_response(
-                                StatusCode::GATEWAY_TIMEOUT,
-                                Own::UpstreamBusy,
-                                &format!("504 Gateway Timeout: this connection's other requests kept the upstream busy for {seconds} s"),
-                            ))
-                        }
-                    }
-                }
-                None => None,
-            };
-            let head_deadline = async {
-                loop {
-                    let now = *upload.borrow_and_update();
-                    match now {
-                        Upload::Asking => {
-                            // The client owes the next piece (its stall is cut
-                            // by the body's own bound).
-                            if upload.changed().await.is_err() {
-                                break;
-                            }
-                        }
-                        Upload::Handed => {
-                            tokio::select! {
-                                changed = upload.changed() => if changed.is_err() { break },
-                                () = tokio::time::sleep(timeout) => return "stopped taking the request body",
-                            }
-                        }
-                        Upload::Done => break,
-                    }
-                }
-                // Sent whole (or dropped): the wait for the head.
-                tokio::time::sleep(timeout).await;
-                "sent no response head"
-            };
-            let outcome = tokio::select! {
-                outcome = pool.send(request, permit) => outcome,
-                why = head_deadline => {
-                    tracing::warn!(target: "corsair::gateway", upstream = %authority, "upstream {why} within {seconds} s");
-                    return Ok(gateway_response(
-                        StatusCode::GATEWAY_TIMEOUT,
-                        Own::UpstreamTimeout,
-                        &format!("504 Gateway Timeout: the upstream did not answer within {seconds} s"),
-                    ));
-                }
-            };
-            match outcome {
-                Err(e) if body_too_large(&e) => Ok(gateway_response(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Own::BodyTooLarge,
-                    &format!("413 Content Too Large: this gateway forwards bodies of at most {max_body} bytes"),
-                )),
-                Err(e) if guard::stalled(&e).is_some() => Ok(gateway_response(
-                    StatusCode::REQUEST_TIMEOUT,
-                    Own::BodyStalled,
-                    "408 Request Timeout: the request body stopped arriving",
-                )),
-                Err(e) => {
-                    let (why, own) = if matches!(e, PoolError::Connect(_)) {
-                        ("cannot be reached", Own::UpstreamUnreachable)
-                    } else {
-                        ("broke off the exchange", Own::UpstreamBrokeOff)
-                    };
-                    tracing::warn!(target: "corsair::gateway", upstream = %authority, error = %e, "upstream {why}");
-                    Ok(gateway_response(
-                        StatusCode::BAD_GATEWAY,
-                        own,
-                        &format!("502 Bad Gateway: the upstream {why}"),
-                    ))
-                }
-                Ok(mut response) => {
-                    let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
-                    let protocol = response.headers().get(header::UPGRADE).cloned();
-                    match (client_side, switched) {
-                        (Some(client_side), true) => {
-                            let upstream_side = hyper::upgrade::on(&mut response);
-                            tokio::spawn(join_upgraded(client_side, upstream_side));
-                        }
-                        (_, true) => {
-                            // A 101 nobody asked for cannot be passed on.
-                            return Ok(gateway_response(
-                                StatusCode::BAD_GATEWAY,
-                                Own::UpstreamBrokeOff,
-                                "502 Bad Gateway: the upstream switched protocols unasked",
-                            ));
-                        }
-                        _ => {}
-                    }
-                    let (mut parts, body) = response.into_parts();
-                    hop::strip(&mut parts.headers);
-                    // The marks say the gateway answered: an upstream's own
-                    // (another Corsair behind this one) would be mistaken for it.
-                    parts.headers.remove(OWN_HEADER);
-                    parts.headers.remove(corsair_tower::REFUSAL_HEADER);
-                    if switched {
-                        if let Some(protocol) = protocol {
-                            parts.headers.insert(header::UPGRADE, protocol);
-                        }
-                        parts
-                            .headers
-                            .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-                    }
-                    // An upstream body that stalls as long as the head may take is cut.
-                    let body = Guarded::new(body.map_err(Into::into).boxed(), Side::Upstream, Some(timeout))
-                        .count_in(metrics)
-                        .boxed();
-                    Ok(Response::from_parts(parts, body))
+        (body, upload)
+    }
+}
+
+/// One request's exchange with the upstream.
+struct Exchange {
+    pool: Pool,
+    timeout: Duration,
+    max_body: u64,
+    authority: Authority,
+    metrics: Option<Arc<Metrics>>,
+}
+
+impl Exchange {
+    /// Sends the request and answers: the upstream's response, or the
+    /// gateway's own when no good one came.
+    async fn run(self, forward: Forward) -> Response<Body> {
+        let Forward {
+            request,
+            client_side,
+            share,
+            upload,
+        } = forward;
+        let permit = match self.share_of_upstream(share).await {
+            Ok(permit) => permit,
+            Err(answer) => return answer,
+        };
+        let outcome = tokio::select! {
+            outcome = self.pool.send(request, permit) => outcome,
+            why = head_deadline(upload, self.timeout) => return self.timed_out(why),
+        };
+        match outcome {
+            Ok(response) => self.pass_on(response, client_side),
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// The gateway's own answer, counted.
+    fn own(&self, status: StatusCode, why: Own, message: &str) -> Response<Body> {
+        if let Some(m) = &self.metrics {
+            m.own_answer(why);
+        }
+        gateway_response(status, why, message)
+    }
+
+    /// Counts what went wrong upstream.
+    fn upstream_error(&self, failure: UpstreamFailure) {
+        if let Some(m) = &self.metrics {
+            m.upstream_error(failure);
+        }
+    }
+
+    /// A permit from the client connection's share of upstream connections
+    /// (none to take for a request without a share), or the 504 when its
+    /// other requests held them all for the whole timeout.
+    async fn share_of_upstream(
+        &self,
+        share: Option<ClientShare>,
+    ) -> Result<Option<OwnedSemaphorePermit>, Response<Body>> {
+        let Some(ClientShare(share)) = share else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(self.timeout, share.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            _ => Err(self.own(
+                StatusCode::GATEWAY_TIMEOUT,
+                Own::UpstreamBusy,
+                &format!(
+                    "504 Gateway Timeout: this connection's other requests kept the upstream busy for {} s",
+                    self.timeout.as_secs_f64()
+                ),
+            )),
+        }
+    }
+
+    /// The 504 when the upstream owed progress for the whole timeout.
+    fn timed_out(&self, why: &str) -> Response<Body> {
+        let seconds = self.timeout.as_secs_f64();
+        tracing::warn!(target: "corsair::gateway", upstream = %self.authority, "upstream {why} within {seconds} s");
+        self.upstream_error(UpstreamFailure::Timeout);
+        self.own(
+            StatusCode::GATEWAY_TIMEOUT,
+            Own::UpstreamTimeout,
+            &format!("504 Gateway Timeout: the upstream did not answer within {seconds} s"),
+        )
+    }
+
+    /// The gateway's answer to a failed exchange: 413 when the body outgrew
+    /// the limit, 408 when it stopped arriving (both the client's doing),
+    /// else 502 (the upstream's).
+    fn failed(&self, e: &PoolError) -> Response<Body> {
+        if body_too_large(e) {
+            return self.own(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Own::BodyTooLarge,
+                &format!(
+                    "413 Content Too Large: this gateway forwards bodies of at most {} bytes",
+                    self.max_body
+                ),
+            );
+        }
+        if guard::stalled(e).is_some() {
+            return self.own(
+                StatusCode::REQUEST_TIMEOUT,
+                Own::BodyStalled,
+                "408 Request Timeout: the request body stopped arriving",
+            );
+        }
+        let (why, own, failure) = if matches!(e, PoolError::Connect(_)) {
+            (
+                "cannot be reached",
+                Own::UpstreamUnreachable,
+                UpstreamFailure::Unreachable,
+            )
+        } else {
+            (
+                "broke off the exchange",
+                Own::UpstreamBrokeOff,
+                UpstreamFailure::BrokeOff,
+            )
+        };
+        tracing::warn!(target: "corsair::gateway", upstream = %self.authority, error = %e, "upstream {why}");
+        self.upstream_error(failure);
+        self.own(
+            StatusCode::BAD_GATEWAY,
+            own,
+            &format!("502 Bad Gateway: the upstream {why}"),
+        )
+    }
+
+    /// The upstream's response as the client gets it: an asked-for upgrade
+    /// joined, hop-by-hop headers and any upstream `x-corsair*` marks
+    /// removed, the body under the stall bound.
+    fn pass_on(
+        &self,
+        mut response: Response<Incoming>,
+        client_side: Option<hyper::upgrade::OnUpgrade>,
+    ) -> Response<Body> {
+        let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+        let protocol = response.headers().get(header::UPGRADE).cloned();
+        match (client_side, switched) {
+            (Some(client_side), true) => {
+                let upstream_side = hyper::upgrade::on(&mut response);
+                tokio::spawn(join_upgraded(client_side, upstream_side));
+            }
+            (_, true) => {
+                // A 101 nobody asked for cannot be passed on.
+                self.upstream_error(UpstreamFailure::BrokeOff);
+                return self.own(
+                    StatusCode::BAD_GATEWAY,
+                    Own::UpstreamBrokeOff,
+                    "502 Bad Gateway: the upstream switched protocols unasked",
+                );
+            }
+            _ => {}
+        }
+        let (mut parts, body) = response.into_parts();
+        hop::strip(&mut parts.headers);
+        // The marks say the gateway answered: an upstream's own (another
+        // Corsair behind this one) would be mistaken for it.
+        parts.headers.remove(OWN_HEADER);
+        parts.headers.remove(corsair_tower::REFUSAL_HEADER);
+        if switched {
+            if let Some(protocol) = protocol {
+                parts.headers.insert(header::UPGRADE, protocol);
+            }
+            parts
+                .headers
+                .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        }
+        // An upstream body that stalls as long as the head may take is cut.
+        let body = Guarded::new(
+            body.map_err(Into::into).boxed(),
+            Side::Upstream,
+            Some(self.timeout),
+        )
+        .count_in(self.metrics.clone())
+        .boxed();
+        Response::from_parts(parts, body)
+    }
+}
+
+/// Waits while the upstream owes progress: for the whole timeout while it
+/// holds a piece of the body without asking for more, then, once the body
+/// is sent whole, for the whole timeout for the response head. Returns
+/// what it failed to do. A client slow to send is not waited for here (its
+/// stall is cut by the body's own bound).
+async fn head_deadline(mut upload: watch::Receiver<Upload>, timeout: Duration) -> &'static str {
+    loop {
+        let now = *upload.borrow_and_update();
+        match now {
+            Upload::Asking => {
+                if upload.changed().await.is_err() {
+                    break;
                 }
             }
-        })
+            Upload::Handed => {
+                tokio::select! {
+                    changed = upload.changed() => if changed.is_err() { break },
+                    () = tokio::time::sleep(timeout) => return "stopped taking the request body",
+                }
+            }
+            Upload::Done => break,
+        }
     }
+    // Sent whole (or dropped): the wait for the head.
+    tokio::time::sleep(timeout).await;
+    "sent no response head"
 }
 
 /// Copies bytes both ways between the client's and the upstream's upgraded

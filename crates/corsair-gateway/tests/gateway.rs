@@ -95,6 +95,8 @@ async fn answer(mut req: Request<Incoming>) -> Response<Full<Bytes>> {
             tokio::time::sleep(Duration::from_secs(3)).await;
             (StatusCode::OK, Bytes::from_static(b"late"))
         }
+        // The upstream's own 502 (its backend failed): passed on.
+        "/bad-gateway" => (StatusCode::BAD_GATEWAY, Bytes::from_static(b"db down")),
         "/headers" => (StatusCode::OK, Bytes::from(seen)),
         "/echo" => (StatusCode::OK, body),
         // What the upstream was asked for, path and query.
@@ -259,6 +261,45 @@ async fn every_answer_to_an_allowed_origin_carries_cors_headers() {
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
     assert_cors_for_app(&h, "gateway 504");
     assert_eq!(one(&h, "x-corsair"), ["upstream-timeout"]);
+}
+
+#[tokio::test]
+async fn metrics_tell_upstream_errors_from_statuses_passed_on_and_own_answers() {
+    let up = upstream(Arc::new(AtomicUsize::new(0))).await;
+    let gw = gateway(&format!("http://{up}")).await;
+    // The upstream answered 502 itself: the gateway saw nothing go wrong.
+    let (status, _, _) = send(&gw, "GET", "/bad-gateway", &[("origin", APP)], "").await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    // The upstream is too slow: an upstream error, and the gateway's own 504.
+    let (status, _, _) = send(&gw, "GET", "/slow", &[("origin", APP)], "").await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+    let text = gw.live.metrics().render();
+    for want in [
+        "corsair_upstream_errors_total{status=\"502\"} 0\n",
+        "corsair_upstream_errors_total{status=\"504\"} 1\n",
+        "corsair_gateway_answers_total{reason=\"upstream-timeout\"} 1\n",
+        "corsair_gateway_answers_total{reason=\"upstream-broke-off\"} 0\n",
+    ] {
+        assert!(text.contains(want), "{want} in:\n{text}");
+    }
+
+    // No upstream at all: the gateway's own 502, counted both ways.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = gateway(&format!("http://127.0.0.1:{port}")).await;
+    let (status, _, _) = send(&dead, "GET", "/ok", &[("origin", APP)], "").await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    let text = dead.live.metrics().render();
+    for want in [
+        "corsair_upstream_errors_total{status=\"502\"} 1\n",
+        "corsair_gateway_answers_total{reason=\"upstream-unreachable\"} 1\n",
+    ] {
+        assert!(text.contains(want), "{want} in:\n{text}");
+    }
 }
 
 #[tokio::test]
