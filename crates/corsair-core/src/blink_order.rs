@@ -444,9 +444,6 @@ pub(crate) fn map_names(names: &[&str], initiator: Initiator, blink: BlinkKeys) 
 mod tests {
     use super::*;
 
-    const PLAIN: BlinkKeys = BlinkKeys {
-        client_hints: false,
-    };
     const HINTS: BlinkKeys = BlinkKeys { client_hints: true };
 
     fn first_fetch(names: &[&str]) -> String {
@@ -477,7 +474,7 @@ mod tests {
     #[test]
     fn case_folding_hash_values() {
         // These values place the keys in the slots Chromium 156 iterates
-        // them in (see the observed tables below): in a 16-slot table X-A
+        // them in (see the recorded observations in testdata/): in a 16-slot table X-A
         // goes to 13, X-B to 15, X-C to 5, User-Agent to 8.
         assert_eq!(case_folding_hash("X-A"), 0x3c_604d);
         assert_eq!(case_folding_hash("X-B"), 0x43_065f);
@@ -511,1010 +508,126 @@ mod tests {
         }
     }
 
+    /// What Chromium 156 did, one JSON object a line: the page's header
+    /// `names`, the `initiator` (`fetch` or `xhr`, names in
+    /// `setRequestHeader` order), whether Blink added the `sec-ch-ua*`
+    /// `client_hints`; then either the header Chrome `reported` as the failed
+    /// parameter (the first of `disallowed`, or of all the names when the
+    /// field is absent: a preflight without Access-Control-Allow-Headers), or
+    /// the `wire` order of the actual request with everything allowed.
+    /// Requests from http://app.example.test:8001 to
+    /// http://api.example.test:8002 (some with credentials); the
+    /// `client-hints` table to http://127.0.0.1:8002 (potentially
+    /// trustworthy).
+    const OBSERVED: &str = include_str!("../testdata/blink_order_chromium156.jsonl");
+
+    /// One recorded request.
+    struct Observed {
+        initiator: Initiator,
+        blink: BlinkKeys,
+        names: Vec<String>,
+        disallowed: Option<Vec<String>>,
+        reported: Option<String>,
+        wire: Option<Vec<String>>,
+    }
+
+    impl Observed {
+        fn names(&self) -> Vec<&str> {
+            self.names.iter().map(String::as_str).collect()
+        }
+    }
+
+    fn strings(v: &serde_json::Value) -> Option<Vec<String>> {
+        v.as_array()?
+            .iter()
+            .map(|s| s.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The observations of one table, in the file's order.
+    fn observed(table: &str) -> Vec<Observed> {
+        OBSERVED
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+            .filter(|v| v["table"] == table)
+            .map(|v| Observed {
+                initiator: match v["initiator"].as_str() {
+                    Some("xhr") => Initiator::Xhr,
+                    Some("fetch") => Initiator::Fetch,
+                    other => panic!("initiator {other:?}"),
+                },
+                blink: BlinkKeys {
+                    client_hints: v["client_hints"].as_bool().expect("client_hints"),
+                },
+                names: strings(&v["names"]).expect("names"),
+                disallowed: strings(&v["disallowed"]),
+                reported: v["reported"].as_str().map(str::to_owned),
+                wire: strings(&v["wire"]),
+            })
+            .collect()
+    }
+
+    /// Checks a table of failed parameters: the header Chrome reported.
+    fn check_reported(table: &str, count: usize) {
+        let cases = observed(table);
+        assert_eq!(cases.len(), count, "{table}: recorded cases");
+        for case in &cases {
+            let names = case.names();
+            let want = case.reported.as_deref().expect("reported");
+            let got = match &case.disallowed {
+                // Nothing allowed: the first name the map iterates.
+                None => first_fetch(&names),
+                Some(disallowed) => {
+                    let disallowed: Vec<&str> = disallowed.iter().map(String::as_str).collect();
+                    reported(case.initiator, case.blink, &names, &disallowed)
+                }
+            };
+            assert_eq!(got, want, "{table}: {names:?}");
+        }
+    }
+
     #[test]
     fn observed_in_the_brief() {
-        let cases: &[(&[&str], &str)] = &[
-            (&["X-A", "X-B"], "x-a"),
-            (&["X-A", "X-B", "X-C"], "x-c"),
-            (&["Authorization", "X-Api-Key"], "authorization"),
-            (&["Authorization", "Content-Type"], "content-type"),
-            (&["Foo", "Bar", "Baz", "Qux"], "baz"),
-            (&["X-Zeta", "X-Alpha", "X-Mid"], "x-zeta"),
-            (&["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], "j"),
-            (&["Authorization", "X-Custom"], "x-custom"),
-        ];
-        for (names, want) in cases {
-            assert_eq!(first_fetch(names), *want, "{names:?}");
-        }
+        check_reported("brief", 8);
     }
 
-    /// Chromium 156, `fetch()` GET from http://app.example.test:8001 to
-    /// http://api.example.test:8002, preflight without
-    /// Access-Control-Allow-Headers (some cases with credentials).
+    /// `fetch()` GET, preflight without Access-Control-Allow-Headers.
     #[test]
     fn observed_fetch_none_allowed() {
-        let cases: &[(&[&str], &str)] = &[
-            (
-                &[
-                    "Vvrj25vy4",
-                    "MS-TENANT-APP-AMZ",
-                    "version-session-user",
-                    "x-x-client",
-                    "x-token-goog-token",
-                    "CORRELATION-API",
-                    "TENANT",
-                    "Authorization",
-                ],
-                "authorization",
-            ),
-            (
-                &[
-                    "X-User-Correlation-Id-Id",
-                    "X-Auth-Csrf-Custom",
-                    "M4-JQOPY-X",
-                    "Authorization",
-                ],
-                "x-user-correlation-id-id",
-            ),
-            (
-                &[
-                    "klhbqyglo8fwbr1noy6t1vlr",
-                    "dhfq8uvw",
-                    "X-Custom-X",
-                    "z-4kks8r_k",
-                ],
-                "klhbqyglo8fwbr1noy6t1vlr",
-            ),
-            (
-                &[
-                    "Authorization",
-                    "Content-Type",
-                    "X-User-bAr-traCe-kEy",
-                    "S-D",
-                ],
-                "s-d",
-            ),
-            (
-                &["X-Token-Token-Correlation-Correlation", "X-Bar-Correlation"],
-                "x-token-token-correlation-correlation",
-            ),
-            (
-                &[
-                    "x",
-                    "Authorization",
-                    "Content-Type",
-                    "X-FOO-CORRELATION-KEY-ID",
-                ],
-                "x-foo-correlation-key-id",
-            ),
-            (
-                &[
-                    "token",
-                    "BAR-MS-VERSION-TENANT",
-                    "X-User-Correlation-Bar",
-                    "x-veRsION-CorrElatiOn",
-                    "Z1671-Rt",
-                    "ZC_ddVjt0ebP",
-                ],
-                "x-version-correlation",
-            ),
-            (
-                &[
-                    "S",
-                    "x-cUstoM",
-                    "Content-Type",
-                    "ID-CUSTOM",
-                    "H3_Ochev8d",
-                    "X-Api-Token-App-Tenant",
-                    "X-SEssioN-BaR-CorRELATiON-aPI",
-                ],
-                "x-custom",
-            ),
-            (
-                &[
-                    "Content-Type",
-                    "Api-Request-Request",
-                    "X-DEBUG-CSRF-CUSTOM-AMZ",
-                    "RN1766",
-                    "CUSTOM",
-                    "Kl08pmeofq0o",
-                ],
-                "kl08pmeofq0o",
-            ),
-            (
-                &[
-                    "X-Key-Tenant-Debug-Foo",
-                    "x-token-tenant-csrf",
-                    "YZB_Z1M_D3GRV_W9U9JA",
-                    "Content-Type",
-                ],
-                "x-token-tenant-csrf",
-            ),
-            (
-                &[
-                    "X-X",
-                    "APP-CLIENT",
-                    "Csrf",
-                    "x-goog-tenant",
-                    "x-id-correlation-version",
-                ],
-                "x-id-correlation-version",
-            ),
-            (
-                &["bpr6t_39s1-fszt-vzv3t02gl", "g", "x-debug", "token"],
-                "x-debug",
-            ),
-            (
-                &[
-                    "Trace",
-                    "qA",
-                    "G931rqx",
-                    "FDtAa",
-                    "ebi11ld0",
-                    "x-trace-amz-goog",
-                    "ms",
-                    "X-CORRELATION-TENANT-CUSTOM",
-                    "x-app-key",
-                ],
-                "fdtaa",
-            ),
-            (
-                &["Auth", "x-tenant-trace-csrf", "token-foo-csrf-request"],
-                "x-tenant-trace-csrf",
-            ),
-            (
-                &[
-                    "x-auth-app",
-                    "x-correlation",
-                    "dEbUg-FoO-X",
-                    "v-cw",
-                    "x-version",
-                    "c",
-                    "x-token-ms",
-                    "BAR",
-                    "X-AMZ-CLIENT",
-                ],
-                "x-version",
-            ),
-            (
-                &[
-                    "cLienT-Amz-tEnaNt-CORRElatION",
-                    "Content-Type",
-                    "x-auth-trace-custom-x",
-                    "X-DeBuG-MS",
-                    "x-TraCe-COrrELatIon-ms",
-                ],
-                "client-amz-tenant-correlation",
-            ),
-            (
-                &[
-                    "X-API",
-                    "G6O",
-                    "X-usER-api-SESSioN-ClIeNT",
-                    "Version-Id",
-                    "X-REQUEST",
-                    "Id-Auth-App-Session",
-                ],
-                "x-user-api-session-client",
-            ),
-            (
-                &[
-                    "X-Custom-App",
-                    "X-Correlation",
-                    "J5a54_2g4",
-                    "aPP-cUstoM-TokeN",
-                    "X-Debug-Foo",
-                ],
-                "x-debug-foo",
-            ),
-            (
-                &[
-                    "X-Tenant-Custom",
-                    "Content-Type",
-                    "vErSiOn-API-CLieNt",
-                    "Amz-Csrf-Forwarded",
-                    "x-api",
-                    "W",
-                ],
-                "x-tenant-custom",
-            ),
-            (
-                &[
-                    "TOKEN-REQUEST-TENANT-KEY",
-                    "x-x-sesSiOn",
-                    "X-FOO",
-                    "lwjf",
-                    "E-",
-                    "SKCYWFT53",
-                    "x-request",
-                ],
-                "skcywft53",
-            ),
-            (
-                &["bar-forwarded-api", "Authorization", "q6mgu4irmb0zrz6p"],
-                "authorization",
-            ),
-            (
-                &[
-                    "ID-FOO-FOO",
-                    "l7r",
-                    "key-forwarded-tenant-x",
-                    "X-Correlation-Api-Amz-Custom",
-                    "Bar-App",
-                    "FIGjO7V1cau-SVl_",
-                    "mS",
-                ],
-                "ms",
-            ),
-            (
-                &[
-                    "x-bar-client-id-goog",
-                    "X-TenANT",
-                    "A3tthjzvtarr",
-                    "NP6O_CG",
-                ],
-                "x-bar-client-id-goog",
-            ),
-            (
-                &["key-auth-bar", "X-Id-Debug-Token-X", "g4q", "Content-Type"],
-                "x-id-debug-token-x",
-            ),
-            (&["GOOG-TRACE", "KEY", "X-Csrf-Foo"], "key"),
-            (
-                &["x-APi-TOKEn-teNaNT-CoRRelatiON", "hg3", "UYVZ76", "auth"],
-                "hg3",
-            ),
-            (
-                &[
-                    "x-user-tenant-foo",
-                    "X-Key-User-Tenant-Api",
-                    "x-version-bar",
-                ],
-                "x-key-user-tenant-api",
-            ),
-            (
-                &["x-User", "d57d'y2-", "Content-Type", "CliEnt-keY-cSRF"],
-                "d57d'y2-",
-            ),
-            (
-                &[
-                    "R8D3PH_078FDJG4Q2JYP35FNL64M8J0KU",
-                    "bxa",
-                    "Authorization",
-                    "uroufouuh0120w9azz95",
-                    "X-Session",
-                    "CLIENT-X",
-                    "X-API-ID-FOO",
-                ],
-                "r8d3ph_078fdjg4q2jyp35fnl64m8j0ku",
-            ),
-            (
-                &[
-                    "TENaNt-foO",
-                    "CsRf",
-                    "on3f5hbnjvg9495c0h-2m3i0bg27qa54qww774my",
-                    "KEY",
-                ],
-                "key",
-            ),
-            (
-                &[
-                    "X-USER",
-                    "P4jg6uE6LLjj",
-                    "x-trace-version",
-                    "Client-Key",
-                    "X-Forwarded-Tenant-Forwarded",
-                    "SessIoN-X-GOOg",
-                ],
-                "client-key",
-            ),
-            (
-                &[
-                    "X-DEBUG-FORWARDED",
-                    "forwarded-id-token",
-                    "TOKEN",
-                    "x-ClIENT-REqueST-kEy",
-                    "x-ms",
-                    "X-BAR-TENANT-SESSION-USER",
-                    "Dkstqbqmjf",
-                ],
-                "x-bar-tenant-session-user",
-            ),
-            (
-                &["goog", "x-custom-user", "x-goog-user-trace-auth"],
-                "x-goog-user-trace-auth",
-            ),
-            (&["DeBUG-mS-veRSioN-MS", "ID"], "debug-ms-version-ms"),
-            (
-                &[
-                    "forwarded-correlation-token",
-                    "Authorization",
-                    "P|AB*FON4VN$XKU#`MKK",
-                ],
-                "p|ab*fon4vn$xku#`mkk",
-            ),
-            (
-                &[
-                    "U9fi2_4vh",
-                    "GOOG-DebuG-foRWardeD-Ms",
-                    "x-api-api-request",
-                    "ctjj",
-                    "kRpjfh",
-                    "version-user-custom",
-                    "TEZNO12ETGTB3Y9R",
-                ],
-                "goog-debug-forwarded-ms",
-            ),
-        ];
-        assert!(cases.len() >= 36);
-        for (names, want) in cases {
-            assert_eq!(first_fetch(names), *want, "{names:?}");
-        }
+        assert!(observed("fetch-none-allowed").len() >= 36);
+        check_reported("fetch-none-allowed", 36);
     }
 
-    /// As above, with the names not in the middle list allowed.
+    /// As above, with the names not in `disallowed` allowed.
     #[test]
     fn observed_fetch_some_allowed() {
-        let cases: &[(&[&str], &[&str], &str)] = &[
-            (
-                &[
-                    "ftqNc_K1Z6X8",
-                    "Content-Type",
-                    "Qx69l207x_wx2kz37p5r566w33w-93",
-                ],
-                &["Content-Type"],
-                "content-type",
-            ),
-            (
-                &["x-token-user", "zibdzftz8st6xepdaqe-rx26", "Content-Type"],
-                &["zibdzftz8st6xepdaqe-rx26"],
-                "zibdzftz8st6xepdaqe-rx26",
-            ),
-            (
-                &[
-                    "x-forwarded-correlation-token",
-                    "Content-Type",
-                    "X-USER-TENANT-CLIENT-X",
-                    "X-Csrf-Tenant-Key-Goog",
-                    "X-CORRELATION-APP-GOOG",
-                ],
-                &["x-forwarded-correlation-token", "X-CORRELATION-APP-GOOG"],
-                "x-correlation-app-goog",
-            ),
-            (
-                &["X-CUSTOM-AUTH", "x-bar-tOKEN", "debug"],
-                &["debug"],
-                "debug",
-            ),
-            (
-                &["foo", "AutH", "Content-Type", "Oi4l1xtb", "s4aT"],
-                &["foo"],
-                "foo",
-            ),
-            (
-                &["TDLBOSML20Y53SC3CLS2J9D9L", "C51327-0qh3f"],
-                &["TDLBOSML20Y53SC3CLS2J9D9L"],
-                "tdlbosml20y53sc3cls2j9d9l",
-            ),
-            (
-                &[
-                    "BAR-TRACE-API-KEY",
-                    "Accept",
-                    "ID-TENANT-APP-FOO",
-                    "X-TENANT",
-                    "Request",
-                    "X-Token",
-                ],
-                &["Request", "X-Token"],
-                "x-token",
-            ),
-            (
-                &["Kq5sc1fnb-Uzspt1", "X-Ms-User-Client"],
-                &["Kq5sc1fnb-Uzspt1"],
-                "kq5sc1fnb-uzspt1",
-            ),
-            (
-                &["x-GOog-ForWaRDed", "LnzMkcwo8M_N5197", "CORRELATION-ID"],
-                &["x-GOog-ForWaRDed"],
-                "x-goog-forwarded",
-            ),
-            (
-                &[
-                    "x-aPi-vERSION-GOOG",
-                    "ss18k-6m0i6sh4ym",
-                    "Content-Type",
-                    "x-tokeN",
-                    "Authorization",
-                    "ms-session-token-auth",
-                ],
-                &["Content-Type"],
-                "content-type",
-            ),
-            (
-                &[
-                    "DEBuG",
-                    "key-session-forwarded-amz",
-                    "X-GOOg-AMz-foRWaRDED-deBuG",
-                    "y428dr6l23",
-                    "CSRF-MS-CUSTOM",
-                ],
-                &["X-GOOg-AMz-foRWaRDED-deBuG"],
-                "x-goog-amz-forwarded-debug",
-            ),
-            (
-                &[
-                    "token",
-                    "pu5ew6-1w",
-                    "X-Token-Key-App-Id",
-                    "REQUEST-MS-CUSTOM-KEY",
-                    "VERSION-GOOG",
-                    "eibk2",
-                ],
-                &["pu5ew6-1w", "X-Token-Key-App-Id"],
-                "pu5ew6-1w",
-            ),
-        ];
-        for (names, disallowed, want) in cases {
-            assert_eq!(
-                reported(Initiator::Fetch, PLAIN, names, disallowed),
-                *want,
-                "{names:?}"
-            );
-        }
+        check_reported("fetch-some-allowed", 12);
     }
 
     /// `XMLHttpRequest`, names in `setRequestHeader` order.
     #[test]
     fn observed_xhr() {
-        let cases: &[(&[&str], &[&str], &str)] = &[
-            (
-                &["Rhys1dov0_-5n_6f", "REquEsT-Csrf"],
-                &["Rhys1dov0_-5n_6f", "REquEsT-Csrf"],
-                "rhys1dov0_-5n_6f",
-            ),
-            (
-                &[
-                    "r5670bw1umfs-4ofrob-fuz3g",
-                    "TRACE-KEY-CLIENT-KEY",
-                    "X-App-bAR",
-                    "token-csrf",
-                ],
-                &[
-                    "r5670bw1umfs-4ofrob-fuz3g",
-                    "TRACE-KEY-CLIENT-KEY",
-                    "X-App-bAR",
-                    "token-csrf",
-                ],
-                "r5670bw1umfs-4ofrob-fuz3g",
-            ),
-            (
-                &[
-                    "X-Api-Debug",
-                    "x-API-x-seSsion",
-                    "X-Bar-ms-ms-api",
-                    "Token",
-                    "Auth-Correlation-Id",
-                ],
-                &[
-                    "X-Api-Debug",
-                    "x-API-x-seSsion",
-                    "X-Bar-ms-ms-api",
-                    "Token",
-                    "Auth-Correlation-Id",
-                ],
-                "x-api-x-session",
-            ),
-            (
-                &[
-                    "BAR",
-                    "jSxp5lydK-6_l-3570IE819jK_Q-WW",
-                    "x-debug-debug-key",
-                    "x-baR",
-                    "Content-Type",
-                ],
-                &[
-                    "BAR",
-                    "jSxp5lydK-6_l-3570IE819jK_Q-WW",
-                    "x-debug-debug-key",
-                    "x-baR",
-                    "Content-Type",
-                ],
-                "jsxp5lydk-6_l-3570ie819jk_q-ww",
-            ),
-            (
-                &[
-                    "Iseuu",
-                    "YFT6E65W353DBBY5ZP659_HFST1RJ80Z5FNN1H75",
-                    "MS-AMz-CorRELATiON",
-                    "X-SeSsioN-GoOg-bar",
-                    "csrf",
-                    "PotzsOC",
-                ],
-                &[
-                    "Iseuu",
-                    "YFT6E65W353DBBY5ZP659_HFST1RJ80Z5FNN1H75",
-                    "MS-AMz-CorRELATiON",
-                    "X-SeSsioN-GoOg-bar",
-                    "csrf",
-                    "PotzsOC",
-                ],
-                "potzsoc",
-            ),
-            (
-                &["CORRELATION-TRACE-CSRF-AUTH", "Api"],
-                &["CORRELATION-TRACE-CSRF-AUTH", "Api"],
-                "api",
-            ),
-            (
-                &[
-                    "DCLPZWE",
-                    "Request",
-                    "x-token-correlation-key-user",
-                    "hFIwnuF1bi",
-                    "x-id-id-token",
-                    "S_u1zjikx93k6fuf3t9iq2kl7dt6od5td",
-                    "X-key",
-                ],
-                &[
-                    "DCLPZWE",
-                    "Request",
-                    "x-token-correlation-key-user",
-                    "hFIwnuF1bi",
-                    "x-id-id-token",
-                    "S_u1zjikx93k6fuf3t9iq2kl7dt6od5td",
-                    "X-key",
-                ],
-                "dclpzwe",
-            ),
-            (
-                &[
-                    "FOO-AUTH-SESSION-APP",
-                    "x-x-goog",
-                    "n",
-                    "AMz-CLieNT",
-                    "X-Api-Key",
-                    "Lexn-8xh",
-                ],
-                &["x-x-goog", "Lexn-8xh"],
-                "x-x-goog",
-            ),
-            (
-                &["DEBUG-CUSTOM-CORRELATION-GOOG", "X-cusToM"],
-                &["DEBUG-CUSTOM-CORRELATION-GOOG", "X-cusToM"],
-                "x-custom",
-            ),
-            (
-                &[
-                    "deBUG-aPP-x-cSrF",
-                    "X-AMZ-BAR-VERSION-FORWARDED",
-                    "debug-trace-app",
-                    "Authorization",
-                    "trace",
-                ],
-                &["trace"],
-                "trace",
-            ),
-            (
-                &["X-Debug-Amz", "K", "Authorization", "Trace-Csrf-Goog"],
-                &["X-Debug-Amz", "K", "Authorization", "Trace-Csrf-Goog"],
-                "x-debug-amz",
-            ),
-            (&["auth-goog-goog", "Client-Version", "X3"], &["X3"], "x3"),
-        ];
-        for (names, disallowed, want) in cases {
-            assert_eq!(
-                reported(Initiator::Xhr, PLAIN, names, disallowed),
-                *want,
-                "{names:?}"
-            );
-        }
+        check_reported("xhr", 12);
     }
 
-    /// Requests to http://127.0.0.1:8002 (potentially trustworthy), where
-    /// Blink also adds the three `sec-ch-ua*` client hints to the map.
+    /// Requests to a potentially trustworthy URL, where Blink also adds the
+    /// three `sec-ch-ua*` client hints to the map.
     #[test]
     fn observed_with_client_hints() {
-        let cases: &[(Initiator, &[&str], &[&str], &str)] = &[
-            (
-                Initiator::Fetch,
-                &["zr#eke$0|", "DEbuG-ReqUEst-dEBug-sesSioN", "Vkhfvj"],
-                &["DEbuG-ReqUEst-dEBug-sesSioN"],
-                "debug-request-debug-session",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "Amz-Tenant",
-                    "O",
-                    "B78tptavep",
-                    "x-BAR-CUstoM",
-                    "X-Key",
-                    "Version-Client",
-                    "Accept-Language",
-                    "SESSION-SESSION-VERSION",
-                    "Content-Type",
-                    "Accept",
-                ],
-                &["Amz-Tenant", "B78tptavep", "SESSION-SESSION-VERSION"],
-                "b78tptavep",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "Ka",
-                    "X-Id",
-                    "X-Request-X-Token",
-                    "Forwarded-User",
-                    "debug-forwarded",
-                    "I",
-                    "Accept-Language",
-                    "Authorization",
-                ],
-                &["X-Id", "I"],
-                "x-id",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "X-auth",
-                    "Cy",
-                    "X-Amz-X-Correlation-Tenant",
-                    "M*T2H.R32",
-                    "x-debug-x-session",
-                    "x-id",
-                    "Accept-Language",
-                    "FORWARDED-CSRF-FOO",
-                ],
-                &["FORWARDED-CSRF-FOO"],
-                "forwarded-csrf-foo",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "Accept",
-                    "Content-Type",
-                    "User-Bar-Ms",
-                    "Debug-Auth-Request-Ms",
-                    "AUTH",
-                    "Jy&o1gw",
-                ],
-                &["Debug-Auth-Request-Ms"],
-                "debug-auth-request-ms",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "X-Trace-App",
-                    "x-custom-api",
-                    "REQueST",
-                    "Content-Language",
-                    "Accept-Language",
-                ],
-                &["X-Trace-App", "x-custom-api", "REQueST"],
-                "x-trace-app",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "bar-forwarded-version-x",
-                    "SESSION-USER",
-                    "Content-Type",
-                    "Zpzkp62g+''b",
-                    "Accept-Language",
-                ],
-                &["SESSION-USER"],
-                "session-user",
-            ),
-            (
-                Initiator::Xhr,
-                &[
-                    "X-Correlation-X",
-                    "x-ms-version-debug",
-                    "Content-Type",
-                    "FORWARDED-API-SESSION",
-                    "API",
-                    "X-dEBUG",
-                ],
-                &["x-ms-version-debug"],
-                "x-ms-version-debug",
-            ),
-            (
-                Initiator::Xhr,
-                &["APP-CORRELATION-AUTH", "eg5-h", "X-aUTH-KeY-apI"],
-                &["X-aUTH-KeY-apI"],
-                "x-auth-key-api",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "FORWARDED",
-                    "Content-Type",
-                    "lg%xx0xw!",
-                    "id",
-                    "R6+5*4`t!|$yri.1iy1kecj$",
-                    "Accept-Language",
-                ],
-                &[
-                    "FORWARDED",
-                    "Content-Type",
-                    "lg%xx0xw!",
-                    "id",
-                    "R6+5*4`t!|$yri.1iy1kecj$",
-                ],
-                "forwarded",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "X-TOken-AUth-CsRf",
-                    "Content-Language",
-                    "NHGO1S",
-                    "Debug",
-                    "MS-CSRF-CSRF",
-                    "X-TRACE-BAR",
-                    "X-Forwarded",
-                ],
-                &["X-TOken-AUth-CsRf", "MS-CSRF-CSRF", "X-TRACE-BAR"],
-                "ms-csrf-csrf",
-            ),
-            (
-                Initiator::Fetch,
-                &[
-                    "Accept",
-                    "mqmqpqcadw~h+r&u",
-                    "X-Bar",
-                    "X-Amz-App",
-                    "AMz-Request",
-                    "Accept-Language",
-                ],
-                &["mqmqpqcadw~h+r&u", "X-Bar", "X-Amz-App", "AMz-Request"],
-                "amz-request",
-            ),
-        ];
-        for (initiator, names, disallowed, want) in cases {
-            assert_eq!(
-                reported(*initiator, HINTS, names, disallowed),
-                *want,
-                "{names:?}"
-            );
-        }
+        check_reported("client-hints", 12);
     }
 
     /// Everything allowed: the order of the page's headers, `User-Agent`
     /// and the client hints on the wire of the actual request.
     #[test]
     fn observed_wire_order() {
-        let cases: &[(Initiator, bool, &[&str], &[&str])] = &[
-            (
-                Initiator::Fetch,
-                true,
-                &[
-                    "Session",
-                    "Content-Language",
-                    "CUSTOM-USER-TRACE",
-                    "x-auth-CUstOM-foRwaRded",
-                    "Version-FoO-MS",
-                    "Accept-Language",
-                ],
-                &[
-                    "Version-FoO-MS",
-                    "sec-ch-ua-platform",
-                    "x-auth-CUstOM-foRwaRded",
-                    "Accept-Language",
-                    "sec-ch-ua",
-                    "Session",
-                    "sec-ch-ua-mobile",
-                    "CUSTOM-USER-TRACE",
-                    "User-Agent",
-                    "Content-Language",
-                ],
-            ),
-            (
-                Initiator::Xhr,
-                false,
-                &["auth-version-bar", "app", "N_", "Mr", "X-Token"],
-                &[
-                    "Mr",
-                    "N_",
-                    "app",
-                    "User-Agent",
-                    "X-Token",
-                    "auth-version-bar",
-                ],
-            ),
-            (
-                Initiator::Fetch,
-                false,
-                &[
-                    "X-FOO",
-                    "Content-Type",
-                    "X-MS-BAR",
-                    "JSR0F7BRGSDNRCH4MAOA",
-                    "CORRELATION-SESSION",
-                    "CSRF-API-BAR",
-                ],
-                &[
-                    "X-MS-BAR",
-                    "CSRF-API-BAR",
-                    "User-Agent",
-                    "CORRELATION-SESSION",
-                    "Content-Type",
-                    "X-FOO",
-                    "JSR0F7BRGSDNRCH4MAOA",
-                ],
-            ),
-            (
-                Initiator::Xhr,
-                false,
-                &[
-                    "Id-APp",
-                    "fwatk",
-                    "X-CUSTOM",
-                    "x-app",
-                    "id",
-                    "client-key-trace",
-                    "x-client-custom-api",
-                    "api",
-                    "BF96UOR-EU6X",
-                ],
-                &[
-                    "X-CUSTOM",
-                    "Id-APp",
-                    "client-key-trace",
-                    "BF96UOR-EU6X",
-                    "id",
-                    "fwatk",
-                    "api",
-                    "x-app",
-                    "User-Agent",
-                    "x-client-custom-api",
-                ],
-            ),
-            (
-                Initiator::Fetch,
-                true,
-                &[
-                    "Content-Type",
-                    "Content-Language",
-                    "Accept-Language",
-                    "X-Foo-Csrf",
-                    "X-Foo",
-                ],
-                &[
-                    "sec-ch-ua-platform",
-                    "Accept-Language",
-                    "sec-ch-ua",
-                    "X-Foo",
-                    "sec-ch-ua-mobile",
-                    "User-Agent",
-                    "X-Foo-Csrf",
-                    "Content-Language",
-                    "Content-Type",
-                ],
-            ),
-            (
-                Initiator::Xhr,
-                false,
-                &[
-                    "versIOn",
-                    "SESSION-CSRF",
-                    "AUtH-vERsiOn",
-                    "vErsION-aPI-MS",
-                    "id",
-                    "N",
-                    "ID-CUSTOM-CLIENT-CUSTOM",
-                    "Version-Version-Forwarded",
-                    "KEY",
-                    "CUSTOM-X",
-                ],
-                &[
-                    "Version-Version-Forwarded",
-                    "AUtH-vERsiOn",
-                    "id",
-                    "SESSION-CSRF",
-                    "vErsION-aPI-MS",
-                    "KEY",
-                    "N",
-                    "User-Agent",
-                    "versIOn",
-                    "CUSTOM-X",
-                    "ID-CUSTOM-CLIENT-CUSTOM",
-                ],
-            ),
-            (
-                Initiator::Fetch,
-                false,
-                &[
-                    "X0HJMWZ9",
-                    "Goog-Id-Client-Goog",
-                    "CLIENT-ID-MS-DEBUG",
-                    "Content-Type",
-                    "Xxdz1004ocgi-C6ga-20vhng2",
-                ],
-                &[
-                    "CLIENT-ID-MS-DEBUG",
-                    "Xxdz1004ocgi-C6ga-20vhng2",
-                    "User-Agent",
-                    "Content-Type",
-                    "Goog-Id-Client-Goog",
-                    "X0HJMWZ9",
-                ],
-            ),
-            (
-                Initiator::Xhr,
-                false,
-                &[
-                    "User-X",
-                    "Accept",
-                    "foo-TeNanT-KEY",
-                    "X-Csrf-User",
-                    "request",
-                    "x-reQuest-ID",
-                ],
-                &[
-                    "x-reQuest-ID",
-                    "User-Agent",
-                    "Accept",
-                    "foo-TeNanT-KEY",
-                    "X-Csrf-User",
-                    "User-X",
-                    "request",
-                ],
-            ),
-            (
-                Initiator::Fetch,
-                true,
-                &[
-                    "x-ms-version-id",
-                    "Content-Type",
-                    "htw3%mgq",
-                    "REquEST-custoM",
-                    "Accept-Language",
-                ],
-                &[
-                    "x-ms-version-id",
-                    "sec-ch-ua-platform",
-                    "Accept-Language",
-                    "sec-ch-ua",
-                    "sec-ch-ua-mobile",
-                    "REquEST-custoM",
-                    "User-Agent",
-                    "Content-Type",
-                    "htw3%mgq",
-                ],
-            ),
-            (
-                Initiator::Fetch,
-                true,
-                &[
-                    "Accept",
-                    "Accept-Language",
-                    "X-TOKEN-TRACE",
-                    "api-auth",
-                    "X-VERSION",
-                    "F%&dysds`h",
-                ],
-                &[
-                    "X-TOKEN-TRACE",
-                    "sec-ch-ua-platform",
-                    "X-VERSION",
-                    "Accept-Language",
-                    "api-auth",
-                    "sec-ch-ua",
-                    "sec-ch-ua-mobile",
-                    "F%&dysds`h",
-                    "User-Agent",
-                    "Accept",
-                ],
-            ),
-        ];
-        for (initiator, hints, names, wire) in cases {
-            let blink = BlinkKeys {
-                client_hints: *hints,
-            };
-            let got = map_names(names, *initiator, blink);
-            let want: Vec<String> = wire.iter().map(|s| s.to_string()).collect();
-            assert_eq!(got, want, "{names:?}");
+        let cases = observed("wire");
+        assert_eq!(cases.len(), 10, "wire: recorded cases");
+        for case in &cases {
+            let names = case.names();
+            let got = map_names(&names, case.initiator, case.blink);
+            assert_eq!(Some(got), case.wire, "{names:?}");
         }
     }
 
