@@ -590,3 +590,140 @@ fn fix_caddy_over_express_verified() {
     let fixed = caddy::start("fixed-over-express", &conf, &[port]).ready();
     verify(Platform::Caddy, &fixed, &call, &fix.snippet);
 }
+
+/// The Express app from the rendered `snippet` and the app's own `code`.
+fn express_fixed(name: &str, snippet: &str, code: &str) -> Server {
+    let source = format!(
+        "{snippet}\n// The app's own code, as before (added by the zoo).\n{code}\n\
+         app.listen(Number(process.argv[2]), '127.0.0.1');\n"
+    );
+    node::start_source(name, &source).ready()
+}
+
+#[test]
+fn fix_express_expose_verified() {
+    let broken = node::start("not-exposed", &node::script("not-exposed.js")).ready();
+    let call = Call {
+        read_headers: &["X-Total-Count"],
+        ..Call::GET
+    };
+    let fix = rendered_fix(Platform::Express, &broken, &call);
+    drop(broken);
+    let fixed = express_fixed(
+        "expose-fixed",
+        &fix.snippet,
+        "app.get('/api/items', (req, res) => {\n  res.set('X-Total-Count', '3');\n  res.json({ items: [1, 2, 3] });\n});",
+    );
+    verify(Platform::Express, &fixed, &call, &fix.snippet);
+}
+
+#[test]
+fn fix_express_origin_typo_verified() {
+    let broken = node::start("origin-typo", &node::script("origin-typo.js")).ready();
+    let fix = rendered_fix(Platform::Express, &broken, &Call::GET);
+    drop(broken);
+    let fixed = express_fixed(
+        "typo-fixed",
+        &fix.snippet,
+        "app.get('/api/items', (req, res) => res.json({ items: [] }));",
+    );
+    verify(Platform::Express, &fixed, &Call::GET, &fix.snippet);
+}
+
+#[test]
+fn fix_flask_vary_verified() {
+    let broken = python::flask(
+        "no-vary",
+        &python_file("flask_no_vary.py"),
+        TempDir::new("flask-no-vary"),
+    )
+    .ready();
+    let fix = rendered_fix(Platform::Flask, &broken, &Call::GET);
+    drop(broken);
+    let dir = TempDir::new("flask-vary-fixed");
+    let file = dir.write(
+        "app.py",
+        &format!(
+            "{}\n\n# The app's routes, as before (added by the zoo).\n\
+             @app.get(\"{ITEMS}\")\ndef list_items():\n    return {{\"items\": [1, 2, 3]}}\n",
+            fix.snippet
+        ),
+    );
+    let fixed = python::flask("vary-fixed", &file, dir).ready();
+    verify(Platform::Flask, &fixed, &Call::GET, &fix.snippet);
+}
+
+#[test]
+fn fix_fastapi_star_credentials_verified() {
+    let broken = python::uvicorn(
+        "star-credentials",
+        &python::dir(),
+        "fastapi_star_credentials",
+        TempDir::new("fastapi-star"),
+    )
+    .ready();
+    let call = Call::GET.with_credentials();
+    let fix = rendered_fix(Platform::Fastapi, &broken, &call);
+    drop(broken);
+    let dir = TempDir::new("fastapi-star-fixed");
+    dir.write(
+        "main.py",
+        &format!(
+            "{}\n\n# The app's routes, as before (added by the zoo).\n\
+             @app.get(\"{ITEMS}\")\ndef list_items():\n    return {{\"items\": [1, 2, 3]}}\n",
+            fix.snippet
+        ),
+    );
+    let app_dir = dir.path().to_path_buf();
+    let fixed = python::uvicorn("star-fixed", &app_dir, "main", dir).ready();
+    verify(Platform::Fastapi, &fixed, &call, &fix.snippet);
+}
+
+#[test]
+fn fix_nginx_star_credentials_verified() {
+    let port = free_port();
+    let sites = fill(&zoo_file("nginx/star-credentials.conf"), &[("PORT", port)]);
+    let broken = nginx::start("star-credentials", &sites, &[port]).ready();
+    let fix = rendered_fix(Platform::Nginx, &broken, &AUTHORIZED);
+    drop(broken);
+    let (port, api) = (free_port(), free_port());
+    let conf = paste_nginx(&fix.snippet, port, api);
+    let upstream = fill(&zoo_file("nginx/api-401.conf"), &[("API_PORT", api)]);
+    let fixed = nginx::start("star-fixed", &format!("{conf}\n{upstream}"), &[port, api]).ready();
+    verify(Platform::Nginx, &fixed, &AUTHORIZED, &fix.snippet);
+}
+
+/// The trailing-slash redirect of a preflight: no CORS header can make a
+/// browser follow it, so the fix names the URL to call first (`also`);
+/// with it and nginx's rendered CORS, the call works.
+#[test]
+fn fix_nginx_trailing_slash_verified() {
+    let broken = nginx_before_api("trailing-slash", "nginx/trailing-slash.conf").ready();
+    let (fix, report) = fixes::rendered(Platform::Nginx, &PUT_JSON.to(&broken.url(ITEMS)));
+    drop(broken);
+    let slashed = format!("{ITEMS}/");
+    let also = report.fix.as_ref().and_then(|f| f.also.clone());
+    assert!(
+        also.as_deref().is_some_and(|a| a.contains(&slashed)),
+        "the fix must name the URL to call: {also:?}"
+    );
+    let upstream = express_fixed(
+        "slash-upstream",
+        "const express = require('express');\nconst app = express();",
+        "app.put('/api/items/', (req, res) => res.json({ saved: true }));",
+    );
+    let port = free_port();
+    let conf = paste_nginx(&fix.snippet, port, upstream.port());
+    let fixed = nginx::start("slash-fixed", &conf, &[port]).ready();
+    let request = PUT_JSON.to(&fixed.url(&slashed));
+    fixes::verify(
+        Platform::Nginx,
+        &fixed,
+        &request,
+        &PUT_JSON,
+        &slashed,
+        &fix.snippet,
+        Expect::OK,
+        &[],
+    );
+}

@@ -103,7 +103,16 @@ pub fn verify(
     known: &[Slug],
 ) {
     let report = doctor::run(request, None);
-    let mut problems = doctor::probe_problems(&report);
+    // The verdict's warnings too (a header the page cannot read, a missing
+    // Vary): the fix must leave none.
+    let mut problems: Vec<Slug> = report
+        .verdict
+        .findings
+        .iter()
+        .filter(|f| f.severity != corsair_core::Severity::Info)
+        .map(|f| f.slug)
+        .chain(doctor::probe_problems(&report))
+        .collect();
     problems.retain(|s| !known.contains(s));
     println!(
         "fix {platform}: fixed server: doctor {:?} status {:?}, slugs {:?}",
