@@ -57,6 +57,8 @@ pub struct AccessError {
 
 /// Runs the CORS check of `response` for a request from `origin` (its
 /// serialization: `null` once tainted) with or without credentials.
+/// Fetch §4.9 CORS check; Chromium `network::cors::CheckAccess`, Firefox
+/// `nsCORSListenerProxy::CheckRequestApproved`.
 pub fn check(
     response: &HeaderPairs,
     origin: &str,
@@ -69,6 +71,8 @@ pub fn check(
             parameter: parameter.to_owned(),
         })
     };
+    // Fetch §4.9 steps 1-4: one Allow-Origin, `*` only without credentials,
+    // else exactly the request's serialized origin.
     let acao = combined(response, "access-control-allow-origin");
     let lines = count(response, "access-control-allow-origin");
     match acao.as_deref() {
@@ -92,6 +96,8 @@ pub fn check(
             if value == "null" || profile == Profile::Firefox {
                 return fail(AccessFailure::Mismatch, value);
             }
+            // Chromium's CheckAccess tells an unparsable value from a mismatch;
+            // the standard only compares.
             if !is_valid_url_bytes(value) {
                 return fail(AccessFailure::Invalid, value);
             }
@@ -99,6 +105,7 @@ pub fn check(
         }
         Some(_) => {}
     }
+    // Fetch §4.9 steps 5-8: with credentials, Allow-Credentials is `true`.
     if include_credentials {
         let acac = combined(response, "access-control-allow-credentials");
         if acac.as_deref() != Some("true") {

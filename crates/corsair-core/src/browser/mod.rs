@@ -46,6 +46,7 @@ mod request;
 pub use outcome::is_safelisted_response_header;
 
 /// The most redirects a fetch follows.
+/// (Fetch §4.4 HTTP-redirect fetch: a 21st redirect is a network error.)
 pub const MAX_REDIRECTS: usize = 20;
 
 /// What to produce besides the verdict.
@@ -381,6 +382,8 @@ impl<'a> Run<'a> {
         let mut response_answer: Option<&'a Answer> = s.response.as_ref();
         let mut redirects = 0usize;
         loop {
+            // Fetch §4.1 Main fetch: same origin is basic; mode "same-origin"
+            // fails, "no-cors" is opaque, "cors" goes through CORS.
             let same_origin = self.page_origin.contains_url(&self.url);
             if !same_origin || self.tainting == Tainting::Cors {
                 match self.s.request.mode {
@@ -392,6 +395,7 @@ impl<'a> Run<'a> {
                     RequestMode::Cors => self.tainting = Tainting::Cors,
                 }
             }
+            // Fetch §4.3 HTTP fetch: the CORS-preflight fetch (§4.7) when needed.
             if self.tainting == Tainting::Cors {
                 let is_first = self.urls.len() == 1;
                 if let Err(end) = self.maybe_preflight(preflight_answer, is_first) {
@@ -424,6 +428,8 @@ impl<'a> Run<'a> {
                 301 | 302 | 303 | 307 | 308 => first(&answer.headers, "location"),
                 _ => None,
             };
+            // Fetch §4.3 HTTP fetch: the CORS check (§4.9) of every response,
+            // a redirect's included.
             if self.tainting == Tainting::Cors {
                 if let Err(e) = self.access_check(&answer.headers, self.origin_sent()) {
                     return self.access_block(
@@ -441,7 +447,7 @@ impl<'a> Run<'a> {
                     tainting: self.tainting,
                 };
             };
-            // A redirect: follow it as the browser does.
+            // A redirect: follow it as the browser does (Fetch §4.4).
             redirects += 1;
             let next = match self.redirect(location, answer.status, redirects) {
                 Ok(url) => url,
@@ -470,6 +476,8 @@ impl<'a> Run<'a> {
     /// The request itself as sent now: the page's headers that survived,
     /// `Origin` when the request is under CORS (or not a GET/HEAD), and the
     /// fetch metadata Chrome adds.
+    /// Fetch §4.5 HTTP-network-or-cache fetch ("append a request `Origin`
+    /// header"); `Sec-Fetch-*` from Fetch Metadata.
     fn outgoing_request(&self) -> Outgoing {
         let mut headers: Vec<(String, String)> = self
             .headers
@@ -506,6 +514,7 @@ impl<'a> Run<'a> {
     }
 
     /// The preflight as sent now: never with credentials.
+    /// Fetch §4.7 CORS-preflight fetch.
     fn outgoing_preflight(&self, acrh: Option<String>) -> Outgoing {
         let mut headers = vec![
             ("accept".to_owned(), "*/*".to_owned()),
@@ -528,12 +537,15 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Fetch §4.9 CORS check ([`cors_check::check`]).
     fn access_check(&self, headers: &[(String, String)], origin: &str) -> Result<(), AccessError> {
         cors_check::check(headers, origin, self.include, self.profile)
     }
 
     /// The Origin a preflight carries: Firefox sends the page's even after a
     /// redirect has made the request's own Origin `null`.
+    /// (Firefox builds the preflight channel from the loading principal:
+    /// `nsCORSListenerProxy::StartCORSPreflight`.)
     fn preflight_origin(&self) -> &str {
         if self.profile == Profile::Firefox {
             self.page_origin.serialized()

@@ -5,6 +5,8 @@ use super::*;
 use crate::names::NameSet;
 
 impl<'a> Run<'a> {
+    /// The verdict from how the walk ended, by Fetch §4.1 Main fetch's
+    /// response tainting (basic, cors, opaque).
     pub(super) fn finish(mut self, end: End<'a>) -> Verdict {
         // A data: URL is answered by the browser itself: no origin to cross.
         let cross_origin = !self.page_origin.contains_url(&self.initial_url)
@@ -94,6 +96,8 @@ impl<'a> Run<'a> {
     }
 
     /// The response headers the page can read.
+    /// Fetch §2.2.6 CORS-filtered response: safelisted names and
+    /// Access-Control-Expose-Headers (`*` only without credentials).
     pub(super) fn readable_headers(&self, answer: &Answer, tainting: Tainting) -> Vec<String> {
         let exposed_value = combined(&answer.headers, "access-control-expose-headers");
         let exposed: Vec<String> = allow_list::parse(exposed_value.as_deref().unwrap_or(""))
@@ -161,6 +165,7 @@ impl<'a> Run<'a> {
 }
 
 /// Response headers a cross-origin page can always read.
+/// Fetch §2.2.2 CORS-safelisted response-header name.
 pub fn is_safelisted_response_header(lower_name: &str) -> bool {
     matches!(
         lower_name,

@@ -6,6 +6,8 @@ use crate::names::NameSet;
 
 impl<'a> Run<'a> {
     /// Sends the preflight when one is needed and checks its answer.
+    /// Fetch §4.3 HTTP fetch decides, §4.7 CORS-preflight fetch checks;
+    /// Chromium `PreflightController`, Firefox `nsCORSPreflightListener`.
     pub(super) fn maybe_preflight(
         &mut self,
         answer: Option<&'a Answer>,
@@ -16,6 +18,8 @@ impl<'a> Run<'a> {
         // redirect target that puts it under CORS (Chrome preflights there).
         let record = !self.preflight_recorded;
         self.preflight_recorded = true;
+        // Fetch §4.3 HTTP fetch: a preflight when the method is not
+        // CORS-safelisted (§2.2.1) or CORS-unsafe header names (§2.2.2) remain.
         let unsafe_names = request_headers::unsafe_names(&self.headers, self.profile);
         let method_safe = method::is_safelisted(&self.method);
         let mut required = !method_safe || !unsafe_names.is_empty();
@@ -91,6 +95,8 @@ impl<'a> Run<'a> {
             None,
             format!("The preflight was answered {}.", answer.status)
         );
+        // Fetch §4.7: the preflight goes through HTTP-network-or-cache fetch,
+        // which follows no redirect; a 3xx is not an ok status.
         // A preflight is never followed: a real redirect fails it outright.
         // Chrome refuses the redirect before any check; Firefox runs the
         // CORS check first.
@@ -99,6 +105,7 @@ impl<'a> Run<'a> {
         if redirected && self.profile != Profile::Firefox {
             return Err(self.preflight_redirect_block(answer));
         }
+        // Fetch §4.7: the CORS check (§4.9) on the preflight's response.
         if let Err(e) = self.preflight_access_check(answer) {
             step!(
                 self,
@@ -123,6 +130,8 @@ impl<'a> Run<'a> {
         if redirected {
             return Err(self.preflight_redirect_block(answer));
         }
+        // Fetch §4.7: an ok status; Chromium `network::cors::CheckPreflightAccess`
+        // checks access first, then the status (PreflightInvalidStatus).
         if !(200..=299).contains(&answer.status) {
             step!(
                 self,
@@ -139,6 +148,8 @@ impl<'a> Run<'a> {
                 findings::preflight_status(answer.status),
             ));
         }
+        // Fetch §4.7: both lists by "extracting header list values", a failure
+        // a network error (Chromium `PreflightResult::Create`).
         let acam = combined(&answer.headers, "access-control-allow-methods");
         let acah = combined(&answer.headers, "access-control-allow-headers");
         let methods = self.parse_allow_list(AllowList::Methods, acam.as_deref().unwrap_or(""))?;
@@ -150,6 +161,7 @@ impl<'a> Run<'a> {
         } else {
             Some(self.parse_allow_list(AllowList::Headers, acah.as_deref().unwrap_or(""))?)
         };
+        // Fetch §4.7; Chromium `PreflightResult::EnsureAllowedCrossOriginMethod`.
         // Methods compare case-sensitively; `*` counts only without credentials.
         let method_ok = method_safe
             || methods.contains(&self.method.as_str())
@@ -183,6 +195,9 @@ impl<'a> Run<'a> {
             Some(true),
             format!("Method {} is allowed.", self.method)
         );
+        // Fetch §4.7: every CORS-unsafe name listed (`*` without credentials,
+        // never for Authorization); Chromium
+        // `PreflightResult::EnsureAllowedCrossOriginHeaders`.
         let allowed_headers = match early_headers {
             Some(h) => h,
             None => self.parse_allow_list(AllowList::Headers, acah.as_deref().unwrap_or(""))?,
@@ -248,6 +263,8 @@ impl<'a> Run<'a> {
             Some(true),
             "Every request header is allowed.".into()
         );
+        // Fetch §4.7 and §4.8 CORS-preflight cache: Access-Control-Max-Age,
+        // capped by each browser.
         let max_age = combined(&answer.headers, "access-control-max-age");
         let seconds = findings::cache_seconds(max_age.as_deref(), self.profile);
         if record {
@@ -274,6 +291,7 @@ impl<'a> Run<'a> {
     /// preflight at a URL of the page's own origin (a redirect back to the page
     /// origin) skips the check and goes straight to its status, methods and
     /// headers (observed in Firefox ESR 153).
+    /// Fetch §4.9 CORS check; Firefox `nsCORSListenerProxy::CheckRequestApproved`.
     fn preflight_access_check(&self, answer: &Answer) -> Result<(), AccessError> {
         if self.profile == Profile::Firefox && self.page_origin.contains_url(&self.url) {
             return Ok(());
@@ -282,6 +300,7 @@ impl<'a> Run<'a> {
     }
 
     /// A preflight answered with a redirect.
+    /// Chromium `PreflightController` (PreflightDisallowedRedirect).
     pub(super) fn preflight_redirect_block(&mut self, answer: &Answer) -> End<'a> {
         let location = first(&answer.headers, "location").unwrap_or("");
         step!(
@@ -305,6 +324,8 @@ impl<'a> Run<'a> {
 
     /// Parses the preflight's Allow-Methods or Allow-Headers; a list that is
     /// not all tokens fails the preflight.
+    /// Fetch §2.2.2 "extracting header list values"; Chromium
+    /// `PreflightResult::Create`.
     pub(super) fn parse_allow_list<'v>(
         &self,
         list: AllowList,
@@ -337,6 +358,8 @@ impl<'a> Run<'a> {
     }
 
     /// Why the request needs a preflight, one reason each.
+    /// Fetch §2.2.2 CORS-unsafe request-header names (the 1024-byte total of
+    /// safelisted values included).
     pub(super) fn preflight_reasons(
         &self,
         unsafe_names: &[String],

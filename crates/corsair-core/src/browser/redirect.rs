@@ -5,6 +5,8 @@ use super::*;
 
 impl<'a> Run<'a> {
     /// Follows a redirect to `location`; returns the next URL.
+    /// Fetch §4.4 HTTP-redirect fetch; Chromium `CorsURLLoader::OnReceiveRedirect`
+    /// with `network::cors::CheckRedirectLocation`.
     pub(super) fn redirect(
         &mut self,
         location: &str,
@@ -23,6 +25,7 @@ impl<'a> Run<'a> {
                 ));
             }
         };
+        // Fetch §4.4: over 20 redirects is a network error.
         if count > MAX_REDIRECTS {
             let reason =
                 format!("More than {MAX_REDIRECTS} redirects (net::ERR_TOO_MANY_REDIRECTS).");
@@ -37,6 +40,7 @@ impl<'a> Run<'a> {
             }
             return Err(end);
         }
+        // Fetch §4.4: locationURL must be HTTP(S) (Chromium: CorsDisabledScheme).
         if !matches!(next.scheme(), "http" | "https") {
             if self.tainting == Tainting::Cors {
                 return Err(self.cors_block(
@@ -59,6 +63,8 @@ impl<'a> Run<'a> {
                 findings::not_a_cors_error(&reason),
             ));
         }
+        // Fetch §4.4: credentials in locationURL fail a CORS request (Chromium:
+        // RedirectContainsCredentials).
         let has_userinfo = !next.username().is_empty() || next.password().is_some();
         if has_userinfo
             && (self.tainting == Tainting::Cors
@@ -85,6 +91,8 @@ impl<'a> Run<'a> {
                 findings::redirect_with_credentials(&next),
             ));
         }
+        // Fetch §4.4: leaving a cross-origin URL for another origin sets the
+        // tainted origin flag (the Origin becomes `null`).
         let cross_hop = !same_origin_urls(&self.url, &next);
         if cross_hop && !self.page_origin.contains_url(&self.url) && !self.tainted {
             self.tainted = true;
@@ -94,6 +102,8 @@ impl<'a> Run<'a> {
                 "The redirect leaves a cross-origin URL for another origin: from now on the request's Origin is \"null\".".into(),
             );
         }
+        // Fetch §4.4: 301/302 after POST, and 303 after anything but GET or
+        // HEAD, become a GET without the body and its headers.
         let to_get = (status == 303 && self.method != "GET" && self.method != "HEAD")
             || (matches!(status, 301 | 302) && self.method == "POST");
         if to_get {
@@ -105,6 +115,7 @@ impl<'a> Run<'a> {
                 )
             });
         }
+        // Fetch §4.4: a cross-origin redirect drops `Authorization`.
         if cross_hop {
             self.headers.retain(|h| h.name != "authorization");
         }
@@ -128,6 +139,7 @@ impl<'a> Run<'a> {
     /// the network service let it through: its credentialed-subresource
     /// check runs for fetch (XHR is exempt) and comes after its same-origin
     /// mode check, which reports a cross-origin hop on its own.
+    /// (Chrome's `BlockCredentialedSubresources` feature.)
     fn blink_blocks_credentialed(&self, next: &Url) -> bool {
         // A same-origin-mode hop to another origin is refused first, as such.
         let mode_refuses =
@@ -138,8 +150,8 @@ impl<'a> Run<'a> {
     }
 }
 
-/// A Location without a fragment takes the current URL's fragment (Fetch's
-/// HTTP-redirect fetch), so a `#frag` set by one hop survives later hops and
+/// A Location without a fragment takes the current URL's fragment (Fetch
+/// §4.4 HTTP-redirect fetch), so a `#frag` set by one hop survives later hops and
 /// shows in the browsers' messages. Like Chromium's RedirectInfo and
 /// Firefox's PropagateReferenceIfNeeded, an empty current fragment (`a#`) is
 /// not carried over; a Location's own `#` stays.

@@ -29,6 +29,8 @@ impl<'a> Run<'a> {
                 self.url
             )));
         }
+        // Fetch §5.4 Request constructor: a method that is not a token, or is
+        // forbidden (§2.2.1), throws; the others are normalized.
         if !method::is_valid(&req.method) {
             let reason = format!("{api}: '{}' is not a valid HTTP method.", req.method);
             return Err(self.refused(reason));
@@ -38,10 +40,14 @@ impl<'a> Run<'a> {
             let reason = format!("{api}: '{}' HTTP method is unsupported.", self.method);
             return Err(self.refused(reason));
         }
+        // Fetch §5.4 Request constructor: no-cors takes CORS-safelisted methods only.
         if req.mode == RequestMode::NoCors && !method::is_safelisted(&self.method) {
             let reason = format!("{api}: '{}' is unsupported in no-cors mode.", self.method);
             return Err(self.refused(reason));
         }
+        // Fetch §5.1 Headers class: a bad name or value throws; guard "request"
+        // drops forbidden request-headers, "request-no-cors" all but the
+        // no-CORS-safelisted ones (§2.2.2).
         let mut sent = request_headers::Combiner::default();
         for (name, value) in &req.headers {
             let value = normalize_header_value(value);
@@ -89,7 +95,7 @@ impl<'a> Run<'a> {
         }
         let scheme = self.url.scheme();
         if scheme == "data" {
-            // Fetch's "main fetch" answers a data: URL itself with a basic
+            // Fetch §4.1 Main fetch answers a data: URL itself with a basic
             // response, before any mode or CORS check: `fetch('data:…')`
             // succeeds in Chrome and Firefox from any page.
             step!(
@@ -103,6 +109,8 @@ impl<'a> Run<'a> {
                 tainting: Tainting::Basic,
             });
         }
+        // Fetch §4.1 Main fetch: mode "cors" to a scheme other than HTTP(S) is
+        // a network error (the line is Blink's `FetchManager`).
         if !matches!(scheme, "http" | "https") && !self.page_origin.contains_url(&self.url) {
             let line = format!(
                 "Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.",
@@ -115,6 +123,8 @@ impl<'a> Run<'a> {
                 findings::scheme_not_supported(scheme),
             ));
         }
+        // Mixed Content, "should fetching request be blocked as mixed content?"
+        // (Blink `MixedContentChecker::ShouldBlockFetch`).
         if self.page_origin.scheme() == Some("https") && !is_trustworthy_url(&self.url) {
             let line = format!(
                 "Mixed Content: The page at '{}' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
@@ -127,6 +137,8 @@ impl<'a> Run<'a> {
                 findings::mixed_content(&self.url),
             ));
         }
+        // WICG Local Network Access: a less public target needs permission, and
+        // a declared target address space must be the real one.
         if let Some(spaces) = &self.s.address_space {
             let refusal = match spaces.declared {
                 Some(declared) if declared != spaces.target => Some((
@@ -162,6 +174,7 @@ impl<'a> Run<'a> {
 
     /// A same-origin-mode request redirected to another origin: the loader
     /// refuses it as an unsafe load, which is not reported as a CORS error.
+    /// (Fetch §4.1 Main fetch, mode "same-origin" at the redirect target.)
     pub(super) fn unsafe_redirect_block(&self) -> End<'a> {
         let line = format!(
             "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
@@ -183,6 +196,8 @@ impl<'a> Run<'a> {
     /// the order Chrome checks them against Access-Control-Allow-Headers (so it
     /// decides which refused header Chrome names). Chrome's is the iteration
     /// order of Blink's header hash map; the standard's is sorted.
+    /// Standard: Fetch §2.2.2 "sort and combine"; Chrome: Blink
+    /// `HTTPHeaderMap` ([`blink_order`]).
     pub(super) fn wire_order(&self, mut sent: Vec<SentHeader>) -> Vec<SentHeader> {
         if self.profile != Profile::Chrome {
             sent.sort_by(|a, b| a.name.cmp(&b.name));
@@ -211,6 +226,8 @@ impl<'a> Run<'a> {
         out
     }
 
+    /// Fetch §4.1 Main fetch: mode "same-origin" to another origin is a
+    /// network error (Chrome's `DisallowedByMode`).
     pub(super) fn mode_block(&self) -> End<'a> {
         let line = format!(
             "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
