@@ -527,6 +527,20 @@ pub fn run_webkit(
             }
         }
     }
+    if debug {
+        for r in server.deactivate() {
+            let h = |n: &str| r.header(n).unwrap_or("-").to_string();
+            eprintln!(
+                "webkit> {} {} [{:?}] origin={} acrm={} acrh={}",
+                r.method,
+                r.url,
+                r.served,
+                h("origin"),
+                h("access-control-request-method"),
+                h("access-control-request-headers")
+            );
+        }
+    }
     drop(server);
     out.into_iter()
         .zip(lines)

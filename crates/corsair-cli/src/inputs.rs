@@ -83,7 +83,8 @@ pub fn console_request(input: &ConsoleInput<'_>) -> Result<CheckRequest, String>
     let plan = line.plan();
     let _ = LINE_PROFILE.set(match line.browser {
         Browser::Firefox => Profile::Firefox,
-        Browser::Chrome | Browser::Safari => Profile::Chrome,
+        Browser::Safari => Profile::Safari,
+        Browser::Chrome => Profile::Chrome,
     });
     let origin = match (input.origin, &plan.origin) {
         (Some(o), _) => o.to_owned(),

@@ -34,6 +34,8 @@ pub fn write_verdict(out: &mut Vec<u8>, v: &Verdict) {
     opt_string(out, v.console.chrome.as_deref());
     out.extend_from_slice(b",\"firefox\":");
     opt_string(out, v.console.firefox.as_deref());
+    out.extend_from_slice(b",\"safari\":");
+    strings(out, &v.console.safari);
     out.extend_from_slice(b"},\"readable_response_headers\":");
     strings(out, &v.readable_response_headers);
     out.extend_from_slice(b",\"status\":");

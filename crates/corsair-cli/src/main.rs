@@ -10,6 +10,7 @@ mod check;
 mod demo;
 mod exit;
 mod explain;
+mod export;
 mod fail;
 mod gate;
 mod har;
@@ -62,6 +63,9 @@ enum Command {
     /// Run the gateway: a reverse proxy in front of an API that owns its CORS.
     #[command(after_help = serve::AFTER_HELP)]
     Serve(serve::ServeArgs),
+    /// Write the policy file as an engine's own configuration or code (nginx, Caddy, Express, FastAPI, …).
+    #[command(after_help = export::AFTER_HELP)]
+    Export(export::ExportArgs),
 }
 
 /// Arguments of `corsair explain`.
@@ -93,6 +97,9 @@ pub enum BrowserArg {
     Firefox,
     /// The Fetch standard as written.
     Spec,
+    /// Safari's engine, WebKit.
+    #[value(alias = "webkit")]
+    Safari,
 }
 
 impl From<BrowserArg> for Profile {
@@ -101,6 +108,7 @@ impl From<BrowserArg> for Profile {
             BrowserArg::Chrome => Profile::Chrome,
             BrowserArg::Firefox => Profile::Firefox,
             BrowserArg::Spec => Profile::Spec,
+            BrowserArg::Safari => Profile::Safari,
         }
     }
 }
@@ -131,6 +139,7 @@ fn run(command: &Command) -> Result<Status, CliError> {
         Command::Har(args) => har::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 
@@ -159,6 +168,7 @@ impl Command {
             Command::Demo(_) => "demo",
             Command::Lint(_) => "lint",
             Command::Serve(_) => "serve",
+            Command::Export(_) => "export",
         }
     }
 
@@ -170,7 +180,7 @@ impl Command {
             Command::Check(a) => a.json,
             Command::Har(a) => a.json,
             Command::Lint(a) => a.wants_json(),
-            Command::Demo(_) | Command::Serve(_) => false,
+            Command::Demo(_) | Command::Serve(_) | Command::Export(_) => false,
         }
     }
 }

@@ -143,6 +143,14 @@ pub fn verdict_styled(v: &Verdict, style: Style) -> String {
     if let Some(firefox) = &v.console.firefox {
         let _ = writeln!(out, "  Firefox console: {firefox}");
     }
+    for (i, line) in v.console.safari.iter().enumerate() {
+        let label = if i == 0 {
+            "Safari console: "
+        } else {
+            "                "
+        };
+        let _ = writeln!(out, "  {label} {line}");
+    }
     if matches!(v.outcome, Outcome::Allowed) {
         let readable = if v.readable_response_headers.is_empty() {
             "none".to_owned()
@@ -265,6 +273,7 @@ pub fn escape_verdict(v: &Verdict) -> Verdict {
     }
     v.console.chrome = v.console.chrome.as_deref().map(esc);
     v.console.firefox = v.console.firefox.as_deref().map(esc);
+    v.console.safari = v.console.safari.iter().map(|l| esc(l)).collect();
     v.readable_response_headers = v.readable_response_headers.iter().map(|h| esc(h)).collect();
     for f in &mut v.findings {
         if let std::borrow::Cow::Owned(t) = escape_control(&f.title) {

@@ -74,6 +74,9 @@ pub fn check(
     // Fetch §4.9 steps 1-4: one Allow-Origin, `*` only without credentials,
     // else exactly the request's serialized origin.
     let acao = combined(response, "access-control-allow-origin");
+    if profile == Profile::Safari {
+        return check_webkit(acao.as_deref(), response, origin, include_credentials);
+    }
     let lines = count(response, "access-control-allow-origin");
     match acao.as_deref() {
         None => return fail(AccessFailure::Missing, ""),
@@ -106,6 +109,38 @@ pub fn check(
         Some(_) => {}
     }
     // Fetch §4.9 steps 5-8: with credentials, Allow-Credentials is `true`.
+    if include_credentials {
+        let acac = combined(response, "access-control-allow-credentials");
+        if acac.as_deref() != Some("true") {
+            return fail(AccessFailure::Credentials, acac.as_deref().unwrap_or(""));
+        }
+    }
+    Ok(())
+}
+
+/// WebKit's check (`passesAccessControlCheck`) on the joined value: `*`
+/// passes without credentials; anything but the origin fails, as a
+/// wildcard with credentials, several origins (a comma), or a mismatch.
+fn check_webkit(
+    acao: Option<&str>,
+    response: &HeaderPairs,
+    origin: &str,
+    include_credentials: bool,
+) -> Result<(), AccessError> {
+    let fail = |failure, parameter: &str| {
+        Err(AccessError {
+            failure,
+            parameter: parameter.to_owned(),
+        })
+    };
+    match acao {
+        Some("*") if !include_credentials => return Ok(()),
+        Some(v) if v == origin => {}
+        Some("*") => return fail(AccessFailure::Wildcard, ""),
+        Some(v) if v.contains(',') => return fail(AccessFailure::Multiple, v),
+        Some(v) => return fail(AccessFailure::Mismatch, v),
+        None => return fail(AccessFailure::Missing, ""),
+    }
     if include_credentials {
         let acac = combined(response, "access-control-allow-credentials");
         if acac.as_deref() != Some("true") {

@@ -1,5 +1,5 @@
-//! Browser profiles: where Chrome and Firefox knowingly depart from the
-//! Fetch standard, as observed and as their sources show.
+//! Browser profiles: where Chrome, Firefox and Safari (WebKit) knowingly
+//! depart from the Fetch standard, as observed and as their sources show.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,11 +14,19 @@ pub enum Profile {
     Firefox,
     /// The Fetch standard as written.
     Spec,
+    /// Safari's engine, WebKit (observed on WebKitGTK 2.50; `webkit` on the
+    /// command line too).
+    Safari,
 }
 
 impl Profile {
     /// Every profile, for tables and help text.
-    pub const ALL: [Profile; 3] = [Profile::Chrome, Profile::Firefox, Profile::Spec];
+    pub const ALL: [Profile; 4] = [
+        Profile::Chrome,
+        Profile::Firefox,
+        Profile::Spec,
+        Profile::Safari,
+    ];
 
     /// The name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
@@ -26,16 +34,21 @@ impl Profile {
             Profile::Chrome => "chrome",
             Profile::Firefox => "firefox",
             Profile::Spec => "spec",
+            Profile::Safari => "safari",
         }
     }
 
-    /// Parses a profile name.
+    /// Parses a profile name (`webkit` names Safari's engine too).
     pub fn from_name(name: &str) -> Option<Profile> {
+        if name == "webkit" {
+            return Some(Profile::Safari);
+        }
         Profile::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Chrome and Firefox let `Access-Control-Allow-Headers: *` cover
-    /// `Authorization` (with a deprecation warning); the standard does not.
+    /// Chrome, Firefox and WebKit let `Access-Control-Allow-Headers: *`
+    /// cover `Authorization` (Chrome with a deprecation warning); the
+    /// standard does not.
     pub fn wildcard_covers_authorization(self) -> bool {
         !matches!(self, Profile::Spec)
     }
@@ -45,6 +58,8 @@ impl Profile {
         match self {
             Profile::Chrome => Some(7200),
             Profile::Firefox => Some(86400),
+            // WebCore's maxPreflightCacheTimeout.
+            Profile::Safari => Some(600),
             Profile::Spec => None,
         }
     }

@@ -120,6 +120,9 @@ pub struct Console {
     pub chrome: Option<String>,
     /// Firefox's first line (the one that names the reason).
     pub firefox: Option<String>,
+    /// WebKit's lines (Safari), in order: for a CORS failure the reason,
+    /// then the loader's `… cannot load URL due to access control checks.`
+    pub safari: Vec<String>,
 }
 
 /// The request as the browser sent it.

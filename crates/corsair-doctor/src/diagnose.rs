@@ -586,6 +586,8 @@ fn csp_verdict(
         request.url
     ));
     verdict.console.firefox = None;
+    // WebKit's CSP wording is not modelled: no line rather than a wrong one.
+    verdict.console.safari.clear();
     // The whole directive to write: connect-src falls back to default-src,
     // so a new connect-src keeps default-src's sources.
     // 'none' stands alone in a source list: it is replaced, not extended.

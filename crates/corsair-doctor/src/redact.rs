@@ -645,6 +645,7 @@ pub fn redact_verdict(v: &mut Verdict, r: &Redactor) {
     for line in [&mut v.console.chrome, &mut v.console.firefox]
         .into_iter()
         .flatten()
+        .chain(v.console.safari.iter_mut())
     {
         r.scrub_in_place(line);
     }

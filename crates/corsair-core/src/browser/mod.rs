@@ -10,7 +10,7 @@ use crate::cors_check::{self, AccessError};
 use crate::cors_error::CorsError;
 use crate::findings;
 use crate::grammar::{is_token, is_valid_header_value, normalize_header_value};
-use crate::messages::{chrome, firefox, Place};
+use crate::messages::{chrome, firefox, safari, Place};
 use crate::method;
 use crate::origin::{is_trustworthy_url, same_origin_urls, Origin};
 use crate::profile::Profile;
@@ -118,13 +118,22 @@ impl Explainer {
         }
         let firefox_may_part = match self.profile {
             Profile::Firefox => false,
-            Profile::Spec => true,
+            Profile::Spec | Profile::Safari => true,
             Profile::Chrome => firefox_may_part(scenario, &verdict),
         };
         if firefox_may_part {
-            verdict.console.firefox = evaluate(scenario, Profile::Firefox, page, url, quiet)
+            verdict.console.firefox =
+                evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
+                    .console
+                    .firefox;
+        }
+        // WebKit's lines come from a run with WebKit's rules, unless that run
+        // can only end as this one did: allowed, without a preflight, a
+        // redirect, a header WebKit classifies otherwise or an XHR warning.
+        if self.profile != Profile::Safari && safari_may_part(scenario, &verdict) {
+            verdict.console.safari = evaluate(scenario, Profile::Safari, page, url, quiet)
                 .console
-                .firefox;
+                .safari;
         }
         Ok(verdict)
     }
@@ -161,10 +170,28 @@ fn firefox_may_part(scenario: &Scenario, chrome: &Verdict) -> bool {
         || headers_classified_differently(scenario)
 }
 
+/// Whether WebKit's path through `scenario` can differ from the one that
+/// gave `verdict`: anything but an allowed request that needed no
+/// preflight, followed no redirect, and whose headers WebKit classifies as
+/// Chrome does (an XHR that set a forbidden header also makes WebKit log).
+fn safari_may_part(scenario: &Scenario, verdict: &Verdict) -> bool {
+    !matches!(verdict.outcome, Outcome::Allowed | Outcome::SameOrigin)
+        || verdict.preflight.required
+        || involves_redirect(scenario)
+        || !verdict.request.dropped_headers.is_empty()
+        || headers_classified_differently_by(scenario, Profile::Safari)
+}
+
 /// Whether Chrome and Firefox disagree on whether any of the request's
 /// headers (with repeated names combined, as both send them) is forbidden
 /// or CORS-safelisted.
 fn headers_classified_differently(scenario: &Scenario) -> bool {
+    headers_classified_differently_by(scenario, Profile::Firefox)
+}
+
+/// Whether Chrome and `other` disagree on whether any of the request's
+/// headers is forbidden or CORS-safelisted.
+fn headers_classified_differently_by(scenario: &Scenario, other: Profile) -> bool {
     let mut combined = request_headers::Combiner::default();
     for (name, value) in &scenario.request.headers {
         combined.add(name, crate::grammar::normalize_header_value(value));
@@ -176,7 +203,7 @@ fn headers_classified_differently(scenario: &Scenario) -> bool {
                 request_headers::is_safelisted(name, value, p),
             )
         };
-        class(Profile::Chrome) != class(Profile::Firefox)
+        class(Profile::Chrome) != class(other)
     })
 }
 
@@ -234,7 +261,19 @@ struct Block {
     reason: String,
     chrome: Option<String>,
     firefox: Option<String>,
+    /// WebKit's lines; only a run with WebKit's rules fills them.
+    safari: Vec<String>,
     finding: Finding,
+}
+
+impl End<'_> {
+    /// The end with WebKit's lines for it.
+    fn with_safari(mut self, lines: Vec<String>) -> Self {
+        if let End::Blocked(b) = &mut self {
+            b.safari = lines;
+        }
+        self
+    }
 }
 
 struct Run<'a> {
@@ -260,8 +299,10 @@ struct Run<'a> {
     findings: Vec<Finding>,
     preflight_passed: bool,
     /// Whether a preflight was needed at the first URL (Firefox then sends
-    /// one at every redirect target too).
+    /// one at every redirect target too; WebKit once any hop needed one).
     preflighted: bool,
+    /// Lines WebKit logs while building the request (XHR's refused headers).
+    safari_notes: Vec<String>,
 }
 
 impl<'a> Run<'a> {
@@ -291,6 +332,7 @@ impl<'a> Run<'a> {
             findings: Vec::new(),
             preflight_passed: false,
             preflighted: false,
+            safari_notes: Vec::new(),
         }
     }
 
@@ -341,6 +383,7 @@ impl<'a> Run<'a> {
             parameter: parameter.to_owned(),
             chrome: Some(chrome::line(error, parameter, &place, spaces)),
             firefox: firefox_reason.map(|r| firefox::line(&r, &url)),
+            safari: Vec::new(),
             url,
             reason,
             finding,
@@ -369,8 +412,18 @@ impl<'a> Run<'a> {
             reason,
             chrome,
             firefox: None,
+            safari: Vec::new(),
             finding,
         }))
+    }
+
+    /// WebKit's two lines for a failure at the current URL, when this run
+    /// follows WebKit's rules (other runs leave them to a WebKit run).
+    fn safari_lines(&self, reason: &safari::Reason<'_>) -> Vec<String> {
+        if self.profile != Profile::Safari {
+            return Vec::new();
+        }
+        safari::lines(reason, self.s.request.initiator, self.url.as_str())
     }
 
     fn go(&mut self) -> End<'a> {
@@ -591,6 +644,42 @@ impl<'a> Run<'a> {
         };
         let finding = findings::access_failure(&ctx);
         let reason = findings::access_reason(&ctx);
+        let lines = if self.profile == Profile::Safari {
+            let why = safari_access_reason(e.failure, origin_sent, answer.status);
+            // A refused redirect response names where it led
+            // (NetworkLoadChecker::checkRedirection).
+            let location = match answer.status {
+                301 | 302 | 303 | 307 | 308 if !preflight => first(&answer.headers, "location"),
+                _ => None,
+            };
+            match location.and_then(|l| self.next_url(l)) {
+                Some(to) => self.safari_lines(&safari::Reason::Redirect {
+                    to: to.as_str(),
+                    why: Box::new(why),
+                }),
+                None => self.safari_lines(&why),
+            }
+        } else {
+            Vec::new()
+        };
         self.cors_block(stage, error, &e.parameter, reason, ff_reason, finding)
+            .with_safari(lines)
+    }
+}
+
+/// WebKit's words for a failed CORS check (`passesAccessControlCheck`).
+fn safari_access_reason(
+    failure: cors_check::AccessFailure,
+    origin: &str,
+    status: u16,
+) -> safari::Reason<'_> {
+    use cors_check::AccessFailure as F;
+    match failure {
+        F::Wildcard => safari::Reason::Wildcard,
+        F::Multiple => safari::Reason::MultipleOrigins,
+        F::Credentials => safari::Reason::CredentialsNotTrue,
+        F::Missing | F::Invalid | F::Mismatch => {
+            safari::Reason::OriginNotAllowed { origin, status }
+        }
     }
 }

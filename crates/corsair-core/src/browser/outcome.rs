@@ -41,7 +41,11 @@ impl<'a> Run<'a> {
                     _ => format!("The page can read the response (status {}).", answer.status),
                 };
                 step!(self, Stage::Response, Some(true), text);
-                (outcome, None, Console::default(), readable, status)
+                let console = Console {
+                    safari: std::mem::take(&mut self.safari_notes),
+                    ..Console::default()
+                };
+                (outcome, None, console, readable, status)
             }
             End::Blocked(b) => {
                 let b = *b;
@@ -53,9 +57,12 @@ impl<'a> Run<'a> {
                     url: b.url,
                     reason: b.reason,
                 };
+                let mut safari = std::mem::take(&mut self.safari_notes);
+                safari.extend(b.safari);
                 let console = Console {
                     chrome: b.chrome,
                     firefox: b.firefox,
+                    safari,
                 };
                 (Outcome::Blocked, Some(blocked), console, Vec::new(), None)
             }

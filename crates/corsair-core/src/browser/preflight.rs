@@ -29,6 +29,11 @@ impl<'a> Run<'a> {
             // Observed in Firefox ESR 153: a preflighted request is preflighted
             // again at every redirect target, even when it no longer needs it.
             required = true;
+        } else if self.profile == Profile::Safari {
+            // NetworkLoadChecker::checkCORSRequest: once a hop needed a
+            // preflight, every later hop has one.
+            required |= self.preflighted;
+            self.preflighted = required;
         }
         if !required {
             if record {
@@ -100,6 +105,11 @@ impl<'a> Run<'a> {
         // A preflight is never followed: a real redirect fails it outright.
         // Chrome refuses the redirect before any check; Firefox runs the
         // CORS check first.
+        // WebKit checks the status first, a redirect included
+        // (validatePreflightResponse).
+        if self.profile == Profile::Safari && !(200..=299).contains(&answer.status) {
+            return Err(self.preflight_status_block(answer.status));
+        }
         let redirected = matches!(answer.status, 301 | 302 | 303 | 307 | 308)
             && has(&answer.headers, "location");
         if redirected && self.profile != Profile::Firefox {
@@ -133,20 +143,7 @@ impl<'a> Run<'a> {
         // Fetch §4.7: an ok status; Chromium `network::cors::CheckPreflightAccess`
         // checks access first, then the status (PreflightInvalidStatus).
         if !(200..=299).contains(&answer.status) {
-            step!(
-                self,
-                Stage::Preflight,
-                Some(false),
-                format!("Status {} is not an ok status (200-299).", answer.status)
-            );
-            return Err(self.cors_block(
-                Stage::Preflight,
-                CorsError::PreflightInvalidStatus,
-                "",
-                format!("The preflight was answered {}, not 2xx.", answer.status),
-                Some(firefox::Reason::PreflightDidNotSucceed(answer.status)),
-                findings::preflight_status(answer.status),
-            ));
+            return Err(self.preflight_status_block(answer.status));
         }
         // Fetch §4.7: both lists by "extracting header list values", a failure
         // a network error (Chromium `PreflightResult::Create`).
@@ -167,6 +164,7 @@ impl<'a> Run<'a> {
             || methods.contains(&self.method.as_str())
             || (!self.include && methods.contains(&"*"));
         if !method_ok {
+            let lines = self.safari_lines(&safari::Reason::MethodNotAllowed(&self.method));
             step!(
                 self,
                 Stage::Preflight,
@@ -176,18 +174,20 @@ impl<'a> Run<'a> {
                     self.method
                 )
             );
-            return Err(self.cors_block(
-                Stage::Preflight,
-                CorsError::MethodDisallowedByPreflightResponse,
-                &self.method,
-                format!(
-                    "Method {} is not in Access-Control-Allow-Methods ({}).",
-                    self.method,
-                    acam.as_deref().unwrap_or("absent")
-                ),
-                Some(firefox::Reason::MethodNotFound),
-                findings::method_not_allowed(&self.method, acam.as_deref(), self.include),
-            ));
+            return Err(self
+                .cors_block(
+                    Stage::Preflight,
+                    CorsError::MethodDisallowedByPreflightResponse,
+                    &self.method,
+                    format!(
+                        "Method {} is not in Access-Control-Allow-Methods ({}).",
+                        self.method,
+                        acam.as_deref().unwrap_or("absent")
+                    ),
+                    Some(firefox::Reason::MethodNotFound),
+                    findings::method_not_allowed(&self.method, acam.as_deref(), self.include),
+                )
+                .with_safari(lines));
         }
         step!(
             self,
@@ -211,7 +211,20 @@ impl<'a> Run<'a> {
         let has_auth = self.headers.iter().any(|h| h.name == "authorization");
         let auth_listed = allowed.contains("authorization");
         let mut refused: Option<&str> = None;
-        if wildcard {
+        if self.profile == Profile::Safari {
+            // validateCrossOriginHeaders: `*` without credentials allows
+            // every header, Authorization included.
+            if !wildcard {
+                // WebKit's header map iterates the names it knows first,
+                // each group in the order the page set them.
+                let known = |n: &&str| crate::names::webkit_knows(n);
+                let names = || unsafe_names.iter().map(String::as_str);
+                refused = names()
+                    .filter(known)
+                    .chain(names().filter(|n| !known(n)))
+                    .find(|n| !allowed.contains(n));
+            }
+        } else if wildcard {
             if has_auth && !auth_listed {
                 if self.profile.wildcard_covers_authorization() {
                     self.findings.push(findings::wildcard_authorization());
@@ -245,17 +258,21 @@ impl<'a> Run<'a> {
                     .cloned()
                     .unwrap_or_else(|| name.clone())
             };
-            return Err(self.cors_block(
-                Stage::Preflight,
-                CorsError::HeaderDisallowedByPreflightResponse,
-                &name,
-                format!(
-                    "Request header {name} is not in Access-Control-Allow-Headers ({}).",
-                    acah.as_deref().unwrap_or("absent")
-                ),
-                Some(firefox::Reason::MissingAllowHeader(&firefox_name)),
-                findings::header_not_allowed(&name, acah.as_deref(), self.include),
-            ));
+            let spelled = self.spelled(&name);
+            let lines = self.safari_lines(&safari::Reason::HeaderNotAllowed(spelled));
+            return Err(self
+                .cors_block(
+                    Stage::Preflight,
+                    CorsError::HeaderDisallowedByPreflightResponse,
+                    &name,
+                    format!(
+                        "Request header {name} is not in Access-Control-Allow-Headers ({}).",
+                        acah.as_deref().unwrap_or("absent")
+                    ),
+                    Some(firefox::Reason::MissingAllowHeader(&firefox_name)),
+                    findings::header_not_allowed(&name, acah.as_deref(), self.include),
+                )
+                .with_safari(lines));
         }
         step!(
             self,
@@ -299,6 +316,39 @@ impl<'a> Run<'a> {
         self.access_check(&answer.headers, self.preflight_origin())
     }
 
+    /// A preflight answered with a status outside 200-299.
+    fn preflight_status_block(&mut self, status: u16) -> End<'a> {
+        step!(
+            self,
+            Stage::Preflight,
+            Some(false),
+            format!("Status {status} is not an ok status (200-299).")
+        );
+        let lines = self.safari_lines(&safari::Reason::PreflightStatus(status));
+        self.cors_block(
+            Stage::Preflight,
+            CorsError::PreflightInvalidStatus,
+            "",
+            format!("The preflight was answered {status}, not 2xx."),
+            Some(firefox::Reason::PreflightDidNotSucceed(status)),
+            findings::preflight_status(status),
+        )
+        .with_safari(lines)
+    }
+
+    /// A request header's name as the page first spelled it.
+    fn spelled<'n>(&self, lower: &'n str) -> &'n str
+    where
+        'a: 'n,
+    {
+        self.s
+            .request
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(lower))
+            .map_or(lower, |(n, _)| n.as_str())
+    }
+
     /// A preflight answered with a redirect.
     /// Chromium `PreflightController` (PreflightDisallowedRedirect).
     pub(super) fn preflight_redirect_block(&mut self, answer: &Answer) -> End<'a> {
@@ -332,6 +382,10 @@ impl<'a> Run<'a> {
         value: &'v str,
     ) -> Result<Vec<&'v str>, End<'a>> {
         allow_list::parse(value).map_err(|token| {
+            let lines = self.safari_lines(&match list {
+                AllowList::Methods => safari::Reason::InvalidAllowMethods(value),
+                AllowList::Headers => safari::Reason::InvalidAllowHeaders(value),
+            });
             let (error, name, what, reason) = match list {
                 AllowList::Methods => (
                     CorsError::InvalidAllowMethodsPreflightResponse,
@@ -354,6 +408,7 @@ impl<'a> Run<'a> {
                 Some(reason),
                 findings::unparsable(list == AllowList::Methods, value, token),
             )
+            .with_safari(lines)
         })
     }
 

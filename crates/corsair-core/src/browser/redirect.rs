@@ -14,7 +14,7 @@ impl<'a> Run<'a> {
         count: usize,
     ) -> Result<Url, End<'a>> {
         let next = match self.url.join(location) {
-            Ok(u) => inherit_fragment(u, &self.url),
+            Ok(u) => inherit_fragment(u, &self.url, self.profile),
             Err(e) => {
                 let reason = format!("The Location {location:?} is not a valid URL ({e}).");
                 return Err(self.plain_block(
@@ -25,12 +25,20 @@ impl<'a> Run<'a> {
                 ));
             }
         };
+        // WebKit checks the Location's userinfo before counting
+        // (NetworkLoadChecker::checkRedirection).
+        if self.profile == Profile::Safari {
+            self.safari_redirect_checks(&next)?;
+        }
         // Fetch §4.4: over 20 redirects is a network error.
         if count > MAX_REDIRECTS {
             let reason =
                 format!("More than {MAX_REDIRECTS} redirects (net::ERR_TOO_MANY_REDIRECTS).");
             let finding = findings::not_a_cors_error(&reason);
-            let mut end = self.plain_block(Stage::Redirect, reason, None, finding);
+            let lines = self.safari_lines(&safari::Reason::TooManyRedirects);
+            let mut end = self
+                .plain_block(Stage::Redirect, reason, None, finding)
+                .with_safari(lines);
             // Firefox still logs its generic CORS line for the last URL it fetched.
             if let End::Blocked(block) = &mut end {
                 block.firefox = Some(firefox::line(
@@ -67,6 +75,7 @@ impl<'a> Run<'a> {
         // RedirectContainsCredentials).
         let has_userinfo = !next.username().is_empty() || next.password().is_some();
         if has_userinfo
+            && self.profile != Profile::Safari
             && (self.tainting == Tainting::Cors
                 || (self.s.request.mode == RequestMode::Cors
                     && !self.page_origin.contains_url(&next)))
@@ -102,12 +111,17 @@ impl<'a> Run<'a> {
                 "The redirect leaves a cross-origin URL for another origin: from now on the request's Origin is \"null\".".into(),
             );
         }
+        // WebKitGTK's network layer (libsoup) also turns DELETE into GET at
+        // every redirect (observed with 301, 302, 303, 307 and 308).
         // Fetch §4.4: 301/302 after POST, and 303 after anything but GET or
         // HEAD, become a GET without the body and its headers.
         let to_get = (status == 303 && self.method != "GET" && self.method != "HEAD")
-            || (matches!(status, 301 | 302) && self.method == "POST");
+            || (matches!(status, 301 | 302) && self.method == "POST")
+            || (self.profile == Profile::Safari && self.method == "DELETE");
         if to_get {
             self.method = "GET".into();
+        }
+        if to_get && self.profile != Profile::Safari {
             self.headers.retain(|h| {
                 !matches!(
                     h.name.as_str(),
@@ -116,7 +130,10 @@ impl<'a> Run<'a> {
             });
         }
         // Fetch §4.4: a cross-origin redirect drops `Authorization`.
-        if cross_hop {
+        // WebKit sends the first request's headers again at every hop,
+        // Authorization and the body's headers included
+        // (NetworkLoadChecker::checkCORSRedirectedRequest).
+        if cross_hop && self.profile != Profile::Safari {
             self.headers.retain(|h| h.name != "authorization");
         }
         step!(
@@ -133,6 +150,58 @@ impl<'a> Run<'a> {
             ),
         );
         Ok(next)
+    }
+
+    /// The URL a Location leads to from the current one, if it parses.
+    pub(super) fn next_url(&self, location: &str) -> Option<Url> {
+        let next = self.url.join(location).ok()?;
+        Some(inherit_fragment(next, &self.url, self.profile))
+    }
+
+    /// WebKit's checks on a redirect of a CORS request: a scheme CORS does
+    /// not serve, a Location with userinfo.
+    fn safari_redirect_checks(&self, next: &Url) -> Result<(), End<'a>> {
+        if self.s.request.mode != RequestMode::Cors || self.tainting != Tainting::Cors {
+            return Ok(());
+        }
+        // The redirected request's URL, as WebKit names it, has no userinfo.
+        let mut bare = next.clone();
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
+        let to = bare.as_str();
+        if !matches!(next.scheme(), "http" | "https") {
+            let lines = self.safari_lines(&safari::Reason::RedirectScheme { to });
+            return Err(self
+                .cors_block(
+                    Stage::Redirect,
+                    CorsError::CorsDisabledScheme,
+                    "",
+                    format!(
+                        "The redirect goes to a {} URL; CORS requests only follow http and https.",
+                        next.scheme()
+                    ),
+                    Some(firefox::Reason::RequestNotHttp),
+                    findings::scheme_not_supported(next.scheme()),
+                )
+                .with_safari(lines));
+        }
+        if !next.username().is_empty() || next.password().is_some() {
+            let lines = self.safari_lines(&safari::Reason::RedirectCredentials {
+                to,
+                location: next.as_str(),
+            });
+            return Err(self
+                .cors_block(
+                    Stage::Redirect,
+                    CorsError::RedirectContainsCredentials,
+                    "",
+                    format!("The redirect to {next} carries a user name or password."),
+                    Some(firefox::Reason::DidNotSucceed),
+                    findings::redirect_with_credentials(next),
+                )
+                .with_safari(lines));
+        }
+        Ok(())
     }
 
     /// Whether Blink refuses a redirect to `next`, a URL with userinfo, after
@@ -154,9 +223,12 @@ impl<'a> Run<'a> {
 /// §4.4 HTTP-redirect fetch), so a `#frag` set by one hop survives later hops and
 /// shows in the browsers' messages. Like Chromium's RedirectInfo and
 /// Firefox's PropagateReferenceIfNeeded, an empty current fragment (`a#`) is
-/// not carried over; a Location's own `#` stays.
-fn inherit_fragment(mut next: Url, current: &Url) -> Url {
-    let inherited = current.fragment().filter(|f| !f.is_empty());
+/// not carried over; a Location's own `#` stays. WebKit carries an empty
+/// one over too (observed: `a#` then `/b` loads `b#`).
+fn inherit_fragment(mut next: Url, current: &Url, profile: Profile) -> Url {
+    let inherited = current
+        .fragment()
+        .filter(|f| profile == Profile::Safari || !f.is_empty());
     if next.fragment().is_none() && inherited.is_some() {
         next.set_fragment(inherited);
     }

@@ -63,6 +63,10 @@ impl<'a> Run<'a> {
                 )));
             }
             if request_headers::is_forbidden(name, value, self.profile) {
+                // XHR's setRequestHeader logs the refusal in WebKit.
+                if self.profile == Profile::Safari && req.initiator == Initiator::Xhr {
+                    self.safari_notes.push(safari::refused_header(name));
+                }
                 self.dropped.push((
                     name.clone(),
                     "a forbidden request header: only the browser sets it".into(),
@@ -176,6 +180,10 @@ impl<'a> Run<'a> {
     /// refuses it as an unsafe load, which is not reported as a CORS error.
     /// (Fetch §4.1 Main fetch, mode "same-origin" at the redirect target.)
     pub(super) fn unsafe_redirect_block(&self) -> End<'a> {
+        // WebKit names the redirected URL without its userinfo.
+        let mut bare = self.url.clone();
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
         let line = format!(
             "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
             self.url, self.page_url
@@ -184,21 +192,35 @@ impl<'a> Run<'a> {
             "The request mode is \"same-origin\" and it was redirected to {}, another origin.",
             self.url
         );
+        let lines = if self.profile == Profile::Safari {
+            let reason = safari::Reason::SameOriginMode {
+                url: bare.as_str(),
+                origin: self.page_origin.serialized(),
+            };
+            safari::lines(&reason, self.s.request.initiator, bare.as_str())
+        } else {
+            Vec::new()
+        };
         self.plain_block(
             Stage::Redirect,
             reason,
             Some(line),
             findings::mode_disallows(&self.url),
         )
+        .with_safari(lines)
     }
 
     /// The headers in the order the browser's request carries them, which is
     /// the order Chrome checks them against Access-Control-Allow-Headers (so it
     /// decides which refused header Chrome names). Chrome's is the iteration
-    /// order of Blink's header hash map; the standard's is sorted.
+    /// order of Blink's header hash map; WebKit's is the order the page set
+    /// them (observed); the standard's is sorted.
     /// Standard: Fetch §2.2.2 "sort and combine"; Chrome: Blink
     /// `HTTPHeaderMap` ([`blink_order`]).
     pub(super) fn wire_order(&self, mut sent: Vec<SentHeader>) -> Vec<SentHeader> {
+        if self.profile == Profile::Safari {
+            return sent;
+        }
         if self.profile != Profile::Chrome {
             sent.sort_by(|a, b| a.name.cmp(&b.name));
             return sent;
@@ -241,6 +263,15 @@ impl<'a> Run<'a> {
             reason: "The request mode is \"same-origin\" and the URL is on another origin.".into(),
             chrome: Some(line),
             firefox: None,
+            // WebKit refuses the load before any CORS check: one line.
+            safari: if self.profile == Profile::Safari {
+                vec![safari::refused_line(
+                    self.s.request.initiator,
+                    self.url.as_str(),
+                )]
+            } else {
+                Vec::new()
+            },
             finding: findings::mode_disallows(&self.url),
         }))
     }

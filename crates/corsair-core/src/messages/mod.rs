@@ -2,6 +2,7 @@
 
 pub mod chrome;
 pub mod firefox;
+pub mod safari;
 
 use crate::scenario::Initiator;
 
