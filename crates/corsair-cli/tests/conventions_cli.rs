@@ -57,19 +57,51 @@ fn errors_are_json_when_json_was_asked_for() {
         &["explain", "--json", "tests/none.json"],
     ];
     for args in cases {
+        json_error(args, &corsair(args, &[]));
+    }
+}
+
+/// The JSON error document of a run that exited 2: checked for its
+/// schema version, exit status and message, then returned.
+fn json_error(args: &[&str], out: &Output) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    assert_eq!(v["schema_version"], 1, "{args:?}");
+    assert_eq!(v["error"]["exit_status"], 2, "{args:?}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    v
+}
+
+#[test]
+fn argument_errors_are_the_json_error_document_with_json() {
+    // (arguments, the argument clap names as at fault)
+    let cases: [(&[&str], &str); 6] = [
+        (&["check", "--json", "--bogus"], "--bogus"),
+        (
+            &["explain", "--json", "--browser", "opera", "x.json"],
+            "--browser <BROWSER>",
+        ),
+        (&["har", "--json"], "<FILE|->"),
+        (&["lint", "--json", "--stage"], "--stage <NAME>"),
+        (&["lint", "--format", "sarif", "--bogus"], "--bogus"),
+        (&["--color", "never", "check", "--json"], "<URL>"),
+    ];
+    for (args, argument) in cases {
         let out = corsair(args, &[]);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        });
-        assert_eq!(v["schema_version"], 1, "{args:?}");
-        assert_eq!(v["error"]["exit_status"], 2, "{args:?}");
-        assert!(v["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        let v = json_error(args, &out);
+        let command = args.iter().find(|a| !a.starts_with('-') && **a != "never");
+        assert_eq!(v["error"]["command"].as_str(), command.copied(), "{args:?}");
+        assert_eq!(v["error"]["argument"], argument, "{args:?}");
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(!message.contains("Usage:"), "{args:?}: {message}");
+        assert!(out.stderr.is_empty(), "{args:?}: stderr has words");
     }
 }
 

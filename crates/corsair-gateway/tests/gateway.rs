@@ -273,45 +273,51 @@ async fn metrics_tell_upstream_errors_from_statuses_passed_on_and_own_answers() 
     // The upstream is too slow: an upstream error, and the gateway's own 504.
     let (status, _, _) = send(&gw, "GET", "/slow", &[("origin", APP)], "").await;
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
-    let text = gw.live.metrics().render();
-    for want in [
-        "corsair_upstream_errors_total{status=\"502\"} 0\n",
-        "corsair_upstream_errors_total{status=\"504\"} 1\n",
-        "corsair_gateway_answers_total{reason=\"upstream-timeout\"} 1\n",
-        "corsair_gateway_answers_total{reason=\"upstream-broke-off\"} 0\n",
-    ] {
-        assert!(text.contains(want), "{want} in:\n{text}");
-    }
+    assert_metrics(
+        &gw,
+        &[
+            "corsair_upstream_errors_total{status=\"502\"} 0\n",
+            "corsair_upstream_errors_total{status=\"504\"} 1\n",
+            "corsair_gateway_answers_total{reason=\"upstream-timeout\"} 1\n",
+            "corsair_gateway_answers_total{reason=\"upstream-broke-off\"} 0\n",
+        ],
+    );
 
     // No upstream at all: the gateway's own 502, counted both ways.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dead = gateway(&format!("http://127.0.0.1:{port}")).await;
+    let dead = dead_upstream_gateway().await;
     let (status, _, _) = send(&dead, "GET", "/ok", &[("origin", APP)], "").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
-    let text = dead.live.metrics().render();
-    for want in [
-        "corsair_upstream_errors_total{status=\"502\"} 1\n",
-        "corsair_gateway_answers_total{reason=\"upstream-unreachable\"} 1\n",
-    ] {
+    assert_metrics(
+        &dead,
+        &[
+            "corsair_upstream_errors_total{status=\"502\"} 1\n",
+            "corsair_gateway_answers_total{reason=\"upstream-unreachable\"} 1\n",
+        ],
+    );
+}
+
+/// Asserts that `/metrics` holds every line of `wants`.
+fn assert_metrics(gw: &Gateway, wants: &[&str]) {
+    let text = gw.live.metrics().render();
+    for want in wants {
         assert!(text.contains(want), "{want} in:\n{text}");
     }
 }
 
-#[tokio::test]
-async fn a_dead_upstream_gives_a_502_the_page_can_read() {
-    // A port that was open a moment ago and is now closed.
+/// A gateway in front of a port that was open a moment ago and is now closed.
+async fn dead_upstream_gateway() -> Gateway {
     let port = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let gw = gateway(&format!("http://127.0.0.1:{port}")).await;
+    gateway(&format!("http://127.0.0.1:{port}")).await
+}
+
+#[tokio::test]
+async fn a_dead_upstream_gives_a_502_the_page_can_read() {
+    let gw = dead_upstream_gateway().await;
     let (status, h, body) = send(&gw, "GET", "/ok", &[("origin", APP)], "").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(body.contains("cannot be reached"), "{body}");
