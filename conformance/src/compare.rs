@@ -152,3 +152,65 @@ pub fn compare(scenario: &Scenario, verdict: &Verdict, observed: &Observed) -> V
     }
     out
 }
+
+/// Every way the model differs from what WebKit did with `scenario` (as the
+/// harness runs it): the `safari` profile's outcome and the response
+/// headers the page could read (those the scenario's own final answer
+/// sends; the harness adds others), and `console.safari` under every
+/// profile, since each verdict carries WebKit's lines. One line each.
+pub fn webkit_mismatches(scenario: &Scenario, observed: &crate::WebKitObserved) -> Vec<String> {
+    use corsair_core::Profile;
+    let id = &observed.id;
+    let mut out = Vec::new();
+    let safari = match corsair_core::explain(scenario, corsair_core::Profile::Safari) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("{id}: the model refuses the scenario: {e}")],
+    };
+    let outcome = match safari.outcome {
+        ModelOutcome::Blocked => crate::WebKitOutcome::Blocked,
+        _ => crate::WebKitOutcome::Allowed,
+    };
+    if outcome != observed.outcome || safari.outcome == ModelOutcome::Incomplete {
+        out.push(format!(
+            "{id}: outcome {:?} / webkit {:?}",
+            safari.outcome, observed.outcome
+        ));
+    }
+    if let (Some(readable), Some(answer)) = (&observed.readable_headers, final_answer(scenario)) {
+        let sent = |n: &&String| {
+            answer
+                .headers
+                .iter()
+                .any(|(h, _)| h.eq_ignore_ascii_case(n))
+        };
+        let webkit: Vec<&String> = readable.iter().filter(sent).collect();
+        let model: Vec<&String> = safari
+            .readable_response_headers
+            .iter()
+            .filter(sent)
+            .collect();
+        if model != webkit {
+            out.push(format!("{id}: readable {model:?} / webkit {webkit:?}"));
+        }
+    }
+    for profile in Profile::ALL {
+        let lines = if profile == Profile::Safari {
+            safari.console.safari.clone()
+        } else {
+            match corsair_core::explain(scenario, profile) {
+                Ok(v) => v.console.safari,
+                Err(e) => {
+                    out.push(format!("{id} ({profile:?}): the model refuses it: {e}"));
+                    continue;
+                }
+            }
+        };
+        if lines != observed.console {
+            out.push(format!(
+                "{id} ({profile:?}): console.safari {lines:?} / webkit {:?}",
+                observed.console
+            ));
+        }
+    }
+    out
+}
