@@ -16,6 +16,7 @@ mod corsair_gateway;
 mod detect;
 mod django;
 mod escape;
+pub mod export;
 mod express;
 mod fastapi;
 mod fix;

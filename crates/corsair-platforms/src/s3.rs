@@ -51,19 +51,14 @@ fn render(fix: &Norm) -> Snippet {
             dropped.join(", ")
         ));
     }
-    if fix.credentials {
-        caveats.push(
-            "S3 has no credentials setting: when the matching rule names the origin (not `*`), \
-             S3 answers `Access-Control-Allow-Credentials: true` itself. S3 ignores cookies \
-             anyway: authorize with presigned URLs."
-                .to_owned(),
-        );
-    }
     Snippet {
         place: "Save as cors.json and apply it to the bucket: `aws s3api put-bucket-cors \
                 --bucket <bucket> --cors-configuration file://cors.json` (it replaces the \
                 bucket's whole CORS configuration). In CloudFormation the keys are \
-                `CorsConfiguration.CorsRules` with `ExposedHeaders` and `MaxAge`."
+                `CorsConfiguration.CorsRules` with `ExposedHeaders` and `MaxAge`. S3 has no \
+                credentials setting: when the matching rule names the origin (not `*`), S3 \
+                answers `Access-Control-Allow-Credentials: true` itself (S3 ignores cookies \
+                anyway: authorize with presigned URLs)."
             .into(),
         code,
         language: "json",

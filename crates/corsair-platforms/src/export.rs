@@ -1,0 +1,360 @@
+//! `corsair export`: a checked policy written as an engine's own
+//! configuration, by the same renderers as the doctor's fixes (so a fix and
+//! an export never disagree), exactly or not at all.
+//!
+//! What an engine's snippet cannot say (an origin pattern, `*`, per-route
+//! policies, Local Network Access, a value the renderer leaves out) makes
+//! the export refuse, naming each limit; with `narrow`, it writes the
+//! closest policy that is never wider than the file's, and lists what was
+//! lost.
+
+use corsair_core::policy::{OriginEntry, PolicySpec};
+use corsair_core::server::origin_set::{Pattern, PortRule};
+
+use crate::{render, Fix, Platform, Rendered, Slug};
+
+/// One thing the engine's snippet cannot express.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// The value of the file it concerns (an origin, a route's path), to
+    /// locate it; `None` when it is the policy as a whole.
+    pub value: Option<String>,
+    /// What cannot be written, and what `--narrow` does about it.
+    pub message: String,
+}
+
+/// The policy, written for an engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exported {
+    /// The snippet, where it goes, its language.
+    pub rendered: Rendered,
+    /// What the narrowing dropped (empty for an exact export).
+    pub lost: Vec<Limit>,
+}
+
+/// Why a policy cannot be exported as it is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{platform} cannot express this policy exactly ({} limit(s)); --narrow writes the closest narrower policy", .limits.len())]
+pub struct Refused {
+    /// The engine.
+    pub platform: Platform,
+    /// Each limit met.
+    pub limits: Vec<Limit>,
+}
+
+/// Nothing would be left after narrowing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{platform}: narrowed to what it can express, the policy allows no origin at all")]
+pub struct NothingLeft {
+    /// The engine.
+    pub platform: Platform,
+    /// What was dropped.
+    pub lost: Vec<Limit>,
+}
+
+/// Why an export failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// The engine cannot express the policy exactly.
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    /// Narrowing leaves no origin.
+    #[error(transparent)]
+    NothingLeft(#[from] NothingLeft),
+    /// The checked policy has no default policy (it does not compile).
+    #[error("the policy has no default (`[cors]`) policy to export")]
+    Empty,
+}
+
+/// Writes `specs` (the default policy first, then one per route, as
+/// `corsair_core::policy::check` returns them; `routes` are the routes'
+/// paths, in the same order) for `platform`.
+pub fn export(
+    platform: Platform,
+    specs: &[PolicySpec],
+    routes: &[String],
+    narrow: bool,
+) -> Result<Exported, ExportError> {
+    let (first, rest) = specs.split_first().ok_or(ExportError::Empty)?;
+    let mut limits = Vec::new();
+    if !rest.is_empty() {
+        for (path, spec) in routes.iter().zip(rest) {
+            if !same_policy(spec, first) {
+                limits.push(Limit {
+                    value: Some(path.clone()),
+                    message: format!(
+                        "route `{path}` has its own policy, and one {} snippet covers every path: --narrow applies what every route allows to all of them",
+                        platform.title()
+                    ),
+                });
+            }
+        }
+    }
+    let fix = narrowed(first, rest, &mut limits);
+    let rendered = render(platform, &fix, &[] as &[Slug]);
+    for note in &rendered.notes {
+        limits.push(Limit {
+            value: None,
+            message: note.clone(),
+        });
+    }
+    // S3 answers `Access-Control-Allow-Credentials: true` to every origin
+    // a rule names: wider than a policy without credentials, and no
+    // narrowing makes it narrower.
+    if platform == Platform::S3 && !fix.credentials {
+        return Err(Refused {
+            platform,
+            limits: vec![Limit {
+                value: None,
+                message: "S3 answers `Access-Control-Allow-Credentials: true` to every origin a rule names, and this policy does not allow credentials: S3 would allow more than the policy (set `credentials = true` if that is what you mean)".into(),
+            }],
+        }
+        .into());
+    }
+    if fix.origins.is_empty() {
+        return Err(NothingLeft {
+            platform,
+            lost: limits,
+        }
+        .into());
+    }
+    if !limits.is_empty() && !narrow {
+        return Err(Refused { platform, limits }.into());
+    }
+    let mut rendered = rendered;
+    // Every note is a loss, listed in `lost`; the snippet stands alone.
+    rendered.notes.clear();
+    Ok(Exported {
+        rendered,
+        lost: limits,
+    })
+}
+
+/// Whether two policies allow the same (the compiled origin sets aside).
+fn same_policy(a: &PolicySpec, b: &PolicySpec) -> bool {
+    a.origins == b.origins
+        && a.credentials == b.credentials
+        && a.methods == b.methods
+        && a.request_headers == b.request_headers
+        && a.expose_headers == b.expose_headers
+        && a.max_age == b.max_age
+        && a.local_network == b.local_network
+}
+
+/// The policy every spec allows, as exact values; what cannot be kept is
+/// added to `limits`.
+fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) -> Fix {
+    let all = || std::iter::once(first).chain(rest);
+    let mut origins = Vec::new();
+    for entry in first.origins.iter() {
+        match entry {
+            OriginEntry::Exact(o) => {
+                if all().all(|s| s.origins.iter().any(|e| e.allows(o))) {
+                    origins.push(o.clone());
+                } else {
+                    limits.push(Limit {
+                        value: Some(o.clone()),
+                        message: format!("`{o}` is not allowed on every route: --narrow leaves it out"),
+                    });
+                }
+            }
+            OriginEntry::Pattern(p) => {
+                let shown = pattern_text(p);
+                limits.push(Limit {
+                    message: format!("`{shown}` is a pattern, and the snippet lists exact origins (matching patterns is where allow-lists go wrong): list the origins it stands for, or --narrow leaves it out"),
+                    value: Some(shown),
+                });
+            }
+            OriginEntry::Any => limits.push(Limit {
+                value: Some("*".into()),
+                message: "`*` (any origin) is not exported: the doctor's renderers name exact origins only; list them, or --narrow leaves `*` out".into(),
+            }),
+        }
+    }
+    let credentials = all().all(|s| s.credentials);
+    if first.credentials && !credentials {
+        limits.push(Limit {
+            value: None,
+            message: "credentials are not allowed on every route: --narrow leaves them out".into(),
+        });
+    }
+    let common = |pick: fn(&PolicySpec) -> &[String], what: &str, limits: &mut Vec<Limit>| {
+        let mut kept = Vec::new();
+        for item in pick(first) {
+            if all().all(|s| pick(s).iter().any(|x| x.eq_ignore_ascii_case(item))) {
+                kept.push(item.clone());
+            } else {
+                limits.push(Limit {
+                    value: Some(item.clone()),
+                    message: format!(
+                        "{what} `{item}` is not allowed on every route: --narrow leaves it out"
+                    ),
+                });
+            }
+        }
+        kept
+    };
+    let methods = common(|s| &s.methods, "method", limits);
+    let request_headers = common(|s| &s.request_headers, "request header", limits);
+    let expose_headers = common(|s| &s.expose_headers, "exposed header", limits);
+    if all().any(|s| s.local_network) {
+        limits.push(Limit {
+            value: None,
+            message: "`local-network = true` (Access-Control-Allow-Private-Network) is not written by the engine snippets: --narrow leaves it out, so pages on public origins cannot reach this private-network service".into(),
+        });
+    }
+    // The shortest cache any route asks for; `None` (the browser's
+    // default) only when no route sets one.
+    let max_age = all()
+        .filter_map(|s| s.max_age)
+        .min()
+        .map(|age| u32::try_from(age.max(0)).unwrap_or(u32::MAX));
+    Fix {
+        origins,
+        methods,
+        request_headers,
+        expose_headers,
+        credentials,
+        max_age,
+    }
+}
+
+/// A pattern as the policy file writes it (`https://*.example.com:*`).
+fn pattern_text(p: &Pattern) -> String {
+    let port = match &p.port {
+        PortRule::Default => String::new(),
+        PortRule::Exact(d) => format!(":{d}"),
+        PortRule::Any => ":*".to_owned(),
+    };
+    let star = if p.subdomains { "*." } else { "" };
+    format!("{}://{star}{}{port}", p.scheme, p.host)
+}
+
+/// The engines `corsair export --to` writes for: every platform the
+/// doctor renders fixes for.
+pub fn engines() -> impl Iterator<Item = Platform> {
+    Platform::ALL.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corsair_core::policy::check;
+    use corsair_core::policy::document::parse;
+
+    fn specs(text: &str) -> (Vec<PolicySpec>, Vec<String>) {
+        let (doc, problems) = parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let checked = check(&doc, &[], None);
+        assert!(!checked.has_errors(), "{:?}", checked.problems);
+        let routes = doc
+            .routes
+            .iter()
+            .filter_map(|r| r.path.as_ref().map(|p| p.value.clone()))
+            .collect();
+        (checked.specs, routes)
+    }
+
+    const EXACT: &str = r#"
+[cors]
+origins = ["https://app.example.com", "https://admin.example.com"]
+credentials = true
+methods = ["GET", "PUT"]
+request-headers = ["authorization", "content-type"]
+expose-headers = ["x-total-count"]
+max-age = 600
+"#;
+
+    #[test]
+    fn an_exact_policy_is_written_as_the_fix_would_be() {
+        let (specs, routes) = specs(EXACT);
+        let mut refused = Vec::new();
+        for platform in engines() {
+            let out = match export(platform, &specs, &routes, false) {
+                Ok(out) => out,
+                Err(e) => {
+                    refused.push(format!("{platform}: {e:?}"));
+                    continue;
+                }
+            };
+            assert!(out.lost.is_empty(), "{platform}: {:?}", out.lost);
+            let fix = Fix {
+                origins: vec![
+                    "https://app.example.com".into(),
+                    "https://admin.example.com".into(),
+                ],
+                methods: vec!["GET".into(), "PUT".into()],
+                request_headers: vec!["authorization".into(), "content-type".into()],
+                expose_headers: vec!["x-total-count".into()],
+                credentials: true,
+                max_age: Some(600),
+            };
+            assert_eq!(
+                out.rendered.snippet,
+                render(platform, &fix, &[] as &[Slug]).snippet,
+                "{platform}: the export and the fix disagree"
+            );
+        }
+        assert!(refused.is_empty(), "{refused:#?}");
+    }
+
+    #[test]
+    fn patterns_and_routes_are_refused_then_narrowed_never_wider() {
+        let text = r#"
+[cors]
+origins = ["https://app.example.com", "https://*.preview.example.com"]
+methods = ["GET", "PUT", "DELETE"]
+
+[[routes]]
+path = "/admin/**"
+origins = ["https://app.example.com"]
+methods = ["GET", "PUT"]
+"#;
+        let (specs, routes) = specs(text);
+        let Err(ExportError::Refused(refused)) = export(Platform::Nginx, &specs, &routes, false)
+        else {
+            panic!("a pattern and a route must be refused");
+        };
+        let values: Vec<_> = refused
+            .limits
+            .iter()
+            .filter_map(|l| l.value.as_deref())
+            .collect();
+        assert!(values.contains(&"/admin/**"), "{refused:?}");
+        assert!(
+            values.contains(&"https://*.preview.example.com"),
+            "{refused:?}"
+        );
+        let out = export(Platform::Nginx, &specs, &routes, true).expect("narrowed");
+        let snippet = &out.rendered.snippet;
+        assert!(snippet.contains(r"https://app\.example\.com"), "{snippet}");
+        assert!(!snippet.contains("preview"), "{snippet}");
+        assert!(!snippet.contains("DELETE"), "{snippet}");
+        assert!(snippet.contains("PUT"), "{snippet}");
+        assert!(out
+            .lost
+            .iter()
+            .any(|l| l.value.as_deref() == Some("DELETE")));
+    }
+
+    #[test]
+    fn any_origin_alone_leaves_nothing() {
+        let (specs, routes) = specs("[cors]\norigins = [\"*\"]\n");
+        assert!(matches!(
+            export(Platform::Express, &specs, &routes, true),
+            Err(ExportError::NothingLeft(_))
+        ));
+    }
+
+    #[test]
+    fn local_network_is_a_limit() {
+        let (specs, routes) =
+            specs("[cors]\norigins = [\"https://app.example.com\"]\nlocal-network = true\n");
+        assert!(matches!(
+            export(Platform::Caddy, &specs, &routes, false),
+            Err(ExportError::Refused(_))
+        ));
+        let out = export(Platform::Caddy, &specs, &routes, true).expect("narrowed");
+        assert_eq!(out.lost.len(), 1, "{:?}", out.lost);
+    }
+}
