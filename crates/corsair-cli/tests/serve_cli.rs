@@ -43,14 +43,10 @@ fn serves_and_stops_on_sigterm() {
 
 #[test]
 fn reloads_the_policy_file_and_serves_metrics() {
-    let dir = std::env::temp_dir().join(format!("corsair-serve-reload-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("corsair.toml");
-    std::fs::write(
-        &file,
+    let (_, file) = policy_file(
+        "corsair-serve-reload-",
         "[cors]\norigins = [\"https://one.example.com\"]\nmethods = [\"PUT\"]\nmax-age = 60\n",
-    )
-    .unwrap();
+    );
     let os = std::ffi::OsStr::new;
     let mut serve = Serve::start(&[
         os("--admin"),
@@ -304,14 +300,10 @@ fn out_of_descriptors_both_listeners_pause_instead_of_spinning() {
 /// answered quickly while it runs, and the new policy then applies.
 #[test]
 fn a_large_reload_never_stalls_the_answers() {
-    let dir = std::env::temp_dir().join(format!("corsair-serve-big-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("corsair.toml");
-    std::fs::write(
-        &file,
+    let (dir, file) = policy_file(
+        "corsair-serve-big-",
         "[cors]\norigins = [\"https://one.example.com\"]\nmax-age = 60\n",
-    )
-    .unwrap();
+    );
     let os = std::ffi::OsStr::new;
     let serve = Serve::start(&[os("--workers"), os("1"), os("--config"), file.as_os_str()]);
     let gateway = serve.address("listening on http://");

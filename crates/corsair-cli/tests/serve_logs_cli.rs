@@ -82,15 +82,11 @@ fn json_events(lines: &[String]) -> Vec<serde_json::Value> {
 
 #[test]
 fn json_logs_write_nothing_but_json_lines() {
-    let dir = std::env::temp_dir().join(format!("corsair-serve-json-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("corsair.toml");
     // A warning (localhost without credentials in production) to report.
-    std::fs::write(
-        &file,
+    let (_, file) = policy_file(
+        "corsair-serve-json-",
         "[cors]\norigins = [\"https://app.example.com\", \"http://localhost:3000\"]\nmax-age = 60\n",
-    )
-    .unwrap();
+    );
     let os = std::ffi::OsStr::new;
     let mut serve = Serve::start(&[
         os("--log-format"),

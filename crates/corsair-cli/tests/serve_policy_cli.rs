@@ -8,14 +8,10 @@ use serve::*;
 
 #[test]
 fn a_policy_with_errors_stops_the_start() {
-    let dir = std::env::temp_dir().join(format!("corsair-serve-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("corsair.toml");
-    std::fs::write(
-        &file,
+    let (_, file) = policy_file(
+        "corsair-serve-",
         "[cors]\norigins = [\"*\"]\ncredentials = true\nmax-age = 600\n",
-    )
-    .unwrap();
+    );
     let out = corsair()
         .args([
             "serve",
@@ -122,14 +118,7 @@ fn localhost_with_credentials_says_how_to_run_it_for_development() {
 
 #[test]
 fn a_file_whose_production_policy_fails_names_the_stage_that_runs() {
-    let dir = std::env::temp_dir().join(format!("corsair-serve-stage-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("corsair.toml");
-    std::fs::write(
-        &file,
-        "[cors]\norigins = [\"http://localhost:5173\"]\ncredentials = true\nmax-age = 60\n\n[stages.development]\ndebug = true\n",
-    )
-    .unwrap();
+    let (_, file) = policy_file("corsair-serve-stage-", "[cors]\norigins = [\"http://localhost:5173\"]\ncredentials = true\nmax-age = 60\n\n[stages.development]\ndebug = true\n");
     let out = corsair()
         .args(["serve", "--upstream", "http://127.0.0.1:9", "--config"])
         .arg(&file)
@@ -146,20 +135,16 @@ fn a_file_whose_production_policy_fails_names_the_stage_that_runs() {
 
 #[test]
 fn the_policy_in_force_is_printed_at_start_and_on_reload() {
-    let dir = std::env::temp_dir().join(format!("corsair-serve-summary-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("corsair.toml");
     let origins: Vec<String> = (0..12)
         .map(|i| format!("\"https://app{i}.example.com\""))
         .collect();
-    std::fs::write(
-        &file,
-        format!(
+    let (_, file) = policy_file(
+        "corsair-serve-summary-",
+        &format!(
             "[cors]\norigins = [{}]\ncredentials = true\nmax-age = 60\n\n[[routes]]\npath = \"/public/**\"\norigins = [\"*\"]\ncredentials = false\n",
             origins.join(", ")
         ),
-    )
-    .unwrap();
+    );
     let os = std::ffi::OsStr::new;
     let mut serve = Serve::start(&[os("--config"), file.as_os_str()]);
     let line = serve.wait_for("corsair serve: policy ");

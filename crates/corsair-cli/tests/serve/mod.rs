@@ -126,3 +126,13 @@ impl Serve {
         self.child.0.wait().unwrap().code()
     }
 }
+
+/// A fresh folder for one test (`tag` and the process id name it) holding
+/// `corsair.toml` with `text`: the folder and the file.
+pub fn policy_file(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("{tag}{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("corsair.toml");
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
