@@ -127,10 +127,14 @@ impl Explainer {
                     .console
                     .firefox;
         }
-        // WebKit's lines come from a run with WebKit's rules, unless that run
-        // can only end as this one did: allowed, without a preflight, a
-        // redirect, a header WebKit classifies otherwise or an XHR warning.
-        if self.profile != Profile::Safari && safari_may_part(scenario, &verdict) {
+        // WebKit's lines come from a run with WebKit's rules where its path
+        // can part from this run's; elsewhere this run already wrote them.
+        let safari_may_part = match self.profile {
+            Profile::Safari => false,
+            Profile::Chrome => safari_may_part_from_chrome(scenario, &verdict),
+            Profile::Firefox | Profile::Spec => safari_may_part(scenario, &verdict),
+        };
+        if safari_may_part {
             verdict.console.safari = evaluate(scenario, Profile::Safari, page, url, quiet)
                 .console
                 .safari;
@@ -179,6 +183,27 @@ fn safari_may_part(scenario: &Scenario, verdict: &Verdict) -> bool {
         || verdict.preflight.required
         || involves_redirect(scenario)
         || !verdict.request.dropped_headers.is_empty()
+        || headers_classified_differently_by(scenario, Profile::Safari)
+}
+
+/// Whether WebKit's path through `scenario` can differ from Chrome's (whose
+/// verdict is `chrome`): a redirect anywhere (WebKit preflights again with
+/// the first request's headers, words refused redirects its own way); a
+/// preflight answered outside 200-299 (WebKit checks the status first); a
+/// request header the two classify differently; an XHR that set a
+/// forbidden header (WebKit logs it). Elsewhere Chrome's run takes the same
+/// path, and writes WebKit's lines with WebKit's own check of the answer
+/// and WebKit's order among refused headers.
+fn safari_may_part_from_chrome(scenario: &Scenario, chrome: &Verdict) -> bool {
+    let preflight_not_ok = chrome.preflight.required
+        && scenario
+            .preflight
+            .as_ref()
+            .is_some_and(|p| !(200..=299).contains(&p.status));
+    involves_redirect(scenario)
+        || preflight_not_ok
+        || (scenario.request.initiator == Initiator::Xhr
+            && !chrome.request.dropped_headers.is_empty())
         || headers_classified_differently_by(scenario, Profile::Safari)
 }
 
@@ -417,12 +442,9 @@ impl<'a> Run<'a> {
         }))
     }
 
-    /// WebKit's two lines for a failure at the current URL, when this run
-    /// follows WebKit's rules (other runs leave them to a WebKit run).
+    /// WebKit's two lines for a failure at the current URL (right where
+    /// WebKit's path is this run's; elsewhere a WebKit run replaces them).
     fn safari_lines(&self, reason: &safari::Reason<'_>) -> Vec<String> {
-        if self.profile != Profile::Safari {
-            return Vec::new();
-        }
         safari::lines(reason, self.s.request.initiator, self.url.as_str())
     }
 
@@ -644,23 +666,24 @@ impl<'a> Run<'a> {
         };
         let finding = findings::access_failure(&ctx);
         let reason = findings::access_reason(&ctx);
-        let lines = if self.profile == Profile::Safari {
-            let why = safari_access_reason(e.failure, origin_sent, answer.status);
-            // A refused redirect response names where it led
-            // (NetworkLoadChecker::checkRedirection).
-            let location = match answer.status {
-                301 | 302 | 303 | 307 | 308 if !preflight => first(&answer.headers, "location"),
-                _ => None,
-            };
-            match location.and_then(|l| self.next_url(l)) {
-                Some(to) => self.safari_lines(&safari::Reason::Redirect {
-                    to: to.as_str(),
-                    why: Box::new(why),
-                }),
-                None => self.safari_lines(&why),
-            }
-        } else {
-            Vec::new()
+        // WebKit's own check of the same answer: it fails where this one
+        // does (both compare the origin exactly), but may name it otherwise.
+        let webkit = cors_check::check(&answer.headers, origin_sent, self.include, Profile::Safari)
+            .err()
+            .map_or(e.failure, |w| w.failure);
+        let why = safari_access_reason(webkit, origin_sent, answer.status);
+        // A refused redirect response names where it led
+        // (NetworkLoadChecker::checkRedirection).
+        let location = match answer.status {
+            301 | 302 | 303 | 307 | 308 if !preflight => first(&answer.headers, "location"),
+            _ => None,
+        };
+        let lines = match location.and_then(|l| self.next_url(l)) {
+            Some(to) => self.safari_lines(&safari::Reason::Redirect {
+                to: to.as_str(),
+                why: Box::new(why),
+            }),
+            None => self.safari_lines(&why),
         };
         self.cors_block(stage, error, &e.parameter, reason, ff_reason, finding)
             .with_safari(lines)

@@ -215,14 +215,7 @@ impl<'a> Run<'a> {
             // validateCrossOriginHeaders: `*` without credentials allows
             // every header, Authorization included.
             if !wildcard {
-                // WebKit's header map iterates the names it knows first,
-                // each group in the order the page set them.
-                let known = |n: &&str| crate::names::webkit_knows(n);
-                let names = || unsafe_names.iter().map(String::as_str);
-                refused = names()
-                    .filter(known)
-                    .chain(names().filter(|n| !known(n)))
-                    .find(|n| !allowed.contains(n));
+                refused = webkit_order(&unsafe_names).find(|n| !allowed.contains(n));
             }
         } else if wildcard {
             if has_auth && !auth_listed {
@@ -258,8 +251,27 @@ impl<'a> Run<'a> {
                     .cloned()
                     .unwrap_or_else(|| name.clone())
             };
-            let spelled = self.spelled(&name);
-            let lines = self.safari_lines(&safari::Reason::HeaderNotAllowed(spelled));
+            // WebKit names the first refused header in its own order.
+            // (This run's list is in its own browser's order: WebKit's is
+            // the order the page set them.)
+            let page_order: Vec<String>;
+            let webkit_name = if self.profile == Profile::Safari {
+                name.as_str()
+            } else {
+                let unsafe_set = NameSet::new(&unsafe_names);
+                let mut seen = request_headers::Combiner::default();
+                for (n, v) in &self.s.request.headers {
+                    if unsafe_set.contains(&n.to_ascii_lowercase()) {
+                        seen.add(n, v);
+                    }
+                }
+                page_order = seen.finish().into_iter().map(|h| h.name).collect();
+                webkit_order(&page_order)
+                    .find(|n| !allowed.contains(n))
+                    .unwrap_or(&name)
+            };
+            let lines =
+                self.safari_lines(&safari::Reason::HeaderNotAllowed(self.spelled(webkit_name)));
             return Err(self
                 .cors_block(
                     Stage::Preflight,
@@ -452,4 +464,15 @@ impl<'a> Run<'a> {
         }
         reasons
     }
+}
+
+/// The unsafe names in the order WebKit checks them: its header map
+/// iterates the names it knows first, each group in the order the page set
+/// them (observed).
+fn webkit_order(unsafe_names: &[String]) -> impl Iterator<Item = &str> {
+    let known = |n: &&str| crate::names::webkit_knows(n);
+    let names = || unsafe_names.iter().map(String::as_str);
+    names()
+        .filter(known)
+        .chain(names().filter(move |n| !known(n)))
 }

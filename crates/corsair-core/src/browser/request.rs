@@ -192,15 +192,11 @@ impl<'a> Run<'a> {
             "The request mode is \"same-origin\" and it was redirected to {}, another origin.",
             self.url
         );
-        let lines = if self.profile == Profile::Safari {
-            let reason = safari::Reason::SameOriginMode {
-                url: bare.as_str(),
-                origin: self.page_origin.serialized(),
-            };
-            safari::lines(&reason, self.s.request.initiator, bare.as_str())
-        } else {
-            Vec::new()
+        let webkit = safari::Reason::SameOriginMode {
+            url: bare.as_str(),
+            origin: self.page_origin.serialized(),
         };
+        let lines = safari::lines(&webkit, self.s.request.initiator, bare.as_str());
         self.plain_block(
             Stage::Redirect,
             reason,
@@ -264,14 +260,10 @@ impl<'a> Run<'a> {
             chrome: Some(line),
             firefox: None,
             // WebKit refuses the load before any CORS check: one line.
-            safari: if self.profile == Profile::Safari {
-                vec![safari::refused_line(
-                    self.s.request.initiator,
-                    self.url.as_str(),
-                )]
-            } else {
-                Vec::new()
-            },
+            safari: vec![safari::refused_line(
+                self.s.request.initiator,
+                self.url.as_str(),
+            )],
             finding: findings::mode_disallows(&self.url),
         }))
     }
