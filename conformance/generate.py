@@ -1280,6 +1280,84 @@ def gen_round_two_found():
         C.add("found", [sid], f"randomized testing, round 2: {sid}", json.loads(text))
 
 
+# --------------------------------------------------------------------------
+# 14. where the engines part (Chrome, Firefox, WebKit): which response
+#     headers a page may read, odd preflight lists, hosts' spelling
+# --------------------------------------------------------------------------
+ENGINE_EXPOSE_RESP = [
+    ["ETag", '"v1"'],
+    ["X-A", "a"],
+    ["X-B", "b"],
+    ["Set-Cookie", "sid=abc; Path=/"],
+    ["Content-Type", "text/plain"],
+]
+ENGINE_ACEH_FORMS = OrderedDict([
+    ("empty-items", (["ETag, , X-A"], ("same-origin",))),
+    ("leading-comma", ([", ETag"], ("same-origin",))),
+    ("trailing-comma", (["ETag,"], ("same-origin",))),
+    ("tab-sep", (["ETag,\tX-A"], ("same-origin",))),
+    ("invalid-token", (["ETag, X(A)"], ("same-origin",))),
+    ("invalid-first", (["X(A), ETag"], ("same-origin",))),
+    ("non-ascii", (["ETag, X-\u00e9"], ("same-origin",))),
+    ("space-sep", (["ETag X-A"], ("same-origin",))),
+    ("repeated-lines", (["ETag", "ETag"], ("same-origin",))),
+    ("lines-star-then-name", (["*", "X-A"], ("same-origin", "include"))),
+    ("star-in-list", (["ETag, *"], ("same-origin", "include"))),
+    ("set-cookie-listed", (["Set-Cookie, ETag"], ("same-origin", "include"))),
+    ("safelisted-names", (["Content-Type, Content-Length"], ("same-origin",))),
+    ("case", (["etag, x-A"], ("same-origin",))),
+    ("empty-value", ([""], ("same-origin",))),
+    ("quoted", (['"ETag"'], ("same-origin",))),
+    ("star-only", (["*"], ("omit",))),
+])
+
+
+def gen_engines():
+    g = "engines"
+    for form, (vals, creds) in ENGINE_ACEH_FORMS.items():
+        for cred in creds:
+            h = ok_headers(cred) + copy.deepcopy(ENGINE_EXPOSE_RESP) + [[ACEH, v] for v in vals]
+            sc = scen(req(api(), "GET", [], cred), pf("GET", [], cred), {"status": 200, "headers": h})
+            C.add(g, ["en-x", form, cred], f"GET (credentials {cred}); readable response headers with ACEH lines {vals!r}", sc)
+    # preflight lists on several lines, and * mixed with names under credentials
+    X = [["X-Custom", "1"]]
+    for tag, cred, lines in (
+            ("acam-two-lines", "same-origin", [[ACAM, "GET"], [ACAM, "PUT"], [ACAH, "X-Custom"]]),
+            ("acah-two-lines", "same-origin", [[ACAM, "PUT"], [ACAH, "X-Other"], [ACAH, "X-Custom"]]),
+            ("acam-star-and-put-cred", "include", [[ACAM, "*, PUT"], [ACAH, "X-Custom"]]),
+            ("acam-star-only-cred", "include", [[ACAM, "*"], [ACAH, "X-Custom"]]),
+            ("acah-star-and-name-cred", "include", [[ACAM, "PUT"], [ACAH, "*, X-Custom"]]),
+            ("acah-star-only-cred", "include", [[ACAM, "PUT"], [ACAH, "*"]]),
+            ("acah-lower-name", "same-origin", [[ACAM, "PUT"], [ACAH, "x-custom"]]),
+            ("acam-empty-line", "same-origin", [[ACAM, ""], [ACAM, "PUT"], [ACAH, "X-Custom"]]),
+            ("acah-tab-then-name", "same-origin", [[ACAM, "PUT"], [ACAH, "X-Other,\t\tX-Custom"]])):
+        h = [[ACAO, PAGE]] + ([[ACAC, "true"]] if cred == "include" else []) + lines
+        sc = scen(req(api(), "PUT", X, cred), {"status": 204, "headers": h}, resp(cred))
+        C.add(g, ["en-pf", tag], f"PUT + X-Custom (credentials {cred}), preflight lists {lines!r}", sc)
+    # * in Allow-Headers and Authorization, with and without credentials
+    A = [["Authorization", "Bearer x"]]
+    for cred in ("same-origin", "include"):
+        h = [[ACAO, PAGE]] + ([[ACAC, "true"]] if cred == "include" else []) + [[ACAM, "GET"], [ACAH, "*"]]
+        sc = scen(req(api(), "GET", A, cred), {"status": 204, "headers": h}, resp(cred))
+        C.add(g, ["en-auth-star", cred], f"GET + Authorization (credentials {cred}), preflight ACAH *", sc)
+    # the request URL's host spelled in upper case; Allow-Origin spelled otherwise
+    up = f"http://API.EXAMPLE.TEST:8002/s/{IDT}/r"
+    C.add(g, ["en-host-upper"], "GET to an upper-case host, ACAO the page origin",
+          scen(req(up), pf(), resp()))
+    C.add(g, ["en-host-upper-put"], "PUT + X-Custom to an upper-case host",
+          scen(req(up, "PUT", X), pf("PUT", X), resp()))
+    for tag, v in (("punycode", "http://xn--pp-uia.example.test:8001"),
+                   ("upper-host", "http://APP.EXAMPLE.TEST:8001"),
+                   ("upper-scheme", "HTTP://app.example.test:8001"),
+                   ("default-port-80", "http://app.example.test:8001:80")):
+        C.add(g, ["en-acao", tag], f"GET, ACAO {v!r}", scen(req(api()), pf(), resp(origin=v)))
+    # modes on the page's own origin and across it
+    for mode in ("cors", "same-origin", "no-cors"):
+        C.add(g, ["en-own", mode], f"{mode} GET + X-Custom to the page's own origin (no CORS headers)",
+              scen(req(app(), "GET", X if mode != "no-cors" else [], mode=mode), None,
+                   {"status": 200, "headers": [["X-A", "a"]]}))
+
+
 def main():
     gen_methods()
     gen_headers()
@@ -1294,6 +1372,7 @@ def main():
     gen_header_order()
     gen_round_two_found()
     gen_random_found()
+    gen_engines()
 
     lines = [json.dumps(it, ensure_ascii=True, separators=(",", ":")) for it in C.items]
     for line in lines:  # round-trip check

@@ -21,6 +21,8 @@ Usage (from the repository root, after `cargo build --release -p corsair-cli`):
     python3 scripts/firefox-check.py --ids e-seed-no-acao,m-put-acam-upper
     python3 scripts/firefox-check.py --out /tmp/ff.jsonl  # keep observations
     python3 scripts/firefox-check.py --replay /tmp/ff.jsonl  # compare again, no Firefox
+    python3 scripts/firefox-check.py --all --record conformance/corpus/firefox.jsonl
+                                      # re-record the corpus's Firefox observations
 
 Needs `firefox-esr` (Debian) and the `websockets` package (pip install
 websockets). Exit status: 0 all agree, 1 some mismatch, 2 setup error.
@@ -792,6 +794,21 @@ def compare(lines, ff_results, ours) -> int:
     return 0 if not outcome_mm and not line_mm and not errors else 1
 
 
+def write_record(path: str, lines, ff_results) -> None:
+    """One compact line per scenario, in corpus order: what the page saw
+    (`allowed` when the JS call succeeded) and Firefox's reason line."""
+    by_id = {r["id"]: r for r in ff_results}
+    with open(path, "w") as f:
+        for l in lines:
+            r = by_id.get(l["id"])
+            if r is None or "error" in r or "js" not in r:
+                raise RuntimeError(f"{l['id']}: no observation to record")
+            rec = {"id": r["id"],
+                   "outcome": "allowed" if r["js"].get("settled") == "ok" else "blocked",
+                   "console": r.get("firefox_line")}
+            f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
 # ---------------------------------------------------------------- main ---
 
 def select(args) -> list[dict]:
@@ -831,6 +848,8 @@ def main() -> int:
                     help="stop starting scenarios after this many seconds")
     ap.add_argument("--out", help="write the raw Firefox observations here (JSONL)")
     ap.add_argument("--replay", help="compare observations from an --out file; no Firefox")
+    ap.add_argument("--record", help="write the compact recording (id, outcome, console) "
+                    "that corpus/firefox.jsonl holds, in corpus order")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -875,6 +894,12 @@ def main() -> int:
             with open(args.out, "w") as f:
                 for r in ff_results:
                     f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        if args.record:
+            try:
+                write_record(args.record, lines, ff_results)
+            except RuntimeError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
 
     ours = ours_for(lines, args.corsair)
     return compare(lines, ff_results, ours)
