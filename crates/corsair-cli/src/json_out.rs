@@ -54,6 +54,17 @@ pub fn write_verdict(out: &mut Vec<u8>, v: &Verdict) {
     request(out, &v.request);
     out.extend_from_slice(b",\"urls\":");
     strings(out, &v.urls);
+    if let Some(e) = &v.engines {
+        out.extend_from_slice(b",\"engines\":{\"chrome\":");
+        string(out, outcome(e.chrome));
+        out.extend_from_slice(b",\"firefox\":");
+        string(out, outcome(e.firefox));
+        out.extend_from_slice(b",\"safari\":");
+        string(out, outcome(e.safari));
+        out.extend_from_slice(b",\"summary\":");
+        string(out, &e.summary);
+        out.push(b'}');
+    }
     if !v.steps.is_empty() {
         out.extend_from_slice(b",\"steps\":[");
         for (i, s) in v.steps.iter().enumerate() {

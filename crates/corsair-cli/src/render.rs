@@ -151,6 +151,9 @@ pub fn verdict_styled(v: &Verdict, style: Style) -> String {
         };
         let _ = writeln!(out, "  {label} {line}");
     }
+    if let Some(engines) = &v.engines {
+        let _ = writeln!(out, "  Engines: {}", engines.summary);
+    }
     if matches!(v.outcome, Outcome::Allowed) {
         let readable = if v.readable_response_headers.is_empty() {
             "none".to_owned()
@@ -274,6 +277,9 @@ pub fn escape_verdict(v: &Verdict) -> Verdict {
     v.console.chrome = v.console.chrome.as_deref().map(esc);
     v.console.firefox = v.console.firefox.as_deref().map(esc);
     v.console.safari = v.console.safari.iter().map(|l| esc(l)).collect();
+    if let Some(e) = &mut v.engines {
+        e.summary = esc(&e.summary);
+    }
     v.readable_response_headers = v.readable_response_headers.iter().map(|h| esc(h)).collect();
     for f in &mut v.findings {
         if let std::borrow::Cow::Owned(t) = escape_control(&f.title) {

@@ -125,6 +125,102 @@ pub struct Console {
     pub safari: Vec<String>,
 }
 
+/// Each engine's outcome where they disagree, and why the blocking ones
+/// block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Engines {
+    /// Chrome's outcome.
+    pub chrome: Outcome,
+    /// Firefox's outcome.
+    pub firefox: Outcome,
+    /// Safari's (WebKit's) outcome.
+    pub safari: Outcome,
+    /// One sentence: "Chrome and Firefox allow this; Safari blocks it: …".
+    pub summary: String,
+}
+
+impl Engines {
+    /// The engines' outcomes and, for a blocked one, its reason; `None`
+    /// when they agree or when any verdict is incomplete.
+    pub fn compare(
+        chrome: EngineEnd<'_>,
+        firefox: EngineEnd<'_>,
+        safari: EngineEnd<'_>,
+    ) -> Option<Engines> {
+        let ends = [("Chrome", chrome), ("Firefox", firefox), ("Safari", safari)];
+        if ends.iter().any(|(_, e)| e.outcome == Outcome::Incomplete) {
+            return None;
+        }
+        let blocks = |e: &EngineEnd<'_>| e.outcome == Outcome::Blocked;
+        let blockers: Vec<&(&str, EngineEnd<'_>)> =
+            ends.iter().filter(|(_, e)| blocks(e)).collect();
+        if blockers.is_empty() || blockers.len() == ends.len() {
+            return None;
+        }
+        let allowers: Vec<&str> = ends
+            .iter()
+            .filter(|(_, e)| !blocks(e))
+            .map(|(n, _)| *n)
+            .collect();
+        let names: Vec<&str> = blockers.iter().map(|(n, _)| *n).collect();
+        let reasons: Vec<&str> = blockers.iter().map(|(_, e)| e.reason).collect();
+        let why = if reasons.iter().all(|r| *r == reasons[0]) {
+            reasons[0].to_owned()
+        } else {
+            let each: Vec<String> = blockers
+                .iter()
+                .map(|(n, e)| format!("{n}: {}", e.reason))
+                .collect();
+            each.join(" ")
+        };
+        let summary = format!(
+            "{} {} this; {} {} it: {why}",
+            and_list(&allowers),
+            if allowers.len() == 1 {
+                "allows"
+            } else {
+                "allow"
+            },
+            and_list(&names),
+            if names.len() == 1 { "blocks" } else { "block" },
+        );
+        Some(Engines {
+            chrome: ends[0].1.outcome,
+            firefox: ends[1].1.outcome,
+            safari: ends[2].1.outcome,
+            summary,
+        })
+    }
+}
+
+/// How one engine's walk ended, for [`Engines::compare`].
+#[derive(Clone, Copy, Debug)]
+pub struct EngineEnd<'a> {
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// Why it blocked ("" when it did not).
+    pub reason: &'a str,
+}
+
+impl<'a> EngineEnd<'a> {
+    /// The end of `verdict`'s walk.
+    pub fn of(verdict: &'a Verdict) -> EngineEnd<'a> {
+        EngineEnd {
+            outcome: verdict.outcome,
+            reason: verdict.blocked.as_ref().map_or("", |b| b.reason.as_str()),
+        }
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// The request as the browser sent it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SentRequest {
@@ -176,6 +272,10 @@ pub struct Verdict {
     pub request: SentRequest,
     /// Every URL visited, the first one included.
     pub urls: Vec<String>,
+    /// Where Chrome, Firefox and Safari part on this scenario (left out
+    /// when they agree).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engines: Option<Engines>,
     /// The story, step by step (left out when not asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,

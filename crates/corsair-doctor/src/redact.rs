@@ -646,6 +646,7 @@ pub fn redact_verdict(v: &mut Verdict, r: &Redactor) {
         .into_iter()
         .flatten()
         .chain(v.console.safari.iter_mut())
+        .chain(v.engines.iter_mut().map(|e| &mut e.summary))
     {
         r.scrub_in_place(line);
     }

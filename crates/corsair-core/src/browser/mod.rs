@@ -20,7 +20,8 @@ use crate::scenario::{
     Answer, CredentialsMode, Initiator, Page, RequestMode, Scenario, ScenarioError,
 };
 use crate::verdict::{
-    Blocked, Console, Missing, Outcome, Outgoing, Preflight, SentRequest, Stage, Step, Verdict,
+    Blocked, Console, EngineEnd, Engines, Missing, Outcome, Outgoing, Preflight, SentRequest,
+    Stage, Step, Verdict,
 };
 
 /// Records a step of the story; the text is only built when steps are wanted.
@@ -109,24 +110,17 @@ impl Explainer {
             self.options,
         );
         // Each console line is that browser's own: where the browsers' rules
-        // can part, the other browser's line comes from its own run.
-        if self.profile != Profile::Chrome {
-            verdict.console.chrome =
-                evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet)
-                    .console
-                    .chrome;
-        }
+        // can part, the other browser's line comes from its own run. An
+        // engine not run ends as this run does (that is why it is not run).
+        let chrome = (self.profile != Profile::Chrome)
+            .then(|| evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet));
         let firefox_may_part = match self.profile {
             Profile::Firefox => false,
             Profile::Spec | Profile::Safari => true,
             Profile::Chrome => firefox_may_part(scenario, &verdict),
         };
-        if firefox_may_part {
-            verdict.console.firefox =
-                evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet)
-                    .console
-                    .firefox;
-        }
+        let firefox = firefox_may_part
+            .then(|| evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet));
         // WebKit's lines come from a run with WebKit's rules where its path
         // can part from this run's; elsewhere this run already wrote them.
         let safari_may_part = match self.profile {
@@ -134,10 +128,22 @@ impl Explainer {
             Profile::Chrome => safari_may_part_from_chrome(scenario, &verdict),
             Profile::Firefox | Profile::Spec => safari_may_part(scenario, &verdict),
         };
-        if safari_may_part {
-            verdict.console.safari = evaluate(scenario, Profile::Safari, page, url, quiet)
-                .console
-                .safari;
+        let safari = safari_may_part.then(|| evaluate(scenario, Profile::Safari, page, url, quiet));
+        let main = EngineEnd::of(&verdict);
+        let engines = Engines::compare(
+            chrome.as_ref().map_or(main, EngineEnd::of),
+            firefox.as_ref().map_or(main, EngineEnd::of),
+            safari.as_ref().map_or(main, EngineEnd::of),
+        );
+        verdict.engines = engines;
+        if let Some(v) = chrome {
+            verdict.console.chrome = v.console.chrome;
+        }
+        if let Some(v) = firefox {
+            verdict.console.firefox = v.console.firefox;
+        }
+        if let Some(v) = safari {
+            verdict.console.safari = v.console.safari;
         }
         Ok(verdict)
     }

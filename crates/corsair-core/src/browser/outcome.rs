@@ -98,6 +98,7 @@ impl<'a> Run<'a> {
             findings: self.findings,
             request,
             urls: self.urls,
+            engines: None,
             steps: self.steps,
         }
     }
