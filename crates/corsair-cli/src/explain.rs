@@ -19,9 +19,38 @@ Input: one scenario as JSON, or JSON Lines (one scenario per line) for batches:
    \"response\":  {\"status\": 200, \"headers\": [[\"Access-Control-Allow-Origin\", \"https://app.example.com\"]]}}
 Try: corsair explain --example        (corsair explain --example list shows them all)";
 
+/// `explain --browser` values: one profile, or the three engines.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ExplainBrowser {
+    /// Current Chrome stable.
+    Chrome,
+    /// Firefox ESR.
+    Firefox,
+    /// The Fetch standard as written.
+    Spec,
+    /// Safari's engine, WebKit.
+    #[value(alias = "webkit")]
+    Safari,
+    /// Chrome, Firefox and Safari, one verdict each.
+    All,
+}
+
+impl ExplainBrowser {
+    /// The profiles to explain with.
+    fn profiles(self) -> &'static [Profile] {
+        match self {
+            ExplainBrowser::Chrome => &[Profile::Chrome],
+            ExplainBrowser::Firefox => &[Profile::Firefox],
+            ExplainBrowser::Spec => &[Profile::Spec],
+            ExplainBrowser::Safari => &[Profile::Safari],
+            ExplainBrowser::All => &[Profile::Chrome, Profile::Firefox, Profile::Safari],
+        }
+    }
+}
+
 /// Runs the command; returns the exit status.
 pub fn run(args: &ExplainArgs) -> Result<Status, CliError> {
-    let profile = Profile::from(args.browser);
+    let profile = args.browser.profiles();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let status = match source(args)? {
@@ -108,13 +137,14 @@ impl Tally {
 struct Ctx<'o> {
     json: bool,
     style: render::Style,
-    explainer: Explainer,
+    /// One per profile asked for (three with `--browser all`).
+    explainers: Vec<Explainer>,
     out: &'o mut dyn Write,
     buf: Vec<u8>,
 }
 
 impl<'o> Ctx<'o> {
-    fn new(args: &ExplainArgs, profile: Profile, out: &'o mut dyn Write) -> Ctx<'o> {
+    fn new(args: &ExplainArgs, profiles: &[Profile], out: &'o mut dyn Write) -> Ctx<'o> {
         // The story costs as much as the verdict: build it only when shown.
         let options = Options {
             steps: !args.json || args.steps,
@@ -122,22 +152,32 @@ impl<'o> Ctx<'o> {
         Ctx {
             json: args.json,
             style: render::Style::for_stdout(),
-            explainer: Explainer::new(profile, options),
+            explainers: profiles
+                .iter()
+                .map(|p| Explainer::new(*p, options))
+                .collect(),
             out,
             buf: Vec::with_capacity(4096),
         }
     }
 
+    /// One verdict per profile asked for.
     fn explain(
         &mut self,
         s: Result<corsair_core::Scenario, ScenarioError>,
-    ) -> Result<Verdict, ScenarioError> {
+    ) -> Result<Vec<Verdict>, ScenarioError> {
         s.and_then(|s| {
-            let mut v = self.explainer.explain(&s)?;
-            // Scenarios carry tokens and cookies: only their bytes are
-            // replaced, so lines without a secret stay byte-exact.
-            redact_verdict(&mut v, &Redactor::from_scenario(&s));
-            Ok(v)
+            let redactor = Redactor::from_scenario(&s);
+            self.explainers
+                .iter_mut()
+                .map(|e| {
+                    let mut v = e.explain(&s)?;
+                    // Scenarios carry tokens and cookies: only their bytes are
+                    // replaced, so lines without a secret stay byte-exact.
+                    redact_verdict(&mut v, &redactor);
+                    Ok(v)
+                })
+                .collect()
         })
     }
 }
@@ -221,27 +261,52 @@ fn explain_line(line: &str, number: usize, ctx: &mut Ctx<'_>) -> Result<Option<O
     emit(result, Some(number), ctx)
 }
 
-/// Prints one verdict or one input error; returns the outcome (None for bad input).
+/// Prints one scenario's verdicts (one per profile asked for) or its input
+/// error; returns the outcome (None for bad input): with several engines,
+/// blocked if any blocks.
 fn emit(
-    result: Result<Verdict, ScenarioError>,
+    result: Result<Vec<Verdict>, ScenarioError>,
     line: Option<usize>,
     ctx: &mut Ctx<'_>,
 ) -> Result<Option<Outcome>, CliError> {
     ctx.buf.clear();
     match &result {
-        Ok(v) if ctx.json => {
-            json_out::write_verdict(&mut ctx.buf, v);
+        Ok(vs) if ctx.json => {
+            if let [v] = vs.as_slice() {
+                json_out::write_verdict(&mut ctx.buf, v);
+            } else {
+                // `--browser all`: {"chrome": …, "firefox": …, "safari": …}
+                ctx.buf.push(b'{');
+                for (i, v) in vs.iter().enumerate() {
+                    if i > 0 {
+                        ctx.buf.push(b',');
+                    }
+                    json_out::string(&mut ctx.buf, v.browser.name());
+                    ctx.buf.push(b':');
+                    json_out::write_verdict(&mut ctx.buf, v);
+                }
+                ctx.buf.push(b'}');
+            }
             ctx.buf.push(b'\n');
         }
-        Ok(v) => {
+        Ok(vs) => {
             if line.is_some_and(|n| n > 1) {
                 ctx.buf.push(b'\n');
             }
-            // A scenario's values are shown escaped on a terminal: no
-            // control character of theirs reaches it (JSON escapes its own).
-            let shown = render::escape_verdict(v);
-            ctx.buf
-                .extend_from_slice(render::verdict_styled(&shown, ctx.style).as_bytes());
+            for (i, v) in vs.iter().enumerate() {
+                if vs.len() > 1 {
+                    if i > 0 {
+                        ctx.buf.push(b'\n');
+                    }
+                    let title = format!("── {} ──\n", engine_title(v.browser));
+                    ctx.buf.extend_from_slice(ctx.style.bold(&title).as_bytes());
+                }
+                // A scenario's values are shown escaped on a terminal: no
+                // control character of theirs reaches it (JSON escapes its own).
+                let shown = render::escape_verdict(v);
+                ctx.buf
+                    .extend_from_slice(render::verdict_styled(&shown, ctx.style).as_bytes());
+            }
         }
         Err(e) => {
             // The message may quote the bad value: hide URL credentials in it.
@@ -261,5 +326,25 @@ fn emit(
         }
     }
     ctx.out.write_all(&ctx.buf)?;
-    Ok(result.ok().map(|v| v.outcome))
+    Ok(result.ok().map(|vs| {
+        let outcomes = || vs.iter().map(|v| v.outcome);
+        if outcomes().any(|o| o == Outcome::Blocked) {
+            Outcome::Blocked
+        } else {
+            outcomes()
+                .find(|o| *o == Outcome::Incomplete)
+                .or_else(|| outcomes().next())
+                .unwrap_or(Outcome::Incomplete)
+        }
+    }))
+}
+
+/// An engine's name for the side-by-side report.
+fn engine_title(p: Profile) -> &'static str {
+    match p {
+        Profile::Chrome => "Chrome",
+        Profile::Firefox => "Firefox",
+        Profile::Safari => "Safari (WebKit)",
+        Profile::Spec => "the Fetch standard",
+    }
 }

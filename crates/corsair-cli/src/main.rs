@@ -17,6 +17,7 @@ mod har;
 mod inputs;
 mod json_out;
 mod lint;
+mod policy_file;
 mod render;
 mod serve;
 
@@ -80,9 +81,9 @@ pub struct ExplainArgs {
     /// With --json, also include the step-by-step story (`steps`).
     #[arg(long, requires = "json")]
     pub steps: bool,
-    /// Which browser's behaviour to model.
-    #[arg(long, value_enum, default_value_t = BrowserArg::Chrome)]
-    pub browser: BrowserArg,
+    /// Which browser's behaviour to model (`all`: Chrome, Firefox and Safari side by side).
+    #[arg(long, value_enum, default_value_t = explain::ExplainBrowser::Chrome)]
+    pub browser: explain::ExplainBrowser,
     /// Explain a built-in scenario instead of a file (`--example list` lists them).
     #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = builtin::DEFAULT)]
     pub example: Option<String>,

@@ -213,3 +213,44 @@ fn control_characters_in_a_scenario_are_escaped() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(v["outcome"], "blocked");
 }
+
+/// Authorization kept across a cross-origin redirect: Chrome and Firefox
+/// allow it, WebKit preflights the target with it and is refused.
+const PARTS: &str = r#"{"page_origin":"http://a.test:8001","request":{"url":"http://b.test:8002/start","headers":[["Authorization","Bearer x"],["X-Custom","1"]]},"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","http://a.test:8001"],["Access-Control-Allow-Headers","Authorization, X-Custom"]]},"response":{"status":302,"headers":[["Location","http://c.test:8003/hop1"],["Access-Control-Allow-Origin","http://a.test:8001"]],"next":{"preflight":{"status":204,"headers":[["Access-Control-Allow-Origin","*"],["Access-Control-Allow-Headers","X-Custom"]]},"response":{"status":200,"headers":[["Access-Control-Allow-Origin","*"]]}}}}"#;
+
+#[test]
+fn the_engines_side_by_side_and_where_they_part() {
+    // One verdict (Chrome's) that says where the engines part.
+    let out = corsair(&["explain", "--json"], PARTS);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["engines"]["safari"], "blocked");
+    assert_eq!(v["engines"]["chrome"], "allowed");
+    let summary = v["engines"]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("Chrome and Firefox allow this; Safari blocks it: "),
+        "{summary}"
+    );
+    assert_eq!(
+        v["console"]["safari"][0],
+        "Request header field Authorization is not allowed by Access-Control-Allow-Headers."
+    );
+    // --browser all: three verdicts; blocked (1) since one engine blocks.
+    let out = corsair(&["explain", "--browser", "all", "--json"], PARTS);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["chrome"]["outcome"], "allowed");
+    assert_eq!(v["firefox"]["outcome"], "allowed");
+    assert_eq!(v["safari"]["outcome"], "blocked");
+    let human = text(&corsair(&["explain", "--browser", "all"], PARTS).stdout);
+    for title in ["── Chrome ──", "── Firefox ──", "── Safari (WebKit) ──"] {
+        assert!(human.contains(title), "{human}");
+    }
+    // webkit names the same profile; engines agreeing leave `engines` out.
+    let out = corsair(&["explain", "--json", "--browser", "webkit"], PARTS);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["browser"], "safari");
+    let out = corsair(&["explain", "--json"], ALLOWED);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("engines").is_none());
+}
