@@ -17,7 +17,6 @@ mod har;
 mod inputs;
 mod json_out;
 mod lint;
-mod policy_file;
 mod render;
 mod serve;
 
