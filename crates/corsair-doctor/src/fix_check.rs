@@ -55,10 +55,11 @@ pub fn keep_what_works(fix: &mut Fix, checked: &Checked, origin: &str) {
     }
 }
 
-/// Whether a server applying `fix` lets the browser (`profile`) make
-/// `request` and read what it reads: the fix served by the `corsair-tower`
-/// layer, judged by the browser model. A request the layer cannot be asked
-/// (a value no HTTP request carries) is not proven: `false`.
+/// Whether a server applying `fix` lets the browser (`profile`), and
+/// Chrome, Firefox and Safari alike, make `request` and read what it reads:
+/// the fix served by the `corsair-tower` layer, judged by the browser model.
+/// A request the layer cannot be asked (a value no HTTP request carries) is
+/// not proven: `false`.
 pub fn fix_allows(request: &CheckRequest, verdict: &Verdict, fix: &Fix, profile: Profile) -> bool {
     let spec = PolicySpec {
         origins: fix
@@ -99,8 +100,10 @@ pub fn fix_allows(request: &CheckRequest, verdict: &Verdict, fix: &Fix, profile:
     };
     scenario.response = Some(answer);
     match corsair_core::explain(&scenario, profile) {
+        // Allowed in every engine: `engines` is set only where they part.
         Ok(v) => {
             v.outcome == Outcome::Allowed
+                && v.engines.is_none()
                 && !v
                     .findings
                     .iter()
