@@ -42,12 +42,15 @@ pub fn added_by_browser(name: &str) -> bool {
 }
 
 /// Which browser's rules an export is judged by, from its `log.creator`
-/// (`name version`): Firefox's exports say `Firefox`, Chrome's, Edge's and
-/// other Chromium browsers' `WebInspector`. `None` when it names neither.
+/// (`name version`): Firefox's exports say `Firefox`, Safari's `WebKit Web
+/// Inspector`, Chrome's, Edge's and other Chromium browsers' `WebInspector`.
+/// `None` when it names none of them.
 pub fn profile_for_creator(creator: Option<&str>) -> Option<Profile> {
     let name = creator?.to_ascii_lowercase();
     if name.contains("firefox") {
         Some(Profile::Firefox)
+    } else if name.contains("webkit") || name.contains("safari") {
+        Some(Profile::Safari)
     } else if ["webinspector", "chrome", "chromium", "edge"]
         .iter()
         .any(|n| name.contains(n))

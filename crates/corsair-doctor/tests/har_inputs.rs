@@ -93,6 +93,10 @@ fn creators_and_schemes() {
         profile_for_creator(Some("Firefox 128.0")),
         Some(Profile::Firefox)
     );
+    assert_eq!(
+        profile_for_creator(Some("WebKit Web Inspector 1.0")),
+        Some(Profile::Safari)
+    );
     assert_eq!(profile_for_creator(Some("Charles Proxy 4.6")), None);
     assert_eq!(profile_for_creator(None), None);
     for url in [
