@@ -3,7 +3,10 @@
 //! included as a user would include it (the app's routes after it, the
 //! listen address and upstream filled in); from each allowed origin the
 //! doctor and real Chromium find the call allowed, with the exposed header
-//! readable, and an origin the policy does not list is refused.
+//! readable, and an origin the policy does not list is refused; then
+//! `corsair verify`'s cases, derived from the policy alone, find no
+//! deviation on any of them, and each deliberately broken deployment (one
+//! mistake per engine) is caught.
 //!
 //! Needs nginx, Caddy, Node.js with `npm ci --prefix conformance/zoo/node`,
 //! Python with `pip install -r conformance/zoo/requirements.txt`, and
@@ -16,7 +19,9 @@
 mod harness;
 
 use corsair_core::policy::{check, document};
-use corsair_core::Outcome;
+use corsair_core::{Outcome, Slug};
+use corsair_doctor::send::{Sender, SenderOptions};
+use corsair_doctor::verify::{self, Deviation};
 use corsair_platforms::export::export;
 use corsair_platforms::{Platform, Rendered};
 
@@ -52,6 +57,30 @@ const CALL: Call = Call {
 };
 
 const ITEMS: &str = "/api/items";
+
+/// The development stage's default policy.
+fn spec() -> corsair_core::policy::PolicySpec {
+    let (doc, _) = document::parse(POLICY);
+    let checked = check(&doc, &[], Some("development"));
+    checked.specs[0].clone()
+}
+
+/// `corsair verify`'s deviations for `url` under the policy.
+fn deviations(url: &str) -> Vec<Deviation> {
+    let sender = Sender::new(&SenderOptions {
+        no_proxy: true,
+        timeout: Some(std::time::Duration::from_secs(5)),
+        ..SenderOptions::default()
+    })
+    .expect("a sender");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let runs = runtime.block_on(verify::run(&sender, verify::cases(url, &spec()), 4, false));
+    assert!(runs.len() > 10, "too few cases: {}", runs.len());
+    runs.into_iter().flat_map(|r| r.deviations).collect()
+}
 
 /// The policy's development stage exported for `platform`, exactly (no
 /// narrowing).
@@ -100,6 +129,73 @@ fn verify_engine(platform: Platform, server: &Server, snippet: &str) {
         doctor::describe(&report)
     );
     assert_ne!(PAGE, other.page_origin);
+    let found = deviations(&server.url(ITEMS));
+    assert!(
+        found.is_empty(),
+        "{platform}: verify finds deviations: {found:#?}"
+    );
+}
+
+/// A broken deployment: verify must find `slug` among its deviations.
+fn caught(what: &str, server: &Server, slug: Slug) {
+    let found = deviations(&server.url(ITEMS));
+    println!("broken {what}: {} deviation(s)", found.len());
+    assert!(
+        found.iter().any(|d| d.slug == Some(slug)),
+        "{what}: verify should report {slug}: {found:#?}"
+    );
+}
+
+#[test]
+fn verify_catches_one_mistake_per_engine() {
+    // Express reflecting every origin with credentials.
+    let r = exported(Platform::Express);
+    let source = format!(
+        "{}\n{EXPRESS_ROUTES}",
+        r.snippet
+            .replace(
+                "const corsOptions = {",
+                "const corsOptions = {\n  origin: true,\n  _listed: 0,"
+            )
+            .replacen("  origin: [", "  _origins: [", 1)
+    );
+    let server = node::start_source("broken-reflect", &source).ready();
+    caught("express reflects", &server, Slug::ReflectsAnyOrigin);
+    // Express that forgets to expose the header the page reads.
+    let source = format!(
+        "{}\n{EXPRESS_ROUTES}",
+        r.snippet.replace("exposedHeaders:", "_exposed:")
+    );
+    let server = node::start_source("broken-expose", &source).ready();
+    caught("express expose", &server, Slug::HeaderNotExposed);
+    // FastAPI's `*` with credentials: Starlette echoes any origin.
+    let api = python::uvicorn(
+        "broken-star",
+        &python::dir(),
+        "fastapi_star_credentials",
+        TempDir::new("verify-fastapi-star"),
+    )
+    .ready();
+    caught("fastapi star", &api, Slug::ReflectsAnyOrigin);
+    // nginx whose preflight answer lost PUT.
+    let r = exported(Platform::Nginx);
+    let (port, api) = (free_port(), free_port());
+    let conf = substitute(
+        Platform::Nginx,
+        &r.snippet,
+        "# ... listen, server_name, ssl as before",
+        &format!("listen 127.0.0.1:{port};"),
+    )
+    .replace("127.0.0.1:8000", &format!("127.0.0.1:{api}"))
+    .replace("GET, HEAD, POST, PUT", "GET, HEAD, POST");
+    let upstream = fill(&zoo_file("nginx/api-401.conf"), &[("API_PORT", api)]);
+    let server = nginx::start(
+        "broken-method",
+        &format!("{conf}\n{upstream}"),
+        &[port, api],
+    )
+    .ready();
+    caught("nginx method", &server, Slug::MethodNotAllowed);
 }
 
 /// The Express and Python apps' route: GET and PUT, with the count header.

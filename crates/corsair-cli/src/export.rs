@@ -5,14 +5,15 @@
 //! was lost); `--check FILE` tells whether an earlier export still matches.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use corsair_core::policy::{self, document, LineIndex, Location};
+use corsair_core::policy;
 use corsair_core::printable::escape_control;
 use corsair_platforms::export::{export, ExportError, Limit};
 use corsair_platforms::Platform;
 
 use crate::exit::{CliError, Status};
+use crate::policy_file::{load, read};
 
 /// Arguments of `corsair export`.
 #[derive(clap::Args)]
@@ -48,65 +49,19 @@ The snippet is the one `corsair check` renders as a fix for the same policy: a f
 
 Exit status: 0 written (or --check matches), 1 refused (or --check differs), 2 the file cannot be read or has errors.";
 
-/// Reads the policy file as UTF-8 text.
-fn read(path: &Path) -> Result<String, CliError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        CliError::Input(format!(
-            "{}: not UTF-8 text (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        ))
-    })
-}
-
 /// Runs `corsair export`.
 pub fn run(args: &ExportArgs) -> Result<Status, CliError> {
-    let text = read(&args.file)?;
-    let (doc, mut problems) = document::parse(&text);
-    let env = std::env::var(policy::ORIGINS_ENV).ok();
-    let env_entries = env
-        .as_deref()
-        .map_or_else(Vec::new, |v| document::env_origins(policy::ORIGINS_ENV, v));
-    let checked = policy::check(&doc, &env_entries, args.stage.as_deref());
-    problems.extend(checked.problems.iter().cloned());
-    let index = LineIndex::new(&text);
+    let loaded = load(&args.file, args.stage.as_deref())?;
+    let text = &loaded.text;
     let file = args.file.display();
-    let errors: Vec<String> = problems
-        .iter()
-        .filter(|p| p.severity == corsair_core::catalog::Severity::Error)
-        .map(|p| {
-            let at = match &p.location {
-                Location::File { span } => {
-                    let (line, col) = index.line_col(span.start);
-                    format!("{file}:{line}:{col}: ")
-                }
-                _ => String::new(),
-            };
-            format!("{at}{} [{}]", p.message, p.slug)
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(CliError::Input(format!(
-            "the policy has errors (run `corsair lint {file}`):\n  {}",
-            errors.join("\n  ")
-        )));
-    }
-    let routes: Vec<String> = doc
-        .routes
-        .iter()
-        .filter_map(|r| r.path.as_ref().map(|p| p.value.clone()))
-        .collect();
+    let routes = loaded.route_paths();
+    let checked = &loaded.checked;
     let locate = |limit: &Limit| -> String {
         let at = limit
             .value
             .as_deref()
-            .and_then(|v| find(&text, v))
-            .map(|offset| {
-                let (line, col) = index.line_col(offset);
-                format!("{file}:{line}:{col}: ")
-            })
+            .and_then(|v| find(text, v))
+            .map(|offset| loaded.at(&args.file, offset))
             .unwrap_or_default();
         escape_control(&format!("{at}{}", limit.message)).into_owned()
     };

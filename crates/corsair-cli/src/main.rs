@@ -17,8 +17,10 @@ mod har;
 mod inputs;
 mod json_out;
 mod lint;
+mod policy_file;
 mod render;
 mod serve;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +68,9 @@ enum Command {
     /// Write the policy file as an engine's own configuration or code (nginx, Caddy, Express, FastAPI, …).
     #[command(after_help = export::AFTER_HELP)]
     Export(export::ExportArgs),
+    /// Check that deployed URLs serve what the policy says, for Chrome, Firefox and Safari (for CI, after each deploy).
+    #[command(after_help = verify::AFTER_HELP)]
+    Verify(verify::VerifyArgs),
 }
 
 /// Arguments of `corsair explain`.
@@ -140,6 +145,7 @@ fn run(command: &Command) -> Result<Status, CliError> {
         Command::Lint(args) => lint::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Export(args) => export::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 
@@ -169,6 +175,7 @@ impl Command {
             Command::Lint(_) => "lint",
             Command::Serve(_) => "serve",
             Command::Export(_) => "export",
+            Command::Verify(_) => "verify",
         }
     }
 
@@ -180,6 +187,7 @@ impl Command {
             Command::Check(a) => a.json,
             Command::Har(a) => a.json,
             Command::Lint(a) => a.wants_json(),
+            Command::Verify(a) => a.json,
             Command::Demo(_) | Command::Serve(_) | Command::Export(_) => false,
         }
     }

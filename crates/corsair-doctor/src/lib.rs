@@ -18,3 +18,4 @@ pub mod network;
 pub mod probes;
 pub mod redact;
 pub mod send;
+pub mod verify;

@@ -1,0 +1,289 @@
+//! `corsair verify`: after a deploy, does each URL serve what the policy
+//! says? The cases come from the policy (each allowed origin with what it
+//! allows; crafted origins, a method and a header it does not), are sent
+//! live and judged for Chrome, Firefox and Safari; every deviation is
+//! reported (words, JSON, JUnit XML, GitHub annotations) and fails the run.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use corsair_core::printable::escape_control;
+use corsair_doctor::exchange::redact_url;
+use corsair_doctor::send::{Sender, SenderOptions};
+use corsair_doctor::verify::{self, CaseRun, Deviation, Expect};
+use serde_json::json;
+use url::Url;
+
+use crate::exit::{CliError, Status};
+use crate::policy_file::load;
+
+/// Arguments of `corsair verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The deployed URLs to check (each is checked under the policy of its path's route).
+    #[arg(value_name = "URL", required = true)]
+    pub urls: Vec<String>,
+    /// The policy file the deployment must serve.
+    #[arg(long, value_name = "FILE", default_value = "corsair.toml")]
+    pub policy: PathBuf,
+    /// The stage whose policy to hold the deployment to (default: production, `[cors]`).
+    #[arg(long, value_name = "NAME", env = corsair_core::policy::STAGE_ENV)]
+    pub stage: Option<String>,
+    /// Send the allowed requests whose method may change data (PUT, PATCH, DELETE…); without it their preflight decides.
+    #[arg(long)]
+    pub send: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a JUnit XML report (one test case per case) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also print GitHub Actions annotations (`::error ::…`) for each deviation.
+    #[arg(long)]
+    pub github: bool,
+    /// Cases in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Extra CA certificates to trust (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Accept any TLS certificate.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+    /// Seconds each exchange may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Ignore HTTP_PROXY / HTTPS_PROXY / NO_PROXY.
+    #[arg(long)]
+    pub no_proxy: bool,
+}
+
+/// Help shown after the options.
+pub const AFTER_HELP: &str = "\
+Read-only by default: preflights, GET and HEAD; methods that may change data are judged by their preflight unless --send.
+
+Exit status: 0 the deployment serves the policy, 1 a deviation, 2 bad input (the policy has errors, a URL does not parse).";
+
+/// The runs of one URL.
+struct Checked {
+    url: String,
+    route: Option<String>,
+    runs: Vec<CaseRun>,
+}
+
+/// Runs `corsair verify`.
+pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
+    let loaded = load(&args.policy, args.stage.as_deref())?;
+    let set = loaded.checked.policies.as_ref().ok_or_else(|| {
+        CliError::Input(format!(
+            "{}: no policy to verify against",
+            args.policy.display()
+        ))
+    })?;
+    let routes = loaded.route_paths();
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .map_err(|_| CliError::Input("--timeout must be a number of seconds".into()))?;
+    let sender = Sender::new(&SenderOptions {
+        cacert: args.cacert.as_deref(),
+        insecure: args.insecure,
+        timeout: Some(timeout),
+        no_proxy: args.no_proxy,
+    })
+    .map_err(|e| CliError::Input(format!("--cacert {e}")))?;
+    let mut plans = Vec::new();
+    for raw in &args.urls {
+        let url = Url::parse(raw).map_err(|e| CliError::Input(format!("{raw}: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(CliError::Input(format!(
+                "{raw}: only http and https URLs can be verified"
+            )));
+        }
+        let (route, _) = set.for_path(url.path());
+        let spec = loaded
+            .checked
+            .specs
+            .get(route.map_or(0, |i| i + 1))
+            .ok_or_else(|| CliError::Input("the policy's routes do not compile".into()))?;
+        plans.push((
+            raw.clone(),
+            route.and_then(|i| routes.get(i).cloned()),
+            verify::cases(raw, spec),
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
+    let checked: Vec<Checked> = plans
+        .into_iter()
+        .map(|(url, route, cases)| Checked {
+            url: redact_url(&url),
+            route,
+            runs: runtime.block_on(verify::run(&sender, cases, args.concurrency, args.send)),
+        })
+        .collect();
+    let deviations: Vec<&Deviation> = checked
+        .iter()
+        .flat_map(|c| c.runs.iter().flat_map(|r| &r.deviations))
+        .collect();
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit(&checked))
+            .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = json!({
+            "schema_version": 1,
+            "policy": args.policy.display().to_string(),
+            "stage": args.stage,
+            "urls": checked.iter().map(|c| json!({
+                "url": c.url,
+                "route": c.route,
+                "cases": c.runs.iter().map(|r| json!({
+                    "case": r.case.name,
+                    "expect": r.case.expect,
+                    "origin": r.case.request.page_origin,
+                    "method": r.case.request.method,
+                    "engines": r.engines,
+                    "passed": r.deviations.is_empty(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "deviations": deviations,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        out.write_all(human(&checked, &deviations).as_bytes())?;
+    }
+    if args.github {
+        for d in &deviations {
+            writeln!(out, "{}", annotation(d))?;
+        }
+    }
+    Ok(if deviations.is_empty() {
+        Status::Success
+    } else {
+        Status::PolicyErrors
+    })
+}
+
+/// The words: one line per URL, each deviation under it, a total.
+fn human(checked: &[Checked], deviations: &[&Deviation]) -> String {
+    let mut s = String::new();
+    for c in checked {
+        let failed: Vec<&Deviation> = c.runs.iter().flat_map(|r| &r.deviations).collect();
+        let route = c
+            .route
+            .as_deref()
+            .map(|r| format!(" (route {r})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{} {}{route}: {} cases, {} deviation(s)",
+            if failed.is_empty() { "PASS" } else { "FAIL" },
+            c.url,
+            c.runs.len(),
+            failed.len()
+        );
+        for d in failed {
+            let slug = d.slug.map(|s| format!(" [{s}]")).unwrap_or_default();
+            let expected = match d.expected {
+                Expect::Allowed => "must be allowed",
+                Expect::Refused => "must be refused",
+            };
+            let _ = writeln!(
+                s,
+                "  - {} ({expected}): {}{slug}",
+                escape_control(&d.case),
+                escape_control(&d.message)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "{}",
+        if deviations.is_empty() {
+            "The deployment serves the policy.".to_owned()
+        } else {
+            format!("{} deviation(s) from the policy.", deviations.len())
+        }
+    );
+    s
+}
+
+/// A GitHub Actions error annotation for a deviation.
+fn annotation(d: &Deviation) -> String {
+    // Workflow commands end at a newline; `%`, CR and LF are escaped.
+    let esc = |t: &str| {
+        t.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    format!(
+        "::error title=corsair verify::{} {}: {}",
+        esc(&d.url),
+        esc(&d.case),
+        esc(&d.message)
+    )
+}
+
+/// XML text and attribute escaping.
+fn xml(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && !matches!(c, '\n' | '\t') => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: a test suite per URL, a test case per case.
+fn junit(checked: &[Checked]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"corsair verify\">\n",
+    );
+    for c in checked {
+        let failures = c.runs.iter().filter(|r| !r.deviations.is_empty()).count();
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+            xml(&c.url),
+            c.runs.len()
+        );
+        for r in &c.runs {
+            let _ = write!(
+                s,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                xml(&c.url),
+                xml(&r.case.name)
+            );
+            if r.deviations.is_empty() {
+                s.push_str("/>\n");
+            } else {
+                s.push_str(">\n");
+                for d in &r.deviations {
+                    let _ = writeln!(
+                        s,
+                        "      <failure message=\"{}\" type=\"{}\"/>",
+                        xml(&d.message),
+                        d.slug.map_or("deviation", |s| s.name())
+                    );
+                }
+                s.push_str("    </testcase>\n");
+            }
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    s
+}

@@ -1,0 +1,145 @@
+//! `corsair verify` against loopback servers: a deployment that serves the
+//! policy passes (exit 0); one that echoes any origin fails (exit 1) in
+//! words, JSON, JUnit XML and GitHub annotations; bad input is exit 2.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn corsair(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .env("NO_COLOR", "1")
+        .env_remove("CORSAIR_STAGE")
+        .env_remove("CORS_ORIGINS")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .args(args)
+        .output()
+        .expect("corsair runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A server that answers every request with CORS headers for `origin`
+/// (`None`: whatever Origin came, echoed).
+fn server(origin: Option<&'static str>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&seen).to_string();
+            let sent = head
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("origin: ")
+                        .or_else(|| l.strip_prefix("Origin: "))
+                })
+                .unwrap_or("")
+                .to_owned();
+            let allow = origin.map_or(sent, str::to_owned);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {allow}\r\nVary: Origin\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+            );
+        }
+    });
+    port
+}
+
+fn policy() -> String {
+    let path = std::env::temp_dir().join(format!("corsair-verify-{}.toml", std::process::id()));
+    std::fs::write(&path, "[cors]\norigins = [\"https://app.example.com\"]\n").expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_deployment_serving_the_policy_passes() {
+    let port = server(Some("https://app.example.com"));
+    let url = format!("http://127.0.0.1:{port}/items");
+    let out = corsair(&["verify", &url, "--policy", &policy()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("The deployment serves the policy."));
+}
+
+#[test]
+fn an_echoing_deployment_fails_in_every_format() {
+    let port = server(None);
+    let url = format!("http://127.0.0.1:{port}/items");
+    let policy = policy();
+    let junit = std::env::temp_dir().join(format!("corsair-verify-{}.xml", std::process::id()));
+    let junit = junit.to_string_lossy().into_owned();
+    let out = corsair(&[
+        "verify", &url, "--policy", &policy, "--github", "--junit", &junit,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let words = text(&out.stdout);
+    assert!(words.contains("FAIL"), "{words}");
+    assert!(
+        words.contains("crafted origin https://corsair-probe.example"),
+        "{words}"
+    );
+    assert!(
+        words.contains("Chrome, Firefox and Safari allow it"),
+        "{words}"
+    );
+    assert!(words.contains("[reflects-any-origin]"), "{words}");
+    assert!(words.contains("::error title=corsair verify::"), "{words}");
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(
+        xml.contains("<failure message=") && xml.contains("type=\"reflects-any-origin\""),
+        "{xml}"
+    );
+    let _ = std::fs::remove_file(&junit);
+    let out = corsair(&["verify", &url, "--policy", &policy, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["schema_version"], 1);
+    let deviations = v["deviations"].as_array().expect("deviations");
+    assert!(
+        deviations
+            .iter()
+            .any(|d| d["slug"] == "null-origin-allowed"),
+        "{v:#}"
+    );
+    assert!(
+        deviations.iter().all(|d| d["expected"] == "refused"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn bad_input_is_exit_2() {
+    let out = corsair(&["verify", "not a url", "--policy", &policy()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = corsair(&[
+        "verify",
+        "http://127.0.0.1:9/",
+        "--policy",
+        "/nonexistent.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = corsair(&["verify", "ftp://example.com/", "--policy", &policy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("only http and https"),
+        "{}",
+        text(&out.stderr)
+    );
+}
