@@ -76,6 +76,14 @@ impl Profile {
         matches!(self, Profile::Chrome)
     }
 
+    /// Whether requests into a more private address space are refused
+    /// (Local Network Access). WebKit's network process has no such step
+    /// (NetworkLoadChecker goes from CSP to CORS); loopback cannot show it,
+    /// so this follows the source, not an observation.
+    pub fn enforces_local_network_access(self) -> bool {
+        !matches!(self, Profile::Safari)
+    }
+
     /// Chrome safelists a few legacy client-hint request headers.
     pub fn safelists_client_hints(self) -> bool {
         matches!(self, Profile::Chrome)

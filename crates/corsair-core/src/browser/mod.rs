@@ -195,8 +195,9 @@ fn safari_may_part(scenario: &Scenario, verdict: &Verdict) -> bool {
 /// Whether WebKit's path through `scenario` can differ from Chrome's (whose
 /// verdict is `chrome`): a redirect anywhere (WebKit preflights again with
 /// the first request's headers, words refused redirects its own way); a
-/// preflight answered outside 200-299 (WebKit checks the status first); a
-/// request header the two classify differently; an XHR that set a
+/// preflight answered outside 200-299 (WebKit checks the status first);
+/// address spaces (WebKit has no Local Network Access); a request header
+/// the two classify differently; an XHR that set a
 /// forbidden header (WebKit logs it). Elsewhere Chrome's run takes the same
 /// path, and writes WebKit's lines with WebKit's own check of the answer
 /// and WebKit's order among refused headers.
@@ -208,6 +209,7 @@ fn safari_may_part_from_chrome(scenario: &Scenario, chrome: &Verdict) -> bool {
             .is_some_and(|p| !(200..=299).contains(&p.status));
     involves_redirect(scenario)
         || preflight_not_ok
+        || scenario.address_space.is_some()
         || (scenario.request.initiator == Initiator::Xhr
             && !chrome.request.dropped_headers.is_empty())
         || headers_classified_differently_by(scenario, Profile::Safari)

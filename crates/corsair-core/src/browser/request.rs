@@ -143,7 +143,8 @@ impl<'a> Run<'a> {
         }
         // WICG Local Network Access: a less public target needs permission, and
         // a declared target address space must be the real one.
-        if let Some(spaces) = &self.s.address_space {
+        let lna = self.s.address_space.as_ref();
+        if let Some(spaces) = lna.filter(|_| self.profile.enforces_local_network_access()) {
             let refusal = match spaces.declared {
                 Some(declared) if declared != spaces.target => Some((
                     CorsError::InvalidLocalNetworkAccess,
