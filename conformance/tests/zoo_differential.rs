@@ -1,0 +1,309 @@
+//! The differential test of `corsair export` and `corsair verify`: seeded
+//! random policies (origins with and without ports, credentials, methods,
+//! request and exposed headers, max-age, odd but valid header names) are
+//! exported to every engine that runs here (Express, FastAPI, Flask,
+//! Django, nginx, Caddy), each engine is started with the export included
+//! as a user would include it, and `verify`'s cases, derived from the
+//! policy alone, must find no deviation for Chrome, Firefox or Safari.
+//!
+//! The seeds are fixed (`SEEDS`); `CORSAIR_DIFF_SEEDS=1,2,3` runs others.
+//! Needs nginx, Caddy, Node.js and Python with the zoo's packages (.ci/run
+//! installs them): without them the tests fail, never skip.
+
+// Each test file uses a part of the shared harness.
+#[allow(dead_code)]
+#[path = "../zoo/harness/mod.rs"]
+mod harness;
+
+use corsair_core::policy::{check, document, PolicySpec};
+use corsair_doctor::send::{Sender, SenderOptions};
+use corsair_doctor::verify::{self, Deviation};
+use corsair_platforms::export::export;
+use corsair_platforms::Platform;
+
+use harness::fixes::substitute;
+use harness::process::{fill, free_port, zoo_file, Server, TempDir};
+use harness::{caddy, nginx, node, python};
+
+/// The seeds CI runs.
+const SEEDS: [u64; 4] = [1, 7, 42, 2026];
+
+const ITEMS: &str = "/api/items";
+
+/// A small deterministic generator (xorshift64*), so a seed always makes
+/// the same policy.
+struct Seeded(u64);
+
+impl Seeded {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0.max(1);
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    /// A non-empty (when `at_least_one`) subset of `pool`, in pool order.
+    fn subset<'a>(&mut self, pool: &[&'a str], at_least_one: bool) -> Vec<&'a str> {
+        let mut out: Vec<&str> = pool.iter().copied().filter(|_| self.chance(50)).collect();
+        if out.is_empty() && at_least_one {
+            out.push(pool[(self.next() % pool.len() as u64) as usize]);
+        }
+        out
+    }
+}
+
+/// The policy file for a seed.
+fn policy(seed: u64) -> String {
+    let mut g = Seeded(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let origins = g.subset(
+        &[
+            "https://app.example.test",
+            "https://admin.example.test:8443",
+            "https://shop.example.test",
+            "https://app.other-example.test",
+        ],
+        true,
+    );
+    let mut text = format!("[cors]\norigins = [{}]\n", list(&origins));
+    if g.chance(50) {
+        text.push_str("credentials = true\n");
+    }
+    let methods = g.subset(&["PUT", "PATCH", "DELETE"], false);
+    if !methods.is_empty() {
+        text.push_str(&format!("methods = [{}]\n", list(&methods)));
+    }
+    let headers = g.subset(
+        &[
+            "authorization",
+            "content-type",
+            "x-request-id",
+            "x-api-key",
+            "x-odd_name.v2",
+        ],
+        false,
+    );
+    if !headers.is_empty() {
+        text.push_str(&format!("request-headers = [{}]\n", list(&headers)));
+    }
+    let expose = g.subset(&["x-total-count", "x-request-id", "etag"], false);
+    if !expose.is_empty() {
+        text.push_str(&format!("expose-headers = [{}]\n", list(&expose)));
+    }
+    match g.next() % 4 {
+        0 => {}
+        1 => text.push_str("max-age = 60\n"),
+        2 => text.push_str("max-age = 600\n"),
+        _ => text.push_str("max-age = 7200\n"),
+    }
+    text
+}
+
+/// The seeds to run.
+fn seeds() -> Vec<u64> {
+    match std::env::var("CORSAIR_DIFF_SEEDS") {
+        Ok(v) => v
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .unwrap_or_else(|e| panic!("CORSAIR_DIFF_SEEDS: `{s}`: {e}"))
+            })
+            .collect(),
+        Err(_) => SEEDS.to_vec(),
+    }
+}
+
+/// The checked default policy of `text`.
+fn spec(text: &str) -> PolicySpec {
+    let (doc, problems) = document::parse(text);
+    assert!(problems.is_empty(), "{problems:?}\n{text}");
+    let checked = check(&doc, &[], None);
+    assert!(!checked.has_errors(), "{:?}\n{text}", checked.problems);
+    checked.specs[0].clone()
+}
+
+/// Every deviation `verify` finds at `url` under `spec`.
+fn deviations(url: &str, spec: &PolicySpec) -> Vec<Deviation> {
+    let sender = Sender::new(&SenderOptions {
+        no_proxy: true,
+        timeout: Some(std::time::Duration::from_secs(5)),
+        ..SenderOptions::default()
+    })
+    .expect("a sender");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime
+        .block_on(verify::run(&sender, verify::cases(url, spec), 4, false))
+        .into_iter()
+        .flat_map(|r| r.deviations)
+        .collect()
+}
+
+/// The engine serving `snippet`, started as a user would include it.
+fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
+    let name = format!("diff-{seed}");
+    match platform {
+        Platform::Express => {
+            let source = format!(
+                "{snippet}\n// The app's routes (added by the zoo).\n\
+                 app.all('{ITEMS}', (req, res) => {{\n  res.set('X-Total-Count', '3');\n  res.json({{ items: [1, 2, 3] }});\n}});\n\
+                 app.listen(Number(process.argv[2]), '127.0.0.1');\n"
+            );
+            vec![node::start_source(&name, &source).ready()]
+        }
+        Platform::Fastapi => {
+            let dir = TempDir::new(&format!("{name}-fastapi"));
+            dir.write(
+                "main.py",
+                &format!(
+                    "{snippet}\n\n# The app's routes (added by the zoo).\n\
+                     @app.api_route(\"{ITEMS}\", methods=[\"GET\", \"HEAD\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\n\
+                     def items():\n    return {{\"items\": [1, 2, 3]}}\n"
+                ),
+            );
+            let app_dir = dir.path().to_path_buf();
+            vec![python::uvicorn(&name, &app_dir, "main", dir).ready()]
+        }
+        Platform::Flask => {
+            let dir = TempDir::new(&format!("{name}-flask"));
+            let file = dir.write(
+                "app.py",
+                &format!(
+                    "{snippet}\n\n# The app's routes (added by the zoo).\n\
+                     @app.route(\"{ITEMS}\", methods=[\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\n\
+                     def items():\n    return {{\"items\": [1, 2, 3]}}\n"
+                ),
+            );
+            vec![python::flask(&name, &file, dir).ready()]
+        }
+        Platform::Django => {
+            let dir = TempDir::new(&format!("{name}-django"));
+            dir.write(
+                "settings.py",
+                &format!(
+                    "# The zoo's minimal project (SECRET_KEY, ALLOWED_HOSTS, ROOT_URLCONF).\n\
+                     from base_settings import *  # noqa: F401,F403\n\n{snippet}"
+                ),
+            );
+            let project = python::dir().join("django");
+            let settings_dir = dir.path().to_path_buf();
+            vec![python::django(&name, &[&settings_dir, &project], "settings", dir).ready()]
+        }
+        Platform::Nginx => {
+            let (port, api) = (free_port(), free_port());
+            let conf = substitute(
+                platform,
+                snippet,
+                "# ... listen, server_name, ssl as before",
+                &format!("listen 127.0.0.1:{port};"),
+            );
+            let conf = substitute(
+                platform,
+                &conf,
+                "127.0.0.1:8000",
+                &format!("127.0.0.1:{api}"),
+            );
+            let upstream = format!(
+                "server {{\n    listen 127.0.0.1:{api};\n    default_type application/json;\n    location / {{ return 200 '{{\"items\":[1,2,3]}}'; }}\n}}\n"
+            );
+            vec![nginx::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()]
+        }
+        Platform::Caddy => {
+            let (port, api) = (free_port(), free_port());
+            let conf = substitute(
+                platform,
+                snippet,
+                "api.example.com",
+                &format!("http://:{port}"),
+            );
+            let conf = substitute(
+                platform,
+                &conf,
+                "127.0.0.1:8000",
+                &format!("127.0.0.1:{api}"),
+            );
+            let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)]);
+            vec![caddy::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()]
+        }
+        other => panic!("{other}: not runnable in this test"),
+    }
+}
+
+/// Every seed's policy on `platform`: no deviation.
+fn differential(platform: Platform) {
+    let mut failures = Vec::new();
+    for seed in seeds() {
+        let text = policy(seed);
+        let spec = spec(&text);
+        let exported = export(platform, std::slice::from_ref(&spec), &[], false)
+            .unwrap_or_else(|e| panic!("{platform} seed {seed}: export refused: {e:?}\n{text}"));
+        let servers = start(platform, &exported.rendered.snippet, seed);
+        let url = servers[0].url(ITEMS);
+        let found = deviations(&url, &spec);
+        println!("{platform} seed {seed}: {} deviation(s)", found.len());
+        if !found.is_empty() {
+            failures.push(format!(
+                "seed {seed}:\n{text}\nsnippet:\n{}\ndeviations: {found:#?}\nserver output:\n{}",
+                exported.rendered.snippet,
+                servers[0].output()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{platform}:\n{}",
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn policies_are_generated_deterministically_and_valid() {
+    for seed in 0..200 {
+        let text = policy(seed);
+        assert_eq!(text, policy(seed));
+        spec(&text);
+    }
+}
+
+#[test]
+fn express() {
+    differential(Platform::Express);
+}
+
+#[test]
+fn fastapi() {
+    differential(Platform::Fastapi);
+}
+
+#[test]
+fn flask() {
+    differential(Platform::Flask);
+}
+
+#[test]
+fn django() {
+    differential(Platform::Django);
+}
+
+#[test]
+fn nginx() {
+    differential(Platform::Nginx);
+}
+
+#[test]
+fn caddy() {
+    differential(Platform::Caddy);
+}
