@@ -1351,6 +1351,15 @@ def gen_engines():
                    ("upper-scheme", "HTTP://app.example.test:8001"),
                    ("default-port-80", "http://app.example.test:8001:80")):
         C.add(g, ["en-acao", tag], f"GET, ACAO {v!r}", scen(req(api()), pf(), resp(origin=v)))
+    # DELETE through a redirect: WebKitGTK sends GET after a hop to another
+    # origin (whatever the status), DELETE after a same-origin hop
+    for tag, st, tgt in (("307-same-origin-hop", 307, api("hop1")),
+                         ("307-cross-origin-hop", 307, cdn("hop1")),
+                         ("302-to-page-origin", 302, app("hop1"))):
+        pre = {"status": 204, "headers": [[ACAO, "*"], [ACAM, "GET"], [ACAH, "X-Custom"]]}
+        sc = scen(req(api("start"), "DELETE", X), pf("DELETE", X),
+                  hop(st, tgt, acao=(PAGE,), nxt={"preflight": pre, "response": resp(origin="*")}))
+        C.add(g, ["en-delete", tag], f"DELETE + X-Custom, {st} to {tgt.split('/s/')[0]}; the target's preflight allows only GET", sc)
     # modes on the page's own origin and across it
     for mode in ("cors", "same-origin", "no-cors"):
         C.add(g, ["en-own", mode], f"{mode} GET + X-Custom to the page's own origin (no CORS headers)",

@@ -111,13 +111,14 @@ impl<'a> Run<'a> {
                 "The redirect leaves a cross-origin URL for another origin: from now on the request's Origin is \"null\".".into(),
             );
         }
-        // WebKitGTK's network layer (libsoup) also turns DELETE into GET at
-        // every redirect (observed with 301, 302, 303, 307 and 308).
         // Fetch §4.4: 301/302 after POST, and 303 after anything but GET or
-        // HEAD, become a GET without the body and its headers.
+        // HEAD, become a GET without the body and its headers. WebKitGTK also
+        // turns DELETE into GET at a redirect to another origin, whatever the
+        // status (observed with 301, 302, 303, 307 and 308; a same-origin hop
+        // keeps DELETE).
         let to_get = (status == 303 && self.method != "GET" && self.method != "HEAD")
             || (matches!(status, 301 | 302) && self.method == "POST")
-            || (self.profile == Profile::Safari && self.method == "DELETE");
+            || (self.profile == Profile::Safari && self.method == "DELETE" && cross_hop);
         if to_get {
             self.method = "GET".into();
         }
