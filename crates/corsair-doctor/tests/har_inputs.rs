@@ -3,15 +3,13 @@
 //! whose preflight recorded the headers the request entry lost, each export
 //! judged by its own browser's rules, and a cut export.
 
+mod support;
+
 use corsair_core::cors_error::CorsError;
 use corsair_core::{Outcome, Profile};
 use corsair_doctor::har;
 use corsair_doctor::har_check::{judge_stream, not_cors, profile_for_creator, HarVerdict};
-
-fn data(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use support::data;
 
 /// Reads and judges an export with the profile its creator calls for.
 fn judge(bytes: &[u8]) -> (har::HarSummary, har::PairStats, Vec<HarVerdict>, Profile) {
