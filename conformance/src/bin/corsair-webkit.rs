@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use corsair_conformance::{parse_jsonl, run_webkit, WebKitOptions};
+use corsair_conformance::{parse_jsonl, run_webkit, WebKitObserved, WebKitOptions};
 
 const HELP: &str = "\
 corsair-webkit: run CORS scenarios in real WebKitGTK (Safari's engine)
@@ -25,6 +25,12 @@ blocked)}. Needs Debian's webkit2gtk-driver (its MiniBrowser) and xvfb, and
 the scenarios' host names mapped to 127.0.0.1 in /etc/hosts.
 
 OPTIONS:
+    --compare            instead of the observations, print where Corsair's
+                         model disagrees with WebKit (the safari profile's
+                         outcome and readable headers, console.safari under
+                         every profile), one line each; exit 1 if any
+    --replay FILE        with --compare: take WebKit's observations from FILE
+                         (this binary's output) instead of running WebKit
     --minibrowser PATH   the MiniBrowser (default: $MINIBROWSER, else
                          /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser)
     --timeout SECS       longest one scenario's request may take (default 10)
@@ -33,8 +39,15 @@ OPTIONS:
 Exit status: 0 all scenarios ran, 1 the run failed (see stderr), 2 bad
 usage or input.";
 
+/// What to do besides running the scenarios.
+#[derive(Default)]
+struct Mode {
+    compare: bool,
+    replay: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
-    let opts = match parse_args(std::env::args().skip(1)) {
+    let (opts, mode) = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
             let _ = writeln!(io::stdout(), "{HELP}");
@@ -58,13 +71,25 @@ fn main() -> ExitCode {
         }
     };
     let started = Instant::now();
-    let observed = match run_webkit(&lines, &opts) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("corsair-webkit: {e}");
-            return ExitCode::from(1);
-        }
+    let observed = match &mode.replay {
+        Some(path) => match read_observations(path) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("corsair-webkit: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => match run_webkit(&lines, &opts) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("corsair-webkit: {e}");
+                return ExitCode::from(1);
+            }
+        },
     };
+    if mode.compare {
+        return compare(&input, &observed);
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     for o in &observed {
         let line = match serde_json::to_string(o) {
@@ -89,9 +114,70 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Observations written by this binary, one per line.
+fn read_observations(path: &std::path::Path) -> Result<Vec<WebKitObserved>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+/// Prints every disagreement between the model and WebKit; a summary on
+/// stderr. Exit 1 if any.
+fn compare(input: &str, observed: &[WebKitObserved]) -> ExitCode {
+    use corsair_conformance::compare::{as_run_by_harness, webkit_mismatches};
+    let by_id: std::collections::HashMap<&str, &WebKitObserved> =
+        observed.iter().map(|o| (o.id.as_str(), o)).collect();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let (mut compared, mut disagree) = (0usize, 0usize);
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let parsed: Result<(String, corsair_core::Scenario), String> =
+            serde_json::from_str::<serde_json::Value>(line)
+                .map_err(|e| e.to_string())
+                .and_then(|v| {
+                    let id = v["id"].as_str().unwrap_or("").to_owned();
+                    corsair_core::scenario::from_value(v["scenario"].clone())
+                        .map(|s| (id, s))
+                        .map_err(|e| e.to_string())
+                });
+        let (id, scenario) = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = writeln!(out, "bad scenario line: {e}");
+                disagree += 1;
+                continue;
+            }
+        };
+        let Some(o) = by_id.get(id.as_str()) else {
+            continue;
+        };
+        compared += 1;
+        let mismatches = webkit_mismatches(&as_run_by_harness(scenario), o);
+        disagree += usize::from(!mismatches.is_empty());
+        for m in mismatches {
+            if writeln!(out, "{m}").is_err() {
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let _ = out.flush();
+    eprintln!(
+        "corsair-webkit: {compared} scenarios compared, {} agree, {disagree} disagree",
+        compared - disagree.min(compared)
+    );
+    if disagree > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 /// `Ok(None)` for `--help`.
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<WebKitOptions>, String> {
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<(WebKitOptions, Mode)>, String> {
     let mut opts = WebKitOptions::default();
+    let mut mode = Mode::default();
     let mut args = args.peekable();
     while let Some(a) = args.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -107,6 +193,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<WebKitOptions
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
             "--minibrowser" => opts.minibrowser = Some(PathBuf::from(value("--minibrowser")?)),
+            "--compare" => mode.compare = true,
+            "--replay" => mode.replay = Some(PathBuf::from(value("--replay")?)),
             "--timeout" => {
                 let v = value("--timeout")?;
                 let secs: f64 = v
@@ -119,5 +207,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<WebKitOptions
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(Some(opts))
+    if mode.replay.is_some() && !mode.compare {
+        return Err("--replay needs --compare".into());
+    }
+    Ok(Some((opts, mode)))
 }
