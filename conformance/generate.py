@@ -1360,6 +1360,14 @@ def gen_engines():
         sc = scen(req(api("start"), "DELETE", X), pf("DELETE", X),
                   hop(st, tgt, acao=(PAGE,), nxt={"preflight": pre, "response": resp(origin="*")}))
         C.add(g, ["en-delete", tag], f"DELETE + X-Custom, {st} to {tgt.split('/s/')[0]}; the target's preflight allows only GET", sc)
+    # tokens sent as valid UTF-8 (two bytes each: é is C3 A9) in the
+    # preflight's lists and in Allow-Origin, as each engine shows them
+    for tag, lines in (("acam-utf8", [[ACAM, "PUT, P\u00c3\u009cT"], [ACAH, "X-Custom"]]),
+                       ("acah-utf8", [[ACAM, "PUT"], [ACAH, "X-Custom, X-\u00c3\u00a9t\u00c3\u00a9"]])):
+        sc = scen(req(api(), "PUT", X), {"status": 204, "headers": [[ACAO, PAGE]] + lines}, resp())
+        C.add(g, ["en-pf", tag], f"PUT + X-Custom, preflight lists with UTF-8 bytes {lines!r}", sc)
+    C.add(g, ["en-acao", "utf8"], "GET, ACAO with an IDN host sent as UTF-8 bytes",
+          scen(req(api()), pf(), resp(origin="http://\u00c3\u00a4pp.example.test:8001")))
     # modes on the page's own origin and across it
     for mode in ("cors", "same-origin", "no-cors"):
         C.add(g, ["en-own", mode], f"{mode} GET + X-Custom to the page's own origin (no CORS headers)",
