@@ -63,6 +63,9 @@ pub struct CheckArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as one self-contained HTML page to FILE (`-`: standard output, instead of the text report).
+    #[arg(long, value_name = "FILE", conflicts_with = "input")]
+    pub html: Option<PathBuf>,
     /// Only the browser's own requests: no error-path or security probes.
     #[arg(long)]
     pub no_probes: bool,
@@ -243,8 +246,10 @@ fn initiator(xhr: bool) -> corsair_core::scenario::Initiator {
     }
 }
 
-/// Runs `corsair check`; returns the exit status.
-pub fn run(args: &CheckArgs) -> Result<Status, CliError> {
+/// The reports of a check (one per URL and origin), every request sent
+/// as the arguments say, and the redactor that hides the request's secrets
+/// wherever a report repeats them. `corsair ui` runs its checks through here.
+pub(crate) fn diagnose_all(args: &CheckArgs) -> Result<(Vec<Report>, Redactor), CliError> {
     let urls = match args.input.as_deref() {
         Some(path) => crate::gate::read_urls(path)?,
         None => Vec::new(),
@@ -312,7 +317,21 @@ pub fn run(args: &CheckArgs) -> Result<Status, CliError> {
         .into_iter()
         .collect::<Result<Vec<Report>, String>>()
         .map_err(|e| CliError::Input(redactor.scrub(&e)))?;
-    let text = if args.json {
+    Ok((reports, redactor))
+}
+
+/// Runs `corsair check`; returns the exit status.
+pub fn run(args: &CheckArgs) -> Result<Status, CliError> {
+    let (reports, redactor) = diagnose_all(args)?;
+    if let Some(path) = &args.html {
+        // The same last net as the text report's, on every value shown.
+        let clean = crate::html::Clean::Redact(&redactor);
+        crate::html::write_file(path, &crate::html::check::page(&reports, clean))?;
+    }
+    let to_stdout = args.html.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let text = if to_stdout {
+        String::new()
+    } else if args.json {
         let mut values = reports
             .iter()
             .map(json_value)
@@ -623,7 +642,7 @@ pub fn human(report: &Report, style: Style, verbose: bool) -> String {
 }
 
 /// The first line: the verdict, and the root cause when one was found.
-fn headline(report: &Report, style: Style) -> String {
+pub(crate) fn headline(report: &Report, style: Style) -> String {
     let v = &report.verdict;
     let word = match v.outcome {
         corsair_core::Outcome::Allowed => style.green("ALLOWED"),

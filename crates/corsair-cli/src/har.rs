@@ -35,6 +35,9 @@ pub struct HarArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write the report as one self-contained HTML page to FILE instead (`-`: standard output); bounded in size: counts over every request, the first 1000 listed, the first 100 blocked or flagged told in full.
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub html: Option<PathBuf>,
     /// Details for every cross-origin request, not only the blocked or flagged ones.
     #[arg(long)]
     pub all: bool,
@@ -161,6 +164,21 @@ pub fn run(args: &HarArgs) -> Result<Status, CliError> {
         return Err(CliError::Input(format!("{name}: {}", HarError::Io(e))));
     }
     let reader = BufReader::new(input.file());
+    if let Some(path) = &args.html {
+        let shown = args.file.display().to_string();
+        let (page, counts, _) =
+            crate::html::har::page(&shown, reader, &summary, profile, bound_notes);
+        crate::html::write_file(path, &page)?;
+        if let Some(e) = error {
+            eprintln!("corsair har: {name}: {e}; the report covers the entries before that point");
+            return Ok(Status::BadInput);
+        }
+        return Ok(if counts.blocked > 0 {
+            Status::Blocked
+        } else {
+            Status::Success
+        });
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let blocked = if args.json {
@@ -277,7 +295,7 @@ fn request_value(r: &HarVerdict) -> Result<serde_json::Value, serde_json::Error>
     Ok(value)
 }
 
-fn worst_slug(r: &HarVerdict) -> String {
+pub(crate) fn worst_slug(r: &HarVerdict) -> String {
     r.verdict
         .findings
         .iter()
@@ -384,7 +402,7 @@ fn human(
 }
 
 /// What was cut at a stated bound, one line each.
-fn bound_notes(s: &HarSummary, stats: &PairStats) -> Vec<String> {
+pub(crate) fn bound_notes(s: &HarSummary, stats: &PairStats) -> Vec<String> {
     let mut lines = Vec::new();
     for (i, what) in &s.cut_notes {
         lines.push(format!("entry {i} cut: {what}"));

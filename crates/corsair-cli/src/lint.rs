@@ -39,6 +39,9 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write the report as one self-contained HTML page to FILE (`-`: standard output, instead of the other output).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Help shown after the options.
@@ -88,7 +91,16 @@ pub fn run(args: &LintArgs) -> Result<Status, CliError> {
     let linted = policy::lint_report(&text, args.stage.as_deref(), env.as_deref());
     let problems = linted.problems;
     let checked = checked_words(&linted.checked);
+    if let Some(path) = &args.html {
+        let name = args.file.display().to_string();
+        crate::html::write_file(
+            path,
+            &crate::html::lint::page(&name, &text, &linted.checked, &problems),
+        )?;
+    }
+    let to_stdout = args.html.as_deref().is_some_and(|p| p.as_os_str() == "-");
     let out = match format {
+        _ if to_stdout => String::new(),
         Format::Human => {
             let mut out = human(
                 &args.file,

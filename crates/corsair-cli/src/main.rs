@@ -14,6 +14,7 @@ mod export;
 mod fail;
 mod gate;
 mod har;
+mod html;
 mod inputs;
 mod json_out;
 mod lint;

@@ -228,6 +228,12 @@ fn check_never_prints_a_secret() {
     // The echoes are in the report, hidden.
     assert!(json.contains("x-echo-authorization"), "{json}");
     assert!(!v["exchanges"].as_array().expect("exchanges").is_empty());
+    // The HTML report (on standard output here, so it is searched too).
+    let html = run_clean(&[&base[..], &["--html", "-"]].concat());
+    assert!(
+        html.contains("x-echo-authorization") && html.contains("[redacted]"),
+        "{html}"
+    );
     // The same request pasted from DevTools.
     let curl = format!(
         "curl '{url}' -H 'authorization: Bearer {AUTH_TOKEN}' -H 'x-csrf-token: {CSRF}' -H 'origin: https://app.example.com' -b 'sid={COOKIE_SID}'"
@@ -393,6 +399,8 @@ fn har_never_prints_a_secret() {
     let json = run_clean(&["har", "--json", &file]);
     serde_json::from_str::<serde_json::Value>(&json).expect("JSON");
     run_clean(&["har", "--json", "--all", &file]);
+    let html = run_clean(&["har", "--html", "-", &file]);
+    assert!(html.contains("[redacted]"), "{html}");
     let _ = std::fs::remove_file(&path);
 }
 

@@ -1,0 +1,244 @@
+//! `har --html`: every cross-origin request of an export, summarized in
+//! bounded size whatever the export's: the counts by outcome and mistake
+//! over all of them, a table of the first [`MAX_ROWS`] requests, and the
+//! full story (per engine, the diagram, the findings) of the first
+//! [`MAX_DETAILS`] blocked or flagged ones.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use corsair_core::{Outcome, Profile, Severity};
+use corsair_doctor::exchange::redact_url;
+use corsair_doctor::har::{HarSummary, PairStats};
+use corsair_doctor::har_check::{self, HarVerdict};
+use corsair_html::{Csp, Html};
+
+use super::verdict::{self, outcome_words};
+use super::{banner, sequence, Clean, Writer};
+
+/// Requests listed in the table at most.
+pub const MAX_ROWS: usize = 1000;
+/// Requests told in full at most.
+pub const MAX_DETAILS: usize = 100;
+
+/// What the page counted over the whole export.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Cross-origin requests judged.
+    pub requests: usize,
+    /// Of them, blocked.
+    pub blocked: usize,
+    /// Requests by their worst mistake's slug.
+    pub by_slug: BTreeMap<String, usize>,
+}
+
+/// The whole page: [`body`] with the banner around it.
+pub fn page(
+    name: &str,
+    reader: impl Read,
+    summary: &HarSummary,
+    profile: Profile,
+    notes: impl Fn(&HarSummary, &PairStats) -> Vec<String>,
+) -> (String, Counts, Option<corsair_doctor::har::HarError>) {
+    let (body, counts, error) = self::body(name, reader, summary, profile, notes);
+    let mut w = Writer::new(Clean::AsIs);
+    w.raw("<a class=\"skip\" href=\"#main\">Skip to the report</a>");
+    banner(&mut w, "HAR report");
+    w.h.append(&body);
+    w.raw("</main>");
+    let page = corsair_html::document(&format!("corsair har {name}"), Csp::Report, &w.h);
+    (page, counts, error)
+}
+
+/// Judges the export as it streams by and writes the report; returns it,
+/// the counts (whose `blocked` sets the exit status), and the reading
+/// error, if any, after which nothing was judged.
+pub fn body(
+    name: &str,
+    reader: impl Read,
+    summary: &HarSummary,
+    profile: Profile,
+    notes: impl Fn(&HarSummary, &PairStats) -> Vec<String>,
+) -> (Html, Counts, Option<corsair_doctor::har::HarError>) {
+    let mut counts = Counts::default();
+    let mut rows = Writer::new(Clean::AsIs);
+    let mut details = Writer::new(Clean::AsIs);
+    let mut told = 0usize;
+    let (stats, error) = har_check::judge_stream(reader, summary, profile, |r| {
+        let r = corsair_doctor::redact::har_verdict(r);
+        counts.requests += 1;
+        counts.blocked += usize::from(r.verdict.outcome == Outcome::Blocked);
+        let slug = crate::har::worst_slug(&r);
+        if !slug.is_empty() {
+            *counts.by_slug.entry(slug.clone()).or_default() += 1;
+        }
+        let flagged = r.verdict.outcome != Outcome::Allowed
+            || r.verdict
+                .findings
+                .iter()
+                .any(|f| f.severity != Severity::Info);
+        let detailed = flagged && told < MAX_DETAILS;
+        if counts.requests <= MAX_ROWS {
+            row(&mut rows, &r, &slug, detailed);
+        }
+        if detailed {
+            told += 1;
+            detail(&mut details, &r);
+        }
+    });
+    let mut w = Writer::new(Clean::AsIs);
+    w.open("h1", &[]).raw("HAR ").text(name).close("h1");
+    let outcome = if counts.blocked > 0 {
+        Outcome::Blocked
+    } else {
+        Outcome::Allowed
+    };
+    let why = format!(
+        "{} entries, {} cross-origin requests, {} blocked",
+        summary.entries, counts.requests, counts.blocked
+    );
+    verdict::headline(&mut w, outcome, &why);
+    if let Some(c) = &summary.creator {
+        w.open("p", &[("class", "muted")])
+            .raw("Exported by ")
+            .text(c)
+            .close("p");
+    }
+    let lines = notes(summary, &stats);
+    if !lines.is_empty() || summary.sanitized || summary.skipped > 0 {
+        w.raw("<ul class=\"notes muted\">");
+        if summary.sanitized {
+            w.el("li", &[], "Sanitized export: no cookies or Authorization recorded; credentials assumed where the server allowed them.");
+        }
+        if summary.skipped > 0 {
+            w.el(
+                "li",
+                &[],
+                &format!("{} entries could not be read.", summary.skipped),
+            );
+        }
+        for l in lines.iter().take(50) {
+            w.el("li", &[], l);
+        }
+        w.raw("</ul>");
+    }
+    w.raw("<section aria-labelledby=\"h-counts\"><h2 id=\"h-counts\">Mistakes</h2>");
+    if counts.by_slug.is_empty() {
+        w.el("p", &[("class", "ok")], "No request has a mistake.");
+    } else {
+        w.raw("<table class=\"counts\"><thead><tr><th scope=\"col\">Mistake</th><th scope=\"col\">Requests</th></tr></thead><tbody>");
+        for (slug, n) in &counts.by_slug {
+            w.open("tr", &[("data-slug", slug)]);
+            w.open("td", &[]).el("code", &[], slug).close("td");
+            w.el("td", &[], &n.to_string());
+            w.close("tr");
+        }
+        w.raw("</tbody></table>");
+    }
+    w.raw("</section><section aria-labelledby=\"h-requests\"><h2 id=\"h-requests\">Requests</h2>");
+    if counts.requests > MAX_ROWS {
+        w.el(
+            "p",
+            &[("class", "muted bound")],
+            &format!(
+            "The first {MAX_ROWS} of {} requests are listed; `corsair har --json` lists them all.",
+            counts.requests
+        ),
+        );
+    }
+    w.raw("<table class=\"requests\"><thead><tr><th scope=\"col\" class=\"c-n\">Entry</th><th scope=\"col\" class=\"c-m\">Method</th><th scope=\"col\" class=\"c-s\">Status</th><th scope=\"col\" class=\"c-v\">Verdict</th><th scope=\"col\">Mistake</th><th scope=\"col\">URL</th></tr></thead><tbody>");
+    w.h.append(&rows.h);
+    w.raw("</tbody></table></section>");
+    w.raw("<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">Blocked or flagged requests</h2>");
+    if told == 0 {
+        w.el("p", &[("class", "ok")], "None.");
+    } else if told == MAX_DETAILS {
+        w.el(
+            "p",
+            &[("class", "muted bound")],
+            &format!("The first {MAX_DETAILS} are told in full."),
+        );
+    }
+    w.h.append(&details.h);
+    w.raw("</section>");
+    (w.h, counts, error)
+}
+
+fn status(r: &HarVerdict) -> String {
+    r.scenario
+        .response
+        .as_ref()
+        .or(r.scenario.preflight.as_ref())
+        .map_or_else(|| "-".to_owned(), |a| a.status.to_string())
+}
+
+fn row(w: &mut Writer<'_>, r: &HarVerdict, slug: &str, detailed: bool) {
+    let (class, word) = outcome_words(r.verdict.outcome);
+    w.open("tr", &[("class", class)]);
+    if detailed {
+        let href = format!("#entry-{}", r.entry);
+        w.open("td", &[])
+            .el("a", &[("href", &href)], &r.entry.to_string())
+            .close("td");
+    } else {
+        w.el("td", &[], &r.entry.to_string());
+    }
+    w.el("td", &[("class", "mono")], &r.scenario.request.method);
+    w.el("td", &[], &status(r));
+    w.open("td", &[])
+        .el("span", &[("class", "word")], word)
+        .close("td");
+    w.open("td", &[]).el("code", &[], slug).close("td");
+    w.el(
+        "td",
+        &[("class", "mono")],
+        &redact_url(&r.scenario.request.url),
+    );
+    w.close("tr");
+}
+
+fn detail(w: &mut Writer<'_>, r: &HarVerdict) {
+    let id = format!("entry-{}", r.entry);
+    w.open("article", &[("id", &id), ("class", "har-entry")]);
+    let mut title = Html::new();
+    title.text(&format!("Entry {}", r.entry));
+    w.open("h3", &[]).h.append(&title);
+    w.raw(": ")
+        .text(&r.scenario.request.method)
+        .raw(" ")
+        .text(&redact_url(&r.scenario.request.url));
+    w.close("h3");
+    w.open("p", &[("class", "muted")])
+        .raw("Page ")
+        .text(&r.page_origin.origin);
+    if let Some(p) = r.preflight_entry {
+        w.text(&format!(", preflight entry {p}"));
+    }
+    w.close("p");
+    if let Some(e) = &r.recorded_error {
+        w.open("p", &[])
+            .raw("The browser recorded: ")
+            .el("code", &[], e)
+            .close("p");
+    }
+    let why = r
+        .verdict
+        .blocked
+        .as_ref()
+        .map(|b| b.reason.clone())
+        .or_else(|| r.verdict.findings.first().map(|f| f.title.to_string()))
+        .or_else(|| {
+            (r.verdict.outcome == Outcome::Incomplete).then(|| {
+                "the export holds no answer: the browser failed it before any response (a network error, or a blocked preflight the export left out)".to_owned()
+            })
+        })
+        .unwrap_or_default();
+    verdict::headline_small(w, r.verdict.outcome, &why);
+    let messages = sequence::from_scenario(&r.scenario, &r.verdict);
+    let says = verdict::console_line(&r.verdict, r.verdict.browser);
+    sequence::render_compact(w, &r.page_origin.origin, &messages, says.as_deref(), None);
+    for f in &r.verdict.findings {
+        verdict::finding(w, f, None);
+    }
+    w.close("article");
+}

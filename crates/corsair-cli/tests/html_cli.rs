@@ -1,0 +1,190 @@
+//! `--html` on check, har and lint: one self-contained page (no script, no
+//! network asset), the same facts as `--json`, hostile values as text, and
+//! a bounded page for a 50,000-entry export.
+
+mod html_support;
+
+use html_support::{
+    assert_inert, corsair, generated_har, hostile_server, temp_path, BREAKOUT, JS_URL, SCRIPT,
+};
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = corsair().args(args).output().expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_hostile_servers_answers_are_text_in_the_check_page() {
+    let port = hostile_server();
+    let url = format!("http://127.0.0.1:{port}/x");
+    let file = temp_path("check.html");
+    let file_arg = file.to_string_lossy().into_owned();
+    let args = [
+        "check",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--no-probes",
+        "--timeout",
+        "5",
+    ];
+    let (code, _, err) = run(&[&args[..], &["--html", &file_arg]].concat());
+    assert_eq!(code, Some(1), "{err}");
+    let page = std::fs::read_to_string(&file).expect("the page is written");
+    assert_inert(&page);
+    // Every hostile value is there, as text.
+    assert!(
+        page.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        page.contains(JS_URL),
+        "the javascript: URL is shown as text"
+    );
+    assert!(
+        page.contains("a\\u{9b}2J\\u{202e}b"),
+        "controls shown escaped"
+    );
+    assert!(!page.contains('\u{9b}') && !page.contains('\u{202e}'));
+    assert!(!page.contains(SCRIPT) && !page.contains(BREAKOUT));
+    // The same verdict as --json, and the browser's own line.
+    let (_, json, _) = run(&[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["verdict"]["outcome"], "blocked");
+    assert!(page.contains("<span class=\"word\">BLOCKED</span>"));
+    let chrome = v["verdict"]["console"]["chrome"]
+        .as_str()
+        .expect("a console line");
+    let shown = chrome
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(page.contains(&shown), "Chrome's line missing: {shown}");
+    // The refused answer is marked on the diagram.
+    assert_eq!(page.matches("class=\"msg back fail\"").count(), 1, "{page}");
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn the_har_page_counts_what_the_json_counts() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let har = format!("{dir}/../corsair-doctor/tests/data/chrome.har");
+    let (code, page, err) = run(&["har", &har, "--html", "-"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_inert(&page);
+    let (_, json, _) = run(&["har", &har, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let requests = v["requests"].as_array().expect("requests");
+    let blocked = requests
+        .iter()
+        .filter(|r| r["verdict"]["outcome"] == "blocked")
+        .count();
+    assert!(
+        page.contains(&format!(
+            "{} cross-origin requests, {blocked} blocked",
+            requests.len()
+        )),
+        "{page}"
+    );
+    // One table row per request, each with its entry number.
+    assert_eq!(page.matches("<tr class=").count(), requests.len());
+    for r in requests {
+        if r["verdict"]["outcome"] == "blocked" {
+            assert!(
+                page.contains(&format!("id=\"entry-{}\"", r["entry"])),
+                "entry {} not told",
+                r["entry"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_50000_entry_har_gives_a_bounded_page() {
+    let path = temp_path("big.har");
+    std::fs::write(&path, generated_har(50_000)).expect("write the export");
+    let file = path.to_string_lossy().into_owned();
+    let (code, page, err) = run(&["har", &file, "--html", "-"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_inert(&page);
+    assert!(
+        page.contains("50000 cross-origin requests, 5000 blocked"),
+        "{}",
+        &page[..2000]
+    );
+    assert!(
+        page.contains("<td>5000</td>"),
+        "the count by slug covers all"
+    );
+    assert_eq!(
+        page.matches("<tr class=").count(),
+        1000,
+        "the table is bounded"
+    );
+    assert_eq!(
+        page.matches("<article").count(),
+        100,
+        "the stories are bounded"
+    );
+    assert!(page.len() < 1_000_000, "page of {} bytes", page.len());
+    assert!(!page.contains("<script>alert("));
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn the_lint_page_marks_every_problem_where_the_json_places_it() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let policy = format!("{dir}/tests/policies/mistakes.toml");
+    let (code, page, _) = run(&["lint", &policy, "--html", "-"]);
+    assert_eq!(code, Some(1));
+    assert_inert(&page);
+    let (_, json, _) = run(&["lint", &policy, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let problems = v["problems"].as_array().expect("problems");
+    assert_eq!(
+        page.matches("class=\"finding problem\"").count(),
+        problems.len()
+    );
+    for p in problems {
+        let slug = p["slug"].as_str().expect("slug");
+        assert!(page.contains(&format!("data-slug=\"{slug}\"")), "{slug}");
+        if let Some(line) = p["location"]["line"].as_u64() {
+            assert!(
+                page.contains(&format!("mistakes.toml:{line}</p>")),
+                "line {line}"
+            );
+        }
+    }
+    assert!(
+        page.matches("<mark>").count()
+            >= problems
+                .iter()
+                .filter(|p| p["location"]["line"].is_number())
+                .count()
+    );
+}
+
+#[test]
+fn a_hostile_policy_file_is_text() {
+    let path = temp_path("hostile.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[cors]\norigins = [\"{}\", \"https://a.example/\\u001b[2J\"]\n",
+            SCRIPT.replace('\'', "")
+        ),
+    )
+    .expect("write");
+    let file = path.to_string_lossy().into_owned();
+    let (_, page, _) = run(&["lint", &file, "--html", "-"]);
+    assert_inert(&page);
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+    let _ = std::fs::remove_file(&path);
+}

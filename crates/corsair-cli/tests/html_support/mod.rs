@@ -1,0 +1,141 @@
+//! Shared by the HTML tests: the command, a loopback server whose answers
+//! are hostile, and generated HAR exports.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// `corsair`, without colour or proxies.
+pub fn corsair() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
+    c.env("NO_COLOR", "1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy");
+    c
+}
+
+/// Markup a server tries to slip into the page through its answers.
+pub const SCRIPT: &str = "<script>document.title='pwned'</script>";
+/// An attribute breakout.
+pub const BREAKOUT: &str = "\"><img src=x onerror=alert(1)>";
+/// A link target that would run code.
+pub const JS_URL: &str = "javascript:alert(document.domain)";
+
+/// A one-thread loopback server: every preflight and request gets an
+/// answer whose Allow-Origin carries markup and whose other headers carry
+/// an attribute breakout, a `javascript:` URL, a C1 control and a
+/// bidirectional override.
+pub fn hostile_server() -> u16 {
+    let response: &'static str = Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {SCRIPT}\r\nAccess-Control-Expose-Headers: {BREAKOUT}\r\nX-Link: {JS_URL}\r\nX-Control: a\u{9b}2J\u{202e}b\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        )
+        .into_boxed_str(),
+    );
+    fixed_server(response)
+}
+
+/// A one-thread server that answers every request with `response`.
+pub fn fixed_server(response: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut buf = [0u8; 8192];
+            let mut seen = Vec::new();
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+/// A file in the temporary directory, unique to this process.
+pub fn temp_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("corsair-html-{}-{name}", std::process::id()))
+}
+
+/// A HAR export of `n` cross-origin XHRs from https://app.example.com, one
+/// in ten without Allow-Origin (blocked); each URL carries markup.
+pub fn generated_har(n: usize) -> String {
+    let mut out = String::with_capacity(n * 360);
+    out.push_str(r#"{"log":{"version":"1.2","creator":{"name":"html-test","version":"1"},"pages":[{"id":"page_1","title":"https://app.example.com/","startedDateTime":"2026-11-24T00:00:00.000Z"}],"entries":["#);
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        let acao = if i % 10 == 0 {
+            ""
+        } else {
+            r#"{"name":"access-control-allow-origin","value":"https://app.example.com"}"#
+        };
+        out.push_str(&format!(
+            r#"{{"startedDateTime":"2026-11-24T00:{:02}:{:02}.{:03}Z","pageref":"page_1","_resourceType":"xhr","request":{{"method":"GET","url":"https://api.example.com/items/{i}?q=%3Cscript%3E","headers":[{{"name":"origin","value":"https://app.example.com"}},{{"name":"x-note","value":"<script>alert({i})</script>"}}]}},"response":{{"status":200,"headers":[{acao}]}}}}"#,
+            (i / 60000) % 60,
+            (i / 1000) % 60,
+            i % 1000
+        ));
+    }
+    out.push_str("]}}\n");
+    out
+}
+
+/// Nothing in the page runs or loads: no script element, no event handler,
+/// no URL attribute pointing elsewhere, no style that fetches. Every `<` in
+/// an escaped page starts one of the program's own tags, so each tag is
+/// read whole.
+pub fn assert_inert(page: &str) {
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &page[..page.len().min(200)]
+    );
+    assert!(
+        page.contains("default-src 'none'"),
+        "no Content-Security-Policy"
+    );
+    for tag in page.split('<').skip(1) {
+        let tag = tag
+            .split('>')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let name = tag
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or_default();
+        assert!(
+            !["script", "img", "iframe", "object", "embed", "link", "base", "svg", "math"]
+                .contains(&name),
+            "a <{name}> element: <{tag}>"
+        );
+        for attr in tag.split_whitespace().skip(1) {
+            let attr_name = attr.split('=').next().unwrap_or_default();
+            assert!(!attr_name.starts_with("on"), "an event handler: <{tag}>");
+            if ["href", "src", "action", "formaction"].contains(&attr_name) {
+                let value = attr
+                    .split_once('=')
+                    .map_or("", |(_, v)| v.trim_matches('"'));
+                assert!(
+                    value.starts_with('#') || (value.starts_with('/') && !value.starts_with("//")),
+                    "a URL elsewhere: <{tag}>"
+                );
+            }
+        }
+    }
+    assert!(
+        !page.contains("url(") && !page.contains("@import"),
+        "a style that fetches"
+    );
+}
