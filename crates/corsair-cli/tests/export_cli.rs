@@ -85,7 +85,7 @@ fn what_an_engine_cannot_say_is_refused_where_it_is() {
     let err = text(&out.stderr);
     assert!(
         err.contains(&format!(
-            "{policy}:3:4: `https://*.preview.example.com` is a pattern"
+            "{policy}:3:4: `https://*.preview.example.com` is not allowed on every route"
         )),
         "{err}"
     );
@@ -107,6 +107,31 @@ fn what_an_engine_cannot_say_is_refused_where_it_is() {
     assert!(
         err.contains("narrowed: ") && err.contains("DELETE"),
         "{err}"
+    );
+}
+
+/// A pattern is an anchored regex where the engine matches regexes, and a
+/// refusal where it lists exact origins only.
+#[test]
+fn patterns_are_regexes_or_refused() {
+    let dir = Dir::new("patterns");
+    let policy = dir.file(
+        "corsair.toml",
+        "[cors]\norigins = [\"https://app.example.com\", \"https://*.preview.example.com\"]\n",
+    );
+    let out = corsair(&["export", &policy, "--to", "nginx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let conf = text(&out.stdout);
+    assert!(
+        conf.contains(r#""~^https://(?:[a-z0-9_-]+\.)+preview\.example\.com$" $http_origin;"#),
+        "{conf}"
+    );
+    let out = corsair(&["export", &policy, "--to", "spring"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`https://*.preview.example.com` is left out"),
+        "{}",
+        text(&out.stderr)
     );
 }
 

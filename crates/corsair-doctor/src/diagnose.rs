@@ -316,6 +316,8 @@ pub fn fix_policy(request: &CheckRequest, verdict: &Verdict) -> Fix {
         expose_headers,
         credentials: request.credentials,
         max_age: Some(7200),
+        // A fix names the origins the checks saw: exact ones.
+        origin_patterns: Vec::new(),
     }
 }
 

@@ -20,11 +20,21 @@ pub(crate) const RENDERER: Renderer = Renderer {
 };
 
 fn render(fix: &Norm) -> Snippet {
+    // Exact origins: one `header` line each (the same field is OR'ed). With
+    // patterns, one anchored regex for all, since a `header` and a
+    // `header_regexp` in one matcher would both have to match.
     let origin_lines = |indent: &str| -> String {
-        fix.origins
-            .iter()
-            .map(|o| format!("{indent}header Origin {}\n", caddy(o)))
-            .collect()
+        if fix.patterns.is_empty() {
+            fix.origins
+                .iter()
+                .map(|o| format!("{indent}header Origin {}\n", caddy(o)))
+                .collect()
+        } else {
+            format!(
+                "{indent}header_regexp Origin {}\n",
+                caddy(&fix.origins_regex())
+            )
+        }
     };
     let mut common = String::from("\t\tAccess-Control-Allow-Origin {header.Origin}\n");
     if fix.credentials {
@@ -52,7 +62,7 @@ fn render(fix: &Norm) -> Snippet {
     ));
     let code = format!(
         "api.example.com {{
-\t# The allowed origins, exact (one line each: the same field is OR'ed).
+\t# {}
 \t@cors_origin {{
 {}\t}}
 
@@ -80,6 +90,11 @@ fn render(fix: &Norm) -> Snippet {
 \t}}
 }}
 ",
+        if fix.patterns.is_empty() {
+            "The allowed origins, exact (one line each: the same field is OR'ed)."
+        } else {
+            "The allowed origins: one anchored regex (exact origins escaped, patterns as labels)."
+        },
         origin_lines("\t\t"),
         origin_lines("\t\t"),
     );

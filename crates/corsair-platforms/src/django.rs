@@ -33,8 +33,14 @@ fn render(fix: &Norm) -> Snippet {
         ));
     };
     list("CORS_ALLOWED_ORIGINS", &fix.origins);
+    if !fix.patterns.is_empty() {
+        let regexes: Vec<String> = fix.patterns.iter().map(|p| p.regex.clone()).collect();
+        list("CORS_ALLOWED_ORIGIN_REGEXES", &regexes);
+    }
     list("CORS_ALLOW_METHODS", &fix.methods);
-    if !fix.request_headers.is_empty() {
+    // Always written: django-cors-headers' default list allows
+    // authorization and content-type, among others.
+    {
         list("CORS_ALLOW_HEADERS", &fix.request_headers);
     }
     if !fix.expose_headers.is_empty() {

@@ -98,20 +98,16 @@ pub fn export(
             message: note.clone(),
         });
     }
-    // S3 answers `Access-Control-Allow-Credentials: true` to every origin
-    // a rule names: wider than a policy without credentials, and no
-    // narrowing makes it narrower.
-    if platform == Platform::S3 && !fix.credentials {
+    if let Some(limit) = always_wider(platform, &fix) {
         return Err(Refused {
             platform,
-            limits: vec![Limit {
-                value: None,
-                message: "S3 answers `Access-Control-Allow-Credentials: true` to every origin a rule names, and this policy does not allow credentials: S3 would allow more than the policy (set `credentials = true` if that is what you mean)".into(),
-            }],
+            limits: vec![limit],
         }
         .into());
     }
-    if fix.origins.is_empty() {
+    if fix.origins.is_empty()
+        && (fix.origin_patterns.is_empty() || !crate::matches_patterns(platform))
+    {
         return Err(NothingLeft {
             platform,
             lost: limits,
@@ -130,6 +126,33 @@ pub fn export(
     })
 }
 
+/// Where the engine itself allows more than the policy, whatever the
+/// snippet says: no narrowing helps, so the export is refused.
+fn always_wider(platform: Platform, fix: &Fix) -> Option<Limit> {
+    match platform {
+        // S3 answers `Access-Control-Allow-Credentials: true` to every
+        // origin a rule names.
+        Platform::S3 if !fix.credentials => Some(Limit {
+            value: None,
+            message: "S3 answers `Access-Control-Allow-Credentials: true` to every origin a rule names, and this policy does not allow credentials: S3 would allow more than the policy (set `credentials = true` if that is what you mean)".into(),
+        }),
+        // Starlette adds Accept, Accept-Language, Content-Language and
+        // Content-Type to every allow_headers list.
+        Platform::Fastapi
+            if !fix
+                .request_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case("content-type")) =>
+        {
+            Some(Limit {
+                value: None,
+                message: "Starlette's CORSMiddleware always allows the Content-Type request header (any value, application/json included), and this policy does not list it: FastAPI would allow more than the policy (add `content-type` to `request-headers` if the API accepts it)".into(),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Whether two policies allow the same (the compiled origin sets aside).
 fn same_policy(a: &PolicySpec, b: &PolicySpec) -> bool {
     a.origins == b.origins
@@ -146,6 +169,7 @@ fn same_policy(a: &PolicySpec, b: &PolicySpec) -> bool {
 fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) -> Fix {
     let all = || std::iter::once(first).chain(rest);
     let mut origins = Vec::new();
+    let mut patterns = Vec::new();
     for entry in first.origins.iter() {
         match entry {
             OriginEntry::Exact(o) => {
@@ -160,10 +184,16 @@ fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) ->
             }
             OriginEntry::Pattern(p) => {
                 let shown = pattern_text(p);
-                limits.push(Limit {
-                    message: format!("`{shown}` is a pattern, and the snippet lists exact origins (matching patterns is where allow-lists go wrong): list the origins it stands for, or --narrow leaves it out"),
-                    value: Some(shown),
-                });
+                // Kept only where every route has the very same pattern
+                // (a pattern is never narrowed to a part of itself).
+                if all().all(|s| s.origins.contains(entry)) {
+                    patterns.push(shown);
+                } else {
+                    limits.push(Limit {
+                        message: format!("`{shown}` is not allowed on every route: --narrow leaves it out"),
+                        value: Some(shown),
+                    });
+                }
             }
             OriginEntry::Any => limits.push(Limit {
                 value: Some("*".into()),
@@ -211,6 +241,7 @@ fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) ->
         .map(|age| u32::try_from(age.max(0)).unwrap_or(u32::MAX));
     Fix {
         origins,
+        origin_patterns: patterns,
         methods,
         request_headers,
         expose_headers,
@@ -288,6 +319,7 @@ max-age = 600
                 expose_headers: vec!["x-total-count".into()],
                 credentials: true,
                 max_age: Some(600),
+                ..Fix::default()
             };
             assert_eq!(
                 out.rendered.snippet,

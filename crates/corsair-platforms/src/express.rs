@@ -25,6 +25,15 @@ pub(crate) const RENDERER: Renderer = Renderer {
 pub(crate) fn options(fix: &Norm) -> Vec<String> {
     let style = ListStyle::JS;
     let mut lines = Vec::new();
+    let mut origins = quoted(&fix.origins, js);
+    // Patterns: anchored regexes, which cors() tests against the Origin.
+    origins.extend(
+        fix.patterns
+            .iter()
+            .map(|p| format!("new RegExp({})", js(&p.regex))),
+    );
+    let lead = 2 + "origin".len() + 2;
+    lines.push(format!("  origin: {},", style.fit(&origins, "  ", lead, 1)));
     let mut list = |key: &str, items: &[String]| {
         let lead = 2 + key.len() + 2;
         lines.push(format!(
@@ -32,9 +41,10 @@ pub(crate) fn options(fix: &Norm) -> Vec<String> {
             style.fit(&quoted(items, js), "  ", lead, 1)
         ));
     };
-    list("origin", &fix.origins);
     list("methods", &fix.methods);
-    if !fix.request_headers.is_empty() {
+    // Always written: without it, cors() echoes whatever headers the
+    // preflight asks for.
+    {
         list("allowedHeaders", &fix.request_headers);
     }
     if !fix.expose_headers.is_empty() {

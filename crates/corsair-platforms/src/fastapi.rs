@@ -35,6 +35,14 @@ fn render(fix: &Norm) -> Snippet {
         "    CORSMiddleware,".to_owned(),
         list("allow_origins", &fix.origins),
     ];
+    if !fix.patterns.is_empty() {
+        // Starlette full-matches this one regex; exact origins stay listed.
+        let regexes: Vec<&str> = fix.patterns.iter().map(|p| p.regex.as_str()).collect();
+        args.push(format!(
+            "    allow_origin_regex={},",
+            dq(&format!("(?:{})", regexes.join(")|(?:")))
+        ));
+    }
     if fix.credentials {
         args.push("    allow_credentials=True,".into());
     }

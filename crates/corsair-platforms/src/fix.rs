@@ -14,12 +14,25 @@ const SIMPLE_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 /// any case, the browser sends them upper-case.
 const NORMALIZED_METHODS: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
+/// An origin pattern of the fix, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OriginPattern {
+    /// As the policy writes it (`https://*.example.com:*`).
+    pub text: String,
+    /// An anchored regex matching exactly the origins it allows (PCRE,
+    /// RE2, Python `re` and JavaScript alike): `*.` is one or more DNS
+    /// labels, `:*` any port or none.
+    pub regex: String,
+}
+
 /// A fix ready to render: every value is safe to put in any snippet once
 /// escaped for its language.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Norm {
     /// Exact origins, in the fix's order, without duplicates.
     pub origins: Vec<String>,
+    /// Origin patterns, in the fix's order.
+    pub patterns: Vec<OriginPattern>,
     /// GET, HEAD, POST, then the fix's other methods.
     pub methods: Vec<String>,
     /// The fix's methods beyond GET, HEAD and POST.
@@ -47,6 +60,9 @@ impl Norm {
         };
         for origin in &fix.origins {
             norm.add_origin(origin);
+        }
+        for pattern in &fix.origin_patterns {
+            norm.add_pattern(pattern);
         }
         for method in &fix.methods {
             norm.add_method(method);
@@ -77,10 +93,12 @@ impl Norm {
 
     /// The origins Corsair's policy accepts only in a development stage:
     /// loopback hosts and plain http (refused or flagged in production).
+    /// Patterns come after the exact origins, as the policy writes them.
     pub(crate) fn dev_origins(&self) -> (Vec<String>, Vec<String>) {
         self.origins
             .iter()
             .cloned()
+            .chain(self.patterns.iter().map(|p| p.text.clone()))
             .partition(|o| !is_dev_origin(o))
     }
 
@@ -118,6 +136,39 @@ impl Norm {
         } else {
             push_unique(&mut self.origins, origin.to_owned());
         }
+    }
+
+    fn add_pattern(&mut self, raw: &str) {
+        let text = raw.trim();
+        match corsair_core::policy::origin_entry::analyze(text).entry {
+            Some(corsair_core::policy::OriginEntry::Pattern(p)) => {
+                let pattern = OriginPattern {
+                    text: text.to_owned(),
+                    regex: pattern_regex(&p),
+                };
+                if !self.patterns.contains(&pattern) {
+                    self.patterns.push(pattern);
+                }
+            }
+            _ => self.left_out.push(format!(
+                "`{}` is left out: not an origin pattern a Corsair policy accepts.",
+                shown(text)
+            )),
+        }
+    }
+
+    /// Every allowed origin as one anchored regex alternation (exact
+    /// origins escaped, patterns as they are), for platforms with a single
+    /// regex field.
+    pub(crate) fn origins_regex(&self) -> String {
+        let alternatives: Vec<String> = self
+            .origins
+            .iter()
+            .map(|o| crate::escape::anchored_regex(o))
+            .chain(self.patterns.iter().map(|p| p.regex.clone()))
+            .map(|r| r.trim_start_matches('^').trim_end_matches('$').to_owned())
+            .collect();
+        format!("^(?:{})$", alternatives.join("|"))
     }
 
     fn add_method(&mut self, raw: &str) {
@@ -167,6 +218,27 @@ impl Norm {
         }
         Some(header.to_ascii_lowercase())
     }
+}
+
+/// The anchored regex of a policy pattern: the scheme and host escaped,
+/// `*.` as one or more labels of the characters a host label may hold
+/// (lower case: browsers send the host lower-cased), `:*` as an optional
+/// port.
+fn pattern_regex(p: &corsair_core::server::origin_set::Pattern) -> String {
+    use corsair_core::server::origin_set::PortRule;
+    let host = crate::escape::anchored_regex(&p.host);
+    let host = host.trim_start_matches('^').trim_end_matches('$');
+    let labels = if p.subdomains {
+        r"(?:[a-z0-9_-]+\.)+"
+    } else {
+        ""
+    };
+    let port = match &p.port {
+        PortRule::Default => String::new(),
+        PortRule::Exact(d) => format!(":{d}"),
+        PortRule::Any => "(?::[0-9]+)?".to_owned(),
+    };
+    format!("^{}://{labels}{host}{port}$", p.scheme)
 }
 
 /// Whether an origin is a development one for Corsair: plain http, or a
@@ -240,7 +312,36 @@ mod tests {
             expose_headers: vec!["ETag".into(), "Set-Cookie".into()],
             credentials: true,
             max_age: None,
+            origin_patterns: vec![
+                "https://*.preview.example.com".into(),
+                "http://localhost:*".into(),
+                "https://*.example.com:*".into(),
+            ],
         }
+    }
+
+    #[test]
+    fn patterns_become_anchored_regexes() {
+        let n = Norm::new(&fix());
+        let regexes: Vec<&str> = n.patterns.iter().map(|p| p.regex.as_str()).collect();
+        assert_eq!(
+            regexes,
+            [
+                r"^https://(?:[a-z0-9_-]+\.)+preview\.example\.com$",
+                r"^http://localhost(?::[0-9]+)?$",
+                r"^https://(?:[a-z0-9_-]+\.)+example\.com(?::[0-9]+)?$",
+            ]
+        );
+        let bad = Norm::new(&Fix {
+            origin_patterns: vec!["not a pattern".into()],
+            ..Fix::default()
+        });
+        assert!(bad.patterns.is_empty());
+        assert!(bad.left_out.iter().any(|l| l.contains("not a pattern")));
+        assert_eq!(
+            n.origins_regex(),
+            r"^(?:https://app\.example\.com|https://(?:[a-z0-9_-]+\.)+preview\.example\.com|http://localhost(?::[0-9]+)?|https://(?:[a-z0-9_-]+\.)+example\.com(?::[0-9]+)?)$"
+        );
     }
 
     #[test]

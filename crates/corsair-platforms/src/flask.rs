@@ -38,7 +38,13 @@ fn origin(o: &str) -> String {
 
 fn render(fix: &Norm) -> Snippet {
     let style = ListStyle::PYTHON;
-    let origins: Vec<String> = fix.origins.iter().map(|o| origin(o)).collect();
+    let mut origins: Vec<String> = fix.origins.iter().map(|o| origin(o)).collect();
+    // Patterns: compiled, so Flask-CORS matches them (anchored) as regexes.
+    origins.extend(
+        fix.patterns
+            .iter()
+            .map(|p| format!("re.compile({})", dq(&p.regex))),
+    );
     let import_re = if origins.iter().any(|o| o.starts_with("re.compile")) {
         "import re\n\n"
     } else {
@@ -51,7 +57,8 @@ fn render(fix: &Norm) -> Snippet {
     };
     list("origins", &origins);
     list("methods", &quoted(&fix.methods, dq));
-    if !fix.request_headers.is_empty() {
+    // Always written: Flask-CORS allows every header by default.
+    {
         list("allow_headers", &quoted(&fix.request_headers, dq));
     }
     if !fix.expose_headers.is_empty() {

@@ -48,6 +48,12 @@ use notes::Knobs;
 pub struct Fix {
     /// Exact origins to allow (ASCII serialization, e.g. `https://app.example.com`).
     pub origins: Vec<String>,
+    /// Origin patterns as a Corsair policy writes them
+    /// (`https://*.preview.example.com`, `http://localhost:*`): written as
+    /// anchored, escaped regexes where the platform matches patterns, left
+    /// out (with a note) where it cannot.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub origin_patterns: Vec<String>,
     /// Methods to allow beyond GET/HEAD/POST, as the page sends them (e.g. `PUT`).
     pub methods: Vec<String>,
     /// Request headers to allow, lower-case (e.g. `authorization`, `content-type`).
@@ -171,7 +177,17 @@ pub struct Rendered {
 /// assert_eq!(out.notes.len(), 1);
 /// ```
 pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered {
-    let norm = Norm::new(fix);
+    let mut norm = Norm::new(fix);
+    if !matches_patterns(platform) {
+        for p in std::mem::take(&mut norm.patterns) {
+            norm.left_out.push(format!(
+                "`{}` is left out: {} is written here with exact origins only; list the \
+                 origins the pattern stands for.",
+                p.text,
+                platform.title()
+            ));
+        }
+    }
     let renderer = renderer(platform);
     let snippet = (renderer.render)(&norm);
     let mut notes: Vec<String> = norm.left_out.clone();
@@ -192,6 +208,21 @@ pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered
         language: snippet.language,
         notes,
     }
+}
+
+/// The platforms whose snippet matches origin patterns (a regex with its
+/// anchors and escapes, or the platform's own pattern syntax).
+pub(crate) fn matches_patterns(platform: Platform) -> bool {
+    matches!(
+        platform,
+        Platform::Nginx
+            | Platform::Express
+            | Platform::Fastapi
+            | Platform::Flask
+            | Platform::Django
+            | Platform::Caddy
+            | Platform::CorsairGateway
+    )
 }
 
 /// What a platform module renders.

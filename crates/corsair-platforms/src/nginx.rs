@@ -41,6 +41,12 @@ fn render(fix: &Norm) -> Snippet {
             nginx(&format!("~{}", anchored_regex(origin)))
         ));
     }
+    for pattern in &fix.patterns {
+        map.push_str(&format!(
+            "    {} $http_origin;\n",
+            nginx(&format!("~{}", pattern.regex))
+        ));
+    }
     let mut credentials_map = String::new();
     if fix.credentials {
         credentials_map =

@@ -19,6 +19,22 @@ fn full() -> Fix {
         expose_headers: vec!["etag".into(), "x-total-count".into()],
         credentials: true,
         max_age: Some(7200),
+        origin_patterns: Vec::new(),
+    }
+}
+
+/// Origin patterns beside an exact origin: written as anchored regexes (or
+/// the platform's own patterns) where the platform matches them, left out
+/// with a note elsewhere.
+fn patterns() -> Fix {
+    Fix {
+        origins: vec!["https://app.example.com".into()],
+        origin_patterns: vec![
+            "https://*.preview.example.com".into(),
+            "http://localhost:*".into(),
+        ],
+        credentials: true,
+        ..Fix::default()
     }
 }
 
@@ -50,6 +66,14 @@ fn snapshots_full() {
     for p in Platform::ALL {
         let r = render(p, &full(), NO_SLUGS);
         insta::assert_snapshot!(format!("full__{}", p.name()), shown(&r));
+    }
+}
+
+#[test]
+fn snapshots_patterns() {
+    for p in Platform::ALL {
+        let r = render(p, &patterns(), NO_SLUGS);
+        insta::assert_snapshot!(format!("patterns__{}", p.name()), shown(&r));
     }
 }
 
