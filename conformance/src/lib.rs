@@ -17,6 +17,7 @@
 
 mod cdp;
 mod chromium;
+pub mod driver;
 pub mod compare;
 mod observe;
 mod page;

@@ -21,6 +21,7 @@ mod lint;
 mod policy_file;
 mod render;
 mod serve;
+mod ui;
 mod verify;
 
 use std::path::PathBuf;
@@ -69,6 +70,9 @@ enum Command {
     /// Write the policy file as an engine's own configuration or code (nginx, Caddy, Express, FastAPI, …).
     #[command(after_help = export::AFTER_HELP)]
     Export(export::ExportArgs),
+    /// A local web page: paste a URL and origin, a cURL command, a console line, a HAR, a scenario or a corsair.toml, and see the report.
+    #[command(after_help = ui::AFTER_HELP)]
+    Ui(ui::UiArgs),
     /// Check that deployed URLs serve what the policy says, for Chrome, Firefox and Safari (for CI, after each deploy).
     #[command(after_help = verify::AFTER_HELP)]
     Verify(verify::VerifyArgs),
@@ -146,6 +150,7 @@ fn run(command: &Command) -> Result<Status, CliError> {
         Command::Lint(args) => lint::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Export(args) => export::run(args),
+        Command::Ui(args) => ui::run(args),
         Command::Verify(args) => verify::run(args),
     }
 }
@@ -176,6 +181,7 @@ impl Command {
             Command::Lint(_) => "lint",
             Command::Serve(_) => "serve",
             Command::Export(_) => "export",
+            Command::Ui(_) => "ui",
             Command::Verify(_) => "verify",
         }
     }
@@ -189,7 +195,7 @@ impl Command {
             Command::Har(a) => a.json,
             Command::Lint(a) => a.wants_json(),
             Command::Verify(a) => a.json,
-            Command::Demo(_) | Command::Serve(_) | Command::Export(_) => false,
+            Command::Demo(_) | Command::Serve(_) | Command::Export(_) | Command::Ui(_) => false,
         }
     }
 }

@@ -25,10 +25,19 @@ impl Csp {
         }
     }
 
-    /// The policy's text (also sent as a response header by the servers).
+    /// The policy's text, as the page's `<meta>` carries it.
     pub fn value(self) -> &'static str {
         match self {
             Csp::Report => "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+            Csp::Forms => "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'",
+        }
+    }
+
+    /// The policy as a served page sends it in its header: also no framing
+    /// (a directive a `<meta>` policy cannot carry).
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Csp::Report => "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
             Csp::Forms => "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         }
     }
@@ -59,7 +68,7 @@ const STYLE: &str = r#"
 :root{--fg:#1b1f24;--muted:#59636e;--line:#d1d9e0;--bg:#fff;--soft:#f6f8fa;--red:#b3261e;--redbg:#fdecea;--green:#1a7f37;--greenbg:#e9f7ef;--amber:#8a5a00;--amberbg:#fff5d6;--blue:#0b57d0}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+body{margin:0;overflow-wrap:anywhere;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:1040px;margin:0 auto;padding:16px}
 header.top{background:#0d1b2a;color:#fff;padding:10px 16px}
 header.top a{color:#fff}

@@ -9,6 +9,7 @@
 //! escaping function of `corsair_html`.
 
 pub mod check;
+pub mod explain;
 pub mod har;
 pub mod lint;
 pub mod sequence;

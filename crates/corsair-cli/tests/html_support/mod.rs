@@ -139,3 +139,48 @@ pub fn assert_inert(page: &str) {
         "a style that fetches"
     );
 }
+
+/// A running `corsair ui` (stopped when dropped).
+pub struct Ui {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT/`.
+    pub url: String,
+}
+
+impl Ui {
+    /// Starts `corsair ui` on a free loopback port and reads where.
+    pub fn start() -> Ui {
+        use std::io::BufRead as _;
+        let mut child = corsair()
+            .args(["ui", "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("corsair ui starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("its first line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_owned();
+        Ui { child, url }
+    }
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where screenshots go: `$CORSAIR_SCREENSHOTS` (scripts/screenshots.sh
+/// sets it to docs/screenshots), else the temporary directory.
+pub fn screenshot_dir() -> PathBuf {
+    std::env::var_os("CORSAIR_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}

@@ -1,0 +1,36 @@
+//! A scenario's verdict as HTML (`corsair ui`'s "explain a scenario").
+
+use corsair_core::scenario::Scenario;
+use corsair_core::Verdict;
+
+use super::{sequence, verdict, Writer};
+
+/// The verdict on `s`: per engine, the diagram, why a preflight, the
+/// findings.
+pub fn body(w: &mut Writer<'_>, s: &Scenario, v: &Verdict) {
+    w.open("h1", &[])
+        .text(&v.request.method)
+        .raw(" ")
+        .text(&s.request.url)
+        .close("h1");
+    w.open("p", &[("class", "muted")])
+        .raw("from the page at ")
+        .text(&s.page_origin)
+        .close("p");
+    let why = match (&v.blocked, &v.missing) {
+        (Some(b), _) => b.reason.clone(),
+        (None, Some(m)) => format!("the scenario has no answer for {}", m.url),
+        (None, None) => match v.findings.first() {
+            Some(f) => format!("the page reads the answer; but: {}", f.title),
+            None => "the browser lets the page read the answer".to_owned(),
+        },
+    };
+    verdict::headline(w, v.outcome, &why);
+    verdict::engines(w, v);
+    let messages = sequence::from_scenario(s, v);
+    let says = verdict::console_line(v, v.browser);
+    let reason = v.blocked.as_ref().map(|b| b.reason.as_str());
+    sequence::render(w, &s.page_origin, &messages, says.as_deref(), reason);
+    verdict::details(w, v);
+    verdict::findings(w, v);
+}
