@@ -128,6 +128,7 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
         .iter()
         .flat_map(|c| c.runs.iter().flat_map(|r| &r.deviations))
         .collect();
+    let drifts = drifts(&checked);
     if let Some(path) = &args.junit {
         std::fs::write(path, junit(&checked))
             .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
@@ -151,21 +152,70 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "deviations": deviations,
+            "drift": drifts,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
         out.write_all(human(&checked, &deviations).as_bytes())?;
+        for d in &drifts {
+            writeln!(out, "{}", escape_control(&drift_line(d)))?;
+        }
     }
     if args.github {
         for d in &deviations {
             writeln!(out, "{}", annotation(d))?;
         }
     }
-    Ok(if deviations.is_empty() {
+    Ok(if deviations.is_empty() && drifts.is_empty() {
         Status::Success
     } else {
         Status::PolicyErrors
     })
+}
+
+/// The drift between URLs of the same path (and so the same cases): the
+/// first such URL against each other one.
+fn drifts(checked: &[Checked]) -> Vec<verify::Drift> {
+    let mut out = Vec::new();
+    for (i, a) in checked.iter().enumerate() {
+        let path = |u: &str| Url::parse(u).map(|u| u.path().to_owned()).ok();
+        // Only against the first URL of its path.
+        if checked[..i].iter().any(|c| path(&c.url) == path(&a.url)) {
+            continue;
+        }
+        for b in checked[i + 1..]
+            .iter()
+            .filter(|c| path(&c.url) == path(&a.url))
+        {
+            out.extend(verify::drift(&a.url, &a.runs, &b.url, &b.runs));
+        }
+    }
+    out
+}
+
+/// One drift in words.
+fn drift_line(d: &verify::Drift) -> String {
+    let said = |e: verify::EngineOutcomes| {
+        e.each()
+            .map(|(name, o)| {
+                let word = match o {
+                    corsair_core::Outcome::Allowed | corsair_core::Outcome::SameOrigin => "allows",
+                    corsair_core::Outcome::Blocked => "blocks",
+                    corsair_core::Outcome::Incomplete => "passes the preflight",
+                    corsair_core::Outcome::Opaque => "gets an opaque answer",
+                };
+                format!("{name} {word}")
+            })
+            .join(", ")
+    };
+    format!(
+        "DRIFT {}: {} ({}) but {} ({})",
+        d.case,
+        d.first.0,
+        said(d.first.1),
+        d.other.0,
+        said(d.other.1)
+    )
 }
 
 /// The words: one line per URL, each deviation under it, a total.

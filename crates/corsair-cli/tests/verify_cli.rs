@@ -143,3 +143,29 @@ fn bad_input_is_exit_2() {
         text(&out.stderr)
     );
 }
+
+/// Two deployments of the same path (the CDN and the origin): where they
+/// answer a case differently, it is drift, in words and in JSON.
+#[test]
+fn two_deployments_that_part_are_drift() {
+    let (good, bad) = (server(Some("https://app.example.com")), server(None));
+    let (a, b) = (
+        format!("http://127.0.0.1:{good}/items"),
+        format!("http://127.0.0.1:{bad}/items"),
+    );
+    let out = corsair(&["verify", &a, &b, "--policy", &policy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let words = text(&out.stdout);
+    assert!(
+        words.contains(&format!(
+            "DRIFT crafted origin https://corsair-probe.example (reflection): {a} (Chrome blocks, Firefox blocks, Safari blocks) but {b} (Chrome allows"
+        )),
+        "{words}"
+    );
+    let out = corsair(&["verify", &a, &b, "--policy", &policy(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(!v["drift"].as_array().expect("drift").is_empty(), "{v:#}");
+    // The same deployment twice: no drift.
+    let out = corsair(&["verify", &a, &a, "--policy", &policy()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -248,3 +248,42 @@ fn unexposed(checked: &Checked, case: &Case) -> Option<String> {
         )
     })
 }
+
+/// A case two deployments that should serve the same policy (the CDN and
+/// the origin, two regions) answer differently.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    /// The case.
+    pub case: String,
+    /// The first URL (redacted) and what the engines did there.
+    pub first: (String, EngineOutcomes),
+    /// The other URL (redacted) and what the engines did there.
+    pub other: (String, EngineOutcomes),
+}
+
+/// Where the runs of the same cases at two URLs part (cases matched by
+/// name: the same path under the same policy gives the same cases).
+pub fn drift(first_url: &str, first: &[CaseRun], other_url: &str, other: &[CaseRun]) -> Vec<Drift> {
+    first
+        .iter()
+        .filter_map(|a| {
+            let b = other.iter().find(|b| b.case.name == a.case.name)?;
+            (allowed_each(a.engines) != allowed_each(b.engines)).then(|| Drift {
+                case: a.case.name.clone(),
+                first: (redact_url(first_url), a.engines),
+                other: (redact_url(other_url), b.engines),
+            })
+        })
+        .collect()
+}
+
+/// Whether each engine lets the page through (same-origin counts as
+/// through; a preflight-only run counts by the preflight).
+fn allowed_each(e: EngineOutcomes) -> [bool; 3] {
+    e.each().map(|(_, o)| {
+        matches!(
+            o,
+            Outcome::Allowed | Outcome::SameOrigin | Outcome::Incomplete
+        )
+    })
+}
