@@ -12,64 +12,53 @@
 //! `corsair har` does), which holds a bounded window of them; with `drop`,
 //! entries are only counted, which shows the reader's own footprint.
 
+// The generator the HAR tests use, shared as a file: an example cannot
+// depend on a test's modules.
+#[path = "../tests/support/generated.rs"]
+mod generated;
+
 use corsair_doctor::har::{read, Group, Pairer};
+use generated::{Generated, Piece, Pieces};
 use std::io::{self, Read};
 use std::time::Instant;
-
-/// Base64-looking body text, handed out in pieces.
-static FILL: [u8; 4096] = {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut fill = [0u8; 4096];
-    let mut i = 0;
-    while i < fill.len() {
-        fill[i] = alphabet[i % 64];
-        i += 1;
-    }
-    fill
-};
 
 /// Generates the HAR text piece by piece.
 struct LazyHar {
     target: u64,
     produced: u64,
     next_entry: usize,
-    text: Vec<u8>,
-    pos: usize,
-    fill: usize,
-    after: Vec<u8>,
     finished: bool,
 }
 
 impl LazyHar {
-    fn new(target: u64) -> Self {
+    fn new(target: u64) -> Generated<LazyHar> {
         let head = r#"{"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
   "pages": [{"startedDateTime": "2024-05-01T10:00:00.000Z", "id": "page_1", "title": "https://app.example.com/", "pageTimings": {"onContentLoad": 1, "onLoad": 2}}],
   "entries": ["#;
-        LazyHar {
-            target,
-            produced: 0,
-            next_entry: 0,
-            text: head.as_bytes().to_vec(),
-            pos: 0,
-            fill: 0,
-            after: Vec::new(),
-            finished: false,
-        }
+        Generated::new(
+            head.as_bytes(),
+            LazyHar {
+                target,
+                produced: 0,
+                next_entry: 0,
+                finished: false,
+            },
+        )
     }
+}
 
-    fn next_piece(&mut self) {
-        self.pos = 0;
-        if !self.after.is_empty() {
-            self.text = std::mem::take(&mut self.after);
-            return;
-        }
-        self.text.clear();
+impl Pieces for LazyHar {
+    fn next_piece(&mut self) -> Option<Piece> {
         if self.produced >= self.target {
-            if !self.finished {
-                self.text.extend_from_slice(b"\n]}}\n");
-                self.finished = true;
+            if self.finished {
+                return None;
             }
-            return;
+            self.finished = true;
+            return Some(Piece {
+                text: b"\n]}}\n".to_vec(),
+                fill: 0,
+                after: Vec::new(),
+            });
         }
         let i = self.next_entry;
         self.next_entry += 1;
@@ -80,7 +69,7 @@ impl LazyHar {
         let slot = i % 20;
         if slot == 0 {
             // A preflight, then (next entry) its PUT.
-            self.text = format!(
+            let text = format!(
                 r#"{comma}
 {{"_initiator": {{"type": "preflight", "url": "{url}", "requestId": "{i}.1"}}, "_resourceType": "preflight", "pageref": "page_1",
  "startedDateTime": "2024-05-01T10:{:02}:{:02}.{ms:03}Z",
@@ -93,12 +82,16 @@ impl LazyHar {
                 secs % 60
             )
             .into_bytes();
-            self.produced += self.text.len() as u64;
-            return;
+            self.produced += text.len() as u64;
+            return Some(Piece {
+                text,
+                fill: 0,
+                after: Vec::new(),
+            });
         }
         let method = if slot == 1 { "PUT" } else { "GET" };
         let body_len = if i % 500 == 7 { 8 << 20 } else { 100 << 10 };
-        self.text = format!(
+        let text = format!(
             r#"{comma}
 {{"_initiator": {{"type": "script", "stack": {{"callFrames": [{{"functionName": "load", "url": "https://app.example.com/app.js", "lineNumber": 10, "columnNumber": 2}}]}}}},
  "_resourceType": "fetch", "pageref": "page_1", "startedDateTime": "2024-05-01T10:{:02}:{:02}.{ms:03}Z",
@@ -112,32 +105,13 @@ impl LazyHar {
             secs % 60
         )
         .into_bytes();
-        self.fill = body_len;
-        self.after = br#""}, "redirectURL": ""}, "timings": {"wait": 5}}"#.to_vec();
-        self.produced += (self.text.len() + body_len + self.after.len()) as u64;
-    }
-}
-
-impl Read for LazyHar {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if let Some(rest) = self.text.get(self.pos..).filter(|r| !r.is_empty()) {
-                let n = rest.len().min(buf.len());
-                buf[..n].copy_from_slice(&rest[..n]);
-                self.pos += n;
-                return Ok(n);
-            }
-            if self.fill > 0 {
-                let n = self.fill.min(FILL.len()).min(buf.len());
-                buf[..n].copy_from_slice(&FILL[..n]);
-                self.fill -= n;
-                return Ok(n);
-            }
-            if self.finished && self.after.is_empty() {
-                return Ok(0);
-            }
-            self.next_piece();
-        }
+        let after = br#""}, "redirectURL": ""}, "timings": {"wait": 5}}"#.to_vec();
+        self.produced += (text.len() + body_len + after.len()) as u64;
+        Some(Piece {
+            text,
+            fill: body_len,
+            after,
+        })
     }
 }
 

@@ -25,6 +25,18 @@ fn loopback_sender() -> Sender {
     .unwrap()
 }
 
+/// A credentialed GET from the page with an Authorization header.
+fn authorized_get(url: String) -> CheckRequest {
+    CheckRequest {
+        page_origin: PAGE.into(),
+        url,
+        method: "GET".into(),
+        headers: vec![("Authorization".into(), "Bearer x".into())],
+        credentials: true,
+        ..CheckRequest::default()
+    }
+}
+
 async fn run(addr: SocketAddr, path: &str, method: &str, authorized: bool) -> Report {
     let sender = loopback_sender();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -332,14 +344,7 @@ async fn https_with_http2_and_the_trust_options() {
     let addr = tls_server().await;
     let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../corsair-gateway/tests/tls/ca.pem");
-    let request = CheckRequest {
-        page_origin: PAGE.into(),
-        url: format!("https://localhost:{}/good", addr.port()),
-        method: "GET".into(),
-        headers: vec![("Authorization".into(), "Bearer x".into())],
-        credentials: true,
-        ..CheckRequest::default()
-    };
+    let request = authorized_get(format!("https://localhost:{}/good", addr.port()));
     let options = Options {
         probes: false,
         ..Options::default()
@@ -423,14 +428,7 @@ async fn a_page_csp_that_forbids_the_api_is_not_a_cors_problem() {
     let addr = server().await;
     let sender = loopback_sender();
     // The API on another host name than the page's.
-    let request = CheckRequest {
-        page_origin: PAGE.into(),
-        url: format!("http://localhost:{}/good", addr.port()),
-        method: "GET".into(),
-        headers: vec![("Authorization".into(), "Bearer x".into())],
-        credentials: true,
-        ..CheckRequest::default()
-    };
+    let request = authorized_get(format!("http://localhost:{}/good", addr.port()));
     let options = Options {
         probes: false,
         page: Some(format!("http://{addr}/page")),

@@ -10,6 +10,7 @@ use corsair_doctor::har::{
     Page, PageOrigin, BODY_PREFIX, MAX_HEADERS,
 };
 use std::io::{self, Read};
+use support::generated::{Generated, Piece, Pieces};
 use support::{data, h, read_all};
 
 #[test]
@@ -460,90 +461,50 @@ struct LazyHar {
     entries: usize,
     body: usize,
     next_entry: usize,
-    /// The text being handed out, and how far.
-    chunk: Vec<u8>,
-    pos: usize,
-    /// Body bytes still to write for the current entry.
-    fill: usize,
-    /// The text after the current body.
-    after: Vec<u8>,
     done: bool,
 }
 
-/// Base64-looking body text, handed out in pieces.
-static FILL: [u8; 4096] = {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut fill = [0u8; 4096];
-    let mut i = 0;
-    while i < fill.len() {
-        fill[i] = alphabet[i % 64];
-        i += 1;
-    }
-    fill
-};
-
 impl LazyHar {
-    fn new(entries: usize, body: usize) -> Self {
-        LazyHar {
-            entries,
-            body,
-            next_entry: 0,
-            chunk: br#"{"log": {"version": "1.2", "creator": {"name": "LazyHar", "version": "1"}, "entries": ["#.to_vec(),
-            pos: 0,
-            fill: 0,
-            after: Vec::new(),
-            done: false,
-        }
+    fn new(entries: usize, body: usize) -> Generated<LazyHar> {
+        let head = br#"{"log": {"version": "1.2", "creator": {"name": "LazyHar", "version": "1"}, "entries": ["#;
+        Generated::new(
+            head,
+            LazyHar {
+                entries,
+                body,
+                next_entry: 0,
+                done: false,
+            },
+        )
     }
+}
 
-    /// Moves to the next piece of text once the current one is handed out.
-    fn next_piece(&mut self) {
-        self.pos = 0;
-        self.chunk.clear();
-        if !self.after.is_empty() {
-            self.chunk = std::mem::take(&mut self.after);
-            return;
-        }
+impl Pieces for LazyHar {
+    fn next_piece(&mut self) -> Option<Piece> {
         if self.next_entry == self.entries {
-            if !self.done {
-                self.chunk.extend_from_slice(b"]}}");
-                self.done = true;
+            if self.done {
+                return None;
             }
-            return;
+            self.done = true;
+            return Some(Piece {
+                text: b"]}}".to_vec(),
+                fill: 0,
+                after: Vec::new(),
+            });
         }
         let i = self.next_entry;
         self.next_entry += 1;
         let comma = if i == 0 { "" } else { "," };
-        self.chunk = format!(
+        let text = format!(
             r#"{comma}{{"startedDateTime": "2024-05-01T10:00:00.{:03}Z", "request": {{"method": "GET", "url": "https://api.example.com/item/{i}", "httpVersion": "http/2.0", "headers": [{{"name": "origin", "value": "https://app.example.com"}}]}}, "response": {{"status": 200, "headers": [{{"name": "access-control-allow-origin", "value": "*"}}], "content": {{"mimeType": "image/png", "encoding": "base64", "text": ""#,
             i % 1000
         )
         .into_bytes();
-        self.fill = self.body;
-        self.after = br#""}}, "timings": {"wait": 1}}"#.to_vec();
-    }
-}
-
-impl Read for LazyHar {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if self.pos < self.chunk.len() {
-                let n = (self.chunk.len() - self.pos).min(buf.len());
-                buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
-                self.pos += n;
-                return Ok(n);
-            }
-            if self.fill > 0 {
-                let n = self.fill.min(FILL.len()).min(buf.len());
-                buf[..n].copy_from_slice(&FILL[..n]);
-                self.fill -= n;
-                return Ok(n);
-            }
-            if self.done && self.after.is_empty() {
-                return Ok(0);
-            }
-            self.next_piece();
-        }
+        Some(Piece {
+            text,
+            fill: self.body,
+            after: br#""}}, "timings": {"wait": 1}}"#.to_vec(),
+        })
     }
 }
 

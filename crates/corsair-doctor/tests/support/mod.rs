@@ -1,9 +1,11 @@
 //! What the HAR tests share: the exports in `tests/data`, a whole-file
 //! read, header lists, entries built by hand, the exchanges expected of
-//! the pairing, and the former whole-file pairing ([`reference`]).
+//! the pairing, exports generated as they are read ([`generated`]), and the
+//! former whole-file pairing ([`reference`]).
 // Each test binary uses a part of the harness.
 #![allow(dead_code)]
 
+pub mod generated;
 pub mod reference;
 
 use corsair_doctor::har::{read, Entry, Exchange, HarError, HarSummary};
