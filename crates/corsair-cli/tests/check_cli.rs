@@ -3,19 +3,10 @@
 //! 2, a dead server reported as a network error, and a Copy-as-cURL command
 //! checked against a live loopback server.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::process::Command;
+mod support;
 
-fn corsair() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
-    c.env("NO_COLOR", "1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy");
-    c
-}
+use std::net::TcpListener;
+use support::{corsair, fixed_server};
 
 #[test]
 fn the_demo_tells_each_story_and_exits_0() {
@@ -155,27 +146,6 @@ fn a_dead_server_is_a_network_error_not_cors() {
         first.starts_with("BLOCKED: Nothing accepts connections on 127.0.0.1:"),
         "{first}"
     );
-}
-
-/// A one-thread server that answers every request with `response`.
-fn fixed_server(response: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { return };
-            let mut buf = [0u8; 8192];
-            let mut seen = Vec::new();
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => seen.extend_from_slice(&buf[..n]),
-                }
-            }
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    port
 }
 
 #[test]

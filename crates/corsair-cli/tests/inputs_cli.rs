@@ -2,40 +2,11 @@
 //! against a loopback server: the check rebuilt from the paste finds the
 //! blocker the browser named.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::process::{Command, Stdio};
+mod support;
 
-fn corsair() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
-    c.env("NO_COLOR", "1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy");
-    c
-}
-
-/// A one-thread server that answers every request with `response`.
-fn fixed_server(response: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { return };
-            let mut buf = [0u8; 8192];
-            let mut seen = Vec::new();
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => seen.extend_from_slice(&buf[..n]),
-                }
-            }
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    port
-}
+use std::io::Write;
+use std::process::Stdio;
+use support::{corsair, fixed_server};
 
 /// Allows the origin, GET and POST only, and `content-type` only.
 const NARROW: &str = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nAccess-Control-Allow-Methods: GET, POST\r\nAccess-Control-Allow-Headers: content-type\r\nVary: Origin\r\nConnection: close\r\n\r\n";

@@ -4,10 +4,12 @@
 //! carrying them; every output (human, `--json`, verbose, stderr) is
 //! searched for every secret value.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::Command;
+use support::corsair;
 
 // Distinct, long, random-looking values: a hit is never a coincidence.
 const AUTH_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.Qm9vNkZ4cVR6.Wk3nP8sLx2Rv7Yc4";
@@ -68,16 +70,6 @@ const ALL: [&str; 27] = [
     EX_WS_PASS,
     "Bearer eyJhbGciOiJSUzI1NiJ9",
 ];
-
-fn corsair() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
-    c.env("NO_COLOR", "1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy");
-    c
-}
 
 /// Runs corsair with `args`; fails if any secret is in its stdout or
 /// stderr; returns stdout.

@@ -1,0 +1,42 @@
+//! What the command-line tests share: the `corsair` binary with a clean
+//! environment, and a loopback server with one fixed answer.
+// Each test binary uses a part of the harness.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+
+/// The `corsair` binary without colour and without the proxy variables (the
+/// tests' servers are on loopback; a proxy from the environment would stand
+/// between).
+pub fn corsair() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
+    c.env("NO_COLOR", "1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy");
+    c
+}
+
+/// A one-thread server that answers every request with `response`.
+pub fn fixed_server(response: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut buf = [0u8; 8192];
+            let mut seen = Vec::new();
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    port
+}
