@@ -1368,6 +1368,29 @@ def gen_engines():
         C.add(g, ["en-pf", tag], f"PUT + X-Custom, preflight lists with UTF-8 bytes {lines!r}", sc)
     C.add(g, ["en-acao", "utf8"], "GET, ACAO with an IDN host sent as UTF-8 bytes",
           scen(req(api()), pf(), resp(origin="http://\u00c3\u00a4pp.example.test:8001")))
+    # credentials "same-origin", starting at the page's origin, redirected
+    # to other origins: WebKitGTK checks the redirect responses there as with
+    # credentials until a preflight is sent; preflights and the final
+    # response without
+    ok = [[ACAO, PAGE], [ACAC, "true"]]
+    star = [[ACAO, "*"]]
+    no_acac = [[ACAO, PAGE], [ACAC, "false"]]
+    for tag, init, hdrs, hop1, final_h in (
+            ("final-star", "fetch", [], None, star),
+            ("final-exact-no-acac", "xhr", [], None, [[ACAO, PAGE]]),
+            ("redirect-star", "fetch", [], star, star),
+            ("redirect-no-acac", "xhr", [], no_acac, [[ACAO, "null"]]),
+            ("preflighted-redirect-star", "fetch", X, star, ok),
+            ("preflighted-redirect-no-acac", "fetch", X, no_acac, ok)):
+        pre = {"status": 204, "headers": [[ACAO, "*"], [ACAH, "X-Custom"]]}
+        last = {"status": 200, "headers": final_h}
+        if hop1 is None:
+            nxt = {"preflight": pre, "response": last}
+        else:
+            nxt = {"preflight": pre, "response": hop(307, api("hop2"), acao=(), extra=hop1,
+                                                      nxt={"preflight": pre, "response": last})}
+        sc = scen(req(app("start"), "GET", hdrs, "same-origin", init=init), None, hop(307, cdn("hop1"), acao=(), nxt=nxt))
+        C.add(g, ["en-so-cred", tag], f"{init} GET (credentials same-origin) on the page origin, 307 to cdn ({tag})", sc)
     # modes on the page's own origin and across it
     for mode in ("cors", "same-origin", "no-cors"):
         C.add(g, ["en-own", mode], f"{mode} GET + X-Custom to the page's own origin (no CORS headers)",

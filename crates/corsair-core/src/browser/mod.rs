@@ -336,6 +336,10 @@ struct Run<'a> {
     preflighted: bool,
     /// Lines WebKit logs while building the request (XHR's refused headers).
     safari_notes: Vec<String>,
+    /// Whether redirect responses are checked again as with credentials
+    /// (WebKit, for a `same-origin` request that started at the page's
+    /// origin).
+    redirects_with_credentials: bool,
 }
 
 impl<'a> Run<'a> {
@@ -344,6 +348,14 @@ impl<'a> Run<'a> {
             origin: page_origin,
             url: page_url,
         } = page;
+        // WebKitGTK checks the redirect responses of a `same-origin`
+        // request that started at the page's origin a second time, as if it
+        // carried credentials, once the next hop's preflight (if any) has
+        // passed; its preflights and final response are checked without
+        // (observed).
+        let redirects_with_credentials = profile == Profile::Safari
+            && s.request.credentials == CredentialsMode::SameOrigin
+            && page_origin.contains_url(&url);
         Run {
             s,
             options,
@@ -357,6 +369,7 @@ impl<'a> Run<'a> {
             headers: Vec::new(),
             dropped: Vec::new(),
             include: s.request.credentials == CredentialsMode::Include,
+            redirects_with_credentials,
             tainted: false,
             tainting: Tainting::Basic,
             steps: Vec::new(),
@@ -464,6 +477,10 @@ impl<'a> Run<'a> {
         let mut preflight_answer: Option<&'a Answer> = s.preflight.as_ref();
         let mut response_answer: Option<&'a Answer> = s.response.as_ref();
         let mut redirects = 0usize;
+        // WebKitGTK's second check of a redirect response, with credentials
+        // (see `redirects_with_credentials`): made once the next hop's
+        // preflight, if any, has passed.
+        let mut recheck: Option<(&'a Answer, Url, String)> = None;
         loop {
             // Fetch §4.1 Main fetch: same origin is basic; mode "same-origin"
             // fails, "no-cors" is opaque, "cors" goes through CORS.
@@ -483,6 +500,14 @@ impl<'a> Run<'a> {
                 let is_first = self.urls.len() == 1;
                 if let Err(end) = self.maybe_preflight(preflight_answer, is_first) {
                     return end;
+                }
+            }
+            if let Some((previous, url, origin)) = recheck.take() {
+                if let Err(e) = cors_check::check(&previous.headers, &origin, true, self.profile) {
+                    // Told as the redirect's failure, at the URL that sent it.
+                    self.url = url;
+                    self.include = true;
+                    return self.access_block(Stage::Response, e, previous, false, &origin);
                 }
             }
             let Some(answer) = response_answer else {
@@ -522,6 +547,9 @@ impl<'a> Run<'a> {
                         false,
                         self.origin_sent(),
                     );
+                }
+                if location.is_some() && self.redirects_with_credentials && !self.include {
+                    recheck = Some((answer, self.url.clone(), self.origin_sent().to_owned()));
                 }
             }
             let Some(location) = location else {
