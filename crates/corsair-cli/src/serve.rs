@@ -60,8 +60,8 @@ pub struct ServeArgs {
     /// Seconds to connect to the upstream before the gateway answers 502.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub connect_timeout: f64,
-    /// Address of the admin listener (`/metrics`, `/healthz`); none by default.
-    #[arg(long, value_name = "ADDR")]
+    /// Address of the admin listener: the dashboard (`/`), `/metrics`, `/healthz`; a port alone listens on 127.0.0.1; none by default.
+    #[arg(long, value_name = "ADDR", value_parser = admin_address)]
     pub admin: Option<SocketAddr>,
     /// Seconds requests in flight get to finish on shutdown (SIGTERM, Ctrl-C).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
@@ -237,6 +237,7 @@ pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
         let scheme = if tls.is_some() { "https" } else { "http" };
         say.listening(&format!("{scheme}://{local}"), &upstream.to_string());
         let live = Live::new(layer, Arc::new(Metrics::default()));
+        live.metrics().journal().started(summary.clone());
         if let Some(admin) = args.admin {
             let l = corsair_gateway::bind(admin)
                 .await
@@ -244,7 +245,10 @@ pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
             let shown = l
                 .local_addr()
                 .map_or_else(|_| admin.to_string(), |a| a.to_string());
-            say.say(Level::Info, &format!("metrics on http://{shown}/metrics"));
+            say.say(
+                Level::Info,
+                &format!("dashboard on http://{shown}/, metrics on http://{shown}/metrics"),
+            );
             tokio::spawn(corsair_gateway::admin::serve_admin(
                 l,
                 live.metrics().clone(),
@@ -321,6 +325,17 @@ pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
         }
         Ok(Status::Success)
     })
+}
+
+/// `--admin`: an address, or a port alone on loopback (the dashboard
+/// shows the policy's origins and its refusals: not for every network).
+fn admin_address(text: &str) -> Result<SocketAddr, String> {
+    match text.parse::<u16>() {
+        Ok(port) => Ok(SocketAddr::from(([127, 0, 0, 1], port))),
+        Err(_) => text
+            .parse()
+            .map_err(|_| format!("`{text}` is not an address (127.0.0.1:9090) or a port")),
+    }
 }
 
 /// Descriptors kept back from client and upstream connections.

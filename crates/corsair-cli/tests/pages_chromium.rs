@@ -6,6 +6,7 @@
 //! and phone widths (with a screenshot of each); names on every control.
 
 mod html_support;
+mod serve;
 
 use corsair_conformance::driver::Tab;
 use html_support::{corsair, hostile_server, screenshot_dir, temp_path, Ui, JS_URL, SCRIPT};
@@ -74,7 +75,7 @@ fn assert_no_injection(tab: &mut Tab) {
         .eval("[...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length")
         .expect("count");
     assert_eq!(handlers, 0, "an event handler attribute");
-    let links = text(tab, "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => !h.startsWith('#') && h !== '/').join(' ')");
+    let links = text(tab, "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => !h.startsWith('#') && !(h.startsWith('/') && !h.startsWith('//'))).join(' ')");
     assert!(links.is_empty(), "a link elsewhere: {links}");
 }
 
@@ -419,4 +420,126 @@ fn the_html_reports_in_chromium() {
         let _ = std::fs::remove_file(&file);
     }
     let _ = std::fs::remove_file(&page);
+}
+
+#[test]
+fn the_gateway_dashboard_in_chromium() {
+    let (_, file) = serve::policy_file(
+        "corsair-dashboard-",
+        "[cors]\norigins = [\"https://app.example.com\"]\nmethods = [\"PUT\"]\ncredentials = true\nmax-age = 60\n",
+    );
+    let os = std::ffi::OsStr::new;
+    let mut gateway = serve::Serve::start(&[
+        os("--admin"),
+        os("127.0.0.1:0"),
+        os("--config"),
+        file.as_os_str(),
+    ]);
+    let traffic = gateway.address("listening on http://");
+    let admin = gateway.address("dashboard on http://");
+    // A refusal from a hostile origin one letter off the allowed one.
+    let hostile = "https://www.app.example.com\"><img src=x onerror=alert(1)>";
+    let refused = serve::exchange(&traffic, &format!("OPTIONS /v1/items HTTP/1.1\r\nHost: api\r\nOrigin: {hostile}\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n"));
+    assert!(refused.starts_with("http/1.1 403"), "{refused}");
+    let near = serve::exchange(&traffic, "OPTIONS /v1/items HTTP/1.1\r\nHost: api\r\nOrigin: https://www.app.example.com\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n");
+    assert!(near.starts_with("http/1.1 403"), "{near}");
+    let refused_method = serve::exchange(&traffic, "OPTIONS /v1/items HTTP/1.1\r\nHost: api\r\nOrigin: https://app.example.com\r\nAccess-Control-Request-Method: DELETE\r\nConnection: close\r\n\r\n");
+    assert!(
+        refused_method.starts_with("http/1.1 403"),
+        "{refused_method}"
+    );
+    // An upstream error: nobody listens upstream.
+    let down = serve::exchange(&traffic, "GET /v1/items HTTP/1.1\r\nHost: api\r\nOrigin: https://app.example.com\r\nConnection: close\r\n\r\n");
+    assert!(down.starts_with("http/1.1 502"), "{down}");
+    // A reload that adds an origin.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&file, "[cors]\norigins = [\"https://app.example.com\", \"https://two.example.com\"]\nmethods = [\"PUT\"]\ncredentials = true\nmax-age = 60\n").expect("write");
+    gateway.wait_for("reloaded");
+    // The dashboard refuses a name rebound to loopback.
+    let port = admin.rsplit(':').next().expect("port");
+    let rebound = serve::exchange(
+        &admin,
+        &format!("GET / HTTP/1.1\r\nHost: rebind.evil.example:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(rebound.starts_with("http/1.1 421"), "{rebound}");
+    let metrics = serve::exchange(
+        &admin,
+        "GET /metrics HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n",
+    );
+
+    let mut tab = Tab::open().expect("Chromium starts (install chromium; .ci/run does)");
+    tab.goto(&format!("http://{admin}/"))
+        .expect("the dashboard loads");
+    assert_no_injection(&mut tab);
+    // The refusals as they happened, newest first, with the explanation.
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelectorAll('#refusals tbody tr').length"
+        ),
+        "3"
+    );
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelector('#refusals tbody tr:last-child td:nth-child(2)').textContent"
+        ),
+        hostile
+    );
+    let why = text(
+        &mut tab,
+        "document.querySelector('#refusals tbody tr:nth-child(2) td:nth-child(5)').textContent",
+    );
+    assert!(
+        why.contains("did you mean https://app.example.com?"),
+        "{why}"
+    );
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelector('#refusals tbody tr:first-child').dataset.slug"
+        ),
+        "method-not-allowed"
+    );
+    // The counts agree with /metrics.
+    for slug in ["origin-mismatch", "method-not-allowed"] {
+        let total = text(
+            &mut tab,
+            &format!("document.querySelector('#counts tr[data-slug={slug}] td.total').textContent"),
+        );
+        assert!(
+            metrics.contains(&format!(
+                "corsair_refusals_total{{slug=\"{slug}\",route=\"default\"}} {total}\n"
+            )),
+            "{slug} {total}: {metrics}"
+        );
+    }
+    let unreachable = text(
+        &mut tab,
+        "document.querySelector('#upstream tbody tr:first-child td:last-child').textContent",
+    );
+    assert!(
+        metrics.contains(&format!(
+            "corsair_upstream_errors_total{{status=\"502\"}} {unreachable}\n"
+        )),
+        "{metrics}"
+    );
+    assert_eq!(unreachable, "1");
+    // The policy in force and the reload with what it changed.
+    assert!(text(
+        &mut tab,
+        "document.getElementById('policy-origins').textContent"
+    )
+    .contains("https://two.example.com"));
+    let reload = text(
+        &mut tab,
+        "document.querySelector('#reloads tbody tr:first-child').textContent",
+    );
+    assert!(
+        reload.contains("applied") && reload.contains("origins added: https://two.example.com"),
+        "{reload}"
+    );
+    fits_and_shoot(&mut tab, "dashboard");
+    assert_no_console_error(&mut tab, "the dashboard");
+    assert_eq!(gateway.stop(), Some(0));
 }

@@ -11,8 +11,10 @@
 
 pub mod admin;
 pub mod body;
+pub mod dashboard;
 pub mod guard;
 pub mod hop;
+pub mod journal;
 pub mod live;
 pub mod metrics;
 pub mod notice;

@@ -13,6 +13,7 @@ use corsair_core::server::origin_set::{Pattern, PortRule};
 use corsair_core::server::Refusal;
 use corsair_tower::{CorsLayer, RefusalReport};
 
+use crate::journal::{self, RefusalEntry};
 use crate::metrics::Metrics;
 
 /// The running policy and the counters, shared by every connection.
@@ -120,6 +121,15 @@ fn instrument(layer: CorsLayer, metrics: &Arc<Metrics>) -> CorsLayer {
         .on_refusal(move |r| {
             let route = r.route.and_then(|i| names.get(i)).map(String::as_str);
             m1.refusal(r.slug.name(), route);
+            m1.journal().refusal(RefusalEntry {
+                at: journal::now(),
+                origin: r.origin.map_or_else(|| "(none)".to_owned(), excerpt),
+                route: route.unwrap_or("default").to_owned(),
+                slug: r.slug.name(),
+                explanation: plain(r),
+                preflight: r.preflight,
+                shadow: r.shadow,
+            });
             tracing::info!(
                 target: "corsair::refusal",
                 slug = %r.slug,
@@ -364,9 +374,11 @@ impl PolicySource {
             Ok(t) => t,
             Err(e) => {
                 live.metrics.reload(false);
+                let error: ReloadError = e.into();
+                live.metrics.journal().reload_refused(&error.to_string());
                 return Reloaded::Kept {
                     text: String::new(),
-                    error: e.into(),
+                    error,
                 };
             }
         };
@@ -377,6 +389,7 @@ impl PolicySource {
                 summary,
             }) => {
                 live.replace(layer);
+                live.metrics.journal().reloaded(&summary);
                 Reloaded::Replaced {
                     text,
                     warnings,
@@ -385,10 +398,9 @@ impl PolicySource {
             }
             Err(e) => {
                 live.metrics.reload(false);
-                Reloaded::Kept {
-                    text,
-                    error: e.into(),
-                }
+                let error: ReloadError = e.into();
+                live.metrics.journal().reload_refused(&error.to_string());
+                Reloaded::Kept { text, error }
             }
         }
     }

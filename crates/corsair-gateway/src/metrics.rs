@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::journal::Journal;
 use crate::own::Own;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -70,6 +71,28 @@ pub struct Metrics {
     latency_count: AtomicU64,
     latency_micros: AtomicU64,
     refusals: Mutex<BTreeMap<(&'static str, String), u64>>,
+    journal: Journal,
+}
+
+/// The counters the dashboard shows, read at once.
+#[derive(Clone, Debug)]
+pub struct Totals {
+    /// Requests answered.
+    pub requests: u64,
+    /// Preflights answered by the gateway.
+    pub preflights: u64,
+    /// Upstream failures by kind: unreachable, broke off, timed out, body stalled.
+    pub upstream: [(UpstreamFailure, u64); 4],
+    /// The gateway's own answers by reason.
+    pub own: Vec<(Own, u64)>,
+    /// Refusals by (slug, route), since start.
+    pub refusals: BTreeMap<(&'static str, String), u64>,
+    /// Reloads applied and refused.
+    pub reloads: (u64, u64),
+    /// Upstream responses whose own CORS headers were replaced.
+    pub duplicates: u64,
+    /// Client connections open.
+    pub open: u64,
 }
 
 fn add(c: &AtomicU64) {
@@ -94,8 +117,41 @@ impl Metrics {
         );
     }
 
+    /// The dashboard's memory (recent refusals, reloads, upstream failures).
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Every counter the dashboard shows.
+    pub fn totals(&self) -> Totals {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        Totals {
+            requests: get(&self.requests),
+            preflights: get(&self.preflights),
+            upstream: [
+                (
+                    UpstreamFailure::Unreachable,
+                    get(&self.upstream_unreachable),
+                ),
+                (UpstreamFailure::BrokeOff, get(&self.upstream_broke_off)),
+                (UpstreamFailure::Timeout, get(&self.upstream_timeout)),
+                (UpstreamFailure::BodyStall, get(&self.body_stalls)),
+            ],
+            own: Own::ALL
+                .iter()
+                .copied()
+                .zip(self.own.iter().map(get))
+                .collect(),
+            refusals: self.refusals.lock().map(|m| m.clone()).unwrap_or_default(),
+            reloads: (get(&self.reloads_ok), get(&self.reloads_failed)),
+            duplicates: get(&self.duplicates),
+            open: get(&self.open),
+        }
+    }
+
     /// Counts something that went wrong upstream.
     pub fn upstream_error(&self, failure: UpstreamFailure) {
+        self.journal.upstream(failure);
         add(match failure {
             UpstreamFailure::Unreachable => &self.upstream_unreachable,
             UpstreamFailure::BrokeOff => &self.upstream_broke_off,

@@ -19,4 +19,4 @@ mod page;
 
 pub use escape::escape;
 pub use markup::Html;
-pub use page::{document, Csp};
+pub use page::{document, refreshing, Csp};

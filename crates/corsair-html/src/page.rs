@@ -45,8 +45,17 @@ impl Csp {
 
 /// A whole page: `title`, then `body`, with the shared style inline.
 pub fn document(title: &str, csp: Csp, body: &Html) -> String {
+    refreshing(title, csp, body, None)
+}
+
+/// [`document`] that the browser reloads every `seconds` (a live page
+/// without a script).
+pub fn refreshing(title: &str, csp: Csp, body: &Html, seconds: Option<u32>) -> String {
     let mut out = String::with_capacity(body.len() + STYLE.len() + 512);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    if let Some(s) = seconds {
+        out.push_str(&format!("<meta http-equiv=\"refresh\" content=\"{s}\">\n"));
+    }
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"");
     out.push_str(csp.value());
@@ -120,7 +129,7 @@ a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,
 .tag{display:inline-block;border:1px solid currentColor;border-radius:4px;padding:0 5px;font-size:.8em;font-family:ui-monospace,monospace}
 .src{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.88em;background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:4px 0}
 .src .line.hit{color:inherit}
-.c-n{width:4.5em}.c-m{width:5.5em}.c-s{width:4.5em}.c-v{width:8.5em}
+.c-t{width:5.5em}.c-n{width:4.5em}.c-m{width:5.5em}.c-s{width:4.5em}.c-v{width:8.5em}
 .src .line{display:flex}
 .src .no{flex:0 0 3.5em;color:var(--muted);text-align:right;padding-right:.8em;user-select:none}
 .src .code{flex:1 1 auto;white-space:pre-wrap;overflow-wrap:anywhere}

@@ -71,6 +71,8 @@ pub struct RefusalReport<'a> {
     pub shadow: bool,
     /// The policy that refused.
     pub policy: &'a CorsPolicy,
+    /// The request's `Origin` (absent, or sent more than once: `None`).
+    pub origin: Option<&'a [u8]>,
 }
 
 /// Above this many exact origins, "did you mean" is not worked out (it
@@ -278,6 +280,7 @@ impl Shared {
         route: Option<usize>,
         preflight: bool,
         shadow: bool,
+        origin: Option<&[u8]>,
     ) {
         let report = RefusalReport {
             refusal,
@@ -286,6 +289,7 @@ impl Shared {
             preflight,
             shadow,
             policy,
+            origin,
         };
         match &self.on_refusal {
             Some(f) => f(&report),
@@ -351,6 +355,11 @@ where
             request_local_network,
         };
         let decision = policy.decide(&view);
+        // For the refusal's report (the gateway's dashboard lists it).
+        let origin_bytes = match origin {
+            Field::One(o) => Some(o),
+            _ => None,
+        };
         let preflight = matches!(
             decision,
             Decision::PreflightAllowed(_) | Decision::PreflightRefused { .. }
@@ -362,7 +371,7 @@ where
                 ..
             } = &decision
             {
-                shared.report(policy, refusal, route, preflight, true);
+                shared.report(policy, refusal, route, preflight, true, origin_bytes);
             }
             return ResponseFuture::passthrough(self.inner.call(req));
         }
@@ -371,7 +380,7 @@ where
                 ResponseFuture::ready(apply::preflight_allowed(&grant, values, &seen))
             }
             Decision::PreflightRefused { refusal, debug } => {
-                shared.report(policy, &refusal, route, true, false);
+                shared.report(policy, &refusal, route, true, false, origin_bytes);
                 ResponseFuture::ready(apply::preflight_refused(
                     &refusal,
                     debug.as_ref(),
@@ -385,7 +394,7 @@ where
                 vary_origin,
             } => {
                 if let Some(refusal) = &refusal {
-                    shared.report(policy, refusal, route, false, false);
+                    shared.report(policy, refusal, route, false, false, origin_bytes);
                 }
                 let add = apply::ActualHeaders::new(grant.as_ref(), vary_origin, values, &seen);
                 let policy_index = route.map_or(0, |r| r + 1);
