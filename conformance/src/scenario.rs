@@ -1,4 +1,4 @@
-//! The scenario input (the `corsair explain` format of ARCHITECTURE.md) and
+//! The scenario input (the `corsair explain` format, in the README) and
 //! its flattening into the URLs the local server must answer.
 //!
 //! These types are the harness's own, deliberately: the harness checks the
