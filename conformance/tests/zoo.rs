@@ -329,16 +329,7 @@ fn flask_unanchored_regex_trusts_look_alike_origins() {
     )
     .ready();
     let report = doctor::run(&Call::GET.with_credentials().to(&api.url(ITEMS)), None);
-    let found = doctor::slugs(&report);
-    println!(
-        "zoo flask unanchored regex: outcome {:?}, slugs {}",
-        report.verdict.outcome,
-        found
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let found = doctor::show("flask unanchored regex", &report);
     let matching = [
         Slug::SuffixMatch,
         Slug::UnescapedDot,

@@ -175,8 +175,9 @@ pub fn describe(report: &Report) -> String {
     out
 }
 
-/// Asserts the outcome and that `slug` is among the report's findings.
-pub fn expect(case: &str, report: &Report, outcome: Outcome, slug: Slug) {
+/// Prints the outcome and slugs of a case (for the test's log) and returns
+/// the slugs.
+pub fn show(case: &str, report: &Report) -> Vec<Slug> {
     let found = slugs(report);
     println!(
         "zoo {case}: outcome {:?}, slugs {}",
@@ -187,6 +188,12 @@ pub fn expect(case: &str, report: &Report, outcome: Outcome, slug: Slug) {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    found
+}
+
+/// Asserts the outcome and that `slug` is among the report's findings.
+pub fn expect(case: &str, report: &Report, outcome: Outcome, slug: Slug) {
+    let found = show(case, report);
     assert!(
         report.verdict.outcome == outcome && found.contains(&slug),
         "{case}: expected {outcome:?} with {slug}, the doctor said:\n{}",
