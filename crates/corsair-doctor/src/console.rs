@@ -553,6 +553,22 @@ fn safari_reason_line(line: &str) -> Option<(ConsoleReason, Option<String>)> {
     if line.starts_with("Cross-origin redirection to ") {
         return Some((R::RedirectRefused, None));
     }
+    // WebKit quotes an unparsable list whole, not the bad token.
+    if line.starts_with("Header Access-Control-Allow-Methods has an invalid value:") {
+        return Some((R::InvalidAllowMethods { token: None }, None));
+    }
+    if line.starts_with("Header Access-Control-Allow-Headers has an invalid value:") {
+        return Some((R::InvalidAllowHeaders { token: None }, None));
+    }
+    if line.starts_with("Load cannot follow more than 20 redirections") {
+        return Some((R::DidNotSucceed, None));
+    }
+    if let Some(rest) = line.strip_prefix("Unsafe attempt to load URL ") {
+        let origin = rest
+            .split_once(" from origin ")
+            .and_then(|(_, o)| o.strip_suffix(". Domains, protocols and ports must match."));
+        return Some((R::SchemeOrMode, origin.map(str::to_owned)));
+    }
     None
 }
 
