@@ -243,7 +243,8 @@ fn the_engines_side_by_side_and_where_they_part() {
     assert_eq!(v["firefox"]["outcome"], "allowed");
     assert_eq!(v["safari"]["outcome"], "blocked");
     let human = text(&corsair(&["explain", "--browser", "all"], PARTS).stdout);
-    for title in ["── Chrome ──", "── Firefox ──", "── Safari (WebKit) ──"] {
+    for title in ["── Chrome ──", "── Firefox ──", "── Safari (WebKit) ──"]
+    {
         assert!(human.contains(title), "{human}");
     }
     // webkit names the same profile; engines agreeing leave `engines` out.
