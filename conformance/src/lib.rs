@@ -17,8 +17,8 @@
 
 mod cdp;
 mod chromium;
-pub mod driver;
 pub mod compare;
+pub mod driver;
 mod observe;
 mod page;
 mod scenario;
