@@ -45,6 +45,18 @@ fn check(server: &Server, path: &str) -> Report {
     report
 }
 
+/// Asserts that the probes found `slug` (showing the report when not) and
+/// returns every slug they found.
+fn probes_found(report: &Report, case: &str, slug: Slug) -> Vec<Slug> {
+    let found = probe_slugs(report);
+    assert!(
+        found.contains(&slug),
+        "{case}\n{}",
+        doctor::describe(report)
+    );
+    found
+}
+
 /// The kind of the probe that shows `slug`, from its evidence.
 fn evidence_kind(report: &Report, slug: Slug) -> Option<ProbeKind> {
     let f = report.findings.iter().find(|f| f.finding.slug == slug)?;
@@ -60,11 +72,7 @@ fn crafted_origins_name_each_allow_list_mistake() {
 
     // (a) `PAGE.includes(origin)`: the truncated origins are accepted.
     let report = check(&server, "/substring");
-    assert!(
-        probe_slugs(&report).contains(&Slug::SubstringMatch),
-        "substring\n{}",
-        doctor::describe(&report)
-    );
+    probes_found(&report, "substring", Slug::SubstringMatch);
     assert_eq!(
         evidence_kind(&report, Slug::SubstringMatch),
         Some(ProbeKind::TruncatedOrigin),
@@ -89,12 +97,7 @@ fn crafted_origins_name_each_allow_list_mistake() {
     // (b) `endsWith("example.test:8001")`: the suffix is the root cause; the
     // unescaped-dot probe passes only because it ends the same way.
     let report = check(&server, "/suffix");
-    let found = probe_slugs(&report);
-    assert!(
-        found.contains(&Slug::SuffixMatch),
-        "suffix\n{}",
-        doctor::describe(&report)
-    );
+    let found = probes_found(&report, "suffix", Slug::SuffixMatch);
     assert!(
         !found.contains(&Slug::UnescapedDot),
         "suffix: unescaped-dot reported for a plain suffix check\n{}",
@@ -109,12 +112,7 @@ fn crafted_origins_name_each_allow_list_mistake() {
     // (c) `^http://app.example.test:8001$`, dots unescaped: unescaped-dot,
     // and no suffix or substring class.
     let report = check(&server, "/regex");
-    let found = probe_slugs(&report);
-    assert!(
-        found.contains(&Slug::UnescapedDot),
-        "regex\n{}",
-        doctor::describe(&report)
-    );
+    let found = probes_found(&report, "regex", Slug::UnescapedDot);
     for wrong in [Slug::SuffixMatch, Slug::SubstringMatch, Slug::PrefixMatch] {
         assert!(
             !found.contains(&wrong),
@@ -135,11 +133,7 @@ fn crafted_origins_name_each_allow_list_mistake() {
 
     // (f) every *.vercel.app trusted with credentials: third-party hosting.
     let report = check(&server, "/vercel");
-    assert!(
-        probe_slugs(&report).contains(&Slug::ThirdPartyOriginTrusted),
-        "vercel\n{}",
-        doctor::describe(&report)
-    );
+    probes_found(&report, "vercel", Slug::ThirdPartyOriginTrusted);
     assert_eq!(
         evidence_kind(&report, Slug::ThirdPartyOriginTrusted),
         Some(ProbeKind::ThirdParty)
