@@ -170,11 +170,11 @@ impl Tab {
         Ok(())
     }
 
-    /// A PNG of the whole page (beyond the viewport), written to `path`.
+    /// A PNG of what the viewport shows, written to `path`.
     pub fn screenshot(&mut self, path: &Path) -> Result<(), HarnessError> {
         let r = self.call(
             "Page.captureScreenshot",
-            json!({"format": "png", "captureBeyondViewport": true}),
+            json!({"format": "png", "captureBeyondViewport": false}),
         )?;
         let data = r["data"].as_str().unwrap_or_default();
         let bytes = base64_decode(data).ok_or_else(|| HarnessError::Protocol {

@@ -48,7 +48,7 @@ pub fn article(w: &mut Writer<'_>, r: &Report, n: usize) {
         .map_or(why.as_str(), |(_, rest)| rest)
         .to_owned();
     verdict::headline(w, r.verdict.outcome, &why);
-    toc(w);
+    toc(w, r);
     verdict::engines(w, &r.verdict);
     let messages = sequence::from_report(r);
     let says = verdict::console_line(&r.verdict, r.verdict.browser);
@@ -72,8 +72,20 @@ pub fn article(w: &mut Writer<'_>, r: &Report, n: usize) {
     w.close("article");
 }
 
-fn toc(w: &mut Writer<'_>) {
-    w.raw("<nav class=\"toc\" aria-label=\"Sections\"><a href=\"#h-engines\">Per browser</a><a href=\"#h-exchanges\">Exchanges</a><a href=\"#h-cause\">Cause</a><a href=\"#h-probes\">Probes</a><a href=\"#h-fix\">Fix</a></nav>");
+/// Links to the sections this report has.
+fn toc(w: &mut Writer<'_>, r: &Report) {
+    w.raw("<nav class=\"toc\" aria-label=\"Sections\"><a href=\"#h-engines\">Per browser</a><a href=\"#h-exchanges\">Exchanges</a>");
+    if r.cause.is_some() {
+        w.raw("<a href=\"#h-cause\">Cause</a>");
+    }
+    if !r.verdict.findings.is_empty() {
+        w.raw("<a href=\"#h-findings\">Findings</a>");
+    }
+    w.raw("<a href=\"#h-probes\">Probes</a>");
+    if r.fix.is_some() {
+        w.raw("<a href=\"#h-fix\">Fix</a>");
+    }
+    w.raw("</nav>");
 }
 
 fn cause(w: &mut Writer<'_>, c: &corsair_doctor::cause::Cause) {
