@@ -3,21 +3,12 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
+// The command and the one-answer server, as every command-line test has them.
+#[path = "../support/mod.rs"]
+mod support;
+pub use support::{corsair, fixed_server};
 
-/// `corsair`, without colour or proxies.
-pub fn corsair() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
-    c.env("NO_COLOR", "1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy");
-    c
-}
+use std::path::PathBuf;
 
 /// Markup a server tries to slip into the page through its answers.
 pub const SCRIPT: &str = "<script>document.title='pwned'</script>";
@@ -38,27 +29,6 @@ pub fn hostile_server() -> u16 {
         .into_boxed_str(),
     );
     fixed_server(response)
-}
-
-/// A one-thread server that answers every request with `response`.
-pub fn fixed_server(response: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().expect("address").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { return };
-            let mut buf = [0u8; 8192];
-            let mut seen = Vec::new();
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => seen.extend_from_slice(&buf[..n]),
-                }
-            }
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    port
 }
 
 /// A file in the temporary directory, unique to this process.
