@@ -23,6 +23,7 @@ use corsair_platforms::Platform;
 
 use harness::doctor::{self, Call};
 use harness::fixes::{self, Expect};
+use harness::gateway::Gateway;
 use harness::node;
 use harness::process::Server;
 
@@ -303,50 +304,6 @@ fn starlette_refusals_name_what_was_refused() {
     }
 }
 
-/// A Corsair gateway with `layer` in front of `upstream`, on a free port.
-fn gateway(
-    runtime: &tokio::runtime::Runtime,
-    layer: corsair_tower::CorsLayer,
-    upstream: &str,
-) -> u16 {
-    use std::sync::Arc;
-
-    use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, ServeConfig, Upstream};
-
-    runtime.block_on(async {
-        let proxy = Proxy::new(
-            Upstream::parse(upstream).expect("upstream"),
-            ProxyConfig::default(),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        let live = Live::new(layer, Arc::new(Metrics::default()));
-        tokio::spawn(serve(
-            listener,
-            live,
-            proxy,
-            None,
-            std::future::pending(),
-            ServeConfig::default(),
-        ));
-        port
-    })
-}
-
-/// A gateway run in this process (its log is the test's own output).
-struct FixedGateway(u16);
-
-impl fixes::Fixed for FixedGateway {
-    fn port(&self) -> u16 {
-        self.0
-    }
-    fn output(&self) -> String {
-        "(the gateway runs in the test process)".into()
-    }
-}
-
 /// The Corsair gateway in front of the Express app: its refusal is
 /// recognised as the gateway's, and names what it refused; the fix is
 /// written for the gateway, and its `corsair.toml`, served for real, lets
@@ -357,11 +314,6 @@ fn the_gateways_refusals_are_recognised() {
     use corsair_tower::CorsLayer;
 
     let app = causes();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
     let layer = CorsLayer::new(
         PolicyBuilder::new()
             .origins(["http://www.app.example.test:8001"])
@@ -372,8 +324,8 @@ fn the_gateways_refusals_are_recognised() {
             .development(),
     )
     .expect("a valid policy");
-    let port = gateway(&runtime, layer, &app.url("/"));
-    let url = format!("http://127.0.0.1:{port}/listed/items");
+    let refusing = Gateway::start(layer, &app.url("/"));
+    let url = refusing.url("/listed/items");
     let report = doctor::run(&request(&PUT_JSON, url.clone(), Some("{}")), None);
     let cause = cause_of("gateway origin", &report);
     assert_eq!(cause.slug, Slug::OriginMismatch, "{cause:#?}");
@@ -427,14 +379,9 @@ fn the_gateways_refusals_are_recognised() {
         fix.snippet
     );
     println!("fixed gateway warnings: {warnings:?}");
-    let port = gateway(&runtime, layer, &app.url("/"));
-    let fixed = FixedGateway(port);
+    let fixed = Gateway::start(layer, &app.url("/"));
     let path = "/listed/items";
-    let request = request(
-        &PUT_JSON,
-        format!("http://127.0.0.1:{port}{path}"),
-        Some("{}"),
-    );
+    let request = request(&PUT_JSON, fixed.url(path), Some("{}"));
     fixes::verify(
         Platform::CorsairGateway,
         &fixed,
@@ -445,7 +392,6 @@ fn the_gateways_refusals_are_recognised() {
         Expect::OK,
         &[],
     );
-    drop(runtime);
 }
 
 // ---------------------------------------------------------------------------

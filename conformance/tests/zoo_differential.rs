@@ -3,7 +3,7 @@
 //! patterns, credentials, methods,
 //! request and exposed headers, max-age, odd but valid header names) are
 //! exported to every engine that runs here (Express, FastAPI, Flask,
-//! Django, nginx, Caddy), each engine is started with the export included
+//! Django, nginx, Caddy, the Corsair gateway), each engine is started with the export included
 //! as a user would include it, and `verify`'s cases, derived from the
 //! policy alone, must find no deviation for Chrome, Firefox or Safari.
 //!
@@ -22,7 +22,9 @@ use corsair_doctor::verify::{self, Deviation};
 use corsair_platforms::export::{export, ExportError};
 use corsair_platforms::Platform;
 
-use harness::fixes::substitute;
+use corsair_tower::CorsLayer;
+use harness::fixes::{substitute, Fixed};
+use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
 use harness::{caddy, nginx, node, python};
 
@@ -155,8 +157,49 @@ fn deviations(url: &str, spec: &PolicySpec) -> Vec<Deviation> {
         .collect()
 }
 
+/// An engine serving an export, and what keeps it running.
+struct Running {
+    /// The engine the page talks to.
+    main: Box<dyn Fixed>,
+    /// Servers behind it.
+    _behind: Vec<Server>,
+}
+
+impl Running {
+    fn alone(server: Server) -> Running {
+        Running {
+            main: Box::new(server),
+            _behind: Vec::new(),
+        }
+    }
+}
+
 /// The engine serving `snippet`, started as a user would include it.
-fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
+fn start(platform: Platform, snippet: &str, seed: u64) -> Running {
+    Running::alone(match platform {
+        Platform::CorsairGateway => {
+            // `corsair serve --config corsair.toml` in front of an app
+            // without CORS.
+            let app = node::start_source(
+                &format!("diff-{seed}-app"),
+                "require('http').createServer((req, res) => {\n  res.setHeader('Content-Type', 'application/json');\n  res.end('{\"items\":[1,2,3]}');\n}).listen(Number(process.argv[2]), '127.0.0.1');\n",
+            )
+            .ready();
+            let (layer, _) = CorsLayer::from_toml(snippet, None, None).unwrap_or_else(|e| {
+                panic!("the exported corsair.toml does not load: {e}\n{snippet}")
+            });
+            let gateway = Gateway::start(layer, &app.url("/"));
+            return Running {
+                main: Box::new(gateway),
+                _behind: vec![app],
+            };
+        }
+        _ => start_server(platform, snippet, seed),
+    })
+}
+
+/// An engine that is a server of its own.
+fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
     let name = format!("diff-{seed}");
     match platform {
         Platform::Express => {
@@ -165,7 +208,7 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
                  app.all('{ITEMS}', (req, res) => {{\n  res.set('X-Total-Count', '3');\n  res.json({{ items: [1, 2, 3] }});\n}});\n\
                  app.listen(Number(process.argv[2]), '127.0.0.1');\n"
             );
-            vec![node::start_source(&name, &source).ready()]
+            node::start_source(&name, &source).ready()
         }
         Platform::Fastapi => {
             let dir = TempDir::new(&format!("{name}-fastapi"));
@@ -178,7 +221,7 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
                 ),
             );
             let app_dir = dir.path().to_path_buf();
-            vec![python::uvicorn(&name, &app_dir, "main", dir).ready()]
+            python::uvicorn(&name, &app_dir, "main", dir).ready()
         }
         Platform::Flask => {
             let dir = TempDir::new(&format!("{name}-flask"));
@@ -190,7 +233,7 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
                      def items():\n    return {{\"items\": [1, 2, 3]}}\n"
                 ),
             );
-            vec![python::flask(&name, &file, dir).ready()]
+            python::flask(&name, &file, dir).ready()
         }
         Platform::Django => {
             let dir = TempDir::new(&format!("{name}-django"));
@@ -203,7 +246,7 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
             );
             let project = python::dir().join("django");
             let settings_dir = dir.path().to_path_buf();
-            vec![python::django(&name, &[&settings_dir, &project], "settings", dir).ready()]
+            python::django(&name, &[&settings_dir, &project], "settings", dir).ready()
         }
         Platform::Nginx => {
             let (port, api) = (free_port(), free_port());
@@ -222,7 +265,7 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
             let upstream = format!(
                 "server {{\n    listen 127.0.0.1:{api};\n    default_type application/json;\n    location / {{ return 200 '{{\"items\":[1,2,3]}}'; }}\n}}\n"
             );
-            vec![nginx::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()]
+            nginx::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
         }
         Platform::Caddy => {
             let (port, api) = (free_port(), free_port());
@@ -239,7 +282,7 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Vec<Server> {
                 &format!("127.0.0.1:{api}"),
             );
             let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)]);
-            vec![caddy::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()]
+            caddy::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
         }
         other => panic!("{other}: not runnable in this test"),
     }
@@ -264,15 +307,15 @@ fn differential(platform: Platform) {
             }
             Err(e) => panic!("{platform} seed {seed}: export refused: {e:?}\n{text}"),
         };
-        let servers = start(platform, &exported.rendered.snippet, seed);
-        let url = servers[0].url(ITEMS);
+        let running = start(platform, &exported.rendered.snippet, seed);
+        let url = format!("http://127.0.0.1:{}{ITEMS}", running.main.port());
         let found = deviations(&url, &spec);
         println!("{platform} seed {seed}: {} deviation(s)", found.len());
         if !found.is_empty() {
             failures.push(format!(
                 "seed {seed}:\n{text}\nsnippet:\n{}\ndeviations: {found:#?}\nserver output:\n{}",
                 exported.rendered.snippet,
-                servers[0].output()
+                running.main.output()
             ));
         }
     }
@@ -320,4 +363,9 @@ fn nginx() {
 #[test]
 fn caddy() {
     differential(Platform::Caddy);
+}
+
+#[test]
+fn corsair_gateway() {
+    differential(Platform::CorsairGateway);
 }

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod caddy;
 pub mod doctor;
 pub mod fixes;
+pub mod gateway;
 pub mod nginx;
 pub mod node;
 pub mod process;
