@@ -4,16 +4,15 @@
 use corsair_core::printable::escape_control;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use corsair_doctor::check::CheckRequest;
 use corsair_doctor::diagnose::{self, Report};
 use corsair_doctor::har_check::added_by_browser;
 use corsair_doctor::redact::Redactor;
-use corsair_doctor::send::{Sender, SenderOptions};
 use corsair_doctor::{curl, exchange};
 use corsair_platforms::Platform;
 
+use crate::connect::ConnectArgs;
 use crate::exit::{CliError, Status};
 use crate::render::{self, Style};
 use crate::BrowserArg;
@@ -81,18 +80,9 @@ pub struct CheckArgs {
     /// Which browser's rules (default: with --console, the line's browser; else Chrome).
     #[arg(long, value_enum)]
     pub browser: Option<BrowserArg>,
-    /// Extra CA certificates to trust (PEM).
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<PathBuf>,
-    /// Accept any TLS certificate.
-    #[arg(short = 'k', long)]
-    pub insecure: bool,
-    /// Seconds each exchange may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
-    /// Ignore HTTP_PROXY / HTTPS_PROXY / NO_PROXY.
-    #[arg(long)]
-    pub no_proxy: bool,
+    /// How to reach the server.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Exit 4 when a finding (the verdict's or a probe's) is at or above this severity: error, warning, info (inconclusive probes included) or none.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value = "none")]
     pub fail_on: crate::gate::FailOn,
@@ -153,7 +143,7 @@ fn request(args: &CheckArgs) -> Result<(CheckRequest, bool), String> {
     for h in &args.headers {
         extra.push(split_header(h)?);
     }
-    let mut insecure = args.insecure;
+    let mut insecure = args.connect.insecure;
     let mut req = if let Some(command) = &args.curl {
         let text = if command == "-" {
             let mut t = String::new();
@@ -262,15 +252,7 @@ pub(crate) fn diagnose_all(args: &CheckArgs) -> Result<(Vec<Report>, Redactor), 
         }),
         None => request(args),
     }?;
-    let timeout = Duration::try_from_secs_f64(args.timeout)
-        .map_err(|_| CliError::from("--timeout must be a number of seconds"))?;
-    let sender = Sender::new(&SenderOptions {
-        cacert: args.cacert.as_deref(),
-        insecure,
-        timeout: Some(timeout),
-        no_proxy: args.no_proxy,
-    })
-    .map_err(|e| CliError::Input(format!("--cacert {e}")))?;
+    let sender = args.connect.sender(insecure)?;
     let options = diagnose::Options {
         profile: args
             .browser

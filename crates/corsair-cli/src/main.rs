@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod builtin;
 mod check;
+mod connect;
 mod demo;
 mod exit;
 mod explain;

@@ -7,15 +7,14 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use corsair_core::printable::escape_control;
 use corsair_doctor::exchange::redact_url;
-use corsair_doctor::send::{Sender, SenderOptions};
 use corsair_doctor::verify::{self, CaseRun, Deviation, Expect};
 use serde_json::json;
 use url::Url;
 
+use crate::connect::ConnectArgs;
 use crate::exit::{CliError, Status};
 use crate::policy_file::load;
 
@@ -46,18 +45,9 @@ pub struct VerifyArgs {
     /// Cases in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
-    /// Extra CA certificates to trust (PEM).
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<PathBuf>,
-    /// Accept any TLS certificate.
-    #[arg(short = 'k', long)]
-    pub insecure: bool,
-    /// Seconds each exchange may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
-    /// Ignore HTTP_PROXY / HTTPS_PROXY / NO_PROXY.
-    #[arg(long)]
-    pub no_proxy: bool,
+    /// How to reach the server.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Help shown after the options.
@@ -83,15 +73,7 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
         ))
     })?;
     let routes = loaded.route_paths();
-    let timeout = Duration::try_from_secs_f64(args.timeout)
-        .map_err(|_| CliError::Input("--timeout must be a number of seconds".into()))?;
-    let sender = Sender::new(&SenderOptions {
-        cacert: args.cacert.as_deref(),
-        insecure: args.insecure,
-        timeout: Some(timeout),
-        no_proxy: args.no_proxy,
-    })
-    .map_err(|e| CliError::Input(format!("--cacert {e}")))?;
+    let sender = args.connect.sender(args.connect.insecure)?;
     let mut plans = Vec::new();
     for raw in &args.urls {
         let url = Url::parse(raw).map_err(|e| CliError::Input(format!("{raw}: {e}")))?;
