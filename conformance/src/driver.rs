@@ -161,6 +161,41 @@ impl Tab {
         Ok(())
     }
 
+    /// The accessible name Chromium computes for the first element matching
+    /// `selector` (what a screen reader announces), `None` when nothing
+    /// matches.
+    pub fn accessible_name(&mut self, selector: &str) -> Result<Option<String>, HarnessError> {
+        let doc = self.call("DOM.getDocument", json!({"depth": 0}))?;
+        let found = self.call(
+            "DOM.querySelector",
+            json!({"nodeId": doc["root"]["nodeId"], "selector": selector}),
+        )?;
+        let node = found["nodeId"].as_u64().unwrap_or(0);
+        if node == 0 {
+            return Ok(None);
+        }
+        let ax = self.call(
+            "Accessibility.getPartialAXTree",
+            json!({"nodeId": node, "fetchRelatives": false}),
+        )?;
+        Ok(ax["nodes"][0]["name"]["value"].as_str().map(str::to_owned))
+    }
+
+    /// Chooses `file` in the file input matching `selector`, as the file
+    /// picker would.
+    pub fn choose_file(&mut self, selector: &str, file: &Path) -> Result<(), HarnessError> {
+        let doc = self.call("DOM.getDocument", json!({"depth": 0}))?;
+        let found = self.call(
+            "DOM.querySelector",
+            json!({"nodeId": doc["root"]["nodeId"], "selector": selector}),
+        )?;
+        self.call(
+            "DOM.setFileInputFiles",
+            json!({"files": [file.display().to_string()], "nodeId": found["nodeId"]}),
+        )?;
+        Ok(())
+    }
+
     /// Sets the viewport: `width` CSS pixels, a phone's when `mobile`.
     pub fn resize(&mut self, width: u32, height: u32, mobile: bool) -> Result<(), HarnessError> {
         self.call(

@@ -140,6 +140,29 @@ fn the_ui_page_in_chromium() {
     eprintln!("corsair ui: page ready in {best:.1} ms (request to response end: {server} ms)");
     assert!(best < 100.0, "page ready after {best} ms");
     assert_named_controls(&mut tab);
+    // The names a screen reader announces, as Chromium computes them.
+    for (selector, name) in [
+        ("#live-url", "URL the page requests"),
+        ("#live-origin", "Origin of the page"),
+        (
+            "#live-credentials",
+            "With credentials (credentials: 'include', withCredentials)",
+        ),
+        ("#live button", "Check"),
+        ("#curl-curl", "cURL command"),
+        ("#console-line", "Console line"),
+        ("#har-harfile", "HAR file"),
+        ("#har-har", "Or paste the export (JSON)"),
+        ("#scenario-scenario", "Scenario (JSON)"),
+        ("#policy-policy", "corsair.toml"),
+        ("#policy button", "Lint"),
+        ("#live", "Check a live API"),
+    ] {
+        let got = tab
+            .accessible_name(selector)
+            .expect("the accessibility tree");
+        assert_eq!(got.as_deref(), Some(name), "{selector}");
+    }
     assert_eq!(tab.eval("document.forms.length").expect("forms"), 6);
     fits_and_shoot(&mut tab, "ui");
     assert_no_console_error(&mut tab, "the forms");
@@ -298,10 +321,21 @@ fn the_ui_page_in_chromium() {
     // A HAR pasted: the counts of `corsair har --json`.
     let dir = env!("CARGO_MANIFEST_DIR");
     let har_path = format!("{dir}/../corsair-doctor/tests/data/chrome.har");
-    let har = std::fs::read_to_string(&har_path).expect("the export");
     tab.goto(&ui.url).expect("the page loads");
-    fill(&mut tab, "har-har", &har);
+    // The browser reads the file itself: a canonical path.
+    let har_file = std::fs::canonicalize(&har_path).expect("the export");
+    tab.choose_file("#har-harfile", &har_file)
+        .expect("the file is chosen");
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.getElementById('har-harfile').files.length"
+        ),
+        "1"
+    );
     submit(&mut tab, "har");
+    let shown = text(&mut tab, "document.body.innerText.slice(0, 300)");
+    assert!(shown.contains("cross-origin requests"), "{shown}");
     let v = json_of(&["har", &har_path, "--json"]);
     let requests = v["requests"].as_array().expect("requests");
     let blocked = requests

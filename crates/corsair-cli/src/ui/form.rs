@@ -58,10 +58,16 @@ pub enum FormError {
     Missing(&'static str),
 }
 
-/// The form posted to `path`, from its `application/x-www-form-urlencoded`
-/// body; also the token it carries.
-pub fn parse(path: &str, body: &[u8]) -> Result<(Submission, Option<String>), FormError> {
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+/// The fields of an `application/x-www-form-urlencoded` body.
+pub fn urlencoded(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The form posted to `path`, from its fields; also the token it carries.
+pub fn parse(
+    path: &str,
+    fields: &[(String, String)],
+) -> Result<(Submission, Option<String>), FormError> {
     let get = |name: &str| {
         fields
             .iter()
@@ -97,8 +103,12 @@ pub fn parse(path: &str, body: &[u8]) -> Result<(Submission, Option<String>), Fo
             line: need("line", "the console line")?,
             origin: get("origin"),
         },
+        // A file chosen wins over a paste.
         "/har" => Submission::Har {
-            text: need("har", "the HAR export")?,
+            text: match get("harfile") {
+                file if !file.is_empty() => file,
+                _ => need("har", "the HAR export (a file or a paste)")?,
+            },
         },
         "/explain" => Submission::Scenario {
             text: need("scenario", "the scenario")?,
@@ -157,7 +167,7 @@ mod tests {
     #[test]
     fn a_live_check_becomes_the_command_lines_words() {
         let body = b"token=abc&url=https%3A%2F%2Fapi.example.com%2Fx&origin=https%3A%2F%2Fapp.example.com&method=PUT&headers=Authorization%3A+Bearer+x%0D%0AContent-Type%3A+application%2Fjson&credentials=on";
-        let (sub, token) = parse("/check", body).expect("a form");
+        let (sub, token) = parse("/check", &urlencoded(body)).expect("a form");
         assert_eq!(token.as_deref(), Some("abc"));
         assert_eq!(
             check_words(&sub).expect("words"),
@@ -180,14 +190,14 @@ mod tests {
     #[test]
     fn empty_or_unknown_forms_are_refused() {
         assert_eq!(
-            parse("/check", b"url=&origin=x"),
+            parse("/check", &urlencoded(b"url=&origin=x")),
             Err(FormError::Missing("the URL"))
         );
         assert_eq!(
-            parse("/nope", b""),
+            parse("/nope", &[]),
             Err(FormError::UnknownForm("/nope".into()))
         );
-        let (sub, token) = parse("/lint", b"policy=%5Bcors%5D").expect("a form");
+        let (sub, token) = parse("/lint", &urlencoded(b"policy=%5Bcors%5D")).expect("a form");
         assert_eq!(
             sub,
             Submission::Policy {

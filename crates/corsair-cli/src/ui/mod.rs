@@ -6,6 +6,7 @@
 mod actions;
 mod form;
 mod guard;
+mod multipart;
 mod pages;
 mod server;
 

@@ -12,6 +12,8 @@ struct FormSpec {
     help: &'static str,
     fields: &'static [Field],
     button: &'static str,
+    /// Sends a file (`multipart/form-data`).
+    file: bool,
 }
 
 /// A form field.
@@ -22,6 +24,8 @@ enum Field {
     Lines(&'static str, &'static str, &'static str, &'static str),
     /// A checkbox: name, label.
     Check(&'static str, &'static str),
+    /// A file: name, label, accepted types.
+    File(&'static str, &'static str, &'static str),
 }
 
 const FORMS: &[FormSpec] = &[
@@ -39,6 +43,7 @@ const FORMS: &[FormSpec] = &[
             Field::Check("send", "Send the request itself even if it may change data"),
         ],
         button: "Check",
+        file: false,
     },
     FormSpec {
         id: "curl",
@@ -47,6 +52,7 @@ const FORMS: &[FormSpec] = &[
         help: "DevTools › Network › right-click the request › Copy › Copy as cURL. Checked live.",
         fields: &[Field::Lines("curl", "cURL command", "curl 'https://api.example.com/items' -H 'origin: https://app.example.com' …", "5")],
         button: "Check the cURL command",
+        file: false,
     },
     FormSpec {
         id: "console",
@@ -58,14 +64,19 @@ const FORMS: &[FormSpec] = &[
             Field::Line("origin", "Origin of the page (Firefox's line does not name it)", "https://app.example.com"),
         ],
         button: "Check the console line",
+        file: false,
     },
     FormSpec {
         id: "har",
         title: "Paste a HAR export",
         action: "/har",
         help: "DevTools › Network › Export HAR. Judged from the recorded answers; nothing is sent.",
-        fields: &[Field::Lines("har", "HAR export (JSON)", "{\"log\": {\"entries\": […]}}", "6")],
+        fields: &[
+            Field::File("harfile", "HAR file", ".har,application/json"),
+            Field::Lines("har", "Or paste the export (JSON)", "{\"log\": {\"entries\": […]}}", "4"),
+        ],
         button: "Read the HAR",
+        file: true,
     },
     FormSpec {
         id: "scenario",
@@ -74,6 +85,7 @@ const FORMS: &[FormSpec] = &[
         help: "A scenario as `corsair explain` reads it: the page's origin, the request, the server's answers. Nothing is sent.",
         fields: &[Field::Lines("scenario", "Scenario (JSON)", "{\"page_origin\": \"https://app.example.com\", \"request\": {…}, \"response\": {…}}", "6")],
         button: "Explain",
+        file: false,
     },
     FormSpec {
         id: "policy",
@@ -82,6 +94,7 @@ const FORMS: &[FormSpec] = &[
         help: "Every problem of the policy file, at its line, with the fix.",
         fields: &[Field::Lines("policy", "corsair.toml", "[cors] origins = [\"https://app.example.com\"] …", "6")],
         button: "Lint",
+        file: false,
     },
 ];
 
@@ -106,12 +119,18 @@ pub fn home(token: &str) -> String {
 
 fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
     let legend = format!("{}-legend", f.id);
+    let enctype = if f.file {
+        "multipart/form-data"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
     w.open(
         "form",
         &[
             ("id", f.id),
             ("method", "post"),
             ("action", f.action),
+            ("enctype", enctype),
             ("aria-labelledby", &legend),
         ],
     );
@@ -153,6 +172,19 @@ fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
                     ],
                 );
                 w.close("textarea");
+            }
+            Field::File(name, label, accept) => {
+                let id = format!("{}-{name}", f.id);
+                w.el("label", &[("for", &id)], label);
+                w.h.open(
+                    "input",
+                    &[
+                        ("type", "file"),
+                        ("id", &id),
+                        ("name", name),
+                        ("accept", accept),
+                    ],
+                );
             }
             Field::Check(name, label) => {
                 let id = format!("{}-{name}", f.id);

@@ -14,7 +14,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use super::guard::{self, Token};
-use super::{actions, form, pages};
+use super::{actions, form, multipart, pages};
 
 /// The largest form accepted (a pasted HAR export).
 pub const MAX_FORM_BYTES: usize = 64 << 20;
@@ -129,8 +129,9 @@ fn refused(e: guard::Refused) -> Response<Full<Bytes>> {
 }
 
 async fn post(ctx: &Ctx, req: Request<Incoming>, path: &str) -> Response<Full<Bytes>> {
-    let form_type = header_str(&req, header::CONTENT_TYPE)
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let content_type = header_str(&req, header::CONTENT_TYPE)
+        .unwrap_or_default()
+        .to_owned();
     let origin = header_str(&req, header::ORIGIN).map(str::to_owned);
     let site = req
         .headers()
@@ -150,10 +151,20 @@ async fn post(ctx: &Ctx, req: Request<Incoming>, path: &str) -> Response<Full<By
             )
         }
     };
-    // The token is checked before anything is read from the form.
-    let token = url::form_urlencoded::parse(&body)
-        .find(|(n, _)| n == "token")
-        .map(|(_, v)| v.into_owned());
+    let fields = if content_type.starts_with("application/x-www-form-urlencoded") {
+        Ok(form::urlencoded(&body))
+    } else if content_type.starts_with("multipart/form-data") {
+        multipart::boundary(&content_type)
+            .and_then(|b| multipart::parse(&body, b))
+            .map_err(|e| e.to_string())
+    } else {
+        Err("a form is expected".to_owned())
+    };
+    // The token is checked before anything else is read from the form.
+    let token = fields
+        .as_ref()
+        .ok()
+        .and_then(|f| f.iter().find(|(n, _)| n == "token").map(|(_, v)| v.clone()));
     if let Err(e) = guard::check(
         &ctx.addr,
         host.as_deref(),
@@ -163,10 +174,11 @@ async fn post(ctx: &Ctx, req: Request<Incoming>, path: &str) -> Response<Full<By
     ) {
         return refused(e);
     }
-    if !form_type {
-        return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, "a form is expected\n");
-    }
-    let (sub, _) = match form::parse(path, &body) {
+    let fields = match fields {
+        Ok(f) => f,
+        Err(message) => return page(StatusCode::BAD_REQUEST, pages::problem(&message)),
+    };
+    let (sub, _) = match form::parse(path, &fields) {
         Ok(parsed) => parsed,
         Err(form::FormError::UnknownForm(_)) => {
             return page(
