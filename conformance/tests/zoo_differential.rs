@@ -3,7 +3,7 @@
 //! patterns, credentials, methods,
 //! request and exposed headers, max-age, odd but valid header names) are
 //! exported to every engine that runs here (Express, FastAPI, Flask,
-//! Django, nginx, Caddy, the Corsair gateway), each engine is started with the export included
+//! Django, nginx, Caddy, Apache httpd, the Corsair gateway), each engine is started with the export included
 //! as a user would include it, and `verify`'s cases, derived from the
 //! policy alone, must find no deviation for Chrome, Firefox or Safari.
 //!
@@ -26,7 +26,7 @@ use corsair_tower::CorsLayer;
 use harness::fixes::{substitute, Fixed};
 use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
-use harness::{caddy, nginx, node, python};
+use harness::{apache, caddy, nginx, node, python};
 
 /// The seeds CI runs.
 const SEEDS: [u64; 4] = [1, 7, 42, 2026];
@@ -284,6 +284,10 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
             let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)]);
             caddy::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
         }
+        Platform::Apache => {
+            let port = free_port();
+            apache::start(&name, snippet, port, &[(ITEMS, "{\"items\":[1,2,3]}\n")]).ready()
+        }
         other => panic!("{other}: not runnable in this test"),
     }
 }
@@ -363,6 +367,11 @@ fn nginx() {
 #[test]
 fn caddy() {
     differential(Platform::Caddy);
+}
+
+#[test]
+fn apache() {
+    differential(Platform::Apache);
 }
 
 #[test]

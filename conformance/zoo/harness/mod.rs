@@ -2,6 +2,7 @@
 //! Flask, Django) started for a test on free ports of 127.0.0.1 and killed
 //! when it ends, the doctor run against them, and real Chromium.
 
+pub mod apache;
 pub mod browser;
 pub mod caddy;
 pub mod doctor;

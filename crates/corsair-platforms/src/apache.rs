@@ -28,6 +28,12 @@ fn render(fix: &Norm) -> Snippet {
             apache_regex(&anchored_regex(origin))
         ));
     }
+    for pattern in &fix.patterns {
+        setenv.push_str(&format!(
+            "SetEnvIf Origin {} CORS_ORIGIN=$0\n",
+            apache_regex(&pattern.regex)
+        ));
+    }
     let set = |name: &str, value: &str, env: &str| {
         format!("Header always set {name} \"{value}\" env={env}\n")
     };

@@ -216,6 +216,7 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
     matches!(
         platform,
         Platform::Nginx
+            | Platform::Apache
             | Platform::Express
             | Platform::Fastapi
             | Platform::Flask
