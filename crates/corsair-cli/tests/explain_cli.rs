@@ -1,23 +1,17 @@
 //! `corsair explain` as a user runs it: exit codes, formats, errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
 
+use std::process::{Command, Output};
+use support::with_stdin;
+
+/// `corsair ARGS` with `stdin` on its standard input (the environment as
+/// the test runs in).
 fn corsair(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn corsair");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    with_stdin(
+        Command::new(env!("CARGO_BIN_EXE_corsair")).args(args),
+        stdin.as_bytes(),
+    )
 }
 
 fn text(b: &[u8]) -> String {

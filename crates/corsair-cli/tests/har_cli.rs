@@ -1,13 +1,9 @@
 //! `corsair har` on real-shaped exports: the summary table, the verdicts
 //! worked out again from the recorded headers, JSON, exit codes.
 
-use std::process::Command;
+mod support;
 
-fn corsair() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_corsair"));
-    c.env("NO_COLOR", "1");
-    c
-}
+use support::{corsair, with_stdin};
 
 fn data(name: &str) -> String {
     format!(
@@ -140,22 +136,9 @@ fn temp(name: &str, text: &str) -> std::path::PathBuf {
 
 #[test]
 fn standard_input_is_read_like_a_file() {
-    use std::io::Write as _;
     let file = data("firefox.har");
     let from_file = corsair().args(["har", &file]).output().unwrap();
-    let mut child = corsair()
-        .args(["har", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&std::fs::read(&file).unwrap())
-        .unwrap();
-    let from_stdin = child.wait_with_output().unwrap();
+    let from_stdin = with_stdin(corsair().args(["har", "-"]), &std::fs::read(&file).unwrap());
     assert_eq!(from_stdin.stdout, from_file.stdout);
     assert_eq!(from_stdin.status.code(), Some(1));
 }

@@ -4,9 +4,7 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::Stdio;
-use support::{corsair, fixed_server};
+use support::{corsair, fixed_server, with_stdin};
 
 /// Allows the origin, GET and POST only, and `content-type` only.
 const NARROW: &str = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nAccess-Control-Allow-Methods: GET, POST\r\nAccess-Control-Allow-Headers: content-type\r\nVary: Origin\r\nConnection: close\r\n\r\n";
@@ -138,20 +136,10 @@ fn a_firefox_header_line_needs_the_origin_then_finds_the_header() {
 fn a_console_line_from_standard_input_and_a_line_that_is_not_one() {
     let port = fixed_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
     let line = format!("Access to XMLHttpRequest at 'http://127.0.0.1:{port}/x' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.\n");
-    let mut child = corsair()
-        .args(["check", "--json", "--no-probes", "--console", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(line.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = with_stdin(
+        corsair().args(["check", "--json", "--no-probes", "--console", "-"]),
+        line.as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(

@@ -1,11 +1,12 @@
 //! What the command-line tests share: the `corsair` binary with a clean
-//! environment, and a loopback server with one fixed answer.
+//! environment, a run with its standard input fed, and a loopback server
+//! with one fixed answer.
 // Each test binary uses a part of the harness.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 /// The `corsair` binary without colour and without the proxy variables (the
 /// tests' servers are on loopback; a proxy from the environment would stand
@@ -18,6 +19,24 @@ pub fn corsair() -> Command {
         .env_remove("http_proxy")
         .env_remove("https_proxy");
     c
+}
+
+/// Runs `command` with `input` on its standard input, its output and
+/// errors captured.
+pub fn with_stdin(command: &mut Command, input: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn corsair");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write standard input");
+    child.wait_with_output().expect("corsair's output")
 }
 
 /// A one-thread server that answers every request with `response`.
