@@ -93,8 +93,13 @@ pub fn export(
     let fix = narrowed(first, rest, &mut limits);
     let rendered = render(platform, &fix, &[] as &[Slug]);
     for note in &rendered.notes {
+        // "`value` is left out: …" names the value, to locate it in the file.
+        let value = note
+            .strip_prefix('`')
+            .and_then(|rest| rest.split_once("` is left out"))
+            .map(|(v, _)| v.to_owned());
         limits.push(Limit {
-            value: None,
+            value,
             message: note.clone(),
         });
     }
