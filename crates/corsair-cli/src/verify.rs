@@ -39,6 +39,9 @@ pub struct VerifyArgs {
     /// Also write a JUnit XML report (one test case per case) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Also print GitHub Actions annotations (`::error ::…`) for each deviation.
     #[arg(long)]
     pub github: bool,
@@ -114,6 +117,26 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
     if let Some(path) = &args.junit {
         std::fs::write(path, junit(&checked))
             .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.html {
+        let urls: Vec<crate::html::verify::UrlRuns<'_>> = checked
+            .iter()
+            .map(|c| crate::html::verify::UrlRuns {
+                url: &c.url,
+                route: c.route.as_deref(),
+                runs: &c.runs,
+            })
+            .collect();
+        let drift_lines: Vec<String> = drifts.iter().map(drift_line).collect();
+        let name = args.policy.display().to_string();
+        let page = crate::html::verify::page(
+            &name,
+            args.stage.as_deref(),
+            &urls,
+            &deviations,
+            &drift_lines,
+        );
+        crate::html::write_file(path, &page)?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -188,3 +188,42 @@ fn a_hostile_policy_file_is_text() {
     assert!(page.contains("&lt;script&gt;"), "{page}");
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn the_verify_page_lists_what_the_json_lists() {
+    // A server that allows one origin for everything: the cases that must
+    // be refused (a method, a header the policy does not allow) deviate.
+    let port = html_support::fixed_server("HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nAccess-Control-Allow-Methods: PUT, DELETE\r\nAccess-Control-Allow-Headers: x-anything\r\nVary: Origin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let policy = temp_path("verify.toml");
+    std::fs::write(
+        &policy,
+        "[cors]\norigins = [\"https://app.example.com\"]\nmethods = [\"PUT\"]\n",
+    )
+    .expect("write");
+    let policy_arg = policy.to_string_lossy().into_owned();
+    let url = format!("http://127.0.0.1:{port}/items");
+    let file = temp_path("verify.html");
+    let file_arg = file.to_string_lossy().into_owned();
+    let (code, _, err) = run(&["verify", &url, "--policy", &policy_arg, "--html", &file_arg]);
+    assert!(matches!(code, Some(0 | 1)), "{err}");
+    let page = std::fs::read_to_string(&file).expect("the page is written");
+    assert_inert(&page);
+    let (_, json, _) = run(&["verify", &url, "--policy", &policy_arg, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let cases = v["urls"][0]["cases"].as_array().expect("cases");
+    assert!(!cases.is_empty());
+    assert_eq!(
+        page.matches("<tr class=\"pass\">").count() + page.matches("<tr class=\"fail\">").count(),
+        cases.len()
+    );
+    let failed = cases.iter().filter(|c| c["passed"] == false).count();
+    assert_eq!(page.matches("<tr class=\"fail\">").count(), failed);
+    let deviations = v["deviations"].as_array().expect("deviations").len();
+    assert_eq!(
+        page.matches("class=\"finding deviation\"").count(),
+        deviations
+    );
+    assert_eq!(code, Some(if deviations > 0 { 1 } else { 0 }));
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&policy);
+}

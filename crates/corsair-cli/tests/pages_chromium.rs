@@ -434,6 +434,15 @@ fn the_html_reports_in_chromium() {
             ],
         ),
         (
+            "report-verify",
+            vec![
+                "verify".to_owned(),
+                url.clone(),
+                "--policy".to_owned(),
+                format!("{dir}/tests/policies/clean.toml"),
+            ],
+        ),
+        (
             "report-lint",
             vec![
                 "lint".to_owned(),

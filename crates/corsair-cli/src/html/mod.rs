@@ -14,6 +14,7 @@ pub mod har;
 pub mod lint;
 pub mod sequence;
 pub mod verdict;
+pub mod verify;
 
 use std::borrow::Cow;
 use std::path::Path;
