@@ -4,7 +4,7 @@
 //!
 //! Three jobs, one module each:
 //!
-//! - [`read`] (module `read`) streams `log.entries[]`: each entry is handed to
+//! - [`read()`] (module `read`) streams `log.entries[]`: each entry is handed to
 //!   a callback as soon as it is parsed, and nothing of it is kept
 //!   afterwards. Bodies (`response.content.text`, `request.postData.text`)
 //!   are cut to a [`BODY_PREFIX`]-byte prefix; below the JSON parser, a
@@ -16,7 +16,7 @@
 //! - [`Pairer`] (module `pair`) groups entries into exchanges (a request, the
 //!   preflight before it and the redirects after it) with hash-map indexes
 //!   over a sliding window of [`PAIR_WINDOW`] entries, and hands each
-//!   exchange over once nothing later can join it; [`pair`] does the same
+//!   exchange over once nothing later can join it; [`pair()`] does the same
 //!   for a slice.
 //! - Judging the exchanges is `crate::har_check`'s job.
 //!
@@ -149,7 +149,7 @@ pub struct Page {
     pub started: Option<String>,
 }
 
-/// What [`read`] found besides the entries.
+/// What [`read()`] found besides the entries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HarSummary {
     /// How many entries were handed to the callback.
