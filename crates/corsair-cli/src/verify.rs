@@ -57,7 +57,7 @@ pub struct VerifyArgs {
 pub const AFTER_HELP: &str = "\
 Read-only by default: preflights, GET and HEAD; methods that may change data are judged by their preflight unless --send.
 
-Exit status: 0 the deployment serves the policy, 1 a deviation, 2 bad input (the policy has errors, a URL does not parse).";
+Exit status: 0 the deployment serves the policy, 1 a deviation (or drift), 5 no URL answered at all (DNS, connection, timeout, TLS), 2 bad input (the policy has errors, a URL does not parse).";
 
 /// The runs of one URL.
 struct Checked {
@@ -171,11 +171,27 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
             writeln!(out, "{}", annotation(d))?;
         }
     }
-    Ok(if deviations.is_empty() && drifts.is_empty() {
+    Ok(if checked.iter().all(|c| unreachable(c).is_some()) {
+        // Nothing answered: not a CORS verdict (as `check` exits 5).
+        Status::NoAnswer
+    } else if deviations.is_empty() && drifts.is_empty() {
         Status::Success
     } else {
         Status::PolicyErrors
     })
+}
+
+/// Why no case got an answer from the URL, when none did (the same
+/// network failure for all: said once, not once per case).
+fn unreachable(c: &Checked) -> Option<&str> {
+    let mut reasons = c.runs.iter().map(|r| {
+        r.deviations
+            .iter()
+            .find(|d| d.slug == Some(corsair_core::Slug::NotACorsError))
+            .map(|d| d.message.as_str())
+    });
+    let first = reasons.next()??;
+    reasons.all(|r| r.is_some()).then_some(first)
 }
 
 /// The drift between URLs of the same path (and so the same cases): the
@@ -233,6 +249,15 @@ fn human(checked: &[Checked], deviations: &[&Deviation]) -> String {
             .as_deref()
             .map(|r| format!(" (route {r})"))
             .unwrap_or_default();
+        if let Some(why) = unreachable(c) {
+            let _ = writeln!(
+                s,
+                "FAIL {}{route}: no case could run, {}",
+                c.url,
+                escape_control(why)
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
             "{} {}{route}: {} cases, {} deviation(s)",
@@ -255,13 +280,21 @@ fn human(checked: &[Checked], deviations: &[&Deviation]) -> String {
             );
         }
     }
+    let silent = checked.iter().filter(|c| unreachable(c).is_some()).count();
+    let counted = deviations.len()
+        - checked
+            .iter()
+            .filter(|c| unreachable(c).is_some())
+            .map(|c| c.runs.iter().map(|r| r.deviations.len()).sum::<usize>())
+            .sum::<usize>();
     let _ = writeln!(
         s,
         "{}",
-        if deviations.is_empty() {
-            "The deployment serves the policy.".to_owned()
-        } else {
-            format!("{} deviation(s) from the policy.", deviations.len())
+        match (silent, counted) {
+            (0, 0) => "The deployment serves the policy.".to_owned(),
+            (0, n) => format!("{n} deviation(s) from the policy."),
+            (k, 0) if k == checked.len() => "No URL answered: nothing was verified.".to_owned(),
+            (k, n) => format!("{n} deviation(s) from the policy; {k} URL(s) did not answer."),
         }
     );
     s

@@ -124,6 +124,20 @@ fn an_echoing_deployment_fails_in_every_format() {
     );
 }
 
+/// Nothing listening: one line saying so, exit 5 (no CORS verdict), not
+/// a deviation per case.
+#[test]
+fn no_answer_is_said_once_and_exits_5() {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("address").port();
+    drop(closed);
+    let url = format!("http://127.0.0.1:{port}/items");
+    let out = corsair(&["verify", &url, "--policy", &policy()]);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stdout));
+    let words = text(&out.stdout);
+    assert_eq!(words.matches("no answer").count(), 1, "{words}");
+}
+
 #[test]
 fn bad_input_is_exit_2() {
     let out = corsair(&["verify", "not a url", "--policy", &policy()]);
