@@ -227,3 +227,67 @@ fn the_verify_page_lists_what_the_json_lists() {
     let _ = std::fs::remove_file(&file);
     let _ = std::fs::remove_file(&policy);
 }
+
+/// Every `id` in a page, in order.
+fn ids(page: &str) -> Vec<&str> {
+    page.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+#[test]
+fn several_origins_give_several_reports_with_ids_apart() {
+    let port = hostile_server();
+    let url = format!("http://127.0.0.1:{port}/x");
+    let (_, page, err) = run(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--origin",
+        "http://localhost:3000",
+        "--no-probes",
+        "--html",
+        "-",
+    ]);
+    assert_eq!(page.matches("<article").count(), 2, "{err}");
+    let mut all = ids(&page);
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "an id repeats");
+    // Every in-page link and label points at an id that exists.
+    for target in page
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+    {
+        assert!(all.contains(&target), "#{target} leads nowhere");
+    }
+    for target in page
+        .split("aria-labelledby=\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+    {
+        assert!(all.contains(&target), "label {target} missing");
+    }
+}
+
+#[test]
+fn the_lint_page_snapshot() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let out = corsair()
+        .current_dir(format!("{dir}/tests/policies"))
+        .args(["lint", "warnings.toml", "--html", "-"])
+        .output()
+        .expect("runs");
+    let page = String::from_utf8_lossy(&out.stdout);
+    // The report, without the shared style (tested in corsair-html).
+    let main = page
+        .split("<main id=\"main\">")
+        .nth(1)
+        .and_then(|m| m.split("</main>").next())
+        .expect("a main element");
+    insta::assert_snapshot!(main.replace("><", ">\n<"));
+}

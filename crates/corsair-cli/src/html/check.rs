@@ -28,6 +28,7 @@ pub fn page(reports: &[Report], clean: Clean<'_>) -> String {
 /// One report: its sections in the order a reader needs them.
 pub fn article(w: &mut Writer<'_>, r: &Report, n: usize) {
     let id = format!("report-{n}");
+    w.scope = if n == 0 { String::new() } else { n.to_string() };
     w.open("article", &[("id", &id), ("class", "report")]);
     w.open("h1", &[])
         .text(&r.request.method)
@@ -74,22 +75,28 @@ pub fn article(w: &mut Writer<'_>, r: &Report, n: usize) {
 
 /// Links to the sections this report has.
 fn toc(w: &mut Writer<'_>, r: &Report) {
-    w.raw("<nav class=\"toc\" aria-label=\"Sections\"><a href=\"#h-engines\">Per browser</a><a href=\"#h-exchanges\">Exchanges</a>");
+    let mut links: Vec<(&str, &str)> =
+        vec![("h-engines", "Per browser"), ("h-exchanges", "Exchanges")];
     if r.cause.is_some() {
-        w.raw("<a href=\"#h-cause\">Cause</a>");
+        links.push(("h-cause", "Cause"));
     }
     if !r.verdict.findings.is_empty() {
-        w.raw("<a href=\"#h-findings\">Findings</a>");
+        links.push(("h-findings", "Findings"));
     }
-    w.raw("<a href=\"#h-probes\">Probes</a>");
+    links.push(("h-probes", "Probes"));
     if r.fix.is_some() {
-        w.raw("<a href=\"#h-fix\">Fix</a>");
+        links.push(("h-fix", "Fix"));
+    }
+    w.raw("<nav class=\"toc\" aria-label=\"Sections\">");
+    for (id, label) in links {
+        let href = format!("#{}", w.id(id));
+        w.el("a", &[("href", &href)], label);
     }
     w.raw("</nav>");
 }
 
 fn cause(w: &mut Writer<'_>, c: &corsair_doctor::cause::Cause) {
-    w.raw("<section aria-labelledby=\"h-cause\"><h2 id=\"h-cause\">Why: the cause</h2><p>");
+    w.section("h-cause", "Why: the cause").raw("<p>");
     w.el("code", &[("class", "slug")], c.slug.name());
     w.raw(" ");
     w.el("span", &[("class", "muted")], c.confidence.word());
@@ -127,7 +134,7 @@ fn probes(w: &mut Writer<'_>, r: &Report) {
         .enumerate()
         .filter(|(_, e)| e.probe.is_some())
         .collect();
-    w.raw("<section aria-labelledby=\"h-probes\"><h2 id=\"h-probes\">Probes</h2>");
+    w.section("h-probes", "Probes");
     if r.findings.is_empty() {
         if ran.is_empty() {
             w.el("p", &[("class", "muted")], "No probe ran.");
@@ -143,7 +150,7 @@ fn probes(w: &mut Writer<'_>, r: &Report) {
         w.h.text(&format!("{} probe exchanges", ran.len()));
         w.raw("</summary><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Probe</th><th scope=\"col\">Sent</th><th scope=\"col\">Answer</th></tr></thead><tbody>");
         for (i, e) in ran {
-            let id = format!("exchange-{i}");
+            let id = w.id(&format!("exchange-{i}"));
             w.open("tr", &[("id", &id)]);
             w.el("td", &[], &i.to_string());
             w.el("td", &[], e.probe.as_deref().unwrap_or(""));
@@ -182,7 +189,7 @@ fn probes(w: &mut Writer<'_>, r: &Report) {
 }
 
 fn fix(w: &mut Writer<'_>, f: &corsair_doctor::diagnose::FixReport) {
-    w.raw("<section aria-labelledby=\"h-fix\"><h2 id=\"h-fix\">The fix</h2>");
+    w.section("h-fix", "The fix");
     if let Some(also) = &f.also {
         w.raw("<p><strong>1. Outside the CORS settings:</strong> ");
         w.text(also);
@@ -226,7 +233,7 @@ fn fix(w: &mut Writer<'_>, f: &corsair_doctor::diagnose::FixReport) {
             .close("p");
     }
     for r in &f.rendered {
-        let id = format!("fix-{}", r.platform.name());
+        let id = w.id(&format!("fix-{}", r.platform.name()));
         w.open(
             "section",
             &[("class", "platform"), ("aria-labelledby", &id)],

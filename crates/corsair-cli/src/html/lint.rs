@@ -53,7 +53,12 @@ pub fn body(w: &mut Writer<'_>, file: &str, text: &str, checked: &[String], prob
         w.el(
             "span",
             &[("class", "why")],
-            &format!("{e} errors, {wa} warnings, {n} notes"),
+            &format!(
+                "{}, {}, {}",
+                plural(e, "error"),
+                plural(wa, "warning"),
+                plural(n, "note")
+            ),
         );
     }
     w.close("div");
@@ -85,6 +90,12 @@ pub fn body(w: &mut Writer<'_>, file: &str, text: &str, checked: &[String], prob
 
 fn problem(w: &mut Writer<'_>, file: &str, text: &str, p: &Problem) {
     let (class, word) = severity_words(p.severity);
+    // As `corsair lint` names them.
+    let word = if p.severity == Severity::Info {
+        "note"
+    } else {
+        word
+    };
     let slug = p.slug.name();
     w.open("div", &[("class", "finding problem"), ("data-slug", slug)]);
     w.open("h3", &[]);
@@ -169,6 +180,11 @@ fn source(w: &mut Writer<'_>, file: &str, text: &str, span: &Range<usize>, class
         offset += line.len() + 1;
     }
     w.close("div");
+}
+
+/// `1 error`, `2 errors`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn floor(text: &str, mut at: usize) -> usize {

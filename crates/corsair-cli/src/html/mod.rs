@@ -49,6 +49,9 @@ pub struct Writer<'a> {
     /// The markup.
     pub h: Html,
     clean: Clean<'a>,
+    /// Added to every id, so several reports on one page (one per origin
+    /// checked) keep their ids, and their labels, apart.
+    pub scope: String,
 }
 
 impl<'a> Writer<'a> {
@@ -57,7 +60,25 @@ impl<'a> Writer<'a> {
         Writer {
             h: Html::new(),
             clean,
+            scope: String::new(),
         }
+    }
+
+    /// The id `base` within the current scope.
+    pub fn id(&self, base: &str) -> String {
+        if self.scope.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}-{}", self.scope)
+        }
+    }
+
+    /// `<section>` labelled by its `<h2>` (left open).
+    pub fn section(&mut self, base_id: &str, title: &str) -> &mut Writer<'a> {
+        let id = self.id(base_id);
+        self.h.open("section", &[("aria-labelledby", &id)]);
+        self.h.el("h2", &[("id", &id)], title);
+        self
     }
 
     /// A value from outside: redacted, then escaped.

@@ -234,8 +234,7 @@ pub fn render(
     says: Option<&str>,
     reason: Option<&str>,
 ) {
-    w.open("section", &[("aria-labelledby", "h-exchanges")]);
-    w.el("h2", &[("id", "h-exchanges")], "The exchanges");
+    w.section("h-exchanges", "The exchanges");
     render_compact(w, page_origin, messages, says, reason);
     w.raw("</section>\n");
 }
@@ -267,7 +266,7 @@ pub fn render_compact(
             class.push_str(" fail");
         }
         let id = match (m.direction, m.exchange) {
-            (Direction::Out, Some(i)) => format!("exchange-{i}"),
+            (Direction::Out, Some(i)) => w.id(&format!("exchange-{i}")),
             _ => String::new(),
         };
         let kind = kind_word(m.kind);

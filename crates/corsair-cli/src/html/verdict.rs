@@ -23,7 +23,11 @@ pub fn headline(w: &mut Writer<'_>, outcome: Outcome, why: &str) {
     let class = format!("verdict {class}");
     w.open(
         "div",
-        &[("class", &class), ("role", "status"), ("id", "verdict")],
+        &[
+            ("class", &class),
+            ("role", "status"),
+            ("id", &w.id("verdict")),
+        ],
     );
     w.el("span", &[("class", "word")], word);
     w.raw(": ");
@@ -57,8 +61,7 @@ pub fn console_line(v: &Verdict, profile: Profile) -> Option<String> {
 /// Chrome, Firefox and Safari side by side: the outcome each reaches and
 /// the line each prints.
 pub fn engines(w: &mut Writer<'_>, v: &Verdict) {
-    w.open("section", &[("aria-labelledby", "h-engines")]);
-    w.el("h2", &[("id", "h-engines")], "Verdict per browser");
+    w.section("h-engines", "Verdict per browser");
     if let Some(e) = &v.engines {
         w.el("p", &[("class", "engines-summary")], &e.summary);
     }
@@ -147,7 +150,7 @@ pub fn finding(w: &mut Writer<'_>, f: &Finding, evidence: Option<usize>) {
     w.close("h3");
     w.el("p", &[], &f.explanation);
     if let Some(i) = evidence {
-        let href = format!("#exchange-{i}");
+        let href = format!("#{}", w.id(&format!("exchange-{i}")));
         w.raw("<p>Shown by ");
         w.el("a", &[("href", &href)], &format!("exchange #{i}"));
         w.raw("</p>");
@@ -162,7 +165,7 @@ pub fn findings(w: &mut Writer<'_>, v: &Verdict) {
     if v.findings.is_empty() {
         return;
     }
-    w.raw("<section aria-labelledby=\"h-findings\"><h2 id=\"h-findings\">Findings</h2>");
+    w.section("h-findings", "Findings");
     for f in &v.findings {
         finding(w, f, None);
     }
