@@ -279,6 +279,56 @@ fn the_ui_page_in_chromium() {
     fits_and_shoot(&mut tab, "ui-check");
     assert_no_console_error(&mut tab, "the check report");
 
+    // The same request as DevTools' "Copy as cURL", then as the console
+    // line Chrome printed for it: the same verdicts as the command line's.
+    let curl =
+        format!("curl '{url}' -H 'origin: https://app.example.com' -H 'x-trace: <b>bold</b>'");
+    tab.goto(&ui.url).expect("the page loads");
+    fill(&mut tab, "curl-curl", &curl);
+    submit(&mut tab, "curl");
+    assert_no_injection(&mut tab);
+    let json = json_of(&["check", "--curl", &curl, "--json"]);
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelector('#verdict .word').textContent"
+        ),
+        json["verdict"]["outcome"]
+            .as_str()
+            .expect("outcome")
+            .to_ascii_uppercase()
+    );
+    assert_eq!(
+        text(&mut tab, "document.querySelector('.says-line').textContent"),
+        json["verdict"]["console"]["chrome"]
+            .as_str()
+            .expect("Chrome's line")
+    );
+    tab.goto(&ui.url).expect("the page loads");
+    fill(&mut tab, "console-line", chrome);
+    submit(&mut tab, "console");
+    assert_no_injection(&mut tab);
+    let json = json_of(&["check", "--console", chrome, "--json"]);
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelector('#verdict .word').textContent"
+        ),
+        json["verdict"]["outcome"]
+            .as_str()
+            .expect("outcome")
+            .to_ascii_uppercase()
+    );
+    assert_eq!(
+        text(&mut tab, "document.querySelector('h1').textContent"),
+        format!(
+            "{} {}",
+            json["request"]["method"].as_str().expect("method"),
+            json["request"]["url"].as_str().expect("url")
+        )
+    );
+    assert_no_console_error(&mut tab, "the cURL and console reports");
+
     // A scenario pasted: the same verdict as `corsair explain --json`.
     let scenario = r#"{"page_origin": "http://app.example.test:8001", "request": {"url": "http://api.example.test:8002/users?id=7", "method": "PUT", "headers": [["Authorization", "Bearer x"], ["Content-Type", "application/json"]], "credentials": "include"}, "preflight": {"status": 204, "headers": [["Access-Control-Allow-Origin", "http://app.example.test:8001"], ["Access-Control-Allow-Credentials", "true"], ["Access-Control-Allow-Methods", "PUT"], ["X-Evil", "\"><script>document.title='pwned'</script>"]]}}"#;
     tab.goto(&ui.url).expect("the page loads");
