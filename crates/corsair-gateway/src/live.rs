@@ -121,23 +121,24 @@ fn instrument(layer: CorsLayer, metrics: &Arc<Metrics>) -> CorsLayer {
         .on_refusal(move |r| {
             let route = r.route.and_then(|i| names.get(i)).map(String::as_str);
             m1.refusal(r.slug.name(), route);
-            m1.journal().refusal(RefusalEntry {
-                at: journal::now(),
-                origin: r.origin.map_or_else(|| "(none)".to_owned(), excerpt),
-                route: route.unwrap_or("default").to_owned(),
-                slug: r.slug.name(),
-                explanation: plain(r),
-                preflight: r.preflight,
-                shadow: r.shadow,
-            });
+            // Worked out once, for the log line and the dashboard.
+            let explanation = plain(r);
             tracing::info!(
                 target: "corsair::refusal",
                 slug = %r.slug,
                 route = route.unwrap_or("default"),
                 shadow = r.shadow,
-                "{}",
-                plain(r)
+                "{explanation}"
             );
+            m1.journal().refusal(RefusalEntry {
+                at: journal::now(),
+                origin: r.origin.map_or_else(|| "(none)".to_owned(), excerpt),
+                route: route.unwrap_or("default").to_owned(),
+                slug: r.slug.name(),
+                explanation,
+                preflight: r.preflight,
+                shadow: r.shadow,
+            });
         })
         .on_duplicate(move |route| {
             m2.duplicate();
