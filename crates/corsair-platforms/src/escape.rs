@@ -109,6 +109,26 @@ pub(crate) fn anchored_regex(s: &str) -> String {
     out
 }
 
+/// An anchored regex matching exactly the request paths a `corsair.toml`
+/// route pattern matches: `*` one non-empty segment, a final `/**` the
+/// path itself and everything below it, other segments literally.
+pub(crate) fn path_regex(pattern: &str) -> String {
+    let mut out = String::from("^");
+    for segment in pattern.trim_start_matches('/').split('/') {
+        match segment {
+            "**" => out.push_str("(?:/.*)?"),
+            "*" => out.push_str("/[^/]+"),
+            literal => {
+                out.push('/');
+                let escaped = anchored_regex(literal);
+                out.push_str(escaped.trim_start_matches('^').trim_end_matches('$'));
+            }
+        }
+    }
+    out.push('$');
+    out
+}
+
 /// A double-quoted nginx parameter. nginx unescapes only `\"`, `\'`, `\\`,
 /// `\t`, `\r` and `\n` and keeps any other backslash, so a regex written
 /// through this keeps its own escapes readable (`app\.example\.com`).
@@ -196,6 +216,73 @@ mod tests {
     #[test]
     fn single_quoted_strings() {
         assert_eq!(single(NASTY), r#"'https://a$b"c\'d\\e.example'"#);
+    }
+
+    #[test]
+    fn path_regexes_match_what_routes_match() {
+        use corsair_core::server::route::PathPattern;
+        let cases = [
+            ("/public/**", r"^/public(?:/.*)?$"),
+            ("/api/*/items", r"^/api/[^/]+/items$"),
+            ("/health", r"^/health$"),
+            ("/v1.2/a+b", r"^/v1\.2/a\+b$"),
+        ];
+        for (pattern, regex) in cases {
+            assert_eq!(path_regex(pattern), regex);
+            // Against the policy's own matcher, on paths in and out.
+            let p = PathPattern::parse(pattern).expect("a valid pattern");
+            for path in [
+                "/public",
+                "/public/x/y",
+                "/publicx",
+                "/api/7/items",
+                "/api//items",
+                "/health",
+                "/health/",
+                "/v1.2/a+b",
+                "/v1x2/a+b",
+            ] {
+                let re_says = simple_match(&path_regex(pattern), path);
+                assert_eq!(re_says, p.matches(path), "{pattern} on {path}");
+            }
+        }
+    }
+
+    /// A tiny matcher for the regexes `path_regex` writes (literals,
+    /// escapes, `[^/]+`, and a final `(?:/.*)?`), so the test needs no regex
+    /// engine.
+    fn simple_match(re: &str, path: &str) -> bool {
+        let body = re.trim_start_matches('^').trim_end_matches('$');
+        let (body, tail_any) = match body.strip_suffix("(?:/.*)?") {
+            Some(b) => (b, true),
+            None => (body, false),
+        };
+        let mut rest = path;
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '[' {
+                // `[^/]+`
+                for _ in 0..4 {
+                    chars.next();
+                }
+                let n = rest.find('/').unwrap_or(rest.len());
+                if n == 0 {
+                    return false;
+                }
+                rest = &rest[n..];
+                continue;
+            }
+            let want = if c == '\\' {
+                chars.next().unwrap_or('\\')
+            } else {
+                c
+            };
+            match rest.strip_prefix(want) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty() || (tail_any && rest.starts_with('/'))
     }
 
     #[test]

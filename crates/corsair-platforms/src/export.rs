@@ -76,6 +76,11 @@ pub fn export(
     narrow: bool,
 ) -> Result<Exported, ExportError> {
     let (first, rest) = specs.split_first().ok_or(ExportError::Empty)?;
+    if rest.iter().any(|s| !same_policy(s, first)) {
+        if let Some(out) = export_routes(platform, first, rest, routes, narrow)? {
+            return Ok(out);
+        }
+    }
     let mut limits = Vec::new();
     if !rest.is_empty() {
         for (path, spec) in routes.iter().zip(rest) {
@@ -92,23 +97,18 @@ pub fn export(
     }
     let fix = narrowed(first, rest, &mut limits);
     let rendered = render(platform, &fix, &[] as &[Slug]);
-    for note in &rendered.notes {
-        // "`value` is left out: …" names the value, to locate it in the file.
-        let value = note
-            .strip_prefix('`')
-            .and_then(|rest| rest.split_once("` is left out"))
-            .map(|(v, _)| v.to_owned());
-        limits.push(Limit {
-            value,
-            message: note.clone(),
-        });
-    }
+    limits.extend(note_limits(&rendered));
     if let Some(limit) = always_wider(platform, &fix) {
         return Err(Refused {
             platform,
             limits: vec![limit],
         }
         .into());
+    }
+    // Without --narrow, the limits are the answer; narrowed, a policy
+    // that allows no origin is no export.
+    if !limits.is_empty() && !narrow {
+        return Err(Refused { platform, limits }.into());
     }
     if fix.origins.is_empty()
         && (fix.origin_patterns.is_empty() || !crate::matches_patterns(platform))
@@ -119,9 +119,6 @@ pub fn export(
         }
         .into());
     }
-    if !limits.is_empty() && !narrow {
-        return Err(Refused { platform, limits }.into());
-    }
     let mut rendered = rendered;
     // Every note is a loss, listed in `lost`; the snippet stands alone.
     rendered.notes.clear();
@@ -129,6 +126,63 @@ pub fn export(
         rendered,
         lost: limits,
     })
+}
+
+/// The rendered notes as limits: each says what was left out.
+fn note_limits(rendered: &Rendered) -> Vec<Limit> {
+    rendered
+        .notes
+        .iter()
+        .map(|note| Limit {
+            // "`value` is left out: …" names the value, to locate it.
+            value: note
+                .strip_prefix('`')
+                .and_then(|rest| rest.split_once("` is left out"))
+                .map(|(v, _)| v.to_owned()),
+            message: note.clone(),
+        })
+        .collect()
+}
+
+/// A policy with routes, for an engine that can say routes: one snippet
+/// with each route's own policy (`None`: the engine cannot, and the
+/// single-policy export decides).
+fn export_routes(
+    platform: Platform,
+    first: &PolicySpec,
+    rest: &[PolicySpec],
+    routes: &[String],
+    narrow: bool,
+) -> Result<Option<Exported>, ExportError> {
+    let mut limits = Vec::new();
+    let default = narrowed(first, &[], &mut limits);
+    let fixes: Vec<(String, Fix)> = routes
+        .iter()
+        .zip(rest)
+        .map(|(path, spec)| (path.clone(), narrowed(spec, &[], &mut limits)))
+        .collect();
+    let Some(mut rendered) = crate::render_routes(platform, &default, &fixes) else {
+        return Ok(None);
+    };
+    limits.extend(note_limits(&rendered));
+    if let Some(limit) = std::iter::once(&default)
+        .chain(fixes.iter().map(|(_, f)| f))
+        .find_map(|f| always_wider(platform, f))
+    {
+        return Err(Refused {
+            platform,
+            limits: vec![limit],
+        }
+        .into());
+    }
+    if !limits.is_empty() && !narrow {
+        return Err(Refused { platform, limits }.into());
+    }
+    rendered.notes.clear();
+    Ok(Some(Exported {
+        rendered,
+        lost: limits,
+    }))
 }
 
 /// Where the engine itself allows more than the policy, whatever the
@@ -372,6 +426,31 @@ methods = ["GET", "PUT"]
             .lost
             .iter()
             .any(|l| l.value.as_deref() == Some("DELETE")));
+    }
+
+    #[test]
+    fn express_says_routes_exactly() {
+        let text = r#"
+[cors]
+origins = ["https://app.example.com"]
+methods = ["PUT"]
+
+[[routes]]
+path = "/admin/**"
+origins = ["https://admin.example.com"]
+credentials = true
+"#;
+        let (specs, routes) = specs(text);
+        let out = export(Platform::Express, &specs, &routes, false).expect("exact");
+        assert!(out.lost.is_empty(), "{:?}", out.lost);
+        let js = &out.rendered.snippet;
+        assert!(js.contains(r"new RegExp('^/admin(?:/.*)?$')"), "{js}");
+        assert!(js.contains("'https://admin.example.com'"), "{js}");
+        assert!(js.contains("cors(route ? route[1] : corsDefault)"), "{js}");
+        assert!(matches!(
+            export(Platform::Nginx, &specs, &routes, false),
+            Err(ExportError::Refused(_))
+        ));
     }
 
     #[test]

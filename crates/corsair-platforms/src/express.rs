@@ -92,6 +92,65 @@ app.use(cors(corsOptions));
     }
 }
 
+/// One snippet for a policy with routes: the first route whose path
+/// matches decides, as in `corsair.toml` (routes as anchored regexes of
+/// their path patterns), else the default.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let object = |fix: &Norm, indent: &str| {
+        let lines: Vec<String> = options(fix)
+            .into_iter()
+            .map(|l| format!("{indent}{l}"))
+            .collect();
+        format!("{{\n{}\n{indent}}}", lines.join("\n"))
+    };
+    let route_lines: String = routes
+        .iter()
+        .map(|(path, fix)| {
+            format!(
+                "  // {}\n  [new RegExp({}), {}],\n",
+                path.replace('\n', " "),
+                js(&crate::escape::path_regex(path)),
+                object(fix, "  ")
+            )
+        })
+        .collect();
+    let code = format!(
+        "const express = require('express');
+const cors = require('cors');
+
+const app = express();
+
+// One policy per route: the first whose path matches decides (as in
+// corsair.toml), else the default.
+const corsRoutes = [
+{route_lines}];
+const corsDefault = {};
+
+// First of all middleware: before body parsers, auth and routers, so that
+// their 4xx/5xx answers carry the headers too. It answers preflights itself.
+app.use((req, res, next) => {{
+  const route = corsRoutes.find(([path]) => path.test(req.path));
+  cors(route ? route[1] : corsDefault)(req, res, next);
+}});
+
+// app.use(express.json());
+// app.use(authenticate);
+// app.use('/api', apiRouter);
+",
+        object(default, "")
+    );
+    Snippet {
+        place:
+            "In the file that creates the Express app (app.js / server.js; `npm install cors`): \
+                the `app.use` with the route table before every other middleware and router. \
+                It answers OPTIONS preflights itself (204)."
+                .into(),
+        code,
+        language: "js",
+        caveats: Vec::new(),
+    }
+}
+
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
         Slug::PreflightBlockedByAuth => {

@@ -210,6 +210,52 @@ pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered
     }
 }
 
+/// Renders one snippet for a policy with routes (`routes`: each route's
+/// path pattern and fix, in the file's order; the first that matches a
+/// path decides), for the platforms that can say it; `None` for the others.
+pub fn render_routes(
+    platform: Platform,
+    default: &Fix,
+    routes: &[(String, Fix)],
+) -> Option<Rendered> {
+    let norm = |fix: &Fix| {
+        let mut n = Norm::new(fix);
+        if !matches_patterns(platform) {
+            for p in std::mem::take(&mut n.patterns) {
+                n.left_out.push(format!(
+                    "`{}` is left out: {} is written here with exact origins only.",
+                    p.text,
+                    platform.title()
+                ));
+            }
+        }
+        n
+    };
+    let snippet = match platform {
+        Platform::Express => {
+            let routes: Vec<(String, Norm)> =
+                routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
+            let default = norm(default);
+            let mut snippet = express::render_routes(&default, &routes);
+            snippet.caveats = default
+                .left_out
+                .iter()
+                .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
+                .cloned()
+                .collect();
+            snippet
+        }
+        _ => return None,
+    };
+    Some(Rendered {
+        platform,
+        place: snippet.place,
+        snippet: snippet.code,
+        language: snippet.language,
+        notes: snippet.caveats,
+    })
+}
+
 /// The platforms whose snippet matches origin patterns (a regex with its
 /// anchors and escapes, or the platform's own pattern syntax).
 pub(crate) fn matches_patterns(platform: Platform) -> bool {
