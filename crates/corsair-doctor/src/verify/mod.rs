@@ -1,5 +1,5 @@
 //! `corsair verify`: does a deployment serve what the policy says? The
-//! cases come from the policy alone ([`cases`]); each is sent live, as the
+//! cases come from the policy alone ([`cases()`]); each is sent live, as the
 //! browser would, and judged by the browser model for Chrome, Firefox and
 //! Safari; every difference from the policy is a [`Deviation`] naming the
 //! case, the engines, what differs, its slug and the exchange that shows it.
