@@ -96,13 +96,7 @@ pub fn run_with(request: &CheckRequest, options: &Options) -> Report {
 
 /// Every slug of the report: the verdict's and the probes'.
 pub fn slugs(report: &Report) -> Vec<Slug> {
-    report
-        .verdict
-        .findings
-        .iter()
-        .chain(report.findings.iter().map(|f| &f.finding))
-        .map(|f| f.slug)
-        .collect()
+    report.slugs()
 }
 
 /// The probes' findings of error or warning severity.

@@ -98,6 +98,18 @@ pub struct Report {
     pub not_sent: Option<String>,
 }
 
+impl Report {
+    /// Every finding's slug: the verdict's, then the probes'.
+    pub fn slugs(&self) -> Vec<Slug> {
+        self.verdict
+            .findings
+            .iter()
+            .chain(self.findings.iter().map(|f| &f.finding))
+            .map(|f| f.slug)
+            .collect()
+    }
+}
+
 /// Runs the check, the probes and the fix.
 pub async fn diagnose(
     sender: &Sender,

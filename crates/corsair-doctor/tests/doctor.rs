@@ -129,13 +129,7 @@ fn is_read_only(method: &str) -> bool {
 }
 
 fn slugs(report: &Report) -> Vec<Slug> {
-    report
-        .verdict
-        .findings
-        .iter()
-        .chain(report.findings.iter().map(|f| &f.finding))
-        .map(|f| f.slug)
-        .collect()
+    report.slugs()
 }
 
 #[tokio::test]
