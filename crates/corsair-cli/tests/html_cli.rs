@@ -291,3 +291,49 @@ fn the_lint_page_snapshot() {
         .expect("a main element");
     insta::assert_snapshot!(main.replace("><", ">\n<"));
 }
+
+#[test]
+fn a_redirect_chains_secrets_stay_hidden_in_the_har_page() {
+    const TOKEN: &str = "Rt4Hq8Zp2Lw6Xc9Vb3Nm7Ks";
+    const COOKIE: &str = "Rc7Jd3Fg9Hk2Lp5Qw8Er1Ty";
+    let entry = |url: &str, status: u16, headers: &str, redirect: &str, t: u32| {
+        format!(
+            r#"{{"startedDateTime":"2026-11-24T00:00:0{t}.000Z","pageref":"page_1","_resourceType":"fetch","request":{{"method":"GET","url":"{url}","headers":[{{"name":"origin","value":"https://app.example.com"}}]}},"response":{{"status":{status},"redirectURL":"{redirect}","headers":[{headers}]}}}}"#
+        )
+    };
+    let next = format!("https://api.example.com/next?session={TOKEN}");
+    let har = format!(
+        r#"{{"log":{{"version":"1.2","creator":{{"name":"WebInspector","version":"537.36"}},"pages":[{{"id":"page_1","title":"https://app.example.com/","startedDateTime":"2026-11-24T00:00:00.000Z"}}],"entries":[{},{}]}}}}"#,
+        entry(
+            "https://api.example.com/start",
+            302,
+            &format!(
+                r#"{{"name":"location","value":"{next}"}},{{"name":"access-control-allow-origin","value":"*"}}"#
+            ),
+            &next,
+            1
+        ),
+        entry(
+            &next,
+            200,
+            &format!(
+                r#"{{"name":"set-cookie","value":"sid={COOKIE}; Path=/"}},{{"name":"x-echo","value":"{TOKEN}"}}"#
+            ),
+            "",
+            2
+        ),
+    );
+    let path = temp_path("chain.har");
+    std::fs::write(&path, har).expect("write");
+    let file = path.to_string_lossy().into_owned();
+    let (code, page, err) = run(&["har", &file, "--html", "-"]);
+    assert_eq!(code, Some(1), "{err}\n{page}");
+    assert!(
+        page.contains("request after redirect"),
+        "the hop is drawn: {page}"
+    );
+    assert!(!page.contains(TOKEN) && !page.contains(COOKIE), "{page}");
+    let (_, json, _) = run(&["har", &file, "--json"]);
+    assert!(!json.contains(TOKEN) && !json.contains(COOKIE));
+    let _ = std::fs::remove_file(&path);
+}

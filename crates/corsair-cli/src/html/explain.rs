@@ -2,11 +2,12 @@
 
 use corsair_core::scenario::Scenario;
 use corsair_core::Verdict;
+use corsair_doctor::redact::Redactor;
 
 use super::{sequence, verdict, Writer};
 
-/// The verdict on `s`: per engine, the diagram, why a preflight, the
-/// findings.
+/// The verdict on `s` (redacted as `corsair explain` redacts it): per
+/// engine, the diagram (its secrets hidden), why a preflight, the findings.
 pub fn body(w: &mut Writer<'_>, s: &Scenario, v: &Verdict) {
     w.open("h1", &[])
         .text(&v.request.method)
@@ -27,7 +28,8 @@ pub fn body(w: &mut Writer<'_>, s: &Scenario, v: &Verdict) {
     };
     verdict::headline(w, v.outcome, &why);
     verdict::engines(w, v);
-    let messages = sequence::from_scenario(s, v);
+    let mut messages = sequence::from_scenario(s, v);
+    sequence::redact(&mut messages, Redactor::from_scenario(s));
     let says = verdict::console_line(v, v.browser);
     let reason = v.blocked.as_ref().map(|b| b.reason.as_str());
     sequence::render(w, &s.page_origin, &messages, says.as_deref(), reason);

@@ -65,6 +65,17 @@ pub fn body(
     let mut details = Writer::new(Clean::AsIs);
     let mut told = 0usize;
     let (stats, error) = har_check::judge_stream(reader, summary, profile, |r| {
+        // The story shows every answer's headers, the redirect hops' too:
+        // their secrets are learnt from the export as recorded, before the
+        // verdict is redacted (only for the requests told in full).
+        let flagged = r.verdict.outcome != Outcome::Allowed
+            || r.verdict
+                .findings
+                .iter()
+                .any(|f| f.severity != Severity::Info);
+        let detailed = flagged && told < MAX_DETAILS;
+        let raw_redactor =
+            detailed.then(|| corsair_doctor::redact::Redactor::from_scenario(&r.scenario));
         let r = corsair_doctor::redact::har_verdict(r);
         counts.requests += 1;
         counts.blocked += usize::from(r.verdict.outcome == Outcome::Blocked);
@@ -72,18 +83,12 @@ pub fn body(
         if !slug.is_empty() {
             *counts.by_slug.entry(slug.clone()).or_default() += 1;
         }
-        let flagged = r.verdict.outcome != Outcome::Allowed
-            || r.verdict
-                .findings
-                .iter()
-                .any(|f| f.severity != Severity::Info);
-        let detailed = flagged && told < MAX_DETAILS;
         if counts.requests <= MAX_ROWS {
             row(&mut rows, &r, &slug, detailed);
         }
-        if detailed {
+        if let Some(redactor) = raw_redactor {
             told += 1;
-            detail(&mut details, &r);
+            detail(&mut details, &r, redactor);
         }
     });
     let mut w = Writer::new(Clean::AsIs);
@@ -197,7 +202,7 @@ fn row(w: &mut Writer<'_>, r: &HarVerdict, slug: &str, detailed: bool) {
     w.close("tr");
 }
 
-fn detail(w: &mut Writer<'_>, r: &HarVerdict) {
+fn detail(w: &mut Writer<'_>, r: &HarVerdict, redactor: corsair_doctor::redact::Redactor) {
     let id = format!("entry-{}", r.entry);
     w.open("article", &[("id", &id), ("class", "har-entry")]);
     let mut title = Html::new();
@@ -234,7 +239,8 @@ fn detail(w: &mut Writer<'_>, r: &HarVerdict) {
         })
         .unwrap_or_default();
     verdict::headline_small(w, r.verdict.outcome, &why);
-    let messages = sequence::from_scenario(&r.scenario, &r.verdict);
+    let mut messages = sequence::from_scenario(&r.scenario, &r.verdict);
+    sequence::redact(&mut messages, redactor);
     let says = verdict::console_line(&r.verdict, r.verdict.browser);
     sequence::render_compact(w, &r.page_origin.origin, &messages, says.as_deref(), None);
     for f in &r.verdict.findings {

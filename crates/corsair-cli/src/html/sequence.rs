@@ -7,7 +7,8 @@ use corsair_core::scenario::{Answer, Scenario};
 use corsair_core::verdict::Stage;
 use corsair_core::Verdict;
 use corsair_doctor::diagnose::Report;
-use corsair_doctor::exchange::Purpose;
+use corsair_doctor::exchange::{redact_url, Purpose};
+use corsair_doctor::redact::Redactor;
 
 use super::Writer;
 
@@ -182,6 +183,31 @@ pub fn from_scenario(s: &Scenario, v: &Verdict) -> Vec<Message> {
         out.truncate(i + 1);
     }
     out
+}
+
+/// Hides the secrets of a scenario's messages as the other outputs hide
+/// them: credential headers by name, every value the scenario's redactor
+/// knows (a cookie set), and the tokens of every URL the exchange visits
+/// (a redirect hop's query), wherever an answer repeats them.
+pub fn redact(messages: &mut [Message], mut r: Redactor) {
+    for m in messages.iter() {
+        r.add_url(&m.url);
+        for (n, v) in &m.headers {
+            if n.eq_ignore_ascii_case("location") {
+                r.add_url(v);
+            }
+        }
+    }
+    for m in messages {
+        r.headers(&mut m.headers);
+        m.url = r.scrub(&redact_url(&m.url));
+        m.line = r.scrub(&match m.line.split_once(' ') {
+            Some((method, url)) if m.direction == Direction::Out => {
+                format!("{method} {}", redact_url(url))
+            }
+            _ => m.line.clone(),
+        });
+    }
 }
 
 fn answer(a: &Answer, kind: Kind, hop: usize, url: &str) -> Message {
