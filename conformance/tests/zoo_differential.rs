@@ -375,6 +375,55 @@ fn differential(platform: Platform) {
     );
 }
 
+/// Every engine above, once each.
+const ENGINES: [Platform; 8] = [
+    Platform::Express,
+    Platform::Fastapi,
+    Platform::Flask,
+    Platform::Django,
+    Platform::Nginx,
+    Platform::Caddy,
+    Platform::Apache,
+    Platform::CorsairGateway,
+];
+
+/// Verify's own test on every engine: the export with one mistake (an
+/// allowed origin lost, as a typo in the allow-list would) is caught,
+/// with the origin and the case that shows it.
+#[test]
+fn verify_catches_a_lost_origin_on_every_engine() {
+    let text =
+        "[cors]\norigins = [\"https://app.example.test\", \"https://admin.example.test:8443\"]\n\
+                credentials = true\nmethods = [\"PUT\"]\nrequest-headers = [\"content-type\"]\n";
+    let (specs, routes) = specs(text);
+    let mut missed = Vec::new();
+    for platform in ENGINES {
+        let exported = export(platform, &specs, &routes, false)
+            .unwrap_or_else(|e| panic!("{platform}: {e:?}"));
+        // Every form the origin takes (plain, regex-escaped) holds `admin`.
+        let broken = exported.rendered.snippet.replace("admin", "adnim");
+        assert_ne!(
+            broken, exported.rendered.snippet,
+            "{platform}: nothing to break"
+        );
+        let running = start(platform, &broken, 0);
+        let url = format!("http://127.0.0.1:{}{ITEMS}", running.main.port());
+        let found = deviations(&url, &specs[0]);
+        let caught = found.iter().any(|d| {
+            d.origin == "https://admin.example.test:8443"
+                && d.expected == corsair_doctor::verify::Expect::Allowed
+        });
+        println!(
+            "{platform}: lost origin caught: {caught} ({} deviation(s))",
+            found.len()
+        );
+        if !caught {
+            missed.push(format!("{platform}: {found:#?}\n{broken}"));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
 #[test]
 fn policies_are_generated_deterministically_and_valid() {
     for seed in 0..200 {
