@@ -1391,6 +1391,11 @@ def gen_engines():
                                                       nxt={"preflight": pre, "response": last})}
         sc = scen(req(app("start"), "GET", hdrs, "same-origin", init=init), None, hop(307, cdn("hop1"), acao=(), nxt=nxt))
         C.add(g, ["en-so-cred", tag], f"{init} GET (credentials same-origin) on the page origin, 307 to cdn ({tag})", sc)
+    # Range with the unit in upper case: WebKit safelists it, Chrome and
+    # Firefox do not
+    C.add(g, ["en-range-upper-bytes"], "GET + Range BYTES=0-1 + X-A, the preflight allows only X-A",
+          scen(req(api(), "GET", [["Range", "BYTES=0-1"], ["X-A", "1"]]),
+               {"status": 204, "headers": [[ACAO, PAGE], [ACAH, "X-A"]]}, resp()))
     # modes on the page's own origin and across it
     for mode in ("cors", "same-origin", "no-cors"):
         C.add(g, ["en-own", mode], f"{mode} GET + X-Custom to the page's own origin (no CORS headers)",

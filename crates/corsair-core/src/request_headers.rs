@@ -138,12 +138,16 @@ fn is_safelisted_client_hint(name: &str, value: &str) -> bool {
 }
 
 /// A single `bytes=N-` or `bytes=N-M` range with N <= M: no suffix ranges,
-/// no spaces, no lists. Chrome wants `bytes` in lower case; the standard
-/// compares it case-insensitively.
+/// no spaces, no lists. Chrome and Firefox want `bytes` in lower case
+/// (Firefox observed: `BYTES=0-1` is preflighted); the standard and WebKit
+/// compare it case-insensitively.
 fn is_simple_range(value: &str, profile: Profile) -> bool {
     let spec = match value.get(..6) {
         Some("bytes=") => &value[6..],
-        Some(unit) if profile != Profile::Chrome && unit.eq_ignore_ascii_case("bytes=") => {
+        Some(unit)
+            if matches!(profile, Profile::Spec | Profile::Safari)
+                && unit.eq_ignore_ascii_case("bytes=") =>
+        {
             &value[6..]
         }
         _ => return false,
@@ -342,6 +346,8 @@ mod tests {
         }
         assert!(!is_safelisted("DPR", "2.0", Profile::Spec));
         assert!(is_safelisted("Range", "BYTES=0-1", Profile::Spec));
+        assert!(is_safelisted("Range", "BYTES=0-1", Profile::Safari));
+        assert!(!is_safelisted("Range", "BYTES=0-1", Profile::Firefox));
     }
 
     #[test]
