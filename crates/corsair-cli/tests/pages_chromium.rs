@@ -636,3 +636,51 @@ fn the_gateway_dashboard_in_chromium() {
     assert_no_console_error(&mut tab, "the dashboard");
     assert_eq!(gateway.stop(), Some(0));
 }
+
+#[test]
+fn a_50000_entry_har_report_is_a_small_dom() {
+    let har = temp_path("big-chromium.har");
+    std::fs::write(&har, html_support::generated_har(50_000)).expect("write the export");
+    let page = temp_path("big-chromium.html");
+    let out = corsair()
+        .args([
+            "har",
+            &har.to_string_lossy(),
+            "--html",
+            &page.to_string_lossy(),
+        ])
+        .output()
+        .expect("har runs");
+    assert_eq!(out.status.code(), Some(1));
+    let bytes = std::fs::metadata(&page).expect("the page").len();
+    let mut tab = Tab::open().expect("Chromium starts (install chromium; .ci/run does)");
+    tab.goto(&format!("file://{}", page.display()))
+        .expect("the report loads");
+    let nodes = tab
+        .eval("document.getElementsByTagName('*').length")
+        .expect("count");
+    let loaded = tab
+        .eval("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        .expect("timing");
+    eprintln!("50,000-entry HAR: {bytes} bytes, {nodes} elements, loaded in {loaded} ms");
+    assert!(
+        nodes.as_u64().unwrap_or(u64::MAX) < 30_000,
+        "{nodes} elements"
+    );
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelectorAll('table.requests tbody tr').length"
+        ),
+        "1000"
+    );
+    assert!(
+        text(&mut tab, "document.querySelector('.bound').textContent")
+            .contains("of 50000 requests")
+    );
+    assert_no_injection(&mut tab);
+    fits_and_shoot(&mut tab, "report-har-50000");
+    assert_no_console_error(&mut tab, "the 50,000-entry report");
+    let _ = std::fs::remove_file(&har);
+    let _ = std::fs::remove_file(&page);
+}
