@@ -22,6 +22,18 @@ pub fn start_source(name: &str, source: &str) -> Server {
     start_in(name, &script, dir)
 }
 
+/// Writes `source` as the ES module `app.mjs` in a new directory and
+/// starts it: ES modules find packages next to them, not through
+/// `NODE_PATH`, so the directory links the zoo's `node_modules`.
+pub fn start_module(name: &str, source: &str) -> Server {
+    let dir = TempDir::new(&format!("node-{name}"));
+    let script = dir.write("app.mjs", source);
+    let modules = zoo_dir().join("node/node_modules");
+    std::os::unix::fs::symlink(&modules, dir.path().join("node_modules"))
+        .unwrap_or_else(|e| panic!("{name}: cannot link {}: {e}", modules.display()));
+    start_in(name, &script, dir)
+}
+
 /// A script of `conformance/zoo/node`.
 pub fn script(file: &str) -> std::path::PathBuf {
     zoo_dir().join("node").join(file)

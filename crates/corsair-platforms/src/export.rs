@@ -208,6 +208,12 @@ fn always_wider(platform: Platform, fix: &Fix) -> Option<Limit> {
                 message: "Starlette's CORSMiddleware always allows the Content-Type request header (any value, application/json included), and this policy does not list it: FastAPI would allow more than the policy (add `content-type` to `request-headers` if the API accepts it)".into(),
             })
         }
+        // hono/cors answers a preflight with the headers it asks for when
+        // its list is empty.
+        Platform::Hono if fix.request_headers.is_empty() => Some(Limit {
+            value: None,
+            message: "hono/cors allows whatever request headers a preflight asks for when `allowHeaders` is empty, and this policy lists none: Hono would allow more than the policy (list the headers the API accepts in `request-headers`)".into(),
+        }),
         _ => None,
     }
 }

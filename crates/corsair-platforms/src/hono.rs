@@ -25,20 +25,35 @@ fn render(fix: &Norm) -> Snippet {
     let style = ListStyle::JS;
     // Inside `app.use('*', cors({ … }))`: four spaces of indentation.
     let mut lines = Vec::new();
-    let mut list = |key: &str, items: &[String]| {
+    let field = |key: &str, items: &[String]| {
         let lead = 4 + key.len() + 2;
-        lines.push(format!(
+        format!(
             "    {key}: {},",
             style.fit(&quoted(items, js), "    ", lead, 1)
-        ));
+        )
     };
-    list("origin", &fix.origins);
-    list("allowMethods", &fix.methods);
+    if fix.patterns.is_empty() {
+        lines.push(field("origin", &fix.origins));
+    } else {
+        // Patterns: a function testing the exact origins, then each
+        // anchored regex; it returns the origin to allow, or null.
+        let regexes: Vec<String> = fix
+            .patterns
+            .iter()
+            .map(|p| format!("new RegExp({})", js(&p.regex)))
+            .collect();
+        lines.push(format!(
+            "    origin: (origin) =>\n      [{}].includes(origin) ||\n      [{}].some((re) => re.test(origin))\n        ? origin\n        : null,",
+            quoted(&fix.origins, js).join(", "),
+            regexes.join(", ")
+        ));
+    }
+    lines.push(field("allowMethods", &fix.methods));
     if !fix.request_headers.is_empty() {
-        list("allowHeaders", &fix.request_headers);
+        lines.push(field("allowHeaders", &fix.request_headers));
     }
     if !fix.expose_headers.is_empty() {
-        list("exposeHeaders", &fix.expose_headers);
+        lines.push(field("exposeHeaders", &fix.expose_headers));
     }
     if fix.credentials {
         lines.push("    credentials: true,".into());

@@ -264,6 +264,7 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
         Platform::Nginx
             | Platform::Apache
             | Platform::Express
+            | Platform::Hono
             | Platform::Fastapi
             | Platform::Flask
             | Platform::Django
