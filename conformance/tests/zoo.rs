@@ -12,6 +12,8 @@
 //! Chromium (.ci/run installs them all): without them the tests fail, never
 //! skip.
 
+// Each test file uses a part of the shared harness.
+#[allow(dead_code)]
 #[path = "../zoo/harness/mod.rs"]
 mod harness;
 

@@ -2,9 +2,6 @@
 //! (`-X`), with its own minimal configuration, pid and logs in its own
 //! directory; the documents it serves there too.
 
-// Only some of the test files that include the harness start Apache.
-#![allow(dead_code)]
-
 use std::process::Command;
 
 use super::process::{Server, TempDir};

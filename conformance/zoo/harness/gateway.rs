@@ -1,9 +1,6 @@
 //! The Corsair gateway run in the test's process, in front of an upstream,
 //! on a free port of 127.0.0.1; stopped when dropped.
 
-// Only some of the test files that include the harness start a gateway.
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use corsair_gateway::{serve, Live, Metrics, Proxy, ProxyConfig, ServeConfig, Upstream};
