@@ -276,6 +276,23 @@ fn the_ui_page_in_chromium() {
         1,
         "one refused answer is marked"
     );
+    // The form sent is below the report, filled in, to change and resend.
+    assert_eq!(
+        text(&mut tab, "document.querySelector('.again #live-url').value"),
+        url
+    );
+    assert_eq!(
+        text(
+            &mut tab,
+            "document.querySelector('.again #live-headers').value"
+        ),
+        "X-Trace: <b>bold</b>"
+    );
+    assert_eq!(
+        tab.eval("document.querySelector('.again input[name=token]').value.length")
+            .expect("token"),
+        32
+    );
     fits_and_shoot(&mut tab, "ui-check");
     assert_no_console_error(&mut tab, "the check report");
 

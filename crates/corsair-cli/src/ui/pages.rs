@@ -111,13 +111,33 @@ pub fn home(token: &str) -> String {
     }
     w.raw("</nav>");
     for f in FORMS {
-        form(&mut w, f, token);
+        form(&mut w, f, token, &[]);
     }
     w.raw("</main>");
     corsair_html::document("Corsair", Csp::Forms, &w.h)
 }
 
-fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
+/// The form the user just sent, to change and send again.
+pub struct Again<'a> {
+    /// Where it was posted (`/check`).
+    pub action: &'a str,
+    /// The page's token.
+    pub token: &'a str,
+    /// What it held.
+    pub fields: &'a [(String, String)],
+}
+
+/// Fields never written back: a HAR export may be megabytes.
+const NOT_REFILLED: [&str; 3] = ["token", "har", "harfile"];
+
+/// `f`, its fields holding `filled` (name, value) where given.
+fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str, filled: &[(String, String)]) {
+    let value = |name: &str| {
+        filled
+            .iter()
+            .find(|(n, _)| n == name && !NOT_REFILLED.contains(&name))
+            .map(|(_, v)| v.as_str())
+    };
     let legend = format!("{}-legend", f.id);
     let enctype = if f.file {
         "multipart/form-data"
@@ -146,17 +166,18 @@ fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
             Field::Line(name, label, placeholder) => {
                 let id = format!("{}-{name}", f.id);
                 w.el("label", &[("for", &id)], label);
-                w.h.open(
-                    "input",
-                    &[
-                        ("type", "text"),
-                        ("id", &id),
-                        ("name", name),
-                        ("placeholder", placeholder),
-                        ("autocomplete", "off"),
-                        ("spellcheck", "false"),
-                    ],
-                );
+                let mut attrs: Vec<(&'static str, &str)> = vec![
+                    ("type", "text"),
+                    ("id", &id),
+                    ("name", name),
+                    ("placeholder", placeholder),
+                    ("autocomplete", "off"),
+                    ("spellcheck", "false"),
+                ];
+                if let Some(v) = value(name) {
+                    attrs.push(("value", v));
+                }
+                w.h.open("input", &attrs);
             }
             Field::Lines(name, label, placeholder, rows) => {
                 let id = format!("{}-{name}", f.id);
@@ -171,6 +192,9 @@ fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
                         ("spellcheck", "false"),
                     ],
                 );
+                if let Some(v) = value(name) {
+                    w.h.lines(v);
+                }
                 w.close("textarea");
             }
             Field::File(name, label, accept) => {
@@ -189,15 +213,16 @@ fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
             Field::Check(name, label) => {
                 let id = format!("{}-{name}", f.id);
                 w.raw("<div>");
-                w.h.open(
-                    "input",
-                    &[
-                        ("type", "checkbox"),
-                        ("id", &id),
-                        ("name", name),
-                        ("value", "on"),
-                    ],
-                );
+                let mut attrs: Vec<(&'static str, &str)> = vec![
+                    ("type", "checkbox"),
+                    ("id", &id),
+                    ("name", name),
+                    ("value", "on"),
+                ];
+                if value(name).is_some_and(|v| !v.is_empty()) {
+                    attrs.push(("checked", "checked"));
+                }
+                w.h.open("input", &attrs);
                 w.raw(" ");
                 w.el("label", &[("for", &id), ("class", "inline")], label);
                 w.raw("</div>");
@@ -210,22 +235,30 @@ fn form(w: &mut Writer<'_>, f: &FormSpec, token: &str) {
 }
 
 /// A report page: `body` (already written, its values escaped), under a
-/// way back to the forms.
-pub fn result(title: &str, body: &Html) -> String {
+/// way back to the forms, and the form sent (`again`) to change and send
+/// once more.
+pub fn result(title: &str, body: &Html, again: Option<&Again<'_>>) -> String {
     let mut w = Writer::new(Clean::AsIs);
     w.raw("<a class=\"skip\" href=\"#main\">Skip to the report</a>");
     banner(&mut w, "report");
     w.raw("<p><a href=\"/\" id=\"back\">← Check something else</a></p>");
     w.h.append(body);
+    if let Some(a) = again {
+        if let Some(f) = FORMS.iter().find(|f| f.action == a.action) {
+            w.raw("<section aria-labelledby=\"h-again\" class=\"again\"><h2 id=\"h-again\">Change it and check again</h2>");
+            form(&mut w, f, a.token, a.fields);
+            w.raw("</section>");
+        }
+    }
     w.raw("</main>");
     corsair_html::document(title, Csp::Forms, &w.h)
 }
 
-/// A page saying why nothing was checked.
-pub fn problem(message: &str) -> String {
+/// A page saying why nothing was checked (with the form sent, to fix).
+pub fn problem(message: &str, again: Option<&Again<'_>>) -> String {
     let mut body = Html::new();
     body.raw("<h1>Nothing checked</h1><div class=\"error-box\" role=\"alert\" id=\"error\">");
     body.text(message);
     body.raw("</div>");
-    result("Corsair: nothing checked", &body)
+    result("Corsair: nothing checked", &body, again)
 }

@@ -106,7 +106,7 @@ async fn answer(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         // Browsers ask for it unprompted; a 404 would log a console error.
         (&Method::GET, "/favicon.ico") => plain(StatusCode::NO_CONTENT, ""),
         (&Method::POST, _) => post(ctx, req, &path).await,
-        (&Method::GET, _) => page(StatusCode::NOT_FOUND, pages::problem("No such page.")),
+        (&Method::GET, _) => page(StatusCode::NOT_FOUND, pages::problem("No such page.", None)),
         _ => plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n"),
     }
 }
@@ -147,7 +147,7 @@ async fn post(ctx: &Ctx, req: Request<Incoming>, path: &str) -> Response<Full<By
         Err(_) => {
             return page(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                pages::problem("The form is too large (64 MiB at most)."),
+                pages::problem("The form is too large (64 MiB at most).", None),
             )
         }
     };
@@ -176,26 +176,39 @@ async fn post(ctx: &Ctx, req: Request<Incoming>, path: &str) -> Response<Full<By
     }
     let fields = match fields {
         Ok(f) => f,
-        Err(message) => return page(StatusCode::BAD_REQUEST, pages::problem(&message)),
+        Err(message) => return page(StatusCode::BAD_REQUEST, pages::problem(&message, None)),
+    };
+    let again = pages::Again {
+        action: path,
+        token: ctx.token.as_str(),
+        fields: &fields,
     };
     let (sub, _) = match form::parse(path, &fields) {
         Ok(parsed) => parsed,
         Err(form::FormError::UnknownForm(_)) => {
             return page(
                 StatusCode::NOT_FOUND,
-                pages::problem("No form is sent there."),
+                pages::problem("No form is sent there.", None),
             )
         }
-        Err(e) => return page(StatusCode::BAD_REQUEST, pages::problem(&e.to_string())),
+        Err(e) => {
+            return page(
+                StatusCode::BAD_REQUEST,
+                pages::problem(&e.to_string(), Some(&again)),
+            )
+        }
     };
     // A check waits on the network, a large HAR on the CPU: off the
     // thread that answers the page.
     match tokio::task::spawn_blocking(move || actions::run(&sub)).await {
-        Ok(Ok((title, body))) => page(StatusCode::OK, pages::result(&title, &body)),
-        Ok(Err(message)) => page(StatusCode::UNPROCESSABLE_ENTITY, pages::problem(&message)),
+        Ok(Ok((title, body))) => page(StatusCode::OK, pages::result(&title, &body, Some(&again))),
+        Ok(Err(message)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::problem(&message, Some(&again)),
+        ),
         Err(_) => page(
             StatusCode::INTERNAL_SERVER_ERROR,
-            pages::problem("The check stopped unexpectedly."),
+            pages::problem("The check stopped unexpectedly.", Some(&again)),
         ),
     }
 }
