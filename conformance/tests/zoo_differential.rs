@@ -3,7 +3,7 @@
 //! patterns, credentials, methods,
 //! request and exposed headers, max-age, odd but valid header names) are
 //! exported to every engine that runs here (Express, FastAPI, Flask,
-//! Django, Hono, nginx, Caddy, Apache httpd, the Corsair gateway), each engine is started with the export included
+//! Django, Hono, nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine is started with the export included
 //! as a user would include it, and `verify`'s cases, derived from the
 //! policy alone, must find no deviation for Chrome, Firefox or Safari.
 //!
@@ -26,7 +26,7 @@ use corsair_tower::CorsLayer;
 use harness::fixes::{substitute, Fixed};
 use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
-use harness::{apache, caddy, nginx, node, python};
+use harness::{apache, caddy, haproxy, nginx, node, python};
 
 /// The seeds CI runs.
 const SEEDS: [u64; 4] = [1, 7, 42, 2026];
@@ -226,6 +226,31 @@ fn start(platform: Platform, snippet: &str, seed: u64) -> Running {
                 _behind: vec![app],
             };
         }
+        Platform::Haproxy => {
+            let (port, api) = (free_port(), free_port());
+            let conf = substitute(
+                platform,
+                snippet,
+                "bind :8080",
+                &format!("bind 127.0.0.1:{port}"),
+            );
+            let conf = substitute(
+                platform,
+                &conf,
+                "127.0.0.1:8000",
+                &format!("127.0.0.1:{api}"),
+            );
+            // The app behind it: nginx answering JSON.
+            let upstream = format!(
+                "server {{\n    listen 127.0.0.1:{api};\n    default_type application/json;\n    location / {{ return 200 '{{\"items\":[1,2,3]}}'; }}\n}}\n"
+            );
+            let app = nginx::start(&format!("diff-{seed}-app"), &upstream, &[api]).ready();
+            let proxy = haproxy::start(&format!("diff-{seed}"), &conf, &[port]).ready();
+            return Running {
+                main: Box::new(proxy),
+                _behind: vec![app],
+            };
+        }
         _ => start_server(platform, snippet, seed),
     })
 }
@@ -390,7 +415,7 @@ fn differential(platform: Platform) {
 }
 
 /// Every engine above, once each.
-const ENGINES: [Platform; 9] = [
+const ENGINES: [Platform; 10] = [
     Platform::Express,
     Platform::Hono,
     Platform::Fastapi,
@@ -399,6 +424,7 @@ const ENGINES: [Platform; 9] = [
     Platform::Nginx,
     Platform::Caddy,
     Platform::Apache,
+    Platform::Haproxy,
     Platform::CorsairGateway,
 ];
 
@@ -481,6 +507,11 @@ fn caddy() {
 #[test]
 fn hono() {
     differential(Platform::Hono);
+}
+
+#[test]
+fn haproxy() {
+    differential(Platform::Haproxy);
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod caddy;
 pub mod doctor;
 pub mod fixes;
 pub mod gateway;
+pub mod haproxy;
 pub mod nginx;
 pub mod node;
 pub mod process;

@@ -18,7 +18,9 @@ enum Layer {
 
 fn layer(p: Platform) -> Layer {
     match p {
-        Platform::Nginx | Platform::Apache | Platform::Caddy => Layer::FrontServer,
+        Platform::Nginx | Platform::Apache | Platform::Caddy | Platform::Haproxy => {
+            Layer::FrontServer
+        }
         Platform::ApiGatewayHttp | Platform::Sst | Platform::S3 | Platform::CorsairGateway => {
             Layer::Service
         }

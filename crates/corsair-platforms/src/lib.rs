@@ -22,6 +22,7 @@ mod fastapi;
 mod fix;
 mod flask;
 mod go_rs_cors;
+mod haproxy;
 mod hono;
 mod laravel;
 mod nextjs;
@@ -129,6 +130,8 @@ pub enum Platform {
     Apache,
     /// Caddy.
     Caddy,
+    /// HAProxy (2.2 or later).
+    Haproxy,
     /// AWS API Gateway HTTP API.
     ApiGatewayHttp,
     /// SST (`sst.aws.ApiGatewayV2` cors).
@@ -263,6 +266,7 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
         platform,
         Platform::Nginx
             | Platform::Apache
+            | Platform::Haproxy
             | Platform::Express
             | Platform::Hono
             | Platform::Fastapi
@@ -320,5 +324,6 @@ fn renderer(platform: Platform) -> &'static Renderer {
         Platform::CloudflareWorkers => &cloudflare_workers::RENDERER,
         Platform::S3 => &s3::RENDERER,
         Platform::CorsairGateway => &corsair_gateway::RENDERER,
+        Platform::Haproxy => &haproxy::RENDERER,
     }
 }

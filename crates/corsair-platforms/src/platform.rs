@@ -7,7 +7,7 @@ use crate::Platform;
 
 impl Platform {
     /// Every platform, in the order they are listed to users.
-    pub const ALL: [Platform; 22] = [
+    pub const ALL: [Platform; 23] = [
         Platform::Express,
         Platform::Fastapi,
         Platform::Django,
@@ -25,6 +25,7 @@ impl Platform {
         Platform::Nginx,
         Platform::Apache,
         Platform::Caddy,
+        Platform::Haproxy,
         Platform::ApiGatewayHttp,
         Platform::Sst,
         Platform::CloudflareWorkers,
@@ -52,6 +53,7 @@ impl Platform {
             Platform::Nginx => "nginx",
             Platform::Apache => "apache",
             Platform::Caddy => "caddy",
+            Platform::Haproxy => "haproxy",
             Platform::ApiGatewayHttp => "api-gateway-http",
             Platform::Sst => "sst",
             Platform::CloudflareWorkers => "cloudflare-workers",
@@ -80,6 +82,7 @@ impl Platform {
             Platform::Nginx => "nginx",
             Platform::Apache => "Apache httpd",
             Platform::Caddy => "Caddy",
+            Platform::Haproxy => "HAProxy",
             Platform::ApiGatewayHttp => "AWS API Gateway HTTP API",
             Platform::Sst => "SST (sst.aws.ApiGatewayV2)",
             Platform::CloudflareWorkers => "Cloudflare Workers",
