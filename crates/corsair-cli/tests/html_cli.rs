@@ -337,3 +337,38 @@ fn a_redirect_chains_secrets_stay_hidden_in_the_har_page() {
     assert!(!json.contains(TOKEN) && !json.contains(COOKIE));
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn a_policy_with_thousands_of_problems_gives_a_bounded_page() {
+    let origins: Vec<String> = (0..20_000)
+        .map(|i| format!("\"https://a{i}.example.com/\""))
+        .collect();
+    let path = temp_path("many.toml");
+    std::fs::write(
+        &path,
+        format!("[cors]\norigins = [\n{}\n]\n", origins.join(",\n")),
+    )
+    .expect("write");
+    let file = path.to_string_lossy().into_owned();
+    let started = std::time::Instant::now();
+    let (code, page, err) = run(&["lint", &file, "--html", "-"]);
+    let took = started.elapsed();
+    assert_eq!(code, Some(1), "{err}");
+    assert_inert(&page);
+    assert_eq!(page.matches("class=\"finding problem\"").count(), 500);
+    assert!(
+        page.contains("The first 500 of 20001 problems are shown"),
+        "{}",
+        &page[..3000]
+    );
+    // Each problem is found at its own line (each origin's trailing slash).
+    for line in [3, 4, 250, 400] {
+        assert!(
+            page.contains(&format!("many.toml:{line}</p>")),
+            "line {line}"
+        );
+    }
+    assert!(page.len() < 2_000_000, "{} bytes", page.len());
+    assert!(took.as_secs() < 30, "{took:?}");
+    let _ = std::fs::remove_file(&path);
+}

@@ -16,6 +16,47 @@ const LINE_CHARS: usize = 240;
 /// Lines shown around an offending one.
 const CONTEXT: usize = 1;
 
+/// Problems told in full at most (a generated policy may have thousands;
+/// `corsair lint --json` lists them all).
+pub const MAX_PROBLEMS: usize = 500;
+
+/// The file's lines, indexed once: each problem finds its line by a binary
+/// search, not by a scan of the whole file.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// How many lines.
+    fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The 1-based number of the line holding byte `at`.
+    fn number(&self, at: usize) -> usize {
+        self.starts.partition_point(|s| *s <= at)
+    }
+
+    /// Where line `n` (1-based) starts.
+    fn start(&self, n: usize) -> usize {
+        self.starts.get(n - 1).copied().unwrap_or(self.text.len())
+    }
+
+    /// Line `n` (1-based), without its line break.
+    fn line(&self, n: usize) -> &'t str {
+        let end = self.starts.get(n).map_or(self.text.len(), |s| s - 1);
+        self.text.get(self.start(n)..end).unwrap_or_default()
+    }
+}
+
 /// The page for `file` (its name as given), its text, and its problems.
 pub fn page(file: &str, text: &str, checked: &[String], problems: &[Problem]) -> String {
     let mut w = Writer::new(Clean::AsIs);
@@ -82,13 +123,24 @@ pub fn body(w: &mut Writer<'_>, file: &str, text: &str, checked: &[String], prob
         return;
     }
     w.raw("<section aria-labelledby=\"h-problems\"><h2 id=\"h-problems\">Problems</h2>");
-    for p in problems {
-        problem(w, file, text, p);
+    if problems.len() > MAX_PROBLEMS {
+        w.el(
+            "p",
+            &[("class", "muted bound")],
+            &format!(
+                "The first {MAX_PROBLEMS} of {} problems are shown; `corsair lint --json` lists them all.",
+                problems.len()
+            ),
+        );
+    }
+    let lines = Lines::new(text);
+    for p in problems.iter().take(MAX_PROBLEMS) {
+        problem(w, file, &lines, p);
     }
     w.raw("</section>");
 }
 
-fn problem(w: &mut Writer<'_>, file: &str, text: &str, p: &Problem) {
+fn problem(w: &mut Writer<'_>, file: &str, lines: &Lines<'_>, p: &Problem) {
     let (class, word) = severity_words(p.severity);
     // As `corsair lint` names them.
     let word = if p.severity == Severity::Info {
@@ -106,7 +158,7 @@ fn problem(w: &mut Writer<'_>, file: &str, text: &str, p: &Problem) {
     w.text(&p.message);
     w.close("h3");
     match &p.location {
-        Location::File { span } => source(w, file, text, span, class),
+        Location::File { span } => source(w, file, lines, span, class),
         Location::Env { var, index } => {
             w.open("p", &[("class", "where")])
                 .raw("In the environment: ")
@@ -133,13 +185,19 @@ fn problem(w: &mut Writer<'_>, file: &str, text: &str, p: &Problem) {
 }
 
 /// The lines around `span`, numbered, the offending part marked.
-fn source(w: &mut Writer<'_>, file: &str, text: &str, span: &Range<usize>, class: &'static str) {
+fn source(
+    w: &mut Writer<'_>,
+    file: &str,
+    lines: &Lines<'_>,
+    span: &Range<usize>,
+    class: &'static str,
+) {
+    let text = lines.text;
     let start = floor(text, span.start.min(text.len()));
     let end = floor(text, span.end.min(text.len()).max(start));
-    let line_no = text[..start].matches('\n').count() + 1;
-    let lines: Vec<&str> = text.split('\n').collect();
+    let line_no = lines.number(start);
     let first = line_no.saturating_sub(CONTEXT).max(1);
-    let last = (line_no + CONTEXT).min(lines.len());
+    let last = (line_no + CONTEXT).min(lines.count());
     w.open("p", &[("class", "where mono")])
         .text(&format!("{file}:{line_no}"))
         .close("p");
@@ -151,9 +209,8 @@ fn source(w: &mut Writer<'_>, file: &str, text: &str, span: &Range<usize>, class
             ("aria-label", &format!("{file} line {line_no}")),
         ],
     );
-    let mut offset: usize = lines[..first - 1].iter().map(|l| l.len() + 1).sum();
-    for (i, line) in lines.iter().enumerate().take(last).skip(first - 1) {
-        let n = i + 1;
+    for n in first..=last {
+        let line = lines.line(n);
         let hit = n == line_no;
         let row = if hit {
             format!("line hit {class}")
@@ -164,8 +221,9 @@ fn source(w: &mut Writer<'_>, file: &str, text: &str, span: &Range<usize>, class
         w.el("span", &[("class", "no")], &n.to_string());
         w.open("span", &[("class", "code")]);
         if hit {
-            let a = start - offset;
-            let b = (end - offset).min(line.len()).max(a);
+            let offset = lines.start(n);
+            let a = floor(line, start - offset);
+            let b = floor(line, (end - offset).min(line.len()).max(a));
             let (before, marked, after) =
                 (&line[..a], &line[a..b], line[b..].trim_end_matches('\r'));
             w.text(&tail(before, LINE_CHARS / 3));
@@ -177,7 +235,6 @@ fn source(w: &mut Writer<'_>, file: &str, text: &str, span: &Range<usize>, class
             w.text(&head(line.trim_end_matches('\r'), LINE_CHARS));
         }
         w.close("span").close("div");
-        offset += line.len() + 1;
     }
     w.close("div");
 }
