@@ -21,7 +21,7 @@ use corsair_core::{Outcome, Slug};
 use corsair_platforms::{Platform, Rendered};
 
 use harness::doctor::{self, expect, Call};
-use harness::fixes::{self, substitute, Expect};
+use harness::fixes::{self, paste_caddy, paste_nginx, Expect};
 use harness::process::{fill, free_port, zoo_dir, zoo_file, Server, TempDir};
 use harness::{caddy, nginx, node, python};
 
@@ -354,43 +354,6 @@ fn flask_unanchored_regex_trusts_look_alike_origins() {
 /// The fix the doctor renders for `platform` on `broken`'s answer to `call`.
 fn rendered_fix(platform: Platform, broken: &Server, call: &Call) -> Rendered {
     fixes::rendered(platform, &call.to(&broken.url(ITEMS))).0
-}
-
-/// The nginx snippet as pasted: its listen placeholder and upstream
-/// address filled in, nothing else.
-fn paste_nginx(snippet: &str, port: u16, upstream: u16) -> String {
-    let nginx = Platform::Nginx;
-    let listen = format!("listen 127.0.0.1:{port};");
-    let conf = substitute(
-        nginx,
-        snippet,
-        "# ... listen, server_name, ssl as before",
-        &listen,
-    );
-    substitute(
-        nginx,
-        &conf,
-        "127.0.0.1:8000",
-        &format!("127.0.0.1:{upstream}"),
-    )
-}
-
-/// The Caddyfile snippet as pasted: its site address and upstream filled
-/// in, nothing else.
-fn paste_caddy(snippet: &str, port: u16, upstream: u16) -> String {
-    let caddy = Platform::Caddy;
-    let conf = substitute(
-        caddy,
-        snippet,
-        "api.example.com",
-        &format!("http://:{port}"),
-    );
-    substitute(
-        caddy,
-        &conf,
-        "127.0.0.1:8000",
-        &format!("127.0.0.1:{upstream}"),
-    )
 }
 
 /// The doctor and Chromium both find `call` to the fixed server allowed.

@@ -23,7 +23,7 @@ use corsair_platforms::export::{export, ExportError};
 use corsair_platforms::Platform;
 
 use corsair_tower::CorsLayer;
-use harness::fixes::{substitute, Fixed};
+use harness::fixes::{paste_caddy, paste_nginx, substitute, Fixed};
 use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
 use harness::{apache, caddy, haproxy, nginx, node, python};
@@ -307,18 +307,7 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
         }
         Platform::Nginx => {
             let (port, api) = (free_port(), free_port());
-            let conf = substitute(
-                platform,
-                snippet,
-                "# ... listen, server_name, ssl as before",
-                &format!("listen 127.0.0.1:{port};"),
-            );
-            let conf = substitute(
-                platform,
-                &conf,
-                "127.0.0.1:8000",
-                &format!("127.0.0.1:{api}"),
-            );
+            let conf = paste_nginx(snippet, port, api);
             let upstream = format!(
                 "server {{\n    listen 127.0.0.1:{api};\n    default_type application/json;\n    location / {{ return 200 '{{\"items\":[1,2,3]}}'; }}\n}}\n"
             );
@@ -326,18 +315,7 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
         }
         Platform::Caddy => {
             let (port, api) = (free_port(), free_port());
-            let conf = substitute(
-                platform,
-                snippet,
-                "api.example.com",
-                &format!("http://:{port}"),
-            );
-            let conf = substitute(
-                platform,
-                &conf,
-                "127.0.0.1:8000",
-                &format!("127.0.0.1:{api}"),
-            );
+            let conf = paste_caddy(snippet, port, api);
             let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)]);
             caddy::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
         }

@@ -26,7 +26,7 @@ use corsair_platforms::export::export;
 use corsair_platforms::{Platform, Rendered};
 
 use harness::doctor::{self, Call, PAGE};
-use harness::fixes::{self, substitute, Expect};
+use harness::fixes::{self, paste_caddy, paste_nginx, Expect};
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
 use harness::{caddy, nginx, node, python};
 
@@ -180,14 +180,8 @@ fn verify_catches_one_mistake_per_engine() {
     // nginx whose preflight answer lost PUT.
     let r = exported(Platform::Nginx);
     let (port, api) = (free_port(), free_port());
-    let conf = substitute(
-        Platform::Nginx,
-        &r.snippet,
-        "# ... listen, server_name, ssl as before",
-        &format!("listen 127.0.0.1:{port};"),
-    )
-    .replace("127.0.0.1:8000", &format!("127.0.0.1:{api}"))
-    .replace("GET, HEAD, POST, PUT", "GET, HEAD, POST");
+    let conf =
+        paste_nginx(&r.snippet, port, api).replace("GET, HEAD, POST, PUT", "GET, HEAD, POST");
     let upstream = fill(&zoo_file("nginx/api-401.conf"), &[("API_PORT", api)]);
     let server = nginx::start(
         "broken-method",
@@ -264,18 +258,7 @@ fn flask_serves_the_export() {
 fn nginx_serves_the_export() {
     let r = exported(Platform::Nginx);
     let (port, api) = (free_port(), free_port());
-    let conf = substitute(
-        Platform::Nginx,
-        &r.snippet,
-        "# ... listen, server_name, ssl as before",
-        &format!("listen 127.0.0.1:{port};"),
-    );
-    let conf = substitute(
-        Platform::Nginx,
-        &conf,
-        "127.0.0.1:8000",
-        &format!("127.0.0.1:{api}"),
-    );
+    let conf = paste_nginx(&r.snippet, port, api);
     // The API behind it answers with the count header.
     let upstream = fill(&zoo_file("nginx/api-401.conf"), &[("API_PORT", api)]).replace(
         "return 200",
@@ -289,18 +272,7 @@ fn nginx_serves_the_export() {
 fn caddy_serves_the_export() {
     let r = exported(Platform::Caddy);
     let (port, api) = (free_port(), free_port());
-    let conf = substitute(
-        Platform::Caddy,
-        &r.snippet,
-        "api.example.com",
-        &format!("http://:{port}"),
-    );
-    let conf = substitute(
-        Platform::Caddy,
-        &conf,
-        "127.0.0.1:8000",
-        &format!("127.0.0.1:{api}"),
-    );
+    let conf = paste_caddy(&r.snippet, port, api);
     let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)])
         .replace("\trespond", "\theader X-Total-Count 3\n\trespond");
     let server = caddy::start("export", &format!("{conf}\n{upstream}"), &[port, api]).ready();

@@ -52,6 +52,43 @@ pub fn substitute(platform: Platform, snippet: &str, placeholder: &str, value: &
     snippet.replace(placeholder, value)
 }
 
+/// The nginx snippet as pasted: its listen placeholder and upstream
+/// address filled in, nothing else.
+pub fn paste_nginx(snippet: &str, port: u16, upstream: u16) -> String {
+    let nginx = Platform::Nginx;
+    let listen = format!("listen 127.0.0.1:{port};");
+    let conf = substitute(
+        nginx,
+        snippet,
+        "# ... listen, server_name, ssl as before",
+        &listen,
+    );
+    substitute(
+        nginx,
+        &conf,
+        "127.0.0.1:8000",
+        &format!("127.0.0.1:{upstream}"),
+    )
+}
+
+/// The Caddyfile snippet as pasted: its site address and upstream filled
+/// in, nothing else.
+pub fn paste_caddy(snippet: &str, port: u16, upstream: u16) -> String {
+    let caddy = Platform::Caddy;
+    let conf = substitute(
+        caddy,
+        snippet,
+        "api.example.com",
+        &format!("http://:{port}"),
+    );
+    substitute(
+        caddy,
+        &conf,
+        "127.0.0.1:8000",
+        &format!("127.0.0.1:{upstream}"),
+    )
+}
+
 /// A fixed server under test: where it listens, and what it logged.
 pub trait Fixed {
     /// Its public port.
