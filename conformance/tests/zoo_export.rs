@@ -28,7 +28,7 @@ use corsair_platforms::{Platform, Rendered};
 use harness::doctor::{self, Call, PAGE};
 use harness::fixes::{self, paste_caddy, paste_nginx, Expect};
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
-use harness::{caddy, nginx, node, python};
+use harness::{browser, caddy, nginx, node, python};
 
 /// The policy: an admin origin, and in development the page (plain http),
 /// cookies, a JSON PUT with a bearer token, a header the page reads.
@@ -82,12 +82,12 @@ fn deviations(url: &str) -> Vec<Deviation> {
     runs.into_iter().flat_map(|r| r.deviations).collect()
 }
 
-/// The policy's development stage exported for `platform`, exactly (no
-/// narrowing).
-fn exported(platform: Platform) -> Rendered {
+/// The policy exported for `platform` at `stage` (`None`: production),
+/// exactly (no narrowing).
+fn exported(platform: Platform, stage: Option<&str>) -> Rendered {
     let (doc, problems) = document::parse(POLICY);
     assert!(problems.is_empty(), "{problems:?}");
-    let checked = check(&doc, &[], Some("development"));
+    let checked = check(&doc, &[], stage);
     assert!(!checked.has_errors(), "{:?}", checked.problems);
     let out = export(platform, &checked.specs, &[], false)
         .unwrap_or_else(|e| panic!("{platform}: the export is refused: {e:?}"));
@@ -149,7 +149,7 @@ fn caught(what: &str, server: &Server, slug: Slug) {
 #[test]
 fn verify_catches_one_mistake_per_engine() {
     // Express reflecting every origin with credentials.
-    let r = exported(Platform::Express);
+    let r = exported(Platform::Express, Some("development"));
     let source = format!(
         "{}\n{EXPRESS_ROUTES}",
         r.snippet
@@ -178,7 +178,7 @@ fn verify_catches_one_mistake_per_engine() {
     .ready();
     caught("fastapi star", &api, Slug::ReflectsAnyOrigin);
     // nginx whose preflight answer lost PUT.
-    let r = exported(Platform::Nginx);
+    let r = exported(Platform::Nginx, Some("development"));
     let (port, api) = (free_port(), free_port());
     let conf =
         paste_nginx(&r.snippet, port, api).replace("GET, HEAD, POST, PUT", "GET, HEAD, POST");
@@ -198,83 +198,145 @@ const EXPRESS_ROUTES: &str = "const items = (req, res) => {\n\
 app.get('/api/items', items);\napp.put('/api/items', items);\n\
 app.listen(Number(process.argv[2]), '127.0.0.1');\n";
 
-#[test]
-fn express_serves_the_export() {
-    let r = exported(Platform::Express);
-    let source = format!(
-        "{}\n// The app's routes (added by the zoo).\n{EXPRESS_ROUTES}",
-        r.snippet
-    );
-    let server = node::start_source("export-express", &source).ready();
-    verify_engine(Platform::Express, &server, &r.snippet);
+/// The engine `platform` serving `snippet` as a user would include it:
+/// the app's routes after it, the addresses filled in.
+fn serve(platform: Platform, snippet: &str, name: &str) -> Server {
+    match platform {
+        Platform::Express => {
+            let source =
+                format!("{snippet}\n// The app's routes (added by the zoo).\n{EXPRESS_ROUTES}");
+            node::start_source(name, &source).ready()
+        }
+        Platform::Fastapi => {
+            let dir = TempDir::new(name);
+            dir.write(
+                "main.py",
+                &format!(
+                    "{snippet}\n\n# The app's routes (added by the zoo).\n\
+                     from fastapi import Response\n\n\n\
+                     @app.api_route(\"{ITEMS}\", methods=[\"GET\", \"PUT\"])\n\
+                     def items(response: Response):\n    response.headers[\"X-Total-Count\"] = \"3\"\n    return {{\"items\": [1, 2, 3]}}\n"
+                ),
+            );
+            let app_dir = dir.path().to_path_buf();
+            python::uvicorn(name, &app_dir, "main", dir).ready()
+        }
+        Platform::Flask => {
+            let dir = TempDir::new(name);
+            let file = dir.write(
+                "app.py",
+                &format!(
+                    "{snippet}\n\n# The app's routes (added by the zoo).\n\
+                     @app.route(\"{ITEMS}\", methods=[\"GET\", \"PUT\"])\n\
+                     def items():\n    return {{\"items\": [1, 2, 3]}}, 200, {{\"X-Total-Count\": \"3\"}}\n"
+                ),
+            );
+            python::flask(name, &file, dir).ready()
+        }
+        Platform::Nginx => {
+            let (port, api) = (free_port(), free_port());
+            let conf = paste_nginx(snippet, port, api);
+            // The API behind it answers with the count header.
+            let upstream = fill(&zoo_file("nginx/api-401.conf"), &[("API_PORT", api)]).replace(
+                "return 200",
+                "add_header X-Total-Count 3;\n        return 200",
+            );
+            nginx::start(name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
+        }
+        Platform::Caddy => {
+            let (port, api) = (free_port(), free_port());
+            let conf = paste_caddy(snippet, port, api);
+            let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)])
+                .replace("\trespond", "\theader X-Total-Count 3\n\trespond");
+            caddy::start(name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
+        }
+        other => panic!("{other}: not served by this test"),
+    }
 }
 
-/// The Python routes for FastAPI and Flask (`route` decorates both verbs).
-fn python_routes(route: &str) -> String {
-    format!(
-        "\n\n# The app's routes (added by the zoo).\n\
-         {route}\ndef items():\n    return {{\"items\": [1, 2, 3]}}, 200, {{\"X-Total-Count\": \"3\"}}\n"
-    )
+/// The response headers a page may read without their being exposed.
+const SAFELISTED: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// The export, proven on the engine in real Chromium both ways: the
+/// development stage (the page's origin listed) lets the page read exactly
+/// the safelisted headers and the exposed one, nothing else; the production
+/// policy (the page's origin not listed) is refused.
+fn prove(platform: Platform) {
+    let r = exported(platform, Some("development"));
+    let server = serve(platform, &r.snippet, &format!("export-{platform}"));
+    verify_engine(platform, &server, &r.snippet);
+    let seen = browser::fetch(
+        &format!("export-read-{platform}"),
+        &CALL,
+        server.port(),
+        ITEMS,
+    );
+    let readable: Vec<String> = seen
+        .js
+        .readable_headers
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    assert!(
+        readable.iter().any(|h| h == "x-total-count"),
+        "{platform}: the exposed header is not readable: {readable:?}"
+    );
+    let extra: Vec<&String> = readable
+        .iter()
+        .filter(|h| h.as_str() != "x-total-count" && !SAFELISTED.contains(&h.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "{platform}: the page reads more than the policy exposes: {extra:?}"
+    );
+    drop(server);
+    let r = exported(platform, None);
+    let server = serve(platform, &r.snippet, &format!("export-prod-{platform}"));
+    let seen = browser::fetch(
+        &format!("export-refused-{platform}"),
+        &CALL,
+        server.port(),
+        ITEMS,
+    );
+    assert_eq!(
+        seen.outcome,
+        corsair_conformance::Outcome::Blocked,
+        "{platform}: Chromium reads the API from an origin the policy does not list: {:?}",
+        seen.js
+    );
+}
+
+#[test]
+fn express_serves_the_export() {
+    prove(Platform::Express);
 }
 
 #[test]
 fn fastapi_serves_the_export() {
-    let r = exported(Platform::Fastapi);
-    let dir = TempDir::new("export-fastapi");
-    dir.write(
-        "main.py",
-        &format!(
-            "{}\n\n# The app's routes (added by the zoo).\n\
-             from fastapi import Response\n\n\n\
-             @app.api_route(\"{ITEMS}\", methods=[\"GET\", \"PUT\"])\n\
-             def items(response: Response):\n    response.headers[\"X-Total-Count\"] = \"3\"\n    return {{\"items\": [1, 2, 3]}}\n",
-            r.snippet
-        ),
-    );
-    let app_dir = dir.path().to_path_buf();
-    let server = python::uvicorn("export", &app_dir, "main", dir).ready();
-    verify_engine(Platform::Fastapi, &server, &r.snippet);
+    prove(Platform::Fastapi);
 }
 
 #[test]
 fn flask_serves_the_export() {
-    let r = exported(Platform::Flask);
-    let dir = TempDir::new("export-flask");
-    let file = dir.write(
-        "app.py",
-        &format!(
-            "{}{}",
-            r.snippet,
-            python_routes(&format!(
-                "@app.route(\"{ITEMS}\", methods=[\"GET\", \"PUT\"])"
-            ))
-        ),
-    );
-    let server = python::flask("export", &file, dir).ready();
-    verify_engine(Platform::Flask, &server, &r.snippet);
+    prove(Platform::Flask);
 }
 
 #[test]
 fn nginx_serves_the_export() {
-    let r = exported(Platform::Nginx);
-    let (port, api) = (free_port(), free_port());
-    let conf = paste_nginx(&r.snippet, port, api);
-    // The API behind it answers with the count header.
-    let upstream = fill(&zoo_file("nginx/api-401.conf"), &[("API_PORT", api)]).replace(
-        "return 200",
-        "add_header X-Total-Count 3;\n        return 200",
-    );
-    let server = nginx::start("export", &format!("{conf}\n{upstream}"), &[port, api]).ready();
-    verify_engine(Platform::Nginx, &server, &r.snippet);
+    prove(Platform::Nginx);
 }
 
 #[test]
 fn caddy_serves_the_export() {
-    let r = exported(Platform::Caddy);
-    let (port, api) = (free_port(), free_port());
-    let conf = paste_caddy(&r.snippet, port, api);
-    let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)])
-        .replace("\trespond", "\theader X-Total-Count 3\n\trespond");
-    let server = caddy::start("export", &format!("{conf}\n{upstream}"), &[port, api]).ready();
-    verify_engine(Platform::Caddy, &server, &r.snippet);
+    prove(Platform::Caddy);
 }
