@@ -19,6 +19,7 @@ mod html;
 mod inputs;
 mod json_out;
 mod lint;
+mod openapi;
 mod policy_file;
 mod render;
 mod serve;

@@ -30,6 +30,9 @@ pub struct VerifyArgs {
     /// The stage whose policy to hold the deployment to (default: production, `[cors]`).
     #[arg(long, value_name = "NAME", env = corsair_core::policy::STAGE_ENV)]
     pub stage: Option<String>,
+    /// An OpenAPI document (3.x or Swagger 2.0, JSON or YAML): each URL is then the API's base, and every path of the document is checked, with the methods it serves.
+    #[arg(long, value_name = "FILE")]
+    pub openapi: Option<PathBuf>,
     /// Send the allowed requests whose method may change data (PUT, PATCH, DELETE…); without it their preflight decides.
     #[arg(long)]
     pub send: bool,
@@ -77,6 +80,10 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
     })?;
     let routes = loaded.route_paths();
     let sender = args.connect.sender(args.connect.insecure)?;
+    let api = match &args.openapi {
+        Some(path) => Some(crate::openapi::routes(path)?),
+        None => None,
+    };
     let mut plans = Vec::new();
     for raw in &args.urls {
         let url = Url::parse(raw).map_err(|e| CliError::Input(format!("{raw}: {e}")))?;
@@ -85,17 +92,42 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
                 "{raw}: only http and https URLs can be verified"
             )));
         }
-        let (route, _) = set.for_path(url.path());
-        let spec = loaded
-            .checked
-            .specs
-            .get(route.map_or(0, |i| i + 1))
-            .ok_or_else(|| CliError::Input("the policy's routes do not compile".into()))?;
-        plans.push((
-            raw.clone(),
-            route.and_then(|i| routes.get(i).cloned()),
-            verify::cases(raw, spec),
-        ));
+        // With an OpenAPI document, the URL is the API's base and each of
+        // its routes is checked, with the methods it serves.
+        let targets: Vec<(String, Option<&[String]>)> = match &api {
+            None => vec![(raw.clone(), None)],
+            Some(routes) => routes
+                .iter()
+                .map(|r| {
+                    let mut u = url.clone();
+                    u.set_path(&format!("{}{}", url.path().trim_end_matches('/'), r.path));
+                    (u.to_string(), Some(r.methods.as_slice()))
+                })
+                .collect(),
+        };
+        for (target, served) in targets {
+            let path = Url::parse(&target)
+                .map(|u| u.path().to_owned())
+                .unwrap_or_default();
+            let (route, _) = set.for_path(&path);
+            let spec = loaded
+                .checked
+                .specs
+                .get(route.map_or(0, |i| i + 1))
+                .ok_or_else(|| CliError::Input("the policy's routes do not compile".into()))?;
+            let mut cases = verify::cases(&target, spec);
+            if let Some(served) = served {
+                // An allowed case for a method the route does not serve
+                // tests nothing the page does.
+                cases.retain(|c| {
+                    c.expect == Expect::Refused
+                        || served
+                            .iter()
+                            .any(|m| m.eq_ignore_ascii_case(&c.request.method))
+                });
+            }
+            plans.push((target, route.and_then(|i| routes.get(i).cloned()), cases));
+        }
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -183,3 +183,58 @@ fn two_deployments_that_part_are_drift() {
     let out = corsair(&["verify", &a, &a, "--policy", &policy()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+/// With an OpenAPI document, each URL is the API's base: every path is
+/// checked (templates filled), with the methods it serves.
+#[test]
+fn an_openapi_document_gives_the_routes() {
+    let port = server(Some("https://app.example.com"));
+    let base = format!("http://127.0.0.1:{port}/v1");
+    let spec = std::env::temp_dir().join(format!("corsair-verify-{}.yaml", std::process::id()));
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    get: {}\n  /items/{id}:\n    get: {}\n    put: {}\n",
+    )
+    .expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    let out = corsair(&[
+        "verify",
+        &base,
+        "--openapi",
+        &spec,
+        "--policy",
+        &policy(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let urls: Vec<&str> = v["urls"]
+        .as_array()
+        .expect("urls")
+        .iter()
+        .filter_map(|u| u["url"].as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            format!("http://127.0.0.1:{port}/v1/items"),
+            format!("http://127.0.0.1:{port}/v1/items/1")
+        ]
+    );
+    let bad = std::env::temp_dir().join(format!("corsair-verify-{}-bad.yaml", std::process::id()));
+    std::fs::write(&bad, "just: [a, list]\n").expect("write");
+    let out = corsair(&[
+        "verify",
+        &base,
+        "--openapi",
+        &bad.to_string_lossy(),
+        "--policy",
+        &policy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not an OpenAPI document"),
+        "{}",
+        text(&out.stderr)
+    );
+}
