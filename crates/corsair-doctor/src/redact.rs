@@ -666,11 +666,21 @@ pub fn har_verdict(mut h: crate::har_check::HarVerdict) -> crate::har_check::Har
     redact_verdict(&mut h.verdict, &r);
     r.scrub_in_place(&mut h.scenario.request.url);
     r.headers(&mut h.scenario.request.headers);
-    for a in [&mut h.scenario.preflight, &mut h.scenario.response]
-        .into_iter()
-        .flatten()
-    {
+    // Every answer of the chain: the first hop's and each redirect's.
+    let mut pending: Vec<&mut corsair_core::scenario::Answer> =
+        [&mut h.scenario.preflight, &mut h.scenario.response]
+            .into_iter()
+            .flatten()
+            .collect();
+    while let Some(a) = pending.pop() {
         r.headers(&mut a.headers);
+        if let Some(hop) = a.next.as_deref_mut() {
+            pending.extend(
+                [&mut hop.preflight, &mut hop.response]
+                    .into_iter()
+                    .flatten(),
+            );
+        }
     }
     r.scrub_in_place(&mut h.page_origin.origin);
     if let Some(e) = &mut h.recorded_error {
@@ -682,6 +692,50 @@ pub fn har_verdict(mut h: crate::har_check::HarVerdict) -> crate::har_check::Har
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every answer of a redirect chain is redacted, not only the first.
+    #[test]
+    fn a_har_verdict_is_redacted_down_the_redirect_chain() {
+        use corsair_core::scenario::{Answer, Hop, Scenario};
+        let secret = "sess=ABCD1234SECRET";
+        let hop = |status: u16, next: Option<Box<Hop>>| Answer {
+            status,
+            headers: vec![("set-cookie".into(), secret.into())],
+            next,
+        };
+        let third = Hop {
+            preflight: None,
+            response: Some(hop(200, None)),
+        };
+        let second = Hop {
+            preflight: Some(hop(204, None)),
+            response: Some(hop(302, Some(Box::new(third)))),
+        };
+        let mut scenario: Scenario = serde_json::from_str(
+            r#"{"page_origin": "https://app.example.com", "request": {"url": "https://api.example.com/a"}}"#,
+        )
+        .expect("a scenario");
+        scenario.response = Some(hop(302, Some(Box::new(second))));
+        let verdict =
+            corsair_core::explain(&scenario, corsair_core::Profile::Chrome).expect("a verdict");
+        let h = crate::har_check::HarVerdict {
+            entry: 0,
+            preflight_entry: None,
+            redirect_entries: vec![1, 2],
+            page_origin: crate::har::PageOrigin {
+                origin: "https://app.example.com".into(),
+                source: crate::har::OriginSource::OriginHeader,
+            },
+            scenario,
+            credentials_assumed: false,
+            preflight_assumed: false,
+            recorded_error: None,
+            headers_from_preflight: Vec::new(),
+            verdict,
+        };
+        let shown = serde_json::to_string(&har_verdict(h)).expect("JSON");
+        assert!(!shown.contains("ABCD1234SECRET"), "{shown}");
+    }
 
     #[test]
     fn names_like_credentials_are_secret() {
