@@ -166,9 +166,21 @@ pub fn run(args: &HarArgs) -> Result<Status, CliError> {
     let reader = BufReader::new(input.file());
     if let Some(path) = &args.html {
         let shown = args.file.display().to_string();
+        let mut files = crate::html::har::PageFiles::next_to(path, &shown);
+        let mut first_only = crate::html::har::FirstPageOnly;
+        let more: &mut dyn crate::html::har::MorePages = match files.as_mut() {
+            Some(f) => f,
+            None => &mut first_only,
+        };
         let (page, counts, _) =
-            crate::html::har::page(&shown, reader, &summary, profile, bound_notes);
+            crate::html::har::page(&shown, reader, &summary, profile, bound_notes, more);
         crate::html::write_file(path, &page)?;
+        if let Some((file, e)) = files.and_then(|f| f.error) {
+            return Err(CliError::Input(format!(
+                "cannot write {}: {e}",
+                file.display()
+            )));
+        }
         if let Some(e) = error {
             eprintln!("corsair har: {name}: {e}; the report covers the entries before that point");
             return Ok(Status::BadInput);

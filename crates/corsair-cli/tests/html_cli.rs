@@ -138,6 +138,48 @@ fn a_50000_entry_har_gives_a_bounded_page() {
     let _ = std::fs::remove_file(&path);
 }
 
+/// Written to a file, the report is paged: the first page (the summary,
+/// the first 1,000 requests, the stories) and numbered pages of 1,000
+/// requests each next to it, linked both ways.
+#[test]
+fn a_large_har_report_is_paged_into_files() {
+    let path = temp_path("paged.har");
+    std::fs::write(&path, generated_har(2_500)).expect("write the export");
+    let dir = temp_path("paged-report");
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let report = dir.join("report.html");
+    let (code, _, err) = run(&[
+        "har",
+        &path.to_string_lossy(),
+        "--html",
+        &report.to_string_lossy(),
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let first = read("report.html");
+    assert_inert(&first);
+    assert_eq!(first.matches("<tr class=").count(), 1000);
+    assert!(
+        first.contains("href=\"./report-2.html\""),
+        "no link to page 2"
+    );
+    for (name, rows, next) in [("report-2.html", 1000, true), ("report-3.html", 500, false)] {
+        let page = read(name);
+        assert_inert(&page);
+        assert_eq!(page.matches("<tr class=").count(), rows, "{name}");
+        assert!(
+            page.contains("href=\"./report.html\""),
+            "{name}: no link to the summary"
+        );
+        assert_eq!(page.contains("rel=\"next\""), next, "{name}");
+    }
+    assert!(!dir.join("report-4.html").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
+}
+
 #[test]
 fn the_lint_page_marks_every_problem_where_the_json_places_it() {
     let dir = env!("CARGO_MANIFEST_DIR");

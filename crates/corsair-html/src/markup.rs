@@ -9,14 +9,22 @@ use crate::escape::escape;
 pub struct Html(String);
 
 /// Attributes whose value is a URL the browser follows: only a local one
-/// (`#id`, `/path`, `?query`) is written, so no input can become a
+/// (`#id`, `/path`, `?query`, or a file next to the page, `./name.html`,
+/// of plain characters) is written, so no input can become a
 /// `javascript:` link or a request to another host.
 const URL_ATTRIBUTES: [&str; 4] = ["href", "src", "action", "formaction"];
 
 fn local_url(value: &str) -> bool {
-    (value.starts_with('#') || value.starts_with('?') || value.starts_with('/'))
-        && !value.starts_with("//")
-        && !value.contains('\\')
+    let sibling = value.strip_prefix("./").is_some_and(|f| {
+        !f.is_empty()
+            && !f.starts_with('.')
+            && f.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    });
+    sibling
+        || ((value.starts_with('#') || value.starts_with('?') || value.starts_with('/'))
+            && !value.starts_with("//")
+            && !value.contains('\\'))
 }
 
 impl Html {
@@ -147,5 +155,17 @@ mod tests {
         let mut h = Html::new();
         h.open("form", &[("action", "//evil.test/x")]).close("form");
         assert_eq!(h.as_str(), "<form></form>");
+        // A file next to the page, of plain characters only.
+        for (href, kept) in [
+            ("./report-2.html", true),
+            ("./../etc/passwd", false),
+            ("./a/b.html", false),
+            ("./javascript:alert(1)", false),
+            ("./.hidden", false),
+        ] {
+            let mut h = Html::new();
+            h.open("a", &[("href", href)]).close("a");
+            assert_eq!(h.as_str().contains("href"), kept, "{href}");
+        }
     }
 }

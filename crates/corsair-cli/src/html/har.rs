@@ -21,6 +21,125 @@ pub const MAX_ROWS: usize = 1000;
 /// Requests told in full at most.
 pub const MAX_DETAILS: usize = 100;
 
+/// Where the rows past the first page go: `har --html` writes them as
+/// numbered pages next to the report; `corsair ui` shows the first page.
+pub trait MorePages {
+    /// The link to page `number` (2, 3, …), if pages are written.
+    fn href(&self, number: usize) -> Option<String>;
+    /// Page `number` with its table rows; `last` when no page follows.
+    fn page(&mut self, number: usize, rows: &Html, last: bool);
+}
+
+/// Rows past the first page are counted, not kept.
+pub struct FirstPageOnly;
+
+impl MorePages for FirstPageOnly {
+    fn href(&self, _: usize) -> Option<String> {
+        None
+    }
+    fn page(&mut self, _: usize, _: &Html, _: bool) {}
+}
+
+/// The pages past the first, written next to the report as
+/// `NAME-2.html`, `NAME-3.html`, … with links between them.
+pub struct PageFiles {
+    dir: std::path::PathBuf,
+    /// The report's file name (`report.html`).
+    first: String,
+    /// The name the pages are numbered after (`report`).
+    stem: String,
+    /// What is being reported on (the export's name), for the titles.
+    name: String,
+    /// The first page that could not be written, if any.
+    pub error: Option<(std::path::PathBuf, std::io::Error)>,
+}
+
+impl PageFiles {
+    /// Pages next to `report` (its directory, its name without extension).
+    /// `None` when the report has no file name (standard output).
+    pub fn next_to(report: &std::path::Path, name: &str) -> Option<PageFiles> {
+        if report.as_os_str() == "-" {
+            return None;
+        }
+        let first = report.file_name()?.to_str()?.to_owned();
+        let stem = report.file_stem()?.to_str()?.to_owned();
+        // Links are written only to plain file names.
+        let plain = |s: &str| {
+            !s.starts_with('.')
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        };
+        if !plain(&first) || !plain(&stem) {
+            return None;
+        }
+        Some(PageFiles {
+            dir: report
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default(),
+            first,
+            stem,
+            name: name.to_owned(),
+            error: None,
+        })
+    }
+
+    fn file(&self, number: usize) -> String {
+        if number <= 1 {
+            self.first.clone()
+        } else {
+            format!("{}-{number}.html", self.stem)
+        }
+    }
+}
+
+impl MorePages for PageFiles {
+    fn href(&self, number: usize) -> Option<String> {
+        Some(format!("./{}", self.file(number)))
+    }
+
+    fn page(&mut self, number: usize, rows: &Html, last: bool) {
+        if self.error.is_some() {
+            return;
+        }
+        let mut w = Writer::new(Clean::AsIs);
+        w.raw("<a class=\"skip\" href=\"#main\">Skip to the report</a>");
+        banner(&mut w, "HAR report");
+        w.open("h1", &[])
+            .raw("HAR ")
+            .text(&self.name)
+            .text(&format!(", page {number}"))
+            .close("h1");
+        w.raw("<nav aria-label=\"Pages\"><p>");
+        let first = format!("./{}", self.file(1));
+        w.el("a", &[("href", &first)], "first page (the summary)");
+        let previous = format!("./{}", self.file(number - 1));
+        w.raw(" · ").el(
+            "a",
+            &[("href", &previous), ("rel", "prev")],
+            "previous page",
+        );
+        if !last {
+            let next = format!("./{}", self.file(number + 1));
+            w.raw(" · ")
+                .el("a", &[("href", &next), ("rel", "next")], "next page");
+        }
+        w.raw("</p></nav>");
+        w.raw(TABLE_HEAD);
+        w.h.append(rows);
+        w.raw("</tbody></table></main>");
+        let title = format!("corsair har {} (page {number})", self.name);
+        let page = corsair_html::document(&title, Csp::Report, &w.h);
+        let path = self.dir.join(self.file(number));
+        if let Err(e) = std::fs::write(&path, page) {
+            self.error = Some((path, e));
+        }
+    }
+}
+
+/// The requests table's head, the same on every page.
+pub const TABLE_HEAD: &str = "<table class=\"requests\"><thead><tr><th scope=\"col\" class=\"c-n\">Entry</th><th scope=\"col\" class=\"c-m\">Method</th><th scope=\"col\" class=\"c-s\">Status</th><th scope=\"col\" class=\"c-v\">Verdict</th><th scope=\"col\">Mistake</th><th scope=\"col\">URL</th></tr></thead><tbody>";
+
 /// What the page counted over the whole export.
 #[derive(Debug, Default)]
 pub struct Counts {
@@ -39,8 +158,9 @@ pub fn page(
     summary: &HarSummary,
     profile: Profile,
     notes: impl Fn(&HarSummary, &PairStats) -> Vec<String>,
+    more: &mut dyn MorePages,
 ) -> (String, Counts, Option<corsair_doctor::har::HarError>) {
-    let (body, counts, error) = self::body(name, reader, summary, profile, notes);
+    let (body, counts, error) = self::body(name, reader, summary, profile, notes, more);
     let mut w = Writer::new(Clean::AsIs);
     w.raw("<a class=\"skip\" href=\"#main\">Skip to the report</a>");
     banner(&mut w, "HAR report");
@@ -59,9 +179,13 @@ pub fn body(
     summary: &HarSummary,
     profile: Profile,
     notes: impl Fn(&HarSummary, &PairStats) -> Vec<String>,
+    more: &mut dyn MorePages,
 ) -> (Html, Counts, Option<corsair_doctor::har::HarError>) {
     let mut counts = Counts::default();
     let mut rows = Writer::new(Clean::AsIs);
+    // The page being filled past the first, and its number.
+    let mut later = Writer::new(Clean::AsIs);
+    let mut later_number = 1usize;
     let mut details = Writer::new(Clean::AsIs);
     let mut told = 0usize;
     let (stats, error) = har_check::judge_stream(reader, summary, profile, |r| {
@@ -85,12 +209,26 @@ pub fn body(
         }
         if counts.requests <= MAX_ROWS {
             row(&mut rows, &r, &slug, detailed);
+        } else {
+            let number = (counts.requests - 1) / MAX_ROWS + 1;
+            if number != later_number {
+                if later_number >= 2 {
+                    more.page(later_number, &later.h, false);
+                    later = Writer::new(Clean::AsIs);
+                }
+                later_number = number;
+            }
+            // The stories are on the first page: no link from here.
+            row(&mut later, &r, &slug, false);
         }
         if let Some(redactor) = raw_redactor {
             told += 1;
             detail(&mut details, &r, redactor);
         }
     });
+    if later_number >= 2 {
+        more.page(later_number, &later.h, true);
+    }
     let mut w = Writer::new(Clean::AsIs);
     w.open("h1", &[]).raw("HAR ").text(name).close("h1");
     let outcome = if counts.blocked > 0 {
@@ -142,16 +280,32 @@ pub fn body(
     }
     w.raw("</section><section aria-labelledby=\"h-requests\"><h2 id=\"h-requests\">Requests</h2>");
     if counts.requests > MAX_ROWS {
-        w.el(
-            "p",
-            &[("class", "muted bound")],
-            &format!(
-            "The first {MAX_ROWS} of {} requests are listed; `corsair har --json` lists them all.",
-            counts.requests
-        ),
-        );
+        match more.href(2) {
+            Some(next) => {
+                let pages = counts.requests.div_ceil(MAX_ROWS);
+                w.open("p", &[("class", "muted bound")])
+                    .text(&format!(
+                        "Requests 1 to {MAX_ROWS} of {} are listed here, the others on {} more pages: ",
+                        counts.requests,
+                        pages - 1
+                    ))
+                    .el("a", &[("href", &next), ("rel", "next")], "next page")
+                    .raw(".")
+                    .close("p");
+            }
+            None => {
+                w.el(
+                    "p",
+                    &[("class", "muted bound")],
+                    &format!(
+                        "The first {MAX_ROWS} of {} requests are listed; `corsair har --html FILE` writes them all, a page of {MAX_ROWS} each, and `corsair har --json` lists them all.",
+                        counts.requests
+                    ),
+                );
+            }
+        }
     }
-    w.raw("<table class=\"requests\"><thead><tr><th scope=\"col\" class=\"c-n\">Entry</th><th scope=\"col\" class=\"c-m\">Method</th><th scope=\"col\" class=\"c-s\">Status</th><th scope=\"col\" class=\"c-v\">Verdict</th><th scope=\"col\">Mistake</th><th scope=\"col\">URL</th></tr></thead><tbody>");
+    w.raw(TABLE_HEAD);
     w.h.append(&rows.h);
     w.raw("</tbody></table></section>");
     w.raw("<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">Blocked or flagged requests</h2>");

@@ -68,6 +68,7 @@ fn har(text: &str) -> Outcome {
         &summary,
         profile,
         crate::har::bound_notes,
+        &mut html::har::FirstPageOnly,
     );
     if let Some(e) = error {
         body.raw("<div class=\"error-box\" role=\"alert\">");
