@@ -347,7 +347,7 @@ fn differential(platform: Platform) {
             Ok(e) => e,
             // A route of its own on an engine written with one policy.
             Err(ExportError::Refused(r))
-                if platform != Platform::Express
+                if !matches!(platform, Platform::Express | Platform::Nginx)
                     && r.limits
                         .iter()
                         .any(|l| l.message.contains("has its own policy")) =>

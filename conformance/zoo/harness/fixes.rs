@@ -53,7 +53,8 @@ pub fn substitute(platform: Platform, snippet: &str, placeholder: &str, value: &
 }
 
 /// The nginx snippet as pasted: its listen placeholder and upstream
-/// address filled in, nothing else.
+/// address (in each `location`, for a snippet with routes) filled in,
+/// nothing else.
 pub fn paste_nginx(snippet: &str, port: u16, upstream: u16) -> String {
     let nginx = Platform::Nginx;
     let listen = format!("listen 127.0.0.1:{port};");
@@ -63,12 +64,11 @@ pub fn paste_nginx(snippet: &str, port: u16, upstream: u16) -> String {
         "# ... listen, server_name, ssl as before",
         &listen,
     );
-    substitute(
-        nginx,
-        &conf,
-        "127.0.0.1:8000",
-        &format!("127.0.0.1:{upstream}"),
-    )
+    assert!(
+        conf.contains("127.0.0.1:8000"),
+        "{nginx}: the snippet has no upstream to fill in:\n{snippet}"
+    );
+    conf.replace("127.0.0.1:8000", &format!("127.0.0.1:{upstream}"))
 }
 
 /// The Caddyfile snippet as pasted: its site address and upstream filled

@@ -79,7 +79,7 @@ fn an_exact_policy_is_written_and_checked() {
 fn what_an_engine_cannot_say_is_refused_where_it_is() {
     let dir = Dir::new("pattern");
     let policy = dir.file("corsair.toml", PATTERN);
-    let out = corsair(&["export", &policy, "--to", "nginx"]);
+    let out = corsair(&["export", &policy, "--to", "caddy"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing is written when refused");
     let err = text(&out.stderr);
@@ -95,7 +95,7 @@ fn what_an_engine_cannot_say_is_refused_where_it_is() {
     );
     assert!(err.contains("--narrow"), "{err}");
     // Narrowed: what every route allows, nothing more, the losses listed.
-    let out = corsair(&["export", &policy, "--to", "nginx", "--narrow"]);
+    let out = corsair(&["export", &policy, "--to", "caddy", "--narrow"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let conf = text(&out.stdout);
     assert!(
@@ -133,6 +133,23 @@ fn patterns_are_regexes_or_refused() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Routes with policies of their own: nginx writes a regex `location` per
+/// route, in the file's order.
+#[test]
+fn nginx_writes_a_location_per_route() {
+    let dir = Dir::new("routes");
+    let policy = dir.file("corsair.toml", PATTERN);
+    let out = corsair(&["export", &policy, "--to", "nginx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let conf = text(&out.stdout);
+    let route = conf
+        .find(r#"location ~ "^/admin(?:/.*)?$" {"#)
+        .expect("the route's location");
+    let default = conf.find("    location / {").expect("the default location");
+    assert!(route < default, "{conf}");
+    assert!(conf.contains("$cors_origin_1"), "{conf}");
 }
 
 #[test]

@@ -248,6 +248,19 @@ pub fn render_routes(
                 .collect();
             snippet
         }
+        Platform::Nginx => {
+            let routes: Vec<(String, Norm)> =
+                routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
+            let default = norm(default);
+            let mut snippet = nginx::render_routes(&default, &routes);
+            snippet.caveats = default
+                .left_out
+                .iter()
+                .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
+                .cloned()
+                .collect();
+            snippet
+        }
         _ => return None,
     };
     Some(Rendered {

@@ -33,7 +33,9 @@ fn add_header(indent: &str, name: &str, value: &str) -> String {
     format!("{indent}add_header {name} {value} always;\n")
 }
 
-fn render(fix: &Norm) -> Snippet {
+/// The `map` blocks of one policy: `$cors_origin{suffix}` (the origin
+/// when allowed) and, with credentials, `$cors_credentials{suffix}`.
+fn maps(fix: &Norm, suffix: &str) -> String {
     let mut map = String::new();
     for origin in &fix.origins {
         map.push_str(&format!(
@@ -47,26 +49,34 @@ fn render(fix: &Norm) -> Snippet {
             nginx(&format!("~{}", pattern.regex))
         ));
     }
-    let mut credentials_map = String::new();
+    let mut out = format!("map $http_origin $cors_origin{suffix} {{\n    default \"\";\n{map}}}\n");
     if fix.credentials {
-        credentials_map =
+        out.push_str(&format!(
             "\n# \"true\" only for an allowed origin (an empty value sends no header).
-map $cors_origin $cors_credentials {
+map $cors_origin{suffix} $cors_credentials{suffix} {{
     \"\"      \"\";
     default \"true\";
-}
+}}
 "
-            .to_owned();
+        ));
     }
+    out
+}
 
+/// The `location` block of one policy, opened by `location_line`.
+fn location(fix: &Norm, suffix: &str, location_line: &str) -> String {
     // Headers for every answer to an allowed origin (an empty value is not sent).
     let common = |indent: &str| {
-        let mut out = add_header(indent, "Access-Control-Allow-Origin", "$cors_origin");
+        let mut out = add_header(
+            indent,
+            "Access-Control-Allow-Origin",
+            &format!("$cors_origin{suffix}"),
+        );
         if fix.credentials {
             out.push_str(&add_header(
                 indent,
                 "Access-Control-Allow-Credentials",
-                "$cors_credentials",
+                &format!("$cors_credentials{suffix}"),
             ));
         }
         out.push_str(&add_header(indent, "Vary", "Origin"));
@@ -102,24 +112,8 @@ map $cors_origin $cors_credentials {
         .iter()
         .map(|h| format!("        proxy_hide_header {h};\n"))
         .collect();
-
-    let code = format!(
-        "# In the http {{}} block (e.g. /etc/nginx/conf.d/cors.conf, which nginx.conf
-# includes inside http {{}}). Anchored regexes: ^…$, dots escaped.
-map $http_origin $cors_origin {{
-    default \"\";
-{map}}}
-{credentials_map}
-# A preflight is an OPTIONS request with Access-Control-Request-Method.
-map \"$request_method:$http_access_control_request_method\" $cors_preflight {{
-    default        0;
-    \"~^OPTIONS:.\"  1;
-}}
-
-server {{
-    # ... listen, server_name, ssl as before
-
-    location /api/ {{
+    format!(
+        "    {location_line} {{
         # An add_header inside this if {{}} drops every add_header inherited from
         # outside it: the preflight's headers are all repeated here.
         if ($cors_preflight) {{
@@ -132,17 +126,81 @@ server {{
 {hide}
         proxy_pass http://127.0.0.1:8000;
     }}
-}}
 "
-    );
-    Snippet {
-        place: "The two `map` blocks go in the `http {}` context (a file in \
+    )
+}
+
+/// The `map` that tells a preflight.
+const PREFLIGHT_MAP: &str = "# A preflight is an OPTIONS request with Access-Control-Request-Method.
+map \"$request_method:$http_access_control_request_method\" $cors_preflight {
+    default        0;
+    \"~^OPTIONS:.\"  1;
+}
+";
+
+/// Where the parts go.
+const PLACE: &str = "The `map` blocks go in the `http {}` context (a file in \
                 /etc/nginx/conf.d/ is included there); the `if` and the `add_header` lines go in \
                 the `location` that serves the API. Every `add_header` needs `always`, and an \
                 `add_header` in an inner block (a nested `location`, an `if`) drops all the \
                 inherited ones, so repeat them there. Check with `nginx -t`, then `nginx -s \
-                reload`."
-            .into(),
+                reload`.";
+
+fn render(fix: &Norm) -> Snippet {
+    let code = format!(
+        "# In the http {{}} block (e.g. /etc/nginx/conf.d/cors.conf, which nginx.conf
+# includes inside http {{}}). Anchored regexes: ^…$, dots escaped.
+{}
+{PREFLIGHT_MAP}
+server {{
+    # ... listen, server_name, ssl as before
+
+{}}}
+",
+        maps(fix, ""),
+        location(fix, "", "location /api/")
+    );
+    Snippet {
+        place: PLACE.into(),
+        code,
+        language: "nginx",
+        caveats: Vec::new(),
+    }
+}
+
+/// One snippet for a policy with routes: a regex `location` per route (nginx
+/// tries them in order and the first that matches wins, as in
+/// `corsair.toml`), and `location /` for the default policy.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let mut maps_text = String::new();
+    let mut locations = String::new();
+    for (i, (path, fix)) in routes.iter().enumerate() {
+        let suffix = format!("_{}", i + 1);
+        maps_text.push_str(&format!("# Route {}: {path}\n", i + 1));
+        maps_text.push_str(&maps(fix, &suffix));
+        maps_text.push('\n');
+        let line = format!("location ~ {}", nginx(&crate::escape::path_regex(path)));
+        locations.push_str(&location(fix, &suffix, &line));
+        locations.push('\n');
+    }
+    maps_text.push_str("# The default policy (every other path)\n");
+    maps_text.push_str(&maps(default, ""));
+    locations.push_str(&location(default, "", "location /"));
+    let code = format!(
+        "# In the http {{}} block (e.g. /etc/nginx/conf.d/cors.conf, which nginx.conf
+# includes inside http {{}}). Anchored regexes: ^…$, dots escaped.
+{maps_text}
+{PREFLIGHT_MAP}
+server {{
+    # ... listen, server_name, ssl as before
+
+    # One location per route: nginx tries the regex locations in order, the
+    # first that matches wins; any other path gets `location /`.
+{locations}}}
+"
+    );
+    Snippet {
+        place: PLACE.into(),
         code,
         language: "nginx",
         caveats: Vec::new(),
