@@ -3,7 +3,7 @@
 //! patterns, credentials, methods,
 //! request and exposed headers, max-age, odd but valid header names) are
 //! exported to every engine that runs here (Express, FastAPI, Flask,
-//! Django, Hono, nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine is started with the export included
+//! Django, Fastify, Hono, nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine is started with the export included
 //! as a user would include it, and `verify`'s cases, derived from the
 //! policy alone, must find no deviation for Chrome, Firefox or Safari.
 //!
@@ -319,6 +319,14 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
             let upstream = fill(&zoo_file("caddy/api.Caddyfile"), &[("API_PORT", api)]);
             caddy::start(&name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
         }
+        Platform::Fastify => {
+            let source = format!(
+                "{snippet}\n// The app's routes and server (added by the zoo).\n\
+                 fastify.route({{ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: async (req, reply) => {{\n  reply.header('X-Total-Count', '3');\n  return {{ items: [1, 2, 3] }};\n}} }});\n\
+                 fastify.listen({{ port: Number(process.argv[2]), host: '127.0.0.1' }});\n"
+            );
+            node::start_source(&name, &source).ready()
+        }
         Platform::Hono => {
             // The export is an ES module; Node serves it with Hono's adapter.
             let source = format!(
@@ -393,8 +401,9 @@ fn differential(platform: Platform) {
 }
 
 /// Every engine above, once each.
-const ENGINES: [Platform; 10] = [
+const ENGINES: [Platform; 11] = [
     Platform::Express,
+    Platform::Fastify,
     Platform::Hono,
     Platform::Fastapi,
     Platform::Flask,
@@ -480,6 +489,11 @@ fn nginx() {
 #[test]
 fn caddy() {
     differential(Platform::Caddy);
+}
+
+#[test]
+fn fastify() {
+    differential(Platform::Fastify);
 }
 
 #[test]

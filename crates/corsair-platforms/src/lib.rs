@@ -19,6 +19,7 @@ mod escape;
 pub mod export;
 mod express;
 mod fastapi;
+mod fastify;
 mod fix;
 mod flask;
 mod go_rs_cors;
@@ -98,6 +99,8 @@ impl AsSlug for &str {
 pub enum Platform {
     /// Express with the `cors` package.
     Express,
+    /// Fastify with `@fastify/cors`.
+    Fastify,
     /// FastAPI / Starlette `CORSMiddleware`.
     Fastapi,
     /// Django with django-cors-headers.
@@ -281,6 +284,7 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
             | Platform::Apache
             | Platform::Haproxy
             | Platform::Express
+            | Platform::Fastify
             | Platform::Hono
             | Platform::Fastapi
             | Platform::Flask
@@ -338,5 +342,6 @@ fn renderer(platform: Platform) -> &'static Renderer {
         Platform::S3 => &s3::RENDERER,
         Platform::CorsairGateway => &corsair_gateway::RENDERER,
         Platform::Haproxy => &haproxy::RENDERER,
+        Platform::Fastify => &fastify::RENDERER,
     }
 }

@@ -7,8 +7,9 @@ use crate::Platform;
 
 impl Platform {
     /// Every platform, in the order they are listed to users.
-    pub const ALL: [Platform; 23] = [
+    pub const ALL: [Platform; 24] = [
         Platform::Express,
+        Platform::Fastify,
         Platform::Fastapi,
         Platform::Django,
         Platform::Flask,
@@ -37,6 +38,7 @@ impl Platform {
     pub fn name(self) -> &'static str {
         match self {
             Platform::Express => "express",
+            Platform::Fastify => "fastify",
             Platform::Fastapi => "fastapi",
             Platform::Django => "django",
             Platform::Flask => "flask",
@@ -66,6 +68,7 @@ impl Platform {
     pub fn title(self) -> &'static str {
         match self {
             Platform::Express => "Express (cors package)",
+            Platform::Fastify => "Fastify (@fastify/cors)",
             Platform::Fastapi => "FastAPI / Starlette (CORSMiddleware)",
             Platform::Django => "Django (django-cors-headers)",
             Platform::Flask => "Flask (Flask-CORS)",
