@@ -3,7 +3,7 @@
 //! patterns, credentials, methods,
 //! request and exposed headers, max-age, odd but valid header names) are
 //! exported to every engine that runs here (Express, FastAPI, Flask,
-//! Django, Fastify, Hono, nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine is started with the export included
+//! Django, Fastify, NestJS, Hono, nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine is started with the export included
 //! as a user would include it, and `verify`'s cases, derived from the
 //! policy alone, must find no deviation for Chrome, Firefox or Safari.
 //!
@@ -327,6 +327,32 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
             );
             node::start_source(&name, &source).ready()
         }
+        Platform::Nestjs => {
+            // The app's module and routes, and its port: what the snippet
+            // leaves to the app (its `./app.module` and `listen(3000)`).
+            let module = "import 'reflect-metadata'\n\
+                          import { Module } from '@nestjs/common'\n\
+                          class AppModule {}\nModule({})(AppModule)";
+            let listen = "app.getHttpAdapter().getInstance().all(/.*/, (req, res) => {\n    \
+                          res.set('X-Total-Count', '3')\n    res.json({ items: [1, 2, 3] })\n  })\n  \
+                          await app.listen(Number(process.argv[2]), '127.0.0.1')";
+            let source = substitute(
+                platform,
+                &substitute(
+                    platform,
+                    snippet,
+                    "import { AppModule } from './app.module'",
+                    module,
+                ),
+                "await app.listen(3000)",
+                listen,
+            )
+            .replace(
+                "NestFactory.create(AppModule)",
+                "NestFactory.create(AppModule, { logger: false })",
+            );
+            node::start_module(&name, &source).ready()
+        }
         Platform::Hono => {
             // The export is an ES module; Node serves it with Hono's adapter.
             let source = format!(
@@ -355,10 +381,13 @@ fn differential(platform: Platform) {
             Ok(e) => e,
             // A route of its own on an engine written with one policy.
             Err(ExportError::Refused(r))
-                if !matches!(platform, Platform::Express | Platform::Nginx)
-                    && r.limits
-                        .iter()
-                        .any(|l| l.message.contains("has its own policy")) =>
+                if !matches!(
+                    platform,
+                    Platform::Express | Platform::Nginx | Platform::Nestjs
+                ) && r
+                    .limits
+                    .iter()
+                    .any(|l| l.message.contains("has its own policy")) =>
             {
                 println!("{platform} seed {seed}: refused (a route of its own)");
                 continue;
@@ -401,9 +430,10 @@ fn differential(platform: Platform) {
 }
 
 /// Every engine above, once each.
-const ENGINES: [Platform; 11] = [
+const ENGINES: [Platform; 12] = [
     Platform::Express,
     Platform::Fastify,
+    Platform::Nestjs,
     Platform::Hono,
     Platform::Fastapi,
     Platform::Flask,
@@ -494,6 +524,11 @@ fn caddy() {
 #[test]
 fn fastify() {
     differential(Platform::Fastify);
+}
+
+#[test]
+fn nestjs() {
+    differential(Platform::Nestjs);
 }
 
 #[test]

@@ -92,28 +92,40 @@ app.use(cors(corsOptions));
     }
 }
 
-/// One snippet for a policy with routes: the first route whose path
-/// matches decides, as in `corsair.toml` (routes as anchored regexes of
-/// their path patterns), else the default.
-pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
-    let object = |fix: &Norm, indent: &str| {
+/// The cors package's options per route, as JS: the lines of the
+/// `corsRoutes` array (each route's path as an anchored regex, then its
+/// options) and the default's options object, indented by `indent`.
+pub(crate) fn route_table(
+    default: &Norm,
+    routes: &[(String, Norm)],
+    indent: &str,
+) -> (String, String) {
+    let object = |fix: &Norm, inner: &str| {
         let lines: Vec<String> = options(fix)
             .into_iter()
-            .map(|l| format!("{indent}{l}"))
+            .map(|l| format!("{inner}{l}"))
             .collect();
-        format!("{{\n{}\n{indent}}}", lines.join("\n"))
+        format!("{{\n{}\n{inner}}}", lines.join("\n"))
     };
     let route_lines: String = routes
         .iter()
         .map(|(path, fix)| {
             format!(
-                "  // {}\n  [new RegExp({}), {}],\n",
+                "{indent}  // {}\n{indent}  [new RegExp({}), {}],\n",
                 path.replace('\n', " "),
                 js(&crate::escape::path_regex(path)),
-                object(fix, "  ")
+                object(fix, &format!("{indent}  "))
             )
         })
         .collect();
+    (route_lines, object(default, indent))
+}
+
+/// One snippet for a policy with routes: the first route whose path
+/// matches decides, as in `corsair.toml` (routes as anchored regexes of
+/// their path patterns), else the default.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let (route_lines, default_object) = route_table(default, routes, "");
     let code = format!(
         "const express = require('express');
 const cors = require('cors');
@@ -137,7 +149,7 @@ app.use((req, res, next) => {{
 // app.use(authenticate);
 // app.use('/api', apiRouter);
 ",
-        object(default, "")
+        default_object
     );
     Snippet {
         place:

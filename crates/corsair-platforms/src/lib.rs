@@ -27,6 +27,7 @@ mod haproxy;
 mod hono;
 mod laravel;
 mod nextjs;
+mod nestjs;
 mod nginx;
 mod notes;
 mod platform;
@@ -101,6 +102,8 @@ pub enum Platform {
     Express,
     /// Fastify with `@fastify/cors`.
     Fastify,
+    /// NestJS (`app.enableCors`, on Express).
+    Nestjs,
     /// FastAPI / Starlette `CORSMiddleware`.
     Fastapi,
     /// Django with django-cors-headers.
@@ -264,6 +267,19 @@ pub fn render_routes(
                 .collect();
             snippet
         }
+        Platform::Nestjs => {
+            let routes: Vec<(String, Norm)> =
+                routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
+            let default = norm(default);
+            let mut snippet = nestjs::render_routes(&default, &routes);
+            snippet.caveats = default
+                .left_out
+                .iter()
+                .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
+                .cloned()
+                .collect();
+            snippet
+        }
         _ => return None,
     };
     Some(Rendered {
@@ -285,6 +301,7 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
             | Platform::Haproxy
             | Platform::Express
             | Platform::Fastify
+            | Platform::Nestjs
             | Platform::Hono
             | Platform::Fastapi
             | Platform::Flask
@@ -343,5 +360,6 @@ fn renderer(platform: Platform) -> &'static Renderer {
         Platform::CorsairGateway => &corsair_gateway::RENDERER,
         Platform::Haproxy => &haproxy::RENDERER,
         Platform::Fastify => &fastify::RENDERER,
+        Platform::Nestjs => &nestjs::RENDERER,
     }
 }

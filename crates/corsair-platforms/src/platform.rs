@@ -7,9 +7,10 @@ use crate::Platform;
 
 impl Platform {
     /// Every platform, in the order they are listed to users.
-    pub const ALL: [Platform; 24] = [
+    pub const ALL: [Platform; 25] = [
         Platform::Express,
         Platform::Fastify,
+        Platform::Nestjs,
         Platform::Fastapi,
         Platform::Django,
         Platform::Flask,
@@ -39,6 +40,7 @@ impl Platform {
         match self {
             Platform::Express => "express",
             Platform::Fastify => "fastify",
+            Platform::Nestjs => "nestjs",
             Platform::Fastapi => "fastapi",
             Platform::Django => "django",
             Platform::Flask => "flask",
@@ -69,6 +71,7 @@ impl Platform {
         match self {
             Platform::Express => "Express (cors package)",
             Platform::Fastify => "Fastify (@fastify/cors)",
+            Platform::Nestjs => "NestJS (enableCors)",
             Platform::Fastapi => "FastAPI / Starlette (CORSMiddleware)",
             Platform::Django => "Django (django-cors-headers)",
             Platform::Flask => "Flask (Flask-CORS)",
