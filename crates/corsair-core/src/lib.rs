@@ -10,28 +10,26 @@
 // benchmarks that prove deciding allocates nothing.
 #[cfg(feature = "test-support")]
 pub mod alloc_count;
-pub mod allow_list;
 pub mod blink_order;
 pub mod browser;
 pub mod catalog;
 pub mod cors_check;
 pub mod cors_error;
-pub mod csp;
 pub mod findings;
-pub mod grammar;
+pub mod http;
 pub mod messages;
-pub mod method;
-pub mod mime;
-pub mod names;
-pub mod origin;
 pub mod policy;
 pub mod printable;
 pub mod profile;
-pub mod request_headers;
-pub mod response_headers;
 pub mod scenario;
 pub mod server;
 pub mod verdict;
+
+// The HTTP facts at their old paths, so `corsair_core::method` and the like
+// keep working.
+pub use http::{
+    allow_list, csp, grammar, method, mime, names, origin, request_headers, response_headers,
+};
 
 pub use browser::explain;
 pub use catalog::{Finding, Severity, Slug};

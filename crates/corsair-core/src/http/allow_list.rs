@@ -2,7 +2,7 @@
 //! `-Expose-Headers` as the browser does: comma-separated tokens, empty
 //! items skipped, whitespace around items ignored, quoted runs kept whole.
 
-use crate::grammar::{is_token, trim_http_ws};
+use super::grammar::{is_token, trim_http_ws};
 
 /// Splits a header value on commas that are not inside `"…"` or `'…'`
 /// (a backslash escapes inside quotes), trims each item, skips empty ones.

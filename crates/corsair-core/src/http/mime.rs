@@ -11,7 +11,7 @@ pub fn essence(value: &str) -> Option<String> {
     let value = value.trim_matches(ws);
     let (top, rest) = value.split_once('/')?;
     let sub = rest.split(';').next().unwrap_or("").trim_end_matches(ws);
-    if !crate::grammar::is_token(top) || !crate::grammar::is_token(sub) {
+    if !super::grammar::is_token(top) || !super::grammar::is_token(sub) {
         return None;
     }
     Some(format!(

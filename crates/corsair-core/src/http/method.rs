@@ -1,6 +1,6 @@
 //! Request methods: fetch()/XHR normalization, safelisted and forbidden ones.
 
-use crate::grammar::is_token;
+use super::grammar::is_token;
 
 /// The methods `fetch()` and `XMLHttpRequest.open()` upper-case; every other
 /// method (`patch` included) keeps the case the page wrote.

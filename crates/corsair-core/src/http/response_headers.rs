@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::grammar::trim_http_ws;
+use super::grammar::trim_http_ws;
 
 /// A header list as `[name, value]` pairs in wire order.
 pub type HeaderPairs = [(String, String)];

@@ -2,7 +2,8 @@
 //! CORS-safelisted values recognised, and the preflight's
 //! `Access-Control-Request-Headers` value.
 
-use crate::{method, mime, profile::Profile};
+use super::{method, mime};
+use crate::profile::Profile;
 
 /// Header names a page may never set; the browser drops them silently.
 /// (Not `Access-Control-Request-Private-Network`: the Fetch standard never
@@ -59,7 +60,7 @@ pub fn is_forbidden(name: &str, value: &str, profile: Profile) -> bool {
     METHOD_OVERRIDES.iter().any(is)
         && value
             .split(',')
-            .any(|m| method::is_forbidden(crate::grammar::trim_http_ws(m)))
+            .any(|m| method::is_forbidden(super::grammar::trim_http_ws(m)))
 }
 
 /// The CORS-unsafe request-header byte of the Fetch standard.
@@ -179,7 +180,7 @@ pub struct SentHeader {
 
 /// A request's header list as it is built: a name already there
 /// (case-insensitively) gets the value appended after `", "`; a new one is
-/// added lower-cased. Past [`crate::names::FEW`] names, they are found
+/// added lower-cased. Past [`super::names::FEW`] names, they are found
 /// through an index, so many headers cost linear time.
 #[derive(Debug, Default)]
 pub struct Combiner {
@@ -213,7 +214,7 @@ impl Combiner {
                     name,
                     value: value.to_owned(),
                 });
-                if self.index.is_none() && self.list.len() > crate::names::FEW {
+                if self.index.is_none() && self.list.len() > super::names::FEW {
                     let index = self.list.iter().enumerate();
                     self.index = Some(index.map(|(i, h)| (h.name.clone(), i)).collect());
                 }
