@@ -23,6 +23,8 @@ pub mod printable;
 pub mod profile;
 pub mod scenario;
 pub mod server;
+pub mod spec;
+pub mod spelling;
 pub mod verdict;
 
 // The HTTP facts at their old paths, so `corsair_core::method` and the like

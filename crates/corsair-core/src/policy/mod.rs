@@ -10,9 +10,10 @@ pub mod document;
 pub mod origin_entry;
 mod overlap;
 pub mod problem;
-pub mod spec;
 pub mod validate;
 
+/// The policy as plain values, at its old path (it lives in [`crate::spec`]).
+pub use crate::spec;
 pub use builder::PolicyBuilder;
 pub use document::{Document, Located};
 pub use problem::{line_col, LineIndex, Location, Problem};

@@ -4,7 +4,7 @@
 //! with the entry as it should be written.
 
 use crate::catalog::{Severity, Slug};
-use crate::server::origin_set::{Pattern, PortRule};
+use crate::spec::{Pattern, PortRule};
 
 use super::spec::OriginEntry;
 

@@ -6,7 +6,7 @@ use std::collections::HashMap as StdMap;
 
 type HashMap<K, V> = StdMap<K, V, foldhash::fast::RandomState>;
 
-use crate::server::origin_set::{Pattern, PortRule};
+use crate::spec::{Pattern, PortRule};
 
 use super::spec::OriginEntry;
 

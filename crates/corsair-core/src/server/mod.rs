@@ -10,7 +10,7 @@ pub mod origin_set;
 pub mod route;
 
 use crate::catalog::Slug;
-use crate::policy::spec::{OriginEntry, PolicySpec};
+use crate::spec::{OriginEntry, PolicySpec};
 use header_set::{HeaderSet, HeadersRefusal};
 use origin_set::OriginSet;
 use std::sync::Arc;

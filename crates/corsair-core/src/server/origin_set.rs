@@ -8,40 +8,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
 
-/// Which port an origin pattern accepts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PortRule {
-    /// No port in the origin (the scheme's default).
-    Default,
-    /// This port, written as the origin writes it (`8443`).
-    Exact(Box<str>),
-    /// Any port, or none (`:*`).
-    Any,
-}
-
-impl PortRule {
-    fn accepts(&self, port: Option<&[u8]>) -> bool {
-        match (self, port) {
-            (PortRule::Any, _) => true,
-            (PortRule::Default, None) => true,
-            (PortRule::Exact(p), Some(q)) => p.as_bytes() == q,
-            _ => false,
-        }
-    }
-}
-
-/// One origin pattern, already validated.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Pattern {
-    /// `http` or `https` (patterns exist for no other scheme).
-    pub scheme: Box<str>,
-    /// The host after `*.` for subdomain patterns, the whole host otherwise.
-    pub host: Box<str>,
-    /// One or more labels before `host` (`*.`), or exactly `host`.
-    pub subdomains: bool,
-    /// The port rule.
-    pub port: PortRule,
-}
+pub use crate::spec::{Pattern, PortRule};
 
 #[derive(Clone, Debug)]
 struct Rule {
@@ -153,7 +120,7 @@ impl OriginSet {
             .iter()
             .filter_map(|o| std::str::from_utf8(o).ok())
             .filter(|o| o.len().abs_diff(origin.len()) <= limit)
-            .map(|o| (crate::policy::problem::edit_distance(o, origin), o))
+            .map(|o| (crate::spelling::edit_distance(o, origin), o))
             .filter(|(d, _)| *d <= limit)
             .min()
             .map(|(_, o)| o)

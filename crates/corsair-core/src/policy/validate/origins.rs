@@ -7,7 +7,7 @@ use crate::policy::document::Located;
 use crate::policy::origin_entry::{analyze, is_loopback_host};
 use crate::policy::problem::Location;
 use crate::policy::spec::OriginEntry;
-use crate::server::origin_set::{Pattern, PortRule};
+use crate::spec::{Pattern, PortRule};
 
 use super::checker::Checker;
 use super::effective::Effective;

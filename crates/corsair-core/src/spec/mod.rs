@@ -1,10 +1,17 @@
 //! A policy as plain values: what one route allows, after stages, routes and
 //! `CORS_ORIGINS` are merged. The server model is built from this; the
 //! validator checks it first.
+//!
+//! Shared vocabulary, apart from both sides: [`crate::policy`] produces and
+//! checks these values (and depends on [`crate::server`] to compile them),
+//! [`crate::server`] is built from them and depends on nothing of the policy.
+//! Also reachable at its old path, `corsair_core::policy::spec`.
 
 use std::sync::Arc;
 
-use crate::server::origin_set::{Pattern, PortRule};
+pub mod pattern;
+
+pub use pattern::{Pattern, PortRule};
 
 /// One allowed-origin entry, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
