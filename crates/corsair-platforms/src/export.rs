@@ -458,7 +458,10 @@ credentials = true
             .expect("nginx says routes too")
             .rendered
             .snippet;
-        assert!(conf.contains(r#"location ~ "^/admin(?:/.*)?$" {"#), "{conf}");
+        assert!(
+            conf.contains(r#"location ~ "^/admin(?:/.*)?$" {"#),
+            "{conf}"
+        );
         assert!(conf.contains("map $http_origin $cors_origin_1 {"), "{conf}");
         assert!(matches!(
             export(Platform::Caddy, &specs, &routes, false),

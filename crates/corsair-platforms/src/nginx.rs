@@ -131,7 +131,8 @@ fn location(fix: &Norm, suffix: &str, location_line: &str) -> String {
 }
 
 /// The `map` that tells a preflight.
-const PREFLIGHT_MAP: &str = "# A preflight is an OPTIONS request with Access-Control-Request-Method.
+const PREFLIGHT_MAP: &str =
+    "# A preflight is an OPTIONS request with Access-Control-Request-Method.
 map \"$request_method:$http_access_control_request_method\" $cors_preflight {
     default        0;
     \"~^OPTIONS:.\"  1;
