@@ -240,48 +240,23 @@ pub fn render_routes(
         }
         n
     };
-    let snippet = match platform {
-        Platform::Express => {
-            let routes: Vec<(String, Norm)> =
-                routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
-            let default = norm(default);
-            let mut snippet = express::render_routes(&default, &routes);
-            snippet.caveats = default
-                .left_out
-                .iter()
-                .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
-                .cloned()
-                .collect();
-            snippet
-        }
-        Platform::Nginx => {
-            let routes: Vec<(String, Norm)> =
-                routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
-            let default = norm(default);
-            let mut snippet = nginx::render_routes(&default, &routes);
-            snippet.caveats = default
-                .left_out
-                .iter()
-                .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
-                .cloned()
-                .collect();
-            snippet
-        }
-        Platform::Nestjs => {
-            let routes: Vec<(String, Norm)> =
-                routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
-            let default = norm(default);
-            let mut snippet = nestjs::render_routes(&default, &routes);
-            snippet.caveats = default
-                .left_out
-                .iter()
-                .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
-                .cloned()
-                .collect();
-            snippet
-        }
+    // The platforms that can say routes, each with its route renderer.
+    let render_with: fn(&Norm, &[(String, Norm)]) -> Snippet = match platform {
+        Platform::Express => express::render_routes,
+        Platform::Nginx => nginx::render_routes,
+        Platform::Nestjs => nestjs::render_routes,
         _ => return None,
     };
+    let routes: Vec<(String, Norm)> = routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
+    let default = norm(default);
+    let mut snippet = render_with(&default, &routes);
+    // What any policy had to leave out is a limit of the whole export.
+    snippet.caveats = default
+        .left_out
+        .iter()
+        .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
+        .cloned()
+        .collect();
     Some(Rendered {
         platform,
         place: snippet.place,
