@@ -285,7 +285,7 @@ pub fn body(
                 let pages = counts.requests.div_ceil(MAX_ROWS);
                 w.open("p", &[("class", "muted bound")])
                     .text(&format!(
-                        "Requests 1 to {MAX_ROWS} of {} are listed here, the others on {} more pages: ",
+                        "The first {MAX_ROWS} of {} requests are listed here, the others on {} more pages: ",
                         counts.requests,
                         pages - 1
                     ))
