@@ -128,10 +128,9 @@ fn an_echoing_deployment_fails_in_every_format() {
 /// a deviation per case.
 #[test]
 fn no_answer_is_said_once_and_exits_5() {
-    let closed = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("address").port();
-    drop(closed);
-    let url = format!("http://127.0.0.1:{port}/items");
+    // Port 1 (tcpmux): nothing listens there, and no test's server can
+    // take it (a freed ephemeral port could be taken by one).
+    let url = "http://127.0.0.1:1/items".to_owned();
     let out = corsair(&["verify", &url, "--policy", &policy()]);
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stdout));
     let words = text(&out.stdout);
