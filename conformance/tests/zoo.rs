@@ -547,15 +547,6 @@ fn fix_caddy_over_express_verified() {
     verify(Platform::Caddy, &fixed, &call, &fix.snippet);
 }
 
-/// The Express app from the rendered `snippet` and the app's own `code`.
-fn express_fixed(name: &str, snippet: &str, code: &str) -> Server {
-    let source = format!(
-        "{snippet}\n// The app's own code, as before (added by the zoo).\n{code}\n\
-         app.listen(Number(process.argv[2]), '127.0.0.1');\n"
-    );
-    node::start_source(name, &source).ready()
-}
-
 #[test]
 fn fix_express_expose_verified() {
     let broken = node::start("not-exposed", &node::script("not-exposed.js")).ready();
@@ -565,7 +556,7 @@ fn fix_express_expose_verified() {
     };
     let fix = rendered_fix(Platform::Express, &broken, &call);
     drop(broken);
-    let fixed = express_fixed(
+    let fixed = node::start_app(
         "expose-fixed",
         &fix.snippet,
         "app.get('/api/items', (req, res) => {\n  res.set('X-Total-Count', '3');\n  res.json({ items: [1, 2, 3] });\n});",
@@ -578,7 +569,7 @@ fn fix_express_origin_typo_verified() {
     let broken = node::start("origin-typo", &node::script("origin-typo.js")).ready();
     let fix = rendered_fix(Platform::Express, &broken, &Call::GET);
     drop(broken);
-    let fixed = express_fixed(
+    let fixed = node::start_app(
         "typo-fixed",
         &fix.snippet,
         "app.get('/api/items', (req, res) => res.json({ items: [] }));",
@@ -663,7 +654,7 @@ fn fix_nginx_trailing_slash_verified() {
         also.as_deref().is_some_and(|a| a.contains(&slashed)),
         "the fix must name the URL to call: {also:?}"
     );
-    let upstream = express_fixed(
+    let upstream = node::start_app(
         "slash-upstream",
         "const express = require('express');\nconst app = express();",
         "app.put('/api/items/', (req, res) => res.json({ saved: true }));",

@@ -400,15 +400,6 @@ fn the_gateways_refusals_are_recognised() {
 // handling), plus the change outside CORS the fix names first (`also`),
 // makes the call work in the doctor and in real Chromium.
 
-/// The Express app from the rendered `snippet` and the app's own `code`.
-fn express_fixed(name: &str, snippet: &str, code: &str) -> Server {
-    let source = format!(
-        "{snippet}\n// The app's own code, as before (added by the zoo).\n{code}\n\
-         app.listen(Number(process.argv[2]), '127.0.0.1');\n"
-    );
-    node::start_source(name, &source).ready()
-}
-
 /// One cause, fixed: the request to `path` of the causes app, the fix
 /// rendered for Express, pasted before `code`, checked with `expect`.
 struct Case {
@@ -537,7 +528,7 @@ fn each_cause_fixed_for_real() {
             ),
             None => assert!(also.is_none(), "{}: {also:?}", case.name),
         }
-        let fixed = express_fixed(case.name, &fix.snippet, case.code);
+        let fixed = node::start_app(case.name, &fix.snippet, case.code);
         let request = request(&case.call, fixed.url(case.fixed_path), case.body);
         fixes::verify(
             Platform::Express,
@@ -579,7 +570,7 @@ fn the_csp_fix_lets_the_page_call() {
         "{directive}"
     );
     let csp = serde_json::to_string(&format!("default-src 'self'; {directive}")).expect("quoted");
-    let page = express_fixed(
+    let page = node::start_app(
         "csp-fixed",
         "const express = require('express');\nconst app = express();",
         &format!(

@@ -17,12 +17,12 @@
 mod harness;
 
 use corsair_core::policy::{check, document, PolicySpec};
-use corsair_doctor::send::{Sender, SenderOptions};
-use corsair_doctor::verify::{self, Deviation};
+use corsair_doctor::verify::Deviation;
 use corsair_platforms::export::{export, ExportError};
 use corsair_platforms::Platform;
 
 use corsair_tower::CorsLayer;
+use harness::doctor;
 use harness::fixes::{paste_caddy, paste_nginx, substitute, Fixed};
 use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
@@ -172,18 +172,7 @@ fn specs(text: &str) -> (Vec<PolicySpec>, Vec<String>) {
 
 /// Every deviation `verify` finds at `url` under `spec`.
 fn deviations(url: &str, spec: &PolicySpec) -> Vec<Deviation> {
-    let sender = Sender::new(&SenderOptions {
-        no_proxy: true,
-        timeout: Some(std::time::Duration::from_secs(5)),
-        ..SenderOptions::default()
-    })
-    .expect("a sender");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime
-        .block_on(verify::run(&sender, verify::cases(url, spec), 4, false))
+    doctor::verify_runs(url, spec)
         .into_iter()
         .flat_map(|r| r.deviations)
         .collect()

@@ -20,8 +20,7 @@ mod harness;
 
 use corsair_core::policy::{check, document};
 use corsair_core::{Outcome, Slug};
-use corsair_doctor::send::{Sender, SenderOptions};
-use corsair_doctor::verify::{self, Deviation};
+use corsair_doctor::verify::Deviation;
 use corsair_platforms::export::export;
 use corsair_platforms::{Platform, Rendered};
 
@@ -67,17 +66,7 @@ fn spec() -> corsair_core::policy::PolicySpec {
 
 /// `corsair verify`'s deviations for `url` under the policy.
 fn deviations(url: &str) -> Vec<Deviation> {
-    let sender = Sender::new(&SenderOptions {
-        no_proxy: true,
-        timeout: Some(std::time::Duration::from_secs(5)),
-        ..SenderOptions::default()
-    })
-    .expect("a sender");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let runs = runtime.block_on(verify::run(&sender, verify::cases(url, &spec()), 4, false));
+    let runs = doctor::verify_runs(url, &spec());
     assert!(runs.len() > 10, "too few cases: {}", runs.len());
     runs.into_iter().flat_map(|r| r.deviations).collect()
 }

@@ -2,10 +2,12 @@
 //! report, and a readable account of it for failure messages.
 
 use corsair_core::catalog::{Severity, Slug};
+use corsair_core::policy::PolicySpec;
 use corsair_core::Outcome;
 use corsair_doctor::check::CheckRequest;
 use corsair_doctor::diagnose::{diagnose, Options, Report};
 use corsair_doctor::send::{Sender, SenderOptions};
+use corsair_doctor::verify::{self, CaseRun};
 use corsair_platforms::Platform;
 
 /// The page's origin, in the doctor's checks and in Chromium (where the
@@ -79,19 +81,35 @@ pub fn run(request: &CheckRequest, platform: Option<Platform>) -> Report {
 /// Diagnoses `request` with `options`.
 #[allow(dead_code)] // Each test file uses its own part of the harness.
 pub fn run_with(request: &CheckRequest, options: &Options) -> Report {
-    let sender = Sender::new(&SenderOptions {
+    let sender = sender();
+    block_on(diagnose(&sender, request, options))
+        .unwrap_or_else(|e| panic!("the doctor refused {}: {e}", request.url))
+}
+
+/// `corsair verify`'s runs at `url` under `spec`: its cases, sent as it
+/// sends them (read-only, four at a time).
+pub fn verify_runs(url: &str, spec: &PolicySpec) -> Vec<CaseRun> {
+    let sender = sender();
+    block_on(verify::run(&sender, verify::cases(url, spec), 4, false))
+}
+
+/// The sender of the zoo's checks: no proxy, 5 s an exchange.
+fn sender() -> Sender {
+    Sender::new(&SenderOptions {
         no_proxy: true,
         timeout: Some(std::time::Duration::from_secs(5)),
         ..SenderOptions::default()
     })
-    .unwrap_or_else(|e| panic!("cannot set up the doctor's sender: {e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    .unwrap_or_else(|e| panic!("cannot set up the doctor's sender: {e}"))
+}
+
+/// Runs `future` to its end on a runtime of its own.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"));
-    runtime
-        .block_on(diagnose(&sender, request, options))
-        .unwrap_or_else(|e| panic!("the doctor refused {}: {e}", request.url))
+        .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"))
+        .block_on(future)
 }
 
 /// Every slug of the report: the verdict's and the probes'.

@@ -34,6 +34,16 @@ pub fn start_module(name: &str, source: &str) -> Server {
     start_in(name, &script, dir)
 }
 
+/// An Express app from a rendered fix's `snippet` (which creates `app`)
+/// and the app's own `code` after it, listening on its port.
+pub fn start_app(name: &str, snippet: &str, code: &str) -> Server {
+    let source = format!(
+        "{snippet}\n// The app's own code, as before (added by the zoo).\n{code}\n\
+         app.listen(Number(process.argv[2]), '127.0.0.1');\n"
+    );
+    start_source(name, &source).ready()
+}
+
 /// A script of `conformance/zoo/node`.
 pub fn script(file: &str) -> std::path::PathBuf {
     zoo_dir().join("node").join(file)
