@@ -186,17 +186,7 @@ pub struct Rendered {
 /// assert_eq!(out.notes.len(), 1);
 /// ```
 pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered {
-    let mut norm = Norm::new(fix);
-    if !matches_patterns(platform) {
-        for p in std::mem::take(&mut norm.patterns) {
-            norm.left_out.push(format!(
-                "`{}` is left out: {} is written here with exact origins only; list the \
-                 origins the pattern stands for.",
-                p.text,
-                platform.title()
-            ));
-        }
-    }
+    let norm = norm_for(platform, fix);
     let renderer = renderer(platform);
     let snippet = (renderer.render)(&norm);
     let mut notes: Vec<String> = norm.left_out.clone();
@@ -227,19 +217,7 @@ pub fn render_routes(
     default: &Fix,
     routes: &[(String, Fix)],
 ) -> Option<Rendered> {
-    let norm = |fix: &Fix| {
-        let mut n = Norm::new(fix);
-        if !matches_patterns(platform) {
-            for p in std::mem::take(&mut n.patterns) {
-                n.left_out.push(format!(
-                    "`{}` is left out: {} is written here with exact origins only.",
-                    p.text,
-                    platform.title()
-                ));
-            }
-        }
-        n
-    };
+    let norm = |fix: &Fix| norm_for(platform, fix);
     // The platforms that can say routes, each with its route renderer.
     let render_with: fn(&Norm, &[(String, Norm)]) -> Snippet = match platform {
         Platform::Express => express::render_routes,
@@ -264,6 +242,23 @@ pub fn render_routes(
         language: snippet.language,
         notes: snippet.caveats,
     })
+}
+
+/// `fix` made ready for `platform`: its origin patterns left out, each
+/// with a note, where the platform lists exact origins only.
+fn norm_for(platform: Platform, fix: &Fix) -> Norm {
+    let mut norm = Norm::new(fix);
+    if !matches_patterns(platform) {
+        for p in std::mem::take(&mut norm.patterns) {
+            norm.left_out.push(format!(
+                "`{}` is left out: {} is written here with exact origins only; list the \
+                 origins the pattern stands for.",
+                p.text,
+                platform.title()
+            ));
+        }
+    }
+    norm
 }
 
 /// The platforms whose snippet matches origin patterns (a regex with its
