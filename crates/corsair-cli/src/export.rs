@@ -21,7 +21,7 @@ pub struct ExportArgs {
     /// The policy file.
     #[arg(value_name = "FILE", default_value = "corsair.toml")]
     pub file: PathBuf,
-    /// The engine to write for (nginx, apache, caddy, haproxy, express, fastify, nestjs, fastapi, django, flask, spring, go-rs-cors, axum-tower-http, axum-corsair, hono, nextjs, cloudflare-workers, api-gateway-http, sst, s3, corsair-gateway, …).
+    /// The engine to write for (nginx, apache, caddy, haproxy, express, fastify, nestjs, fastapi, django, flask, spring, go-rs-cors, axum-tower-http, axum-corsair, hono, nextjs, cloudflare-workers, api-gateway-http, api-gateway-cloudformation, api-gateway-terraform, sst, cloudfront, cloudfront-terraform, s3, corsair-gateway, …).
     #[arg(long = "to", value_name = "ENGINE")]
     pub to: Platform,
     /// The stage whose policy to write (default: production, `[cors]`).

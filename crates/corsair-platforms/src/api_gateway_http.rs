@@ -1,12 +1,19 @@
-//! AWS API Gateway HTTP API: the API's `CorsConfiguration`.
+//! AWS API Gateway HTTP API: the API's `CorsConfiguration`, in the three
+//! forms it is deployed with: the JSON `aws apigatewayv2 update-api` takes
+//! (`api-gateway-http`), a CloudFormation template
+//! (`api-gateway-cloudformation`) and Terraform (`api-gateway-terraform`).
+//! The fields are worked out once ([`HttpApiCors`]), so the three forms
+//! cannot disagree.
 
 use crate::escape::dq;
 use crate::fix::Norm;
+use crate::iac::{hcl_attributes, hcl_list, yaml_list};
 use crate::notes::Knobs;
 use crate::text::quoted;
 use crate::{Renderer, Snippet};
 use corsair_core::Slug;
 
+/// The `aws apigatewayv2 update-api` JSON.
 pub(crate) const RENDERER: Renderer = Renderer {
     render,
     note,
@@ -21,6 +28,81 @@ pub(crate) const RENDERER: Renderer = Renderer {
     },
 };
 
+/// `AWS::ApiGatewayV2::Api` in a CloudFormation (or SAM) template.
+pub(crate) const CLOUDFORMATION: Renderer = Renderer {
+    render: render_cloudformation,
+    note,
+    knobs: RENDERER.knobs,
+};
+
+/// `aws_apigatewayv2_api` in Terraform.
+pub(crate) const TERRAFORM: Renderer = Renderer {
+    render: render_terraform,
+    note,
+    knobs: Knobs {
+        origins: "`allow_origins`",
+        methods: "`allow_methods`",
+        request_headers: "`allow_headers`",
+        expose_headers: "`expose_headers`",
+        credentials: "`allow_credentials = true`",
+        max_age: "`max_age`",
+        reflect: "rely on a Lambda that copies the request's `Origin` back unchecked",
+    },
+};
+
+/// The longest preflight cache API Gateway accepts, in seconds.
+const MAX_AGE_CAP: u32 = 86400;
+
+/// What API Gateway goes by once CORS is configured, whatever the form.
+const OWNS_CORS: &str = "Once it is set, API Gateway answers preflights itself and ignores the \
+                         CORS headers the backend sends.";
+
+/// An HTTP API's CORS configuration, the same for every form.
+pub(crate) struct HttpApiCors {
+    /// `AllowOrigins`: exact origins only.
+    pub origins: Vec<String>,
+    /// `AllowMethods`.
+    pub methods: Vec<String>,
+    /// `AllowHeaders`, lower-case as browsers send them in
+    /// `Access-Control-Request-Headers` (left out when empty: none allowed).
+    pub headers: Vec<String>,
+    /// `ExposeHeaders` (left out when empty).
+    pub expose: Vec<String>,
+    /// `AllowCredentials`.
+    pub credentials: bool,
+    /// `MaxAge`, within what API Gateway accepts.
+    pub max_age: u32,
+    /// What could not be written as the fix says.
+    pub caveats: Vec<String>,
+}
+
+impl HttpApiCors {
+    pub(crate) fn new(fix: &Norm) -> HttpApiCors {
+        let mut caveats = Vec::new();
+        let asked = fix.max_age_or_default();
+        // A shorter cache only makes the browser ask again sooner: never
+        // wider, so the cap is a narrowing, said as one.
+        let max_age = if asked > MAX_AGE_CAP {
+            caveats.push(format!(
+                "`max-age = {asked}` is written as {MAX_AGE_CAP}: API Gateway refuses a `MaxAge` \
+                 above {MAX_AGE_CAP} seconds."
+            ));
+            MAX_AGE_CAP
+        } else {
+            asked
+        };
+        HttpApiCors {
+            origins: fix.origins.clone(),
+            methods: fix.methods.clone(),
+            headers: fix.request_headers.clone(),
+            expose: fix.expose_headers.clone(),
+            credentials: fix.credentials,
+            max_age,
+            caveats,
+        }
+    }
+}
+
 /// The JSON object of a CORS configuration (`{ "AllowOrigins": [...], ... }`)
 /// with the given key spelling, indented by `indent`.
 pub(crate) fn json_object(fields: &[(&str, String)], indent: &str) -> String {
@@ -31,38 +113,100 @@ pub(crate) fn json_object(fields: &[(&str, String)], indent: &str) -> String {
     format!("{{\n{}\n{indent}}}", lines.join(",\n"))
 }
 
+/// A JSON list of strings on one line.
 pub(crate) fn json_list(items: &[String]) -> String {
     format!("[{}]", quoted(items, dq).join(", "))
 }
 
 fn render(fix: &Norm) -> Snippet {
+    let c = HttpApiCors::new(fix);
     let mut fields = vec![
-        ("AllowOrigins", json_list(&fix.origins)),
-        ("AllowMethods", json_list(&fix.methods)),
+        ("AllowOrigins", json_list(&c.origins)),
+        ("AllowMethods", json_list(&c.methods)),
     ];
-    if !fix.request_headers.is_empty() {
-        fields.push(("AllowHeaders", json_list(&fix.request_headers)));
+    if !c.headers.is_empty() {
+        fields.push(("AllowHeaders", json_list(&c.headers)));
     }
-    if !fix.expose_headers.is_empty() {
-        fields.push(("ExposeHeaders", json_list(&fix.expose_headers)));
+    if !c.expose.is_empty() {
+        fields.push(("ExposeHeaders", json_list(&c.expose)));
     }
-    fields.push(("AllowCredentials", fix.credentials.to_string()));
-    fields.push(("MaxAge", fix.max_age_or_default().to_string()));
+    fields.push(("AllowCredentials", c.credentials.to_string()));
+    fields.push(("MaxAge", c.max_age.to_string()));
     let mut code = json_object(&fields, "");
     code.push('\n');
-    let mut caveats = Vec::new();
-    if fix.max_age_or_default() > 86400 {
-        caveats.push("API Gateway refuses a `MaxAge` above 86400 seconds.".to_owned());
-    }
     Snippet {
-        place: "Save as cors.json and apply it to the HTTP API: `aws apigatewayv2 update-api \
-                --api-id <api-id> --cors-configuration file://cors.json` (CloudFormation and SAM \
-                take the same keys under `CorsConfiguration`). Once it is set, API Gateway answers preflights \
-                itself and ignores the CORS headers the backend sends."
-            .into(),
+        place: format!(
+            "Save as cors.json and apply it to the HTTP API: `aws apigatewayv2 update-api \
+             --api-id <api-id> --cors-configuration file://cors.json` (`--to \
+             api-gateway-cloudformation` and `--to api-gateway-terraform` write the same \
+             configuration as a template). {OWNS_CORS}"
+        ),
         code,
         language: "json",
-        caveats,
+        caveats: c.caveats,
+    }
+}
+
+fn render_cloudformation(fix: &Norm) -> Snippet {
+    let c = HttpApiCors::new(fix);
+    let mut code = String::from(
+        "Resources:\n  HttpApi:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      \
+         Name: http-api\n      ProtocolType: HTTP\n      CorsConfiguration:\n",
+    );
+    let indent = "        ";
+    yaml_list(&mut code, indent, "AllowOrigins", &c.origins);
+    yaml_list(&mut code, indent, "AllowMethods", &c.methods);
+    if !c.headers.is_empty() {
+        yaml_list(&mut code, indent, "AllowHeaders", &c.headers);
+    }
+    if !c.expose.is_empty() {
+        yaml_list(&mut code, indent, "ExposeHeaders", &c.expose);
+    }
+    code.push_str(&format!(
+        "{indent}AllowCredentials: {}\n{indent}MaxAge: {}\n",
+        c.credentials, c.max_age
+    ));
+    Snippet {
+        place: format!(
+            "The CloudFormation template of the HTTP API: `CorsConfiguration` goes under the \
+             `AWS::ApiGatewayV2::Api` resource's `Properties` (SAM's `AWS::Serverless::HttpApi` \
+             takes the same keys under `CorsConfiguration`); `aws cloudformation deploy` applies \
+             it. {OWNS_CORS}"
+        ),
+        code,
+        language: "yaml",
+        caveats: c.caveats,
+    }
+}
+
+fn render_terraform(fix: &Norm) -> Snippet {
+    let c = HttpApiCors::new(fix);
+    let mut code = String::from(
+        "resource \"aws_apigatewayv2_api\" \"http_api\" {\n  name          = \"http-api\"\n  \
+         protocol_type = \"HTTP\"\n\n  cors_configuration {\n",
+    );
+    let mut attributes = vec![
+        ("allow_origins", hcl_list(&c.origins)),
+        ("allow_methods", hcl_list(&c.methods)),
+    ];
+    if !c.headers.is_empty() {
+        attributes.push(("allow_headers", hcl_list(&c.headers)));
+    }
+    if !c.expose.is_empty() {
+        attributes.push(("expose_headers", hcl_list(&c.expose)));
+    }
+    attributes.push(("allow_credentials", c.credentials.to_string()));
+    attributes.push(("max_age", c.max_age.to_string()));
+    hcl_attributes(&mut code, "    ", &attributes);
+    code.push_str("  }\n}\n");
+    Snippet {
+        place: format!(
+            "The Terraform module of the HTTP API: the `cors_configuration` block goes in its \
+             `aws_apigatewayv2_api` resource; `terraform apply` applies it. {OWNS_CORS}"
+        ),
+        code,
+        language: "hcl",
+        caveats: c.caveats,
     }
 }
 

@@ -21,9 +21,14 @@ fn layer(p: Platform) -> Layer {
         Platform::Nginx | Platform::Apache | Platform::Caddy | Platform::Haproxy => {
             Layer::FrontServer
         }
-        Platform::ApiGatewayHttp | Platform::Sst | Platform::S3 | Platform::CorsairGateway => {
-            Layer::Service
-        }
+        Platform::ApiGatewayHttp
+        | Platform::ApiGatewayCloudformation
+        | Platform::ApiGatewayTerraform
+        | Platform::Cloudfront
+        | Platform::CloudfrontTerraform
+        | Platform::Sst
+        | Platform::S3
+        | Platform::CorsairGateway => Layer::Service,
         _ => Layer::App,
     }
 }

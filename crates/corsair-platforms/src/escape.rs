@@ -188,6 +188,31 @@ pub(crate) fn caddy(s: &str) -> String {
     out
 }
 
+/// A Terraform (HCL) quoted string: `"` and `\` escaped, and `${` / `%{`
+/// doubled so a value can never start an interpolation or a directive.
+pub(crate) fn hcl(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => push_u4(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn push_u4(out: &mut String, c: char) {
     let _ = write!(out, "\\u{:04x}", c as u32);
 }
@@ -211,6 +236,13 @@ mod tests {
         assert_eq!(dq("a\nb\u{7f}"), r#""a\nb\u007f""#);
         assert_eq!(java("a\u{1}\""), r#""a\001\"""#);
         assert_eq!(rust(NASTY), r#""https://a$b\"c'd\\e.example""#);
+    }
+
+    #[test]
+    fn hcl_strings() {
+        assert_eq!(hcl(NASTY), r#""https://a$b\"c'd\\e.example""#);
+        assert_eq!(hcl("a${b}%{c}$d"), r#""a$${b}%%{c}$d""#);
+        assert_eq!(hcl("a\u{1}"), r#""a\u0001""#);
     }
 
     #[test]

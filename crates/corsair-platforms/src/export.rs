@@ -489,4 +489,127 @@ credentials = true
         let out = export(Platform::Caddy, &specs, &routes, true).expect("narrowed");
         assert_eq!(out.lost.len(), 1, "{:?}", out.lost);
     }
+
+    /// CloudFront cannot match a pattern or a `:*` port, nor allow a
+    /// method outside its list: refused, each limit at its value; narrowed,
+    /// the rest is written and nothing the policy lacks.
+    #[test]
+    fn cloudfront_refuses_patterns_and_foreign_methods_then_narrows() {
+        let text = r#"
+[cors]
+origins = ["https://app.example.com", "https://*.preview.example.com", "http://localhost:*"]
+methods = ["PUT", "PURGE"]
+request-headers = ["authorization"]
+max-age = 600
+"#;
+        let (specs, routes) = specs(text);
+        for platform in [Platform::Cloudfront, Platform::CloudfrontTerraform] {
+            let Err(ExportError::Refused(refused)) = export(platform, &specs, &routes, false)
+            else {
+                panic!("{platform}: a pattern and PURGE must be refused");
+            };
+            let mut values: Vec<_> = refused
+                .limits
+                .iter()
+                .filter_map(|l| l.value.as_deref())
+                .collect();
+            values.sort_unstable();
+            assert_eq!(
+                values,
+                [
+                    "PURGE",
+                    "http://localhost:*",
+                    "https://*.preview.example.com"
+                ],
+                "{platform}: {refused:#?}"
+            );
+            let out = export(platform, &specs, &routes, true).expect("narrowed");
+            let snippet = &out.rendered.snippet;
+            assert!(snippet.contains("\"https://app.example.com\""), "{snippet}");
+            assert!(snippet.contains("\"PUT\""), "{snippet}");
+            for gone in ["preview", "localhost", "PURGE", "*"] {
+                // `*` only in the comments' `# ...` lines is not a value.
+                let values: String = snippet
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#'))
+                    .collect();
+                assert!(!values.contains(gone), "{platform}: {gone} in\n{snippet}");
+            }
+            assert_eq!(out.lost.len(), 3, "{platform}: {:#?}", out.lost);
+        }
+    }
+
+    /// A lower-case method reaches CloudFront as the page wrote it, and
+    /// CloudFront lists upper-case names only.
+    #[test]
+    fn cloudfront_cannot_allow_a_lower_case_method() {
+        let fix = Fix {
+            origins: vec!["https://app.example.com".into()],
+            methods: vec!["patch".into()],
+            ..Fix::default()
+        };
+        let r = render(Platform::Cloudfront, &fix, &[] as &[Slug]);
+        assert!(
+            !r.snippet.to_lowercase().contains("patch\""),
+            "{}",
+            r.snippet
+        );
+        assert!(
+            r.notes.iter().any(|n| n.starts_with("`patch` is left out")),
+            "{:#?}",
+            r.notes
+        );
+    }
+
+    /// The three API Gateway forms and the two CloudFront forms carry the
+    /// same values: an exact export succeeds for each, nothing lost.
+    #[test]
+    fn the_aws_forms_export_the_same_policy() {
+        let (specs, routes) = specs(EXACT);
+        for platform in [
+            Platform::ApiGatewayHttp,
+            Platform::ApiGatewayCloudformation,
+            Platform::ApiGatewayTerraform,
+            Platform::Cloudfront,
+            Platform::CloudfrontTerraform,
+        ] {
+            let out = export(platform, &specs, &routes, false).expect("exact");
+            let s = &out.rendered.snippet;
+            for value in [
+                "https://app.example.com",
+                "https://admin.example.com",
+                "PUT",
+                "authorization",
+                "content-type",
+                "x-total-count",
+                "600",
+            ] {
+                assert!(s.contains(value), "{platform}: {value} missing\n{s}");
+            }
+            assert!(s.contains("true"), "{platform}: credentials\n{s}");
+        }
+    }
+
+    #[test]
+    fn api_gateway_caps_max_age_and_says_so() {
+        let fix = Fix {
+            origins: vec!["https://app.example.com".into()],
+            max_age: Some(100_000),
+            ..Fix::default()
+        };
+        for platform in [
+            Platform::ApiGatewayHttp,
+            Platform::ApiGatewayCloudformation,
+            Platform::ApiGatewayTerraform,
+        ] {
+            let r = render(platform, &fix, &[] as &[Slug]);
+            assert!(r.snippet.contains("86400"), "{platform}: {}", r.snippet);
+            assert!(!r.snippet.contains("100000"), "{platform}: {}", r.snippet);
+            assert!(
+                r.notes.iter().any(|n| n.contains("written as 86400")),
+                "{platform}: {:#?}",
+                r.notes
+            );
+        }
+    }
 }

@@ -12,6 +12,7 @@ mod axum_corsair;
 mod axum_tower_http;
 mod caddy;
 mod cloudflare_workers;
+mod cloudfront;
 mod corsair_gateway;
 mod detect;
 mod django;
@@ -25,6 +26,7 @@ mod flask;
 mod go_rs_cors;
 mod haproxy;
 mod hono;
+mod iac;
 mod laravel;
 mod nestjs;
 mod nextjs;
@@ -138,10 +140,18 @@ pub enum Platform {
     Caddy,
     /// HAProxy (2.2 or later).
     Haproxy,
-    /// AWS API Gateway HTTP API.
+    /// AWS API Gateway HTTP API (the `aws apigatewayv2` CLI's JSON).
     ApiGatewayHttp,
+    /// AWS API Gateway HTTP API in a CloudFormation template.
+    ApiGatewayCloudformation,
+    /// AWS API Gateway HTTP API in Terraform.
+    ApiGatewayTerraform,
     /// SST (`sst.aws.ApiGatewayV2` cors).
     Sst,
+    /// Amazon CloudFront response headers policy in a CloudFormation template.
+    Cloudfront,
+    /// Amazon CloudFront response headers policy in Terraform.
+    CloudfrontTerraform,
     /// Cloudflare Workers.
     CloudflareWorkers,
     /// Amazon S3 bucket CORS.
@@ -250,11 +260,24 @@ fn norm_for(platform: Platform, fix: &Fix) -> Norm {
     let mut norm = Norm::new(fix);
     if !matches_patterns(platform) {
         for p in std::mem::take(&mut norm.patterns) {
+            let why = match platform {
+                // CloudFront does take a leading `*.`, but documents
+                // neither how many labels it stands for nor which schemes
+                // and ports it matches: it may be wider than the pattern.
+                Platform::Cloudfront | Platform::CloudfrontTerraform => {
+                    "CloudFront has no port wildcard, and its leading `*.` is not documented \
+                     closely enough (how many labels, which schemes and ports it matches) to be \
+                     proven no wider"
+                        .to_owned()
+                }
+                _ => format!(
+                    "{} is written here with exact origins only",
+                    platform.title()
+                ),
+            };
             norm.left_out.push(format!(
-                "`{}` is left out: {} is written here with exact origins only; list the \
-                 origins the pattern stands for.",
-                p.text,
-                platform.title()
+                "`{}` is left out: {why}; list the origins the pattern stands for.",
+                p.text
             ));
         }
     }
@@ -324,6 +347,10 @@ fn renderer(platform: Platform) -> &'static Renderer {
         Platform::Apache => &apache::RENDERER,
         Platform::Caddy => &caddy::RENDERER,
         Platform::ApiGatewayHttp => &api_gateway_http::RENDERER,
+        Platform::ApiGatewayCloudformation => &api_gateway_http::CLOUDFORMATION,
+        Platform::ApiGatewayTerraform => &api_gateway_http::TERRAFORM,
+        Platform::Cloudfront => &cloudfront::CLOUDFORMATION,
+        Platform::CloudfrontTerraform => &cloudfront::TERRAFORM,
         Platform::Sst => &sst::RENDERER,
         Platform::CloudflareWorkers => &cloudflare_workers::RENDERER,
         Platform::S3 => &s3::RENDERER,

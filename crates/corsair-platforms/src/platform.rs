@@ -7,7 +7,7 @@ use crate::Platform;
 
 impl Platform {
     /// Every platform, in the order they are listed to users.
-    pub const ALL: [Platform; 25] = [
+    pub const ALL: [Platform; 29] = [
         Platform::Express,
         Platform::Fastify,
         Platform::Nestjs,
@@ -29,7 +29,11 @@ impl Platform {
         Platform::Caddy,
         Platform::Haproxy,
         Platform::ApiGatewayHttp,
+        Platform::ApiGatewayCloudformation,
+        Platform::ApiGatewayTerraform,
         Platform::Sst,
+        Platform::Cloudfront,
+        Platform::CloudfrontTerraform,
         Platform::CloudflareWorkers,
         Platform::S3,
         Platform::CorsairGateway,
@@ -59,6 +63,10 @@ impl Platform {
             Platform::Caddy => "caddy",
             Platform::Haproxy => "haproxy",
             Platform::ApiGatewayHttp => "api-gateway-http",
+            Platform::ApiGatewayCloudformation => "api-gateway-cloudformation",
+            Platform::ApiGatewayTerraform => "api-gateway-terraform",
+            Platform::Cloudfront => "cloudfront",
+            Platform::CloudfrontTerraform => "cloudfront-terraform",
             Platform::Sst => "sst",
             Platform::CloudflareWorkers => "cloudflare-workers",
             Platform::S3 => "s3",
@@ -90,6 +98,12 @@ impl Platform {
             Platform::Caddy => "Caddy",
             Platform::Haproxy => "HAProxy",
             Platform::ApiGatewayHttp => "AWS API Gateway HTTP API",
+            Platform::ApiGatewayCloudformation => "AWS API Gateway HTTP API (CloudFormation)",
+            Platform::ApiGatewayTerraform => "AWS API Gateway HTTP API (Terraform)",
+            Platform::Cloudfront => "Amazon CloudFront response headers policy (CloudFormation)",
+            Platform::CloudfrontTerraform => {
+                "Amazon CloudFront response headers policy (Terraform)"
+            }
             Platform::Sst => "SST (sst.aws.ApiGatewayV2)",
             Platform::CloudflareWorkers => "Cloudflare Workers",
             Platform::S3 => "Amazon S3 bucket CORS",
@@ -106,7 +120,7 @@ impl fmt::Display for Platform {
 
 /// Other names accepted for a platform, compared after lower-casing and
 /// dropping `-`, `_`, `.`, `/` and spaces.
-const ALIASES: [(&str, Platform); 33] = [
+const ALIASES: [(&str, Platform); 41] = [
     ("expressjs", Platform::Express),
     ("node", Platform::Express),
     ("starlette", Platform::Fastapi),
@@ -137,6 +151,14 @@ const ALIASES: [(&str, Platform); 33] = [
     ("apigw", Platform::ApiGatewayHttp),
     ("httpapi", Platform::ApiGatewayHttp),
     ("apigatewayv2", Platform::ApiGatewayHttp),
+    ("apigatewaycfn", Platform::ApiGatewayCloudformation),
+    ("apigatewaysam", Platform::ApiGatewayCloudformation),
+    ("apigatewaytf", Platform::ApiGatewayTerraform),
+    ("apigwterraform", Platform::ApiGatewayTerraform),
+    ("cloudfrontcloudformation", Platform::Cloudfront),
+    ("cloudfrontcfn", Platform::Cloudfront),
+    ("cloudfrontresponseheaderspolicy", Platform::Cloudfront),
+    ("cloudfronttf", Platform::CloudfrontTerraform),
     ("cloudflare", Platform::CloudflareWorkers),
     ("workers", Platform::CloudflareWorkers),
     ("corsair", Platform::CorsairGateway),
@@ -225,6 +247,9 @@ mod tests {
             ("apigateway", Platform::ApiGatewayHttp),
             ("api_gateway_http", Platform::ApiGatewayHttp),
             ("Cloudflare Workers", Platform::CloudflareWorkers),
+            ("api-gateway-sam", Platform::ApiGatewayCloudformation),
+            ("CloudFront", Platform::Cloudfront),
+            ("cloudfront_tf", Platform::CloudfrontTerraform),
         ] {
             assert_eq!(given.parse::<Platform>(), Ok(want), "{given}");
         }

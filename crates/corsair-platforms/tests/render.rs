@@ -175,6 +175,10 @@ fn max_age_defaults_to_the_chrome_cap_where_a_value_is_needed() {
         Platform::Nextjs,
         Platform::CloudflareWorkers,
         Platform::ApiGatewayHttp,
+        Platform::ApiGatewayCloudformation,
+        Platform::ApiGatewayTerraform,
+        Platform::Cloudfront,
+        Platform::CloudfrontTerraform,
         Platform::S3,
     ] {
         assert!(
@@ -299,6 +303,31 @@ fn notes_for_the_main_slugs() {
             "OPTIONS /{proxy+}",
         ),
         (Platform::Sst, Slug::WildcardWithCredentials, "cors: true"),
+        (
+            Platform::Cloudfront,
+            Slug::PreflightNotHandled,
+            "allows OPTIONS",
+        ),
+        (
+            Platform::CloudfrontTerraform,
+            Slug::DuplicateCorsLayer,
+            "`OriginOverride` on",
+        ),
+        (
+            Platform::Cloudfront,
+            Slug::WildcardWithCredentials,
+            "`AccessControlAllowOrigins`",
+        ),
+        (
+            Platform::ApiGatewayTerraform,
+            Slug::HeaderNotAllowed,
+            "`allow_headers`",
+        ),
+        (
+            Platform::ApiGatewayCloudformation,
+            Slug::PreflightBlockedByAuth,
+            "OPTIONS /{proxy+}",
+        ),
         (Platform::S3, Slug::StrippedByProxy, "CloudFront"),
         (
             Platform::AxumTowerHttp,
