@@ -264,10 +264,12 @@ fn norm_for(platform: Platform, fix: &Fix) -> Norm {
                 // CloudFront does take a leading `*.`, but documents
                 // neither how many labels it stands for nor which schemes
                 // and ports it matches: it may be wider than the pattern.
+                Platform::Cloudfront | Platform::CloudfrontTerraform if p.text.ends_with(":*") => {
+                    "CloudFront has no wildcard for ports".to_owned()
+                }
                 Platform::Cloudfront | Platform::CloudfrontTerraform => {
-                    "CloudFront has no port wildcard, and its leading `*.` is not documented \
-                     closely enough (how many labels, which schemes and ports it matches) to be \
-                     proven no wider"
+                    "CloudFront's leading `*.` is not documented closely enough (how many \
+                     labels, which schemes and ports it matches) to be proven no wider"
                         .to_owned()
                 }
                 _ => format!(
