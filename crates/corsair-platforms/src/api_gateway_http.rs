@@ -137,8 +137,8 @@ fn render(fix: &Norm) -> Snippet {
     Snippet {
         place: format!(
             "Save as cors.json and apply it to the HTTP API: `aws apigatewayv2 update-api \
-             --api-id <api-id> --cors-configuration file://cors.json` (`--to \
-             api-gateway-cloudformation` and `--to api-gateway-terraform` write the same \
+             --api-id <api-id> --cors-configuration file://cors.json` (`corsair export \
+             --to api-gateway-cloudformation` or `--to api-gateway-terraform` writes the same \
              configuration as a template). {OWNS_CORS}"
         ),
         code,
