@@ -92,41 +92,37 @@ impl Explainer {
 
     /// Explains one scenario.
     pub fn explain(&mut self, scenario: &Scenario) -> Result<Verdict, ScenarioError> {
-        let page = match &self.last_page {
-            Some((text, page)) if *text == scenario.page_origin => page.clone(),
-            _ => {
-                let page = Page::parse(&scenario.page_origin)?;
-                self.last_page = Some((scenario.page_origin.clone(), page.clone()));
-                page
-            }
+        let cached = match self.last_page.take() {
+            Some((text, page)) if text == scenario.page_origin => (text, page),
+            _ => (
+                scenario.page_origin.clone(),
+                Page::parse(&scenario.page_origin)?,
+            ),
         };
-        let url = scenario.prepare_request()?;
+        let page = &self.last_page.insert(cached).1;
+        let url = &scenario.prepare_request()?;
         let quiet = Options { steps: false };
-        let mut verdict = evaluate(
-            scenario,
-            self.profile,
-            page.clone(),
-            url.clone(),
-            self.options,
-        );
+        let mut verdict = evaluate(scenario, self.profile, page, url, self.options);
         // Each console line is that browser's own: where the browsers' rules
         // can part, the other browser's line comes from its own run. An
         // engine not run ends as this run does (that is why it is not run).
         let chrome = (self.profile != Profile::Chrome)
-            .then(|| evaluate(scenario, Profile::Chrome, page.clone(), url.clone(), quiet));
+            .then(|| evaluate(scenario, Profile::Chrome, page, url, quiet));
+        // One pass over the request's headers serves both questions below.
+        let classes = HeaderClasses::of(scenario);
         let firefox_may_part = match self.profile {
             Profile::Firefox => false,
             Profile::Spec | Profile::Safari => true,
-            Profile::Chrome => firefox_may_part(scenario, &verdict),
+            Profile::Chrome => firefox_may_part(scenario, &verdict, classes),
         };
-        let firefox = firefox_may_part
-            .then(|| evaluate(scenario, Profile::Firefox, page.clone(), url.clone(), quiet));
+        let firefox =
+            firefox_may_part.then(|| evaluate(scenario, Profile::Firefox, page, url, quiet));
         // WebKit's lines come from a run with WebKit's rules where its path
         // can part from this run's; elsewhere this run already wrote them.
         let safari_may_part = match self.profile {
             Profile::Safari => false,
-            Profile::Chrome => safari_may_part_from_chrome(scenario, &verdict),
-            Profile::Firefox | Profile::Spec => safari_may_part(scenario, &verdict),
+            Profile::Chrome => safari_may_part_from_chrome(scenario, &verdict, classes),
+            Profile::Firefox | Profile::Spec => safari_may_part(scenario, &verdict, classes),
         };
         let safari = safari_may_part.then(|| evaluate(scenario, Profile::Safari, page, url, quiet));
         let main = EngineEnd::of(&verdict);
@@ -153,8 +149,8 @@ impl Explainer {
 fn evaluate(
     scenario: &Scenario,
     profile: Profile,
-    page: Page,
-    url: Url,
+    page: &Page,
+    url: &Url,
     options: Options,
 ) -> Verdict {
     let mut run = Run::new(scenario, profile, page, url, options);
@@ -170,26 +166,24 @@ fn evaluate(
 /// the method before parsing it); a request header the two browsers classify
 /// differently (forbidden, or CORS-safelisted). Elsewhere their checks run
 /// in the same order and Chrome's run already carries Firefox's line.
-fn firefox_may_part(scenario: &Scenario, chrome: &Verdict) -> bool {
+fn firefox_may_part(scenario: &Scenario, chrome: &Verdict, classes: HeaderClasses) -> bool {
     let unparsable_allow_headers = chrome
         .blocked
         .as_ref()
         .is_some_and(|b| b.cors_error == Some(CorsError::InvalidAllowHeadersPreflightResponse));
-    involves_redirect(scenario)
-        || unparsable_allow_headers
-        || headers_classified_differently(scenario)
+    involves_redirect(scenario) || unparsable_allow_headers || classes.firefox_parts
 }
 
 /// Whether WebKit's path through `scenario` can differ from the one that
 /// gave `verdict`: anything but an allowed request that needed no
 /// preflight, followed no redirect, and whose headers WebKit classifies as
 /// Chrome does (an XHR that set a forbidden header also makes WebKit log).
-fn safari_may_part(scenario: &Scenario, verdict: &Verdict) -> bool {
+fn safari_may_part(scenario: &Scenario, verdict: &Verdict, classes: HeaderClasses) -> bool {
     !matches!(verdict.outcome, Outcome::Allowed | Outcome::SameOrigin)
         || verdict.preflight.required
         || involves_redirect(scenario)
         || !verdict.request.dropped_headers.is_empty()
-        || headers_classified_differently_by(scenario, Profile::Safari)
+        || classes.safari_parts
 }
 
 /// Whether WebKit's path through `scenario` can differ from Chrome's (whose
@@ -201,7 +195,11 @@ fn safari_may_part(scenario: &Scenario, verdict: &Verdict) -> bool {
 /// forbidden header (WebKit logs it). Elsewhere Chrome's run takes the same
 /// path, and writes WebKit's lines with WebKit's own check of the answer
 /// and WebKit's order among refused headers.
-fn safari_may_part_from_chrome(scenario: &Scenario, chrome: &Verdict) -> bool {
+fn safari_may_part_from_chrome(
+    scenario: &Scenario,
+    chrome: &Verdict,
+    classes: HeaderClasses,
+) -> bool {
     let preflight_not_ok = chrome.preflight.required
         && scenario
             .preflight
@@ -212,32 +210,60 @@ fn safari_may_part_from_chrome(scenario: &Scenario, chrome: &Verdict) -> bool {
         || scenario.address_space.is_some()
         || (scenario.request.initiator == Initiator::Xhr
             && !chrome.request.dropped_headers.is_empty())
-        || headers_classified_differently_by(scenario, Profile::Safari)
+        || classes.safari_parts
 }
 
-/// Whether Chrome and Firefox disagree on whether any of the request's
-/// headers (with repeated names combined, as both send them) is forbidden
-/// or CORS-safelisted.
-fn headers_classified_differently(scenario: &Scenario) -> bool {
-    headers_classified_differently_by(scenario, Profile::Firefox)
+/// Whether Firefox and WebKit each disagree with Chrome on whether any of
+/// the request's headers (with repeated names combined, as the browsers
+/// send them) is forbidden or CORS-safelisted.
+#[derive(Clone, Copy, Debug, Default)]
+struct HeaderClasses {
+    firefox_parts: bool,
+    safari_parts: bool,
 }
 
-/// Whether Chrome and `other` disagree on whether any of the request's
-/// headers is forbidden or CORS-safelisted.
-fn headers_classified_differently_by(scenario: &Scenario, other: Profile) -> bool {
-    let mut combined = request_headers::Combiner::default();
-    for (name, value) in &scenario.request.headers {
-        combined.add(name, crate::grammar::normalize_header_value(value));
-    }
-    combined.finish().iter().any(|SentHeader { name, value }| {
-        let class = |p: Profile| {
-            (
-                request_headers::is_forbidden(name, value, p),
-                request_headers::is_safelisted(name, value, p),
-            )
+impl HeaderClasses {
+    /// Both answers in one pass over the combined headers.
+    fn of(scenario: &Scenario) -> HeaderClasses {
+        let mut parts = HeaderClasses::default();
+        if scenario.request.headers.is_empty() {
+            return parts;
+        }
+        let headers = &scenario.request.headers;
+        let mut add = |name: &str, value: &str| {
+            let class = |p: Profile| {
+                (
+                    request_headers::is_forbidden(name, value, p),
+                    request_headers::is_safelisted(name, value, p),
+                )
+            };
+            let chrome = class(Profile::Chrome);
+            parts.firefox_parts |= class(Profile::Firefox) != chrome;
+            parts.safari_parts |= class(Profile::Safari) != chrome;
         };
-        class(Profile::Chrome) != class(other)
-    })
+        // Names are rarely repeated: then each header stands as set, and
+        // nothing needs combining (or allocating). Past a few headers the
+        // combiner's index keeps this linear.
+        let repeated = headers.len() > 16
+            || headers
+                .iter()
+                .enumerate()
+                .any(|(i, (a, _))| headers[..i].iter().any(|(b, _)| a.eq_ignore_ascii_case(b)));
+        if repeated {
+            let mut combined = request_headers::Combiner::default();
+            for (name, value) in headers {
+                combined.add(name, crate::grammar::normalize_header_value(value));
+            }
+            for SentHeader { name, value } in combined.finish() {
+                add(&name, &value);
+            }
+        } else {
+            for (name, value) in headers {
+                add(name, crate::grammar::normalize_header_value(value));
+            }
+        }
+        parts
+    }
 }
 
 /// Whether any answer is a redirect status: there Chrome and Firefox part
@@ -313,10 +339,10 @@ struct Run<'a> {
     s: &'a Scenario,
     options: Options,
     profile: Profile,
-    page_origin: Origin,
+    page_origin: &'a Origin,
     /// The page's URL when the scenario gives one, else its origin's root.
-    page_url: String,
-    initial_url: Url,
+    page_url: &'a str,
+    initial_url: &'a Url,
     url: Url,
     method: String,
     headers: Vec<SentHeader>,
@@ -343,7 +369,13 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(s: &'a Scenario, profile: Profile, page: Page, url: Url, options: Options) -> Run<'a> {
+    fn new(
+        s: &'a Scenario,
+        profile: Profile,
+        page: &'a Page,
+        url: &'a Url,
+        options: Options,
+    ) -> Run<'a> {
         let Page {
             origin: page_origin,
             url: page_url,
@@ -355,16 +387,16 @@ impl<'a> Run<'a> {
         // (observed).
         let redirects_with_credentials = profile == Profile::Safari
             && s.request.credentials == CredentialsMode::SameOrigin
-            && page_origin.contains_url(&url);
+            && page_origin.contains_url(url);
         Run {
             s,
             options,
             profile,
             page_url,
             page_origin,
-            initial_url: url.clone(),
-            urls: vec![url.to_string()],
-            url,
+            initial_url: url,
+            urls: vec![url.as_str().to_owned()],
+            url: url.clone(),
             method: String::new(),
             headers: Vec::new(),
             dropped: Vec::new(),
@@ -392,7 +424,7 @@ impl<'a> Run<'a> {
     }
 
     fn place(&self) -> (String, Option<String>) {
-        let url = self.url.to_string();
+        let url = self.url.as_str().to_owned();
         let from = (self.urls.len() > 1).then(|| self.initial_url.to_string());
         (url, from)
     }
@@ -454,7 +486,7 @@ impl<'a> Run<'a> {
             stage,
             cors_error: None,
             parameter: String::new(),
-            url: self.url.to_string(),
+            url: self.url.as_str().to_owned(),
             reason,
             chrome,
             firefox: None,
@@ -522,7 +554,7 @@ impl<'a> Run<'a> {
                 );
                 return End::Incomplete {
                     stage: Stage::Response,
-                    url: self.url.to_string(),
+                    url: self.url.as_str().to_owned(),
                     request: Some(self.outgoing_request()),
                 };
             };
@@ -565,7 +597,7 @@ impl<'a> Run<'a> {
                 Err(end) => return end,
             };
             self.url = next;
-            self.urls.push(self.url.to_string());
+            self.urls.push(self.url.as_str().to_owned());
             let Some(next_hop) = answer.next.as_deref() else {
                 step!(
                     self,
@@ -575,7 +607,7 @@ impl<'a> Run<'a> {
                 );
                 return End::Incomplete {
                     stage: Stage::Redirect,
-                    url: self.url.to_string(),
+                    url: self.url.as_str().to_owned(),
                     request: None,
                 };
             };
@@ -618,7 +650,7 @@ impl<'a> Run<'a> {
         };
         Outgoing {
             method: self.method.clone(),
-            url: self.url.to_string(),
+            url: self.url.as_str().to_owned(),
             headers,
             credentials,
         }
@@ -642,7 +674,7 @@ impl<'a> Run<'a> {
         headers.push(("sec-fetch-dest".into(), "empty".into()));
         Outgoing {
             method: "OPTIONS".into(),
-            url: self.url.to_string(),
+            url: self.url.as_str().to_owned(),
             headers,
             credentials: false,
         }

@@ -90,7 +90,7 @@ impl<'a> Run<'a> {
             let acrh = request_headers::access_control_request_headers(&unsafe_names);
             return Err(End::Incomplete {
                 stage: Stage::Preflight,
-                url: self.url.to_string(),
+                url: self.url.as_str().to_owned(),
                 request: Some(self.outgoing_preflight(acrh)),
             });
         };

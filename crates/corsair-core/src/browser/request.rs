@@ -256,7 +256,7 @@ impl<'a> Run<'a> {
             stage: Stage::Request,
             cors_error: Some(CorsError::DisallowedByMode),
             parameter: String::new(),
-            url: self.url.to_string(),
+            url: self.url.as_str().to_owned(),
             reason: "The request mode is \"same-origin\" and the URL is on another origin.".into(),
             chrome: Some(line),
             firefox: None,

@@ -95,7 +95,7 @@ pub fn is_safelisted(name: &str, value: &str, profile: Profile) -> bool {
         "content-type" => {
             !value.chars().any(is_unsafe_byte)
                 && !firefox_refuses_content_type_list(value, profile)
-                && mime::essence(value).is_some_and(|e| mime::is_safelisted_essence(&e))
+                && mime::has_safelisted_essence(value)
         }
         "range" => is_simple_range(value, profile),
         other if profile.safelists_client_hints() => is_safelisted_client_hint(other, value),

@@ -84,9 +84,14 @@ pub fn line(reason: &Reason<'_>, url: &str) -> String {
         Reason::RequestNotHttp => "CORS request not http).".to_owned(),
         Reason::DidNotSucceed => "CORS request did not succeed). Status code: (null).".to_owned(),
     };
-    format!(
-        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {text}"
-    )
+    // One allocation of the exact size: this line is in every blocked verdict.
+    [
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ",
+        url,
+        ". (Reason: ",
+        &text,
+    ]
+    .concat()
 }
 
 #[cfg(test)]

@@ -85,10 +85,6 @@ fn with_lower<T>(name: &str, f: impl FnOnce(&[u8]) -> T) -> T {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 fn secret_lower(lower: &[u8]) -> bool {
     if lower.starts_with(b"access-control-")
         || lower.starts_with(b"sec-fetch-")
@@ -99,8 +95,27 @@ fn secret_lower(lower: &[u8]) -> bool {
     {
         return false;
     }
-    SECRET_PARTS.iter().any(|p| contains(lower, p.as_bytes()))
-        || has_segment(lower, &SECRET_SEGMENTS)
+    has_secret_part(lower) || has_segment(lower, &SECRET_SEGMENTS)
+}
+
+/// Whether `lower` contains one of [`SECRET_PARTS`]: one pass, trying at
+/// each byte only the parts that begin with it (this runs for every
+/// header of every scenario of a batch).
+fn has_secret_part(lower: &[u8]) -> bool {
+    /// The bytes a part begins with.
+    const FIRST: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < SECRET_PARTS.len() {
+            t[SECRET_PARTS[i].as_bytes()[0] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    (0..lower.len()).any(|i| {
+        let rest = &lower[i..];
+        FIRST[usize::from(rest[0])] && SECRET_PARTS.iter().any(|p| rest.starts_with(p.as_bytes()))
+    })
 }
 
 /// Whether a URL parameter named `name` carries a credential: the header
@@ -324,6 +339,19 @@ pub fn scrub_patterns(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether `text` (from a scenario's input) holds a pattern that
+/// [`scrub_patterns`] hides: a verdict's text can only show one if its
+/// input has one.
+fn marked(text: &str) -> bool {
+    // Most texts hold neither byte: one vectorised scan settles them.
+    let bytes = text.as_bytes();
+    match memchr::memchr2(b'@', b'=', bytes) {
+        None => false,
+        Some(_) if memchr::memchr(b'@', bytes).is_some() => true,
+        Some(_) => matches!(scrub_patterns(text), Cow::Owned(_)),
+    }
+}
+
 /// Hides known secret values wherever they appear in text (the values of
 /// the credential headers the page sets, its cookies, the secrets of its
 /// URLs, and those the server's answers reveal: cookies it sets, redirect
@@ -368,26 +396,26 @@ impl Redactor {
     pub fn from_scenario(s: &Scenario) -> Redactor {
         let mut r = Redactor::default();
         // A pattern in the verdict's text comes from one in its input.
-        let marked = |t: &str| {
-            t.contains('@') || (t.contains('=') && matches!(scrub_patterns(t), Cow::Owned(_)))
-        };
         let mut patterns = marked(&s.request.url) || marked(&s.page_origin);
-        r.add_headers(&s.request.headers);
         r.add_url(&s.request.url);
         r.add_url(&s.page_origin);
-        let mut headers = vec![&s.request.headers];
-        let mut answers: Vec<&Answer> = s.preflight.iter().chain(s.response.iter()).collect();
-        while let Some(a) = answers.pop() {
-            r.add_headers(&a.headers);
-            headers.push(&a.headers);
-            if let Some(next) = &a.next {
-                answers.extend(next.preflight.iter().chain(next.response.iter()));
+        patterns |= r.learn_headers(&s.request.headers);
+        // Every answer of the chain; the stack is only used (allocated)
+        // when the scenario has redirect hops.
+        let mut hops: Vec<&Answer> = Vec::new();
+        fn answer<'s>(r: &mut Redactor, a: &'s Answer, hops: &mut Vec<&'s Answer>) -> bool {
+            let marked = r.learn_headers(&a.headers);
+            if let Some(next) = a.next.as_deref() {
+                hops.extend(next.preflight.iter().chain(next.response.iter()));
             }
+            marked
         }
-        patterns |= headers
-            .iter()
-            .flat_map(|h| h.iter())
-            .any(|(n, v)| marked(n) || marked(v));
+        for a in s.preflight.iter().chain(s.response.iter()) {
+            patterns |= answer(&mut r, a, &mut hops);
+        }
+        while let Some(a) = hops.pop() {
+            patterns |= answer(&mut r, a, &mut hops);
+        }
         // Nothing in the input to hide: the verdict's text is the model's.
         r.patterns = patterns || !r.secrets.is_empty();
         r
@@ -397,23 +425,35 @@ impl Redactor {
     /// part after a scheme, `Bearer …`), cookie values, the secrets of the
     /// URLs in `Location`.
     pub fn add_headers(&mut self, headers: &[(String, String)]) {
+        self.learn_headers(headers);
+    }
+
+    /// [`Redactor::add_headers`], also telling whether a name or value
+    /// holds a pattern to hide (a URL's userinfo, a secret parameter).
+    fn learn_headers(&mut self, headers: &[(String, String)]) -> bool {
+        let mut patterns = false;
         for (n, v) in headers {
-            let lower = n.to_ascii_lowercase();
-            if lower == "cookie" {
-                self.add_cookies(v);
-            } else if lower == "set-cookie" {
-                let first = v.split(';').next().unwrap_or_default();
-                self.add_cookies(first);
-                self.push(v);
-            } else if is_secret_name(&lower) {
-                self.push(v);
-                if let Some((_, token)) = v.split_once(' ') {
-                    self.push(token);
+            patterns |= marked(n) || marked(v);
+            // Lower-cased on the stack: this runs for every header of every
+            // scenario of a batch.
+            with_lower(n, |lower| {
+                if lower == b"cookie" {
+                    self.add_cookies(v);
+                } else if lower == b"set-cookie" {
+                    let first = v.split(';').next().unwrap_or_default();
+                    self.add_cookies(first);
+                    self.push(v);
+                } else if secret_lower(lower) {
+                    self.push(v);
+                    if let Some((_, token)) = v.split_once(' ') {
+                        self.push(token);
+                    }
+                } else if is_url_header(lower) {
+                    self.add_url(v);
                 }
-            } else if is_url_header(lower.as_bytes()) {
-                self.add_url(v);
-            }
+            });
         }
+        patterns
     }
 
     /// Learns a `Cookie` header's values (and the whole header).
@@ -429,7 +469,7 @@ impl Redactor {
     pub fn add_url(&mut self, text: &str) {
         // Read as text, not parsed: this runs for every scenario of a batch,
         // and a relative `Location` has secrets too.
-        if !text.contains('@') && !text.contains('=') {
+        if memchr::memchr2(b'@', b'=', text.as_bytes()).is_none() {
             return;
         }
         if let Some(scheme_end) = text.find("://") {
@@ -597,6 +637,14 @@ impl Redactor {
     /// headers shown to the user (sent or received).
     pub fn headers(&self, pairs: &mut [(String, String)]) {
         for (n, v) in pairs.iter_mut() {
+            if !self.patterns {
+                // The input holds no pattern and no long secret: only the
+                // values of credential-named headers are left to hide.
+                if is_secret_name(n) {
+                    *v = hide(v);
+                }
+                continue;
+            }
             if let Some(shown) = hidden_header_value(n, v) {
                 *v = shown;
             }
