@@ -12,9 +12,10 @@ use corsair_core::policy::{self, PolicyBuilder, Problem};
 use std::sync::Arc;
 
 use corsair_gateway::notice::{Format, Level, Notices};
+use corsair_gateway::workers::Plan;
 use corsair_gateway::{
-    Compiled, Live, Metrics, PolicySource, PolicySummary, Proxy, ProxyConfig, Reloaded,
-    ServeConfig, Upstream,
+    Compiled, Live, Metrics, PolicySource, PolicySummary, ProxyConfig, Reloaded, ServeConfig,
+    Upstream,
 };
 use corsair_tower::CorsLayer;
 
@@ -219,21 +220,23 @@ pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
         return Ok(Status::PolicyErrors);
     };
     say.policy(&summary, false);
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = args.workers {
-        runtime.worker_threads(usize::from(n));
-    }
-    let runtime = runtime
+    // The control plane (signals, reloads, the admin listener) runs here;
+    // requests run on the workers' own threads.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
+    let workers = args.workers.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
     runtime.block_on(async {
-        let listener = corsair_gateway::bind(args.listen)
-            .await
+        let listeners = corsair_gateway::workers::bind(args.listen, workers)
             .map_err(|e| CliError::Input(format!("cannot listen on {}: {e}", args.listen)))?;
-        let local = listener
-            .local_addr()
-            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        let local = listeners
+            .first()
+            .and_then(|l| l.local_addr().ok())
+            .map_or_else(|| args.listen.to_string(), |a| a.to_string());
         let scheme = if tls.is_some() { "https" } else { "http" };
         say.listening(&format!("{scheme}://{local}"), &upstream.to_string());
         let live = Live::new(layer, Arc::new(Metrics::default()));
@@ -302,7 +305,6 @@ pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
             body_stall: Some(idle_timeout),
             ..ProxyConfig::default()
         };
-        let proxy = Proxy::new(upstream, config);
         let serving = ServeConfig {
             grace,
             header_timeout,
@@ -310,8 +312,16 @@ pub fn run(args: &ServeArgs) -> Result<Status, CliError> {
             max_connections,
             max_streams: args.max_streams,
         };
-        let drained =
-            corsair_gateway::serve(listener, live, proxy, tls, shutdown_signal(), serving).await;
+        let plan = Plan {
+            live,
+            upstream,
+            proxy: config,
+            tls,
+            serve: serving,
+        };
+        let drained = corsair_gateway::workers::run(listeners, plan, shutdown_signal())
+            .await
+            .map_err(|e| CliError::Input(format!("cannot start the workers: {e}")))?;
         if drained {
             say.say(Level::Info, "stopped");
         } else {

@@ -53,7 +53,12 @@ pub enum Upload {
 /// A body with a stall limit and a progress signal.
 pub struct Guarded {
     inner: Body,
-    stall: Option<(Duration, Pin<Box<Sleep>>)>,
+    stall: Option<Duration>,
+    /// The stall clock, made the first time the body makes the reader
+    /// wait (a body whose frames are ready never needs one).
+    sleep: Option<Pin<Box<Sleep>>>,
+    /// Whether `sleep` runs for the frame asked for now.
+    armed: bool,
     side: Side,
     progress: Option<watch::Sender<Upload>>,
     metrics: Option<Arc<Metrics>>,
@@ -69,7 +74,9 @@ impl Guarded {
     pub fn new(inner: Body, side: Side, stall: Option<Duration>) -> Guarded {
         Guarded {
             inner,
-            stall: stall.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
+            stall,
+            sleep: None,
+            armed: false,
             side,
             progress: None,
             metrics: None,
@@ -117,10 +124,8 @@ impl hyper::body::Body for Guarded {
         }
         if !this.waiting {
             this.waiting = true;
+            this.armed = false;
             this.report(Upload::Asking);
-            if let Some((limit, sleep)) = &mut this.stall {
-                sleep.as_mut().reset(Instant::now() + *limit);
-            }
         }
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
@@ -137,13 +142,25 @@ impl hyper::body::Body for Guarded {
                 Poll::Ready(None)
             }
             Poll::Pending => {
-                let Some((limit, sleep)) = &mut this.stall else {
+                let Some(limit) = this.stall else {
+                    return Poll::Pending;
+                };
+                if !this.armed {
+                    // The clock starts when the reader first has to wait.
+                    this.armed = true;
+                    let deadline = Instant::now() + limit;
+                    match &mut this.sleep {
+                        Some(sleep) => sleep.as_mut().reset(deadline),
+                        None => this.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
+                    }
+                }
+                let Some(sleep) = &mut this.sleep else {
                     return Poll::Pending;
                 };
                 if sleep.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
-                let after = *limit;
+                let after = limit;
                 let side = match this.side {
                     Side::Client => "request",
                     Side::Upstream => "upstream's response",

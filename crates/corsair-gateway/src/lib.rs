@@ -23,6 +23,7 @@ pub mod pool;
 pub mod proxy;
 pub mod server;
 pub mod tls;
+pub mod workers;
 
 pub use live::{compile, Compiled, Live, PolicySource, PolicySummary, Reloaded};
 pub use metrics::Metrics;

@@ -32,11 +32,17 @@ pub enum PoolError {
     Http(#[from] hyper::Error),
 }
 
-/// Connections to one upstream.
+/// Connections to one upstream (cheap to clone: one counted reference,
+/// taken for every request).
 #[derive(Clone)]
 pub struct Pool {
-    idle: Arc<Mutex<Vec<SendRequest<Body>>>>,
-    address: Arc<str>,
+    inner: Arc<Inner>,
+}
+
+/// What the clones of a pool share.
+struct Inner {
+    idle: Mutex<Vec<SendRequest<Body>>>,
+    address: Box<str>,
     connect_timeout: Duration,
     // One permit per open upstream connection, held by its task.
     open: Arc<Semaphore>,
@@ -45,7 +51,7 @@ pub struct Pool {
     /// Requests sent again on a new connection (for the tests to see the
     /// retry happen, not only its result).
     #[cfg(test)]
-    retried: Arc<std::sync::atomic::AtomicUsize>,
+    retried: std::sync::atomic::AtomicUsize,
 }
 
 impl Pool {
@@ -53,19 +59,21 @@ impl Pool {
     /// connections open at once (at least one).
     pub fn new(address: &str, connect_timeout: Duration, max_open: usize) -> Pool {
         Pool {
-            idle: Arc::new(Mutex::new(Vec::new())),
-            address: Arc::from(address),
-            connect_timeout,
-            open: Arc::new(Semaphore::new(max_open.clamp(1, Semaphore::MAX_PERMITS))),
-            max_open: max_open.clamp(1, Semaphore::MAX_PERMITS),
-            max_idle: MAX_IDLE,
-            #[cfg(test)]
-            retried: Arc::default(),
+            inner: Arc::new(Inner {
+                idle: Mutex::new(Vec::new()),
+                address: Box::from(address),
+                connect_timeout,
+                open: Arc::new(Semaphore::new(max_open.clamp(1, Semaphore::MAX_PERMITS))),
+                max_open: max_open.clamp(1, Semaphore::MAX_PERMITS),
+                max_idle: MAX_IDLE,
+                #[cfg(test)]
+                retried: std::sync::atomic::AtomicUsize::new(0),
+            }),
         }
     }
 
     fn take_idle(&self) -> Option<SendRequest<Body>> {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let mut idle = self.inner.idle.lock().unwrap_or_else(|p| p.into_inner());
         while let Some(sender) = idle.pop() {
             if sender.is_ready() {
                 return Some(sender);
@@ -75,34 +83,37 @@ impl Pool {
     }
 
     fn put_back(&self, sender: SendRequest<Body>) {
-        if self.open.available_permits() == 0 {
+        if self.inner.open.available_permits() == 0 {
             // Requests may be waiting for a connection to open: closing this
             // one (its task ends, its permit returns) lets one of them go.
             return;
         }
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < self.max_idle {
+        let mut idle = self.inner.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.inner.max_idle {
             idle.push(sender);
         }
     }
 
     async fn connect(&self) -> Result<SendRequest<Body>, PoolError> {
-        let address = &*self.address;
-        let permit = tokio::time::timeout(self.connect_timeout, self.open.clone().acquire_owned())
-            .await
-            .map_err(|_| {
-                PoolError::Connect(format!(
-                    "all {} upstream connections stayed busy for {:?}",
-                    self.max_open, self.connect_timeout
-                ))
-            })?
-            .map_err(|_| PoolError::Connect("the pool is closed".into()))?;
-        let stream = tokio::time::timeout(self.connect_timeout, TcpStream::connect(address))
+        let address = &*self.inner.address;
+        let permit = tokio::time::timeout(
+            self.inner.connect_timeout,
+            self.inner.open.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| {
+            PoolError::Connect(format!(
+                "all {} upstream connections stayed busy for {:?}",
+                self.inner.max_open, self.inner.connect_timeout
+            ))
+        })?
+        .map_err(|_| PoolError::Connect("the pool is closed".into()))?;
+        let stream = tokio::time::timeout(self.inner.connect_timeout, TcpStream::connect(address))
             .await
             .map_err(|_| {
                 PoolError::Connect(format!(
                     "no connection to {address} within {:?}",
-                    self.connect_timeout
+                    self.inner.connect_timeout
                 ))
             })?
             .map_err(|e| PoolError::Connect(format!("cannot connect to {address}: {e}")))?;
@@ -136,7 +147,8 @@ impl Pool {
                 // Never written: a fresh connection gets it.
                 (true, Some(request)) => {
                     #[cfg(test)]
-                    self.retried
+                    self.inner
+                        .retried
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     sender = self.connect().await?;
                     sender.send_request(request).await?
@@ -246,7 +258,7 @@ mod tests {
 
     impl Pool {
         fn idle_count(&self) -> usize {
-            self.idle.lock().map_or(0, |idle| idle.len())
+            self.inner.idle.lock().map_or(0, |idle| idle.len())
         }
 
         /// Waits until `n` connections are kept (each goes back once its
@@ -352,7 +364,11 @@ mod tests {
             fetch(&pool, "/second").await,
             (StatusCode::OK, Bytes::from("ok"))
         );
-        assert_eq!(pool.retried.load(Ordering::Relaxed), 1, "sent again once");
+        assert_eq!(
+            pool.inner.retried.load(Ordering::Relaxed),
+            1,
+            "sent again once"
+        );
         assert_eq!(up.accepted.load(Ordering::SeqCst), 2);
         let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
         assert_eq!(
@@ -405,7 +421,9 @@ mod tests {
             ok(stream)
         }));
         let mut pool = pool(&up);
-        pool.max_idle = 2;
+        Arc::get_mut(&mut pool.inner)
+            .expect("not shared yet")
+            .max_idle = 2;
         let together: Vec<_> = (0..3)
             .map(|_| {
                 let pool = pool.clone();

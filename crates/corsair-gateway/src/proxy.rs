@@ -38,21 +38,37 @@ use crate::metrics::{Metrics, UpstreamFailure};
 use crate::own::{gateway_response, Own, OWN_HEADER};
 use crate::pool::{Pool, PoolError};
 
-/// The client's address, put on each request by the listener.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub SocketAddr);
-
-/// The client connection's share of upstream connections, put on each
-/// request by the listener: a request holds a permit from its start until
-/// its upstream connection is free again.
+/// The client connection a request came on, put on each request by the
+/// listener (one extension: each costs an allocation per request).
 #[derive(Clone, Debug)]
-pub struct ClientShare(pub Arc<Semaphore>);
+pub struct Client {
+    /// The client's address.
+    pub addr: SocketAddr,
+    /// The client's IP as `X-Forwarded-For` adds it, made once per connection.
+    forwarded_for: Option<HeaderValue>,
+    /// The connection's share of upstream connections: a request holds a
+    /// permit from its start until its upstream connection is free again.
+    pub share: Arc<Semaphore>,
+}
+
+impl Client {
+    /// The client at `addr`, with `share` upstream connections at once.
+    pub fn new(addr: SocketAddr, share: Arc<Semaphore>) -> Client {
+        Client {
+            addr,
+            forwarded_for: HeaderValue::from_str(&addr.ip().to_string()).ok(),
+            share,
+        }
+    }
+}
 
 /// Where requests go: `http://host[:port][/prefix]`.
 #[derive(Clone, Debug)]
 pub struct Upstream {
     /// `host[:port]` as written: the `Host` header sent upstream.
     authority: Authority,
+    /// The same, as the header's value.
+    host: Option<HeaderValue>,
     /// `host:port`, the scheme's default port filled in: where to connect.
     address: String,
     /// The path the request's path is appended to (`/api`), or empty.
@@ -118,6 +134,7 @@ impl Upstream {
         // its own leading `/` (no `//` at the seam).
         let prefix = uri.path().trim_end_matches('/').to_owned();
         Ok(Upstream {
+            host: HeaderValue::from_str(authority.as_str()).ok(),
             authority: authority.clone(),
             address,
             prefix,
@@ -199,7 +216,8 @@ impl Default for ProxyConfig {
 #[derive(Clone)]
 pub struct Proxy {
     pool: Pool,
-    upstream: Upstream,
+    /// Shared: a proxy is cloned for every request.
+    upstream: Arc<Upstream>,
     config: ProxyConfig,
     metrics: Option<Arc<Metrics>>,
 }
@@ -214,7 +232,7 @@ impl Proxy {
         );
         Proxy {
             pool,
-            upstream,
+            upstream: Arc::new(upstream),
             config,
             metrics: None,
         }
@@ -322,10 +340,10 @@ struct Forward {
     /// The client's side of an upgrade (WebSocket) it asked for.
     client_side: Option<hyper::upgrade::OnUpgrade>,
     /// The client connection's share of upstream connections.
-    share: Option<ClientShare>,
+    share: Option<Arc<Semaphore>>,
     /// Where the upload stands: the upstream's clock runs only while it is
-    /// the one that owes progress.
-    upload: watch::Receiver<Upload>,
+    /// the one that owes progress. `None`: there is no body to send.
+    upload: Option<watch::Receiver<Upload>>,
 }
 
 /// What the gateway's own answer is: status, reason, message.
@@ -380,8 +398,14 @@ impl Proxy {
         self.forwarded_headers(&mut parts);
         parts.uri = uri;
         parts.version = http::Version::HTTP_11;
-        let share = parts.extensions.get::<ClientShare>().cloned();
-        let (body, upload) = self.guarded_upload(body);
+        let share = parts.extensions.get::<Client>().map(|c| c.share.clone());
+        let (body, upload) = if body.is_end_stream() {
+            // Nothing to upload (a GET, a preflight sent on): no guard, no clock.
+            (Body::default(), None)
+        } else {
+            let (body, upload) = self.guarded_upload(body);
+            (body, Some(upload))
+        };
         Ok(Forward {
             request: Request::from_parts(parts, body),
             client_side,
@@ -402,17 +426,23 @@ impl Proxy {
         }) {
             parts.headers.insert("x-forwarded-host", host);
         }
-        if let Some(ClientAddr(addr)) = parts.extensions.get::<ClientAddr>().copied() {
-            let ip = addr.ip().to_string();
+        if let Some(ip) = parts
+            .extensions
+            .get::<Client>()
+            .and_then(|c| c.forwarded_for.clone())
+        {
             let value = match parts
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
             {
-                Some(prior) => format!("{prior}, {ip}"),
-                None => ip,
+                Some(prior) => {
+                    HeaderValue::from_str(&format!("{prior}, {}", ip.to_str().unwrap_or_default()))
+                        .ok()
+                }
+                None => Some(ip),
             };
-            if let Ok(v) = HeaderValue::from_str(&value) {
+            if let Some(v) = value {
                 parts.headers.insert("x-forwarded-for", v);
             }
         }
@@ -420,7 +450,7 @@ impl Proxy {
             "x-forwarded-proto",
             HeaderValue::from_static(self.config.proto),
         );
-        if let Ok(host) = HeaderValue::from_str(self.upstream.authority.as_str()) {
+        if let Some(host) = self.upstream.host.clone() {
             parts.headers.insert(header::HOST, host);
         }
     }
@@ -500,11 +530,15 @@ impl Exchange {
     /// other requests held them all for the whole timeout.
     async fn share_of_upstream(
         &self,
-        share: Option<ClientShare>,
+        share: Option<Arc<Semaphore>>,
     ) -> Result<Option<OwnedSemaphorePermit>, Response<Body>> {
-        let Some(ClientShare(share)) = share else {
+        let Some(share) = share else {
             return Ok(None);
         };
+        // Usually free: then no timer is armed.
+        if let Ok(permit) = share.clone().try_acquire_owned() {
+            return Ok(Some(permit));
+        }
         match tokio::time::timeout(self.timeout, share.acquire_owned()).await {
             Ok(Ok(permit)) => Ok(Some(permit)),
             _ => Err(self.own(
@@ -630,7 +664,11 @@ impl Exchange {
 /// is sent whole, for the whole timeout for the response head. Returns
 /// what it failed to do. A client slow to send is not waited for here (its
 /// stall is cut by the body's own bound).
-async fn head_deadline(mut upload: watch::Receiver<Upload>, timeout: Duration) -> &'static str {
+async fn head_deadline(upload: Option<watch::Receiver<Upload>>, timeout: Duration) -> &'static str {
+    let Some(mut upload) = upload else {
+        tokio::time::sleep(timeout).await;
+        return "sent no response head";
+    };
     loop {
         let now = *upload.borrow_and_update();
         match now {

@@ -22,7 +22,6 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use hyper::body::{Frame, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -37,7 +36,7 @@ use tower::{Layer, ServiceExt};
 use crate::body::{Body, BoxError};
 use crate::live::Live;
 use crate::metrics::{Closed, Metrics};
-use crate::proxy::{ClientAddr, ClientShare, Proxy};
+use crate::proxy::{Client, Proxy};
 
 /// How long a client has to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -85,12 +84,8 @@ pub async fn serve(
     config: ServeConfig,
 ) -> bool {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        // hyper's own bound, a backstop behind the watchdog: on a kept-alive
-        // connection its clock runs through the idle wait too.
-        .header_read_timeout(config.header_timeout + config.idle_timeout);
+    // HTTP/1 has no timer of hyper's: the watchdog bounds the request head
+    // and the idle wait (a timer per request head would cost every request).
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -141,7 +136,7 @@ pub async fn serve(
             tracker,
             registry: registry.clone(),
             config,
-            share: Arc::new(Semaphore::new(per_client)),
+            client: Client::new(addr, Arc::new(Semaphore::new(per_client))),
         };
         match &tls {
             None => {
@@ -499,7 +494,7 @@ struct Connection {
     tracker: Arc<Tracker>,
     registry: Registry,
     config: ServeConfig,
-    share: Arc<Semaphore>,
+    client: Client,
 }
 
 impl Connection {
@@ -522,7 +517,7 @@ impl Connection {
             tracker,
             registry,
             config,
-            share,
+            client,
         } = self;
         let metrics = live.metrics().clone();
         let on_request = tracker.clone();
@@ -533,8 +528,7 @@ impl Connection {
                 if req.version() == http::Version::HTTP_2 {
                     on_request.h2.store(true, Ordering::Release);
                 }
-                req.extensions_mut().insert(ClientAddr(addr));
-                req.extensions_mut().insert(ClientShare(share.clone()));
+                req.extensions_mut().insert(client.clone());
                 // The policy in force when the request starts serves it to the end.
                 let service = live.layer().layer(proxy.clone());
                 let metrics = live.metrics().clone();
@@ -551,12 +545,9 @@ impl Connection {
                         metrics.request(preflight, started.elapsed());
                     }
                     response.map(|r| {
-                        r.map(|inner| {
-                            Counted {
-                                inner,
-                                _flight: flight,
-                            }
-                            .boxed()
+                        r.map(|inner| Counted {
+                            inner,
+                            _flight: flight,
                         })
                     })
                 }
