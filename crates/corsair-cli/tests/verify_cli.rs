@@ -58,7 +58,11 @@ fn server(origin: Option<&'static str>) -> u16 {
 }
 
 fn policy() -> String {
-    let path = std::env::temp_dir().join(format!("corsair-verify-{}.toml", std::process::id()));
+    // One file per call: tests run in parallel, and a file rewritten while
+    // another test's corsair reads it would read empty.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("corsair-verify-{}-{n}.toml", std::process::id()));
     std::fs::write(&path, "[cors]\norigins = [\"https://app.example.com\"]\n").expect("write");
     path.to_string_lossy().into_owned()
 }
