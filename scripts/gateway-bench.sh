@@ -24,6 +24,8 @@
 #   CORSAIR_BIN       a corsair binary to use instead of building
 #                     (`cargo build --release -p corsair-cli`, the default)
 #   KEEP_LOGS         set: keep the temp dir (configs, logs, wrk output) on failure
+#   SUMMARY           a file: the medians written there too, one "proxy figure
+#                     value" per line (scripts/bench-all.sh reads it)
 #
 # Everything listens on 127.0.0.1 and runs as the current user from a mktemp
 # directory; every process started here is stopped on exit (also on Ctrl-C or
@@ -35,7 +37,9 @@
 # Per round and proxy: (a) preflights/s, (b) proxied GETs/s, both with
 # THREADS/CONNECTIONS; (c) median latency of the proxied GET at one connection
 # (wrk -t1 -c1 --latency), against the same run straight to the upstream, in
-# alternating slices. Results: the median over rounds of each figure.
+# alternating slices, and its 99th percentile. Also the proxy's resident
+# memory (all its processes) at the end of each (b). Results: the median
+# over rounds of each figure.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -326,6 +330,15 @@ ticks() { # pid
   done
   echo "$total"
 }
+# Resident memory (kB) of a process and its children (nginx's workers).
+rss_kb() { # pid
+  local total=0 p r
+  for p in "$1" $(pgrep -P "$1" || true); do
+    r=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2> /dev/null) || r=0
+    total=$((total + ${r:-0}))
+  done
+  echo "$total"
+}
 # CPU seconds used so far by this shell's finished children (wrk among them):
 # `times` must run in this shell, not in a command substitution's subshell,
 # so snap_times writes it to a file and children_cpu reads that.
@@ -421,9 +434,12 @@ run_wrk() { # name kind duration url [taskset -c N] wrk-options...
   W_RPS=$(awk '$1 == "Requests/sec:" { print $2; exit }' <<< "$out")
   [[ $W_RPS =~ ^[0-9.]+$ ]] || die "cannot read Requests/sec from wrk's output:\n$out"
   W_P50=-
+  W_P99=-
   if [[ " $* " == *" --latency "* ]]; then
     W_P50=$(to_us "$(awk '$1 == "50%" { print $2; exit }' <<< "$out")") ||
       die "cannot read the 50% latency from wrk's output:\n$out"
+    W_P99=$(to_us "$(awk '$1 == "99%" { print $2; exit }' <<< "$out")") ||
+      die "cannot read the 99% latency from wrk's output:\n$out"
   fi
   local non2xx sock
   non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' <<< "$out")
@@ -450,6 +466,8 @@ throughput() { # name kind(a|b)
   probe_start "$name"
   run_wrk "$name" "$kind" "$DURATION" "$url" -t"$THREADS" -c"$CONNECTIONS" -s "$script"
   probe_end "$name"
+  M_RSS=-
+  [ "$name" != direct ] && M_RSS=$(rss_kb "${pid[$name]}")
   if [ -n "$top_pid" ]; then wait "$top_pid" || true; fi
   M_VAL=$W_RPS
   M_NOTE=$W_NOTE
@@ -467,7 +485,7 @@ latency() { # name [one-cpu]
   local name=$1 mode=${2:-} slices secs i k=c
   slices=$((DURATION < C_SLICES ? DURATION : C_SLICES))
   secs=$((DURATION / slices))
-  local -a mine=() direct=() pre=()
+  local -a mine=() mine99=() direct=() pre=()
   if [ "$mode" = one-cpu ]; then
     k=c1
     pre=(taskset -c 0)
@@ -481,11 +499,13 @@ latency() { # name [one-cpu]
     [ -n "$W_NOTE" ] && M_NOTE="${M_NOTE:+$M_NOTE, }direct: $W_NOTE"
     run_wrk "$name" "$k" "$secs" "http://127.0.0.1:${port[$name]}/" "${pre[@]}" -t1 -c1 --latency -s "$templates/get.lua"
     mine+=("$W_P50")
+    mine99+=("$W_P99")
     [ -n "$W_NOTE" ] && M_NOTE="${M_NOTE:+$M_NOTE, }$W_NOTE"
   done
   probe_end "$name"
   if [ "$mode" = one-cpu ]; then pin "0-$((ncpu - 1))" "$name"; fi
   M_VAL=$(median "${mine[@]}")
+  M_P99=$(median "${mine99[@]}")
   M_DIRECT=$(median "${direct[@]}")
   M_SHOW=$(printf '%7s µs p50 (slices %s), direct %s µs (slices %s), others %s %%' "$M_VAL" "${mine[*]}" \
     "$M_DIRECT" "${direct[*]}" "$P_OTHERS")
@@ -537,8 +557,12 @@ measure() { # name kind
   runs[$name]=$((${runs[$name]:-0} + 1))
   add "$name:$kind" "$(fmt0 "$M_VAL")"
   case $kind in
-    b) cpu[$name]="${cpu[$name]:-}${cpu[$name]:+ }$P_PROXY/$P_UP/$P_WRK" ;;
+    b)
+      cpu[$name]="${cpu[$name]:-}${cpu[$name]:+ }$P_PROXY/$P_UP/$P_WRK"
+      [ "$M_RSS" != - ] && add "$name:rss" "$M_RSS"
+      ;;
     c | c1)
+      add "$name:p99$kind" "$(fmt0 "$M_P99")"
       add "direct:$kind" "$(fmt0 "$M_DIRECT")"
       add "$name:added$kind" "$(awk -v x="$M_VAL" -v y="$M_DIRECT" 'BEGIN { print x - y }')"
       ;;
@@ -598,11 +622,12 @@ echo "== results: medians over $ROUNDS round(s); ${DURATION}s per run; $WORKERS 
 echo "   (a) preflights/s and (b) proxied GETs/s: wrk -t$THREADS -c$CONNECTIONS"
 echo "   (c) p50 of the proxied GET at one connection (wrk -t1 -c1 --latency), and what the proxy adds to the"
 echo "       same run straight to the upstream (paired slices); (c1) the same with everything pinned to CPU 0"
+echo "   (c) p99: the 99th percentile of the same run; RSS: the proxy's resident memory (all its processes) after (b)"
 echo "   CPU in (b), per round: % of one core used by the proxy / the upstream / wrk"
 echo
-row() { printf '| %-8s | %10s | %10s | %8s | %8s | %8s | %8s | %-26s | %-18s |\n' "$@"; }
-row proxy "(a) pre/s" "(b) GET/s" "(c) µs" "added" "(c1) µs" "added" "CPU in (b)" "flagged runs"
-echo "|----------|-----------:|-----------:|---------:|---------:|---------:|---------:|----------------------------|--------------------|"
+row() { printf '| %-8s | %10s | %10s | %8s | %8s | %8s | %8s | %8s | %8s | %-26s | %-18s |\n' "$@"; }
+row proxy "(a) pre/s" "(b) GET/s" "(c) µs" "added" "(c) p99" "(c1) µs" "added" "RSS kB" "CPU in (b)" "flagged runs"
+echo "|----------|-----------:|-----------:|---------:|---------:|---------:|---------:|---------:|---------:|----------------------------|--------------------|"
 flags() { # name
   local f=""
   [ "${errors[$1]:-0}" -gt 0 ] && f="${errors[$1]} wrk errors"
@@ -612,10 +637,10 @@ flags() { # name
 c1() { if [ "$ONE_CPU" = 1 ]; then fmt0 "$(med "$1" "$2")"; else echo -; fi; }
 for p in direct "${proxies[@]}"; do
   if [ "$p" = direct ]; then
-    row direct - "$(fmt0 "$(med direct b)")" "$(fmt0 "$(med direct c)")" - "$(c1 direct c1)" - "${cpu[direct]:-}" "$(flags direct)"
+    row direct - "$(fmt0 "$(med direct b)")" "$(fmt0 "$(med direct c)")" - "$(fmt0 "$(med direct p99c)")" "$(c1 direct c1)" - - "${cpu[direct]:-}" "$(flags direct)"
   else
     row "$p" "$(fmt0 "$(med "$p" a)")" "$(fmt0 "$(med "$p" b)")" "$(fmt0 "$(med "$p" c)")" "$(fmt0 "$(med "$p" addedc)")" \
-      "$(c1 "$p" c1)" "$(c1 "$p" addedc1)" "${cpu[$p]:-}" "$(flags "$p")"
+      "$(fmt0 "$(med "$p" p99c)")" "$(c1 "$p" c1)" "$(c1 "$p" addedc1)" "$(fmt0 "$(med "$p" rss)")" "${cpu[$p]:-}" "$(flags "$p")"
   fi
 done
 echo
@@ -637,15 +662,31 @@ if [[ " ${proxies[*]} " == *" corsair "* ]]; then
   if [[ " ${proxies[*]} " == *" nginx "* ]]; then
     ra=$(ratio "$(med corsair a)" "$(med nginx a)")
     rb=$(ratio "$(med corsair b)" "$(med nginx b)")
-    echo "   preflights/s, corsair/nginx:   $ra   (goal >= 1.00: $(verdict "$ra" 1.0 '>='))"
-    echo "   proxied GETs/s, corsair/nginx: $rb   (goal >= 0.90: $(verdict "$rb" 0.9 '>='))"
+    echo "   preflights/s, corsair/nginx:   $ra   (goal >= 1.10: $(verdict "$ra" 1.1 '>='))"
+    echo "   proxied GETs/s, corsair/nginx: $rb   (goal >= 1.00: $(verdict "$rb" 1.0 '>='))"
   fi
   added_us=$(fmt0 "$(med corsair addedc)")
-  echo "   corsair's added median latency at one connection: $added_us µs   (goal <= 100 µs: $(verdict "$added_us" 100 '<='))"
+  if [[ " ${proxies[*]} " == *" nginx "* ]]; then
+    added_nginx=$(fmt0 "$(med nginx addedc)")
+    echo "   added median latency at one connection: corsair $added_us µs, nginx $added_nginx µs   (goal: corsair <= nginx: $(verdict "$added_us" "$added_nginx" '<='))"
+  else
+    echo "   corsair's added median latency at one connection: $added_us µs"
+  fi
   if [ "$ONE_CPU" = 1 ]; then
     added1=$(fmt0 "$(med corsair addedc1)")
     echo "     the same with everything on one CPU (c1): $added1 µs   (goal <= 100 µs: $(verdict "$added1" 100 '<='))"
   fi
+fi
+if [ -n "${SUMMARY:-}" ]; then
+  {
+    for p in direct "${proxies[@]}"; do
+      for k in a b c addedc p99c c1 addedc1 rss; do
+        v=$(med "$p" "$k")
+        [ "$v" = - ] || printf '%s %s %s\n' "$p" "$k" "$(fmt0 "$v")"
+      done
+      printf '%s flagged %s\n' "$p" "$((${errors[$p]:-0} + ${noisy[$p]:-0}))"
+    done
+  } > "$SUMMARY"
 fi
 if [ ${#notes[@]} -gt 0 ]; then
   echo
