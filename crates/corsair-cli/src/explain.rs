@@ -52,7 +52,8 @@ impl ExplainBrowser {
 pub fn run(args: &ExplainArgs) -> Result<Status, CliError> {
     let profile = args.browser.profiles();
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // A verdict is ~1.5 KB: a large buffer makes a batch's writes few.
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let status = match source(args)? {
         Source::Listing => {
             write!(out, "{}", builtin::listing())?;
@@ -90,11 +91,15 @@ fn source(args: &ExplainArgs) -> Result<Source, CliError> {
             if io::IsTerminal::is_terminal(&io::stdin()) {
                 return Err(CliError::Input("no scenario given: pass a FILE, `-` for standard input, or --example (see --help)".into()));
             }
-            Ok(Source::Reader(Box::new(BufReader::new(io::stdin()))))
+            Ok(Source::Reader(Box::new(BufReader::with_capacity(
+                1 << 16,
+                io::stdin(),
+            ))))
         }
-        Some(p) if p.as_os_str() == "-" => {
-            Ok(Source::Reader(Box::new(BufReader::new(io::stdin()))))
-        }
+        Some(p) if p.as_os_str() == "-" => Ok(Source::Reader(Box::new(BufReader::with_capacity(
+            1 << 16,
+            io::stdin(),
+        )))),
         Some(p) => std::fs::File::open(p)
             .map(|f| Source::Reader(Box::new(BufReader::with_capacity(1 << 16, f))))
             .map_err(|e| CliError::Input(format!("cannot read {}: {e}", p.display()))),

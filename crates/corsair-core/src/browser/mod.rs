@@ -231,6 +231,9 @@ impl HeaderClasses {
         }
         let headers = &scenario.request.headers;
         let mut add = |name: &str, value: &str| {
+            if !request_headers::class_may_differ(name) {
+                return;
+            }
             let class = |p: Profile| {
                 (
                     request_headers::is_forbidden(name, value, p),

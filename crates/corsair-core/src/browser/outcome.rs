@@ -9,8 +9,8 @@ impl<'a> Run<'a> {
     /// response tainting (basic, cors, opaque).
     pub(super) fn finish(mut self, end: End<'a>) -> Verdict {
         // A data: URL is answered by the browser itself: no origin to cross.
-        let cross_origin = !self.page_origin.contains_url(self.initial_url)
-            && self.initial_url.scheme() != "data";
+        let cross_origin =
+            !self.page_origin.contains_url(self.initial_url) && self.initial_url.scheme() != "data";
         let origin = (cross_origin || !matches!(self.method.as_str(), "GET" | "HEAD"))
             .then(|| self.page_origin.serialized().to_owned());
         let request = SentRequest {

@@ -122,6 +122,30 @@ fn lower_ascii<'b>(name: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
     std::str::from_utf8(out).ok()
 }
 
+/// The names [`is_safelisted_client_hint`] knows.
+const CLIENT_HINTS: [&str; 9] = [
+    "intervention",
+    "device-memory",
+    "dpr",
+    "downlink",
+    "width",
+    "viewport-width",
+    "rtt",
+    "ect",
+    "save-data",
+];
+
+/// Whether browsers may classify a header of this name differently
+/// (forbidden, or CORS-safelisted): only the names whose rules above take
+/// the profile. Any other header is classified alike by every profile, so a
+/// batch need not ask each one.
+pub fn class_may_differ(name: &str) -> bool {
+    ["user-agent", "content-type", "range"]
+        .iter()
+        .chain(CLIENT_HINTS.iter())
+        .any(|n| name.eq_ignore_ascii_case(n))
+}
+
 /// Chrome's legacy client hints and `Intervention`, safelisted with value rules.
 fn is_safelisted_client_hint(name: &str, value: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -282,6 +306,83 @@ pub fn is_no_cors_safelisted(name: &str, value: &str, profile: Profile) -> bool 
 mod tests {
     use super::*;
     const C: Profile = Profile::Chrome;
+
+    /// Every profile's classification of one header.
+    fn classes(name: &str, value: &str) -> Vec<(bool, bool)> {
+        [
+            Profile::Chrome,
+            Profile::Firefox,
+            Profile::Safari,
+            Profile::Spec,
+        ]
+        .into_iter()
+        .map(|p| (is_forbidden(name, value, p), is_safelisted(name, value, p)))
+        .collect()
+    }
+
+    const VALUES: [&str; 12] = [
+        "text/plain",
+        "text/plain;x, text/plain",
+        "application/json",
+        "bytes=0-1",
+        "BYTES=0-1",
+        "on",
+        "1.5",
+        "4g",
+        "CONNECT",
+        "Mozilla/5.0",
+        "en-US",
+        "x",
+    ];
+
+    #[test]
+    fn only_the_listed_names_are_classified_by_profile() {
+        let mut names: Vec<&str> = FORBIDDEN
+            .iter()
+            .chain(METHOD_OVERRIDES.iter())
+            .copied()
+            .collect();
+        names.extend(CLIENT_HINTS);
+        names.extend([
+            "accept",
+            "Accept-Language",
+            "content-language",
+            "User-Agent",
+            "content-type",
+            "Range",
+            "x-custom",
+            "sec-foo",
+            "proxy-x",
+        ]);
+        let mut differing = 0;
+        for name in names {
+            for value in VALUES {
+                let all = classes(name, value);
+                if all.windows(2).any(|w| w[0] != w[1]) {
+                    differing += 1;
+                    assert!(
+                        class_may_differ(name),
+                        "{name}: {value:?} differs by profile: {all:?}"
+                    );
+                }
+            }
+        }
+        // The list is not vacuous: its names do differ somewhere.
+        assert!(differing >= 4, "{differing}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_other_name_is_classified_alike(
+            name in "[A-Za-z][A-Za-z-]{0,15}",
+            value in proptest::sample::select(VALUES.to_vec()),
+        ) {
+            if !class_may_differ(&name) {
+                let all = classes(&name, value);
+                proptest::prop_assert!(all.windows(2).all(|w| w[0] == w[1]), "{}: {:?}", name, all);
+            }
+        }
+    }
 
     fn sent(pairs: &[(&str, &str)]) -> Vec<SentHeader> {
         pairs
