@@ -84,7 +84,7 @@ pub struct ServeArgs {
         env = "CORSAIR_LOG_FORMAT"
     )]
     pub log_format: LogFormat,
-    /// Worker threads (default: one per CPU).
+    /// Worker threads, each with its own listening socket (SO_REUSEPORT) and upstream connections (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub workers: Option<u16>,
 }
