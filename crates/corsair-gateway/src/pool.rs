@@ -136,7 +136,7 @@ impl Pool {
         &self,
         request: Request<Body>,
         hold: Option<OwnedSemaphorePermit>,
-    ) -> Result<Response<Incoming>, PoolError> {
+    ) -> Result<Response<Returning>, PoolError> {
         let (mut sender, reused) = match self.take_idle() {
             Some(s) => (s, true),
             None => (self.connect().await?, false),
@@ -156,16 +156,88 @@ impl Pool {
                 _ => return Err(PoolError::Http(e.into_error())),
             },
         };
-        if response.status() != http::StatusCode::SWITCHING_PROTOCOLS {
-            let pool = self.clone();
-            tokio::spawn(async move {
+        // After a protocol switch the connection is the upgrade's: not returned.
+        let back = (response.status() != http::StatusCode::SWITCHING_PROTOCOLS).then(|| Back {
+            sender,
+            pool: self.clone(),
+            hold,
+        });
+        Ok(response.map(|inner| Returning { inner, back }))
+    }
+}
+
+/// The upstream's response body: once it has been read to its end (or is
+/// dropped), its connection goes back to the pool and the client's hold on
+/// an upstream connection is released.
+pub struct Returning {
+    inner: Incoming,
+    back: Option<Back>,
+}
+
+/// What goes back when a response body is done.
+struct Back {
+    sender: SendRequest<Body>,
+    pool: Pool,
+    hold: Option<OwnedSemaphorePermit>,
+}
+
+impl Back {
+    fn give(self) {
+        let Back {
+            mut sender,
+            pool,
+            hold,
+        } = self;
+        // Usually ready by the time its body has been read: no task needed.
+        if sender.is_ready() {
+            pool.put_back(sender);
+            drop(hold);
+            return;
+        }
+        // Not yet (or never: a body dropped half read closes the
+        // connection); a task waits, unless the runtime is gone.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
                 if sender.ready().await.is_ok() {
                     pool.put_back(sender);
                 }
                 drop(hold);
             });
         }
-        Ok(response)
+    }
+}
+
+impl hyper::body::Body for Returning {
+    type Data = bytes::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, hyper::Error>>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_frame(cx);
+        if let std::task::Poll::Ready(None) = polled {
+            if let Some(back) = self.back.take() {
+                back.give();
+            }
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Returning {
+    fn drop(&mut self) {
+        if let Some(back) = self.back.take() {
+            back.give();
+        }
     }
 }
 

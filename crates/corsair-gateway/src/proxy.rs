@@ -27,7 +27,6 @@ use http::header::{self, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, StatusCode, Uri};
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
@@ -612,7 +611,7 @@ impl Exchange {
     /// removed, the body under the stall bound.
     fn pass_on(
         &self,
-        mut response: Response<Incoming>,
+        mut response: Response<crate::pool::Returning>,
         client_side: Option<hyper::upgrade::OnUpgrade>,
     ) -> Response<Body> {
         let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
