@@ -85,7 +85,7 @@ ROUNDS=$r2 DURATION=$d2 WORKERS=2 ONE_CPU=0 PROXIES="corsair nginx" CORSAIR_BIN=
 echo "== gateway, HTTP/2"
 ROUNDS=$rh DURATION=$dh WORKERS=1 CORSAIR_BIN=$bin SUMMARY=$work/h2.txt scripts/gateway-h2-bench.sh | tail -6
 echo "== gateway, memory"
-SOAK=$soak WORKERS=1 CORSAIR_BIN=$bin SUMMARY=$work/mem.txt scripts/gateway-memory.sh | tail -6
+SOAK=$soak WORKERS=1 CORSAIR_BIN=$bin SUMMARY=$work/mem.txt scripts/gateway-memory.sh | tail -7
 
 # --- the section ---------------------------------------------------------------
 get() { # file proxy figure
