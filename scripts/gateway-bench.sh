@@ -91,6 +91,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- processes and cleanup -------------------------------------------------------
+# port_open and rss_kb; this script keeps its own cleanup and die.
+SCRIPT=gateway-bench
+# shellcheck source=scripts/lib/gateway.sh
+. "$root/scripts/lib/gateway.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gateway-bench.XXXXXX")
 declare -A pid=()   # name -> pid of each process started here
 # Whether a process runs (a zombie, dead but not yet waited for, does not).
@@ -143,7 +147,6 @@ declare -A port=(
   [haproxy]=$((BASE_PORT + 4))
 )
 
-port_open() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
 
 for name in upstream "${proxies[@]}"; do
   if port_open "${port[$name]}"; then
@@ -327,15 +330,6 @@ ticks() { # pid
   for p in "$1" $(pgrep -P "$1" || true); do
     t=$(sed 's/^.*) //' "/proc/$p/stat" 2> /dev/null | awk '{ print $12 + $13 }') || t=0
     total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-# Resident memory (kB) of a process and its children (nginx's workers).
-rss_kb() { # pid
-  local total=0 p r
-  for p in "$1" $(pgrep -P "$1" || true); do
-    r=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2> /dev/null) || r=0
-    total=$((total + ${r:-0}))
   done
   echo "$total"
 }

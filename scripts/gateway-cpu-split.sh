@@ -25,21 +25,10 @@ for tool in nginx wrk; do
   command -v "$tool" > /dev/null || { echo "gateway-cpu-split: missing $tool (apt-get install -y nginx-light wrk)" >&2; exit 1; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gateway-cpu.XXXXXX")
-pids=()
-cleanup() {
-  local status=$? p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do pkill -KILL -P "$p" 2> /dev/null || true; kill -KILL "$p" 2> /dev/null || true; done
-  wait 2> /dev/null || true
-  rm -rf "$tmp"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-die() { echo "gateway-cpu-split: $*" >&2; exit 1; }
-port_open() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
-wait_port() { local i; for i in $(seq 100); do port_open "$1" && return 0; sleep 0.1; done; die "$2 does not listen on $1"; }
+SCRIPT=gateway-cpu-split
+# shellcheck source=scripts/lib/gateway.sh
+. "$root/scripts/lib/gateway.sh"
+stop_on_exit
 declare -A port=([upstream]=$BASE_PORT [corsair]=$((BASE_PORT + 1)) [nginx]=$((BASE_PORT + 2)))
 declare -A pid=()
 for p in "${port[@]}"; do port_open "$p" && die "port $p is in use; set BASE_PORT"; done

@@ -49,41 +49,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gateway-h2.XXXXXX")
-pids=()
-cleanup() {
-  local status=$? p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do
-    pkill -KILL -P "$p" 2> /dev/null || true
-    kill -KILL "$p" 2> /dev/null || true
-  done
-  wait 2> /dev/null || true
-  rm -rf "$tmp"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-die() {
-  echo "gateway-h2-bench: $*" >&2
-  exit 1
-}
+SCRIPT=gateway-h2-bench
+# shellcheck source=scripts/lib/gateway.sh
+. "$root/scripts/lib/gateway.sh"
+stop_on_exit
 
 up=$BASE_PORT
 declare -A port=([corsair-h2c]=$((BASE_PORT + 1)) [nginx-h2c]=$((BASE_PORT + 2)) [corsair-h2]=$((BASE_PORT + 3)) [nginx-h2]=$((BASE_PORT + 4)))
-port_open() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
 for p in "$up" "${port[@]}"; do
   port_open "$p" && die "port $p is already in use on 127.0.0.1; set BASE_PORT"
 done
-wait_port() { # port name
-  local i
-  for i in $(seq 100); do
-    port_open "$1" && return 0
-    sleep 0.1
-  done
-  die "$2 does not listen on 127.0.0.1:$1"
-}
 
 if [ -n "${CORSAIR_BIN:-}" ]; then
   corsair=$CORSAIR_BIN

@@ -35,29 +35,10 @@ ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 [ "$(ulimit -n)" -gt $((IDLE * 2 + 100)) ] || { echo "gateway-memory: the descriptor limit ($(ulimit -n)) is too low for IDLE=$IDLE" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gateway-memory.XXXXXX")
-pids=()
-cleanup() {
-  local status=$? p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do
-    pkill -KILL -P "$p" 2> /dev/null || true
-    kill -KILL "$p" 2> /dev/null || true
-  done
-  wait 2> /dev/null || true
-  rm -rf "$tmp"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-die() { echo "gateway-memory: $*" >&2; exit 1; }
-port_open() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
-wait_port() {
-  local i
-  for i in $(seq 100); do port_open "$1" && return 0; sleep 0.1; done
-  die "$2 does not listen on 127.0.0.1:$1"
-}
+SCRIPT=gateway-memory
+# shellcheck source=scripts/lib/gateway.sh
+. "$root/scripts/lib/gateway.sh"
+stop_on_exit
 declare -A port=([upstream]=$BASE_PORT [corsair]=$((BASE_PORT + 1)) [nginx]=$((BASE_PORT + 2)))
 declare -A pid=()
 for p in "${port[@]}"; do port_open "$p" && die "port $p is in use; set BASE_PORT"; done
@@ -85,14 +66,6 @@ pids+=(${pid[corsair]})
 wait_port "${port[nginx]}" nginx
 wait_port "${port[corsair]}" corsair
 
-rss_kb() {
-  local total=0 p r
-  for p in "$1" $(pgrep -P "$1" || true); do
-    r=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2> /dev/null) || r=0
-    total=$((total + ${r:-0}))
-  done
-  echo "$total"
-}
 
 # Opens IDLE connections, each sends one GET and reads its answer, then all
 # stay open until stdin closes; prints "ready N" once every answer came.
