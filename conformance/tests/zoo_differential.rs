@@ -2,14 +2,18 @@
 //! random policies (origins with and without ports, `*.` and `:*`
 //! patterns, credentials, methods,
 //! request and exposed headers, max-age, odd but valid header names) are
-//! exported to every engine that runs here (Express, FastAPI, Flask,
-//! Django, Fastify, NestJS, Hono, nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine is started with the export included
-//! as a user would include it, and `verify`'s cases, derived from the
-//! policy alone, must find no deviation for Chrome, Firefox or Safari.
+//! exported to every engine that runs here (Express, Fastify, NestJS,
+//! Hono, Next.js, Cloudflare Workers under workerd, FastAPI, Flask, Django,
+//! Rails, Go with rs/cors, axum with tower-http and with corsair-tower,
+//! nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine
+//! is started with the export included as a user would include it, and
+//! `verify`'s cases, derived from the policy alone, must find no deviation
+//! for Chrome, Firefox or Safari.
 //!
 //! The seeds are fixed (`SEEDS`); `CORSAIR_DIFF_SEEDS=1,2,3` runs others.
-//! Needs nginx, Caddy, Node.js and Python with the zoo's packages (.ci/run
-//! installs them): without them the tests fail, never skip.
+//! Needs nginx, Caddy, Apache, HAProxy, Node.js, Python, Ruby, Go and cargo
+//! with the zoo's packages (.ci/run installs them): without them the tests
+//! fail, never skip.
 
 // Each test file uses a part of the shared harness.
 #[allow(dead_code)]
@@ -26,7 +30,8 @@ use harness::doctor;
 use harness::fixes::{paste_caddy, paste_nginx, substitute, Fixed};
 use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
-use harness::{apache, caddy, haproxy, nginx, node, python};
+use harness::rust_app::{self, Built};
+use harness::{apache, caddy, go, haproxy, nextjs, nginx, node, python, rails, workers};
 
 /// The seeds CI runs.
 const SEEDS: [u64; 4] = [1, 7, 42, 2026];
@@ -195,8 +200,54 @@ impl Running {
     }
 }
 
-/// The engine serving `snippet`, started as a user would include it.
-fn start(platform: Platform, snippet: &str, seed: u64) -> Running {
+/// The Cargo package of a Rust engine's apps (`None`: not a Rust engine).
+fn rust_package(platform: Platform) -> Option<&'static str> {
+    match platform {
+        Platform::AxumTowerHttp => Some("axum-tower-http"),
+        Platform::AxumCorsair => Some("axum-corsair"),
+        _ => None,
+    }
+}
+
+/// The whole program of a Rust engine: the export, its router given the
+/// app's handler, and `main`.
+fn rust_source(platform: Platform, snippet: &str) -> String {
+    let routed = substitute(
+        platform,
+        snippet,
+        "// .route(\"/api/items\", get(list_items))",
+        ".fallback(zoo_items)",
+    );
+    let router = match platform {
+        Platform::AxumCorsair => "app().expect(\"the exported policy loads\")",
+        _ => "app()",
+    };
+    format!("{routed}{}", rust_app::main_for(router))
+}
+
+/// Builds the Rust apps of `snippets` (`(name, export)`), one binary each;
+/// `None` for other engines.
+fn build_rust(platform: Platform, snippets: &[(String, String)]) -> Option<Built> {
+    let package = rust_package(platform)?;
+    let apps: Vec<(String, String)> = snippets
+        .iter()
+        .map(|(name, snippet)| {
+            (
+                format!("{}_{name}", package.replace('-', "_")),
+                rust_source(platform, snippet),
+            )
+        })
+        .collect();
+    Some(rust_app::build(package, &apps))
+}
+
+/// The engine serving `snippet`, started as a user would include it;
+/// `built` holds the Rust engines' binaries, `name` the one to run.
+fn start(platform: Platform, snippet: &str, seed: u64, built: Option<&Built>) -> Running {
+    if let (Some(built), Some(package)) = (built, rust_package(platform)) {
+        let name = format!("{}_seed{seed}", package.replace('-', "_"));
+        return Running::alone(built.start(&name).ready());
+    }
     Running::alone(match platform {
         Platform::CorsairGateway => {
             // `corsair serve --config corsair.toml` in front of an app
@@ -356,47 +407,151 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
             let port = free_port();
             apache::start(&name, snippet, port, &[(ITEMS, "{\"items\":[1,2,3]}\n")]).ready()
         }
+        Platform::Nextjs => nextjs::start(&name, snippet),
+        Platform::CloudflareWorkers => {
+            // The user's own handler, which the export wraps.
+            let source = substitute(
+                platform,
+                snippet,
+                "  return fetch(request);\n",
+                "  return Response.json({ items: [1, 2, 3] }, { headers: { 'X-Total-Count': '3' } });\n",
+            );
+            workers::start(&name, &source).ready()
+        }
+        Platform::GoRsCors => {
+            let unformatted = go::unformatted(&name, snippet);
+            assert!(
+                unformatted.is_empty(),
+                "the Go export is not gofmt-formatted:\n{snippet}"
+            );
+            let source = substitute(
+                platform,
+                snippet,
+                "\t// mux.Handle(\"/api/\", requireAuth(apiHandler))\n",
+                "\tmux.HandleFunc(\"/api/\", func(w http.ResponseWriter, r *http.Request) {\n\
+                 \t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\
+                 \t\tw.Header().Set(\"X-Total-Count\", \"3\")\n\
+                 \t\tw.Write([]byte(`{\"items\":[1,2,3]}`))\n\t})\n",
+            );
+            let source = substitute(platform, &source, "\":8080\"", "\"127.0.0.1:@PORT@\"");
+            go::start(&name, &source).ready()
+        }
+        Platform::Rails => rails::start(&name, snippet).ready(),
         other => panic!("{other}: not runnable in this test"),
     }
+}
+
+/// What the differential does with a refused export.
+enum Refusal {
+    /// Nothing to run: a route of its own on an engine written with one
+    /// policy, or an engine that always allows more than the policy.
+    Skip(String),
+    /// Run the `--narrow` export against the policy without these values
+    /// (each left out by the engine, and named once in the file).
+    Narrow(Vec<String>),
+}
+
+/// How the differential treats `refused`: an expected limit of the engine,
+/// or a failure (a panic).
+fn refusal(
+    platform: Platform,
+    refused: &corsair_platforms::export::Refused,
+    text: &str,
+) -> Refusal {
+    let limits = &refused.limits;
+    if !corsair_platforms::says_routes(platform)
+        && limits
+            .iter()
+            .any(|l| l.message.contains("has its own policy"))
+    {
+        return Refusal::Skip("a route of its own".into());
+    }
+    if let Some(wider) = limits
+        .iter()
+        .find(|l| l.message.contains("would allow more than the policy"))
+    {
+        return Refusal::Skip(wider.message.clone());
+    }
+    let values: Option<Vec<String>> = limits
+        .iter()
+        .map(|l| {
+            let v = l.value.clone()?;
+            (l.message.contains("is left out") && text.matches(&format!("\"{v}\"")).count() == 1)
+                .then_some(v)
+        })
+        .collect();
+    match values {
+        Some(values) if !values.is_empty() => Refusal::Narrow(values),
+        _ => panic!("{platform}: export refused: {refused:?}\n{text}"),
+    }
+}
+
+/// `text` without each of `values` in its lists.
+fn without(text: &str, values: &[String]) -> String {
+    let mut out = text.to_owned();
+    for v in values {
+        for form in [
+            format!("\"{v}\", "),
+            format!(", \"{v}\""),
+            format!("\"{v}\""),
+        ] {
+            if out.contains(&form) {
+                out = out.replacen(&form, "", 1);
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Every seed's policy on `platform`: no deviation.
 fn differential(platform: Platform) {
     let mut failures = Vec::new();
+    let mut cases = Vec::new();
     for seed in seeds() {
         let text = policy(seed);
         let (specs, routes) = specs(&text);
         let exported = match export(platform, &specs, &routes, false) {
             Ok(e) => e,
-            // A route of its own on an engine written with one policy.
-            Err(ExportError::Refused(r))
-                if !matches!(
-                    platform,
-                    Platform::Express | Platform::Nginx | Platform::Nestjs
-                ) && r
-                    .limits
-                    .iter()
-                    .any(|l| l.message.contains("has its own policy")) =>
-            {
-                println!("{platform} seed {seed}: refused (a route of its own)");
-                continue;
-            }
-            // An engine that always allows more than this policy: refused,
-            // as it must be, with the reason.
-            Err(ExportError::Refused(r))
-                if (platform == Platform::Fastapi
-                    && r.limits.iter().any(|l| l.message.contains("Content-Type")))
-                    || (platform == Platform::Hono
-                        && r.limits
-                            .iter()
-                            .any(|l| l.message.contains("hono/cors allows"))) =>
-            {
-                println!("{platform} seed {seed}: refused ({})", r.limits[0].message);
-                continue;
-            }
+            Err(ExportError::Refused(r)) => match refusal(platform, &r, &text) {
+                Refusal::Skip(why) => {
+                    println!("{platform} seed {seed}: refused ({why})");
+                    continue;
+                }
+                Refusal::Narrow(values) => {
+                    // The closest narrower policy: what `--narrow` writes
+                    // must serve exactly the policy without those values.
+                    let out = export(platform, &specs, &routes, true)
+                        .unwrap_or_else(|e| panic!("{platform} seed {seed}: --narrow: {e:?}"));
+                    let mut lost: Vec<_> =
+                        out.lost.iter().filter_map(|l| l.value.clone()).collect();
+                    lost.sort();
+                    let mut expected = values.clone();
+                    expected.sort();
+                    assert_eq!(
+                        lost, expected,
+                        "{platform} seed {seed}: what --narrow lists as lost"
+                    );
+                    let text = without(&text, &values);
+                    println!("{platform} seed {seed}: narrowed (without {values:?})");
+                    let (specs, _) = self::specs(&text);
+                    cases.push((seed, text, specs, out.rendered.snippet));
+                    continue;
+                }
+            },
             Err(e) => panic!("{platform} seed {seed}: export refused: {e:?}\n{text}"),
         };
-        let running = start(platform, &exported.rendered.snippet, seed);
+        cases.push((seed, text, specs, exported.rendered.snippet));
+    }
+    let built = build_rust(
+        platform,
+        &cases
+            .iter()
+            .map(|(seed, _, _, snippet)| (format!("seed{seed}"), snippet.clone()))
+            .collect::<Vec<_>>(),
+    );
+    for (seed, text, specs, snippet) in cases {
+        let running = start(platform, &snippet, seed, built.as_ref());
         let base = format!("http://127.0.0.1:{}", running.main.port());
         let mut found = deviations(&format!("{base}{ITEMS}"), &specs[0]);
         if let Some(admin) = specs.get(1) {
@@ -405,8 +560,7 @@ fn differential(platform: Platform) {
         println!("{platform} seed {seed}: {} deviation(s)", found.len());
         if !found.is_empty() {
             failures.push(format!(
-                "seed {seed}:\n{text}\nsnippet:\n{}\ndeviations: {found:#?}\nserver output:\n{}",
-                exported.rendered.snippet,
+                "seed {seed}:\n{text}\nsnippet:\n{snippet}\ndeviations: {found:#?}\nserver output:\n{}",
                 running.main.output()
             ));
         }
@@ -419,11 +573,17 @@ fn differential(platform: Platform) {
 }
 
 /// Every engine above, once each.
-const ENGINES: [Platform; 12] = [
+const ENGINES: [Platform; 18] = [
     Platform::Express,
     Platform::Fastify,
     Platform::Nestjs,
     Platform::Hono,
+    Platform::Nextjs,
+    Platform::CloudflareWorkers,
+    Platform::Rails,
+    Platform::GoRsCors,
+    Platform::AxumTowerHttp,
+    Platform::AxumCorsair,
     Platform::Fastapi,
     Platform::Flask,
     Platform::Django,
@@ -453,7 +613,8 @@ fn verify_catches_a_lost_origin_on_every_engine() {
             broken, exported.rendered.snippet,
             "{platform}: nothing to break"
         );
-        let running = start(platform, &broken, 0);
+        let built = build_rust(platform, &[("seed0".to_owned(), broken.clone())]);
+        let running = start(platform, &broken, 0, built.as_ref());
         let url = format!("http://127.0.0.1:{}{ITEMS}", running.main.port());
         let found = deviations(&url, &specs[0]);
         let caught = found.iter().any(|d| {
@@ -538,4 +699,34 @@ fn apache() {
 #[test]
 fn corsair_gateway() {
     differential(Platform::CorsairGateway);
+}
+
+#[test]
+fn nextjs() {
+    differential(Platform::Nextjs);
+}
+
+#[test]
+fn cloudflare_workers() {
+    differential(Platform::CloudflareWorkers);
+}
+
+#[test]
+fn rails() {
+    differential(Platform::Rails);
+}
+
+#[test]
+fn go_rs_cors() {
+    differential(Platform::GoRsCors);
+}
+
+#[test]
+fn axum_tower_http() {
+    differential(Platform::AxumTowerHttp);
+}
+
+#[test]
+fn axum_corsair() {
+    differential(Platform::AxumCorsair);
 }

@@ -79,6 +79,18 @@ impl TempDir {
         TempDir(path)
     }
 
+    /// A new empty directory under `parent` (created if missing), for
+    /// tools that look for their packages in the directories above.
+    pub fn under(parent: &Path, label: &str) -> TempDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = parent.join(format!("{}-{n}-{label}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        TempDir(path)
+    }
+
     /// Its path.
     pub fn path(&self) -> &Path {
         &self.0
@@ -96,6 +108,23 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// Runs `command` to completion (a build step), panicking with its output
+/// and `hint` when it cannot start or fails.
+pub fn run(what: &str, command: &mut Command, hint: &str) {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let out = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run `{program}`: {e}. {hint}"));
+    assert!(
+        out.status.success(),
+        "{what}: `{program}` failed ({}). {hint}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A running server. Dropping it kills its process group and removes its
@@ -173,6 +202,31 @@ impl Server {
                 sleep(Duration::from_millis(40));
             }
         }
+        self
+    }
+
+    /// After [`Server::ready`], waits until a GET of `path` is answered at
+    /// all (at most `patience`): for servers that compile the app on its
+    /// first request (Next.js in development).
+    pub fn warm(self, path: &str, patience: Duration) -> Server {
+        use std::io::{Read, Write};
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port()));
+        let answered = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+            .and_then(|mut s| {
+                s.set_read_timeout(Some(patience))?;
+                write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+                let mut head = [0u8; 12];
+                s.read_exact(&mut head)?;
+                Ok(head.starts_with(b"HTTP/1."))
+            })
+            .unwrap_or(false);
+        assert!(
+            answered,
+            "{}: no answer to GET {path} within {} s\n{}",
+            self.name,
+            patience.as_secs(),
+            self.output()
+        );
         self
     }
 

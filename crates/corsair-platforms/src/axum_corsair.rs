@@ -53,22 +53,29 @@ fn builder_calls(fix: &Norm, origins: &[String], indent: &str) -> String {
 
 fn render(fix: &Norm) -> Snippet {
     let (prod, dev) = fix.dev_origins();
+    // A Corsair policy takes `*.` and `:*` patterns as they are.
+    let every: Vec<String> = fix
+        .origins
+        .iter()
+        .cloned()
+        .chain(fix.patterns.iter().map(|p| p.text.clone()))
+        .collect();
     let policy = if dev.is_empty() {
         format!(
             "    let policy = PolicyBuilder::new()\n        {};\n",
-            builder_calls(fix, &fix.origins, "        ")
+            builder_calls(fix, &every, "        ")
         )
     } else if prod.is_empty() {
         format!(
             "    // Loopback and plain-http origins only: a production policy refuses them,\n\
              \x20   // so this one is checked as a development policy.\n\
              \x20   let policy = PolicyBuilder::new()\n        {}\n        .development();\n",
-            builder_calls(fix, &fix.origins, "        ")
+            builder_calls(fix, &every, "        ")
         )
     } else {
         let all = format!(
             ".origins({})",
-            ListStyle::RUST.fit(&quoted(&fix.origins, rust), "            ", 21, 1)
+            ListStyle::RUST.fit(&quoted(&every, rust), "            ", 21, 1)
         );
         format!(
             "    let mut policy = PolicyBuilder::new()\n        {};\n\

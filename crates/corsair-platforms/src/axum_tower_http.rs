@@ -3,7 +3,7 @@
 use crate::escape::rust;
 use crate::fix::Norm;
 use crate::notes::Knobs;
-use crate::text::ListStyle;
+use crate::text::{quoted, ListStyle};
 use crate::{Renderer, Snippet};
 use corsair_core::Slug;
 
@@ -91,7 +91,17 @@ fn render(fix: &Norm) -> Snippet {
         .map(|o| format!("HeaderValue::from_static({})", rust(o)))
         .collect();
     let mut calls = Vec::new();
-    if origins.is_empty() {
+    let patterns = !fix.patterns.is_empty();
+    if patterns {
+        // Exact origins and patterns in one predicate: `AllowOrigin` takes
+        // a list or a predicate, not both.
+        calls.push(
+            ".allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {\n            \
+             origin\n                .to_str()\n                \
+             .is_ok_and(|o| ALLOWED_ORIGINS.contains(&o) || patterns.is_match(o))\n        }))"
+                .to_owned(),
+        );
+    } else if origins.is_empty() {
         calls.push(".allow_origin(AllowOrigin::list(Vec::<HeaderValue>::new()))".to_owned());
     } else {
         calls.push(format!(
@@ -149,17 +159,22 @@ fn render(fix: &Norm) -> Snippet {
         "use axum::http::{{{}}};\nuse axum::Router;\n",
         http_items.join(", ")
     ));
-    let cors_use = if origins.is_empty() {
+    let cors_use = if origins.is_empty() || patterns {
         "use tower_http::cors::{AllowOrigin, CorsLayer};"
     } else {
         "use tower_http::cors::CorsLayer;"
     };
+    let (lists, build, regex_use) = if patterns {
+        (pattern_lists(fix), PATTERNS_BUILT, "use regex::RegexSet;\n")
+    } else {
+        (String::new(), "", "")
+    };
     let code = format!(
-        "{}{cors_use}
-
+        "{}{regex_use}{cors_use}
+{lists}
 /// The CORS layer: exactly the origins, methods and headers the page uses.
 fn cors() -> CorsLayer {{
-    CorsLayer::new()
+{build}    CorsLayer::new()
         {}
 }}
 
@@ -176,13 +191,47 @@ fn app() -> Router {{
         calls.join("\n        ")
     );
     Snippet {
-        place: "Where the axum `Router` is built (tower-http with the `cors` feature): \
-                `.layer(cors())` after every route and every other `.layer`, so it wraps them \
-                all."
-            .into(),
+        place: format!(
+            "Where the axum `Router` is built (tower-http with the `cors` feature{}): \
+             `.layer(cors())` after every route and every other `.layer`, so it wraps them all.",
+            if patterns {
+                ", and the `regex` crate"
+            } else {
+                ""
+            }
+        ),
         code,
         language: "rust",
         caveats: Vec::new(),
+    }
+}
+
+/// The first line of `cors()` when the policy has patterns.
+const PATTERNS_BUILT: &str =
+    "    let patterns = RegexSet::new(ALLOWED_PATTERNS).expect(\"the origin patterns compile\");\n";
+
+/// `ALLOWED_ORIGINS` and `ALLOWED_PATTERNS`, for the predicate.
+fn pattern_lists(fix: &Norm) -> String {
+    let style = ListStyle::RUST;
+    let origins = quoted(&fix.origins, rust);
+    let patterns: Vec<String> = fix.patterns.iter().map(|p| raw(&p.regex)).collect();
+    let head = format!("const ALLOWED_ORIGINS: [&str; {}] = ", origins.len());
+    let first = format!("{head}{};", style.fit(&origins, "", head.len(), 1));
+    let head = format!("const ALLOWED_PATTERNS: [&str; {}] = ", patterns.len());
+    let second = format!("{head}{};", style.fit(&patterns, "", head.len(), 1));
+    format!(
+        "\n/// Origins compared whole, as browsers send them.\n{first}\n\
+         /// Origin patterns, anchored: `*.` is one or more labels, `:*` any port or none.\n{second}\n"
+    )
+}
+
+/// A Rust raw string literal (`r"…"`), or a plain one when the text holds
+/// a double quote.
+fn raw(s: &str) -> String {
+    if s.contains('"') {
+        rust(s)
+    } else {
+        format!("r\"{s}\"")
     }
 }
 

@@ -2,7 +2,7 @@
 //! every response, errors included.
 
 use crate::fix::Norm;
-use crate::nextjs::{origin_set, HandHeaders};
+use crate::nextjs::{origin_set, origin_test, HandHeaders, OriginNames};
 use crate::notes::Knobs;
 use crate::{Renderer, Snippet};
 use corsair_core::Slug;
@@ -14,6 +14,12 @@ pub(crate) const RENDERER: Renderer = Renderer {
         origins: "`ALLOWED_ORIGINS`",
         ..Knobs::BY_HAND
     },
+};
+
+/// The Worker's names: module-level constants.
+const NAMES: OriginNames = OriginNames {
+    set: "ALLOWED_ORIGINS",
+    patterns: "ALLOWED_PATTERNS",
 };
 
 fn render(fix: &Norm) -> Snippet {
@@ -33,7 +39,7 @@ fn render(fix: &Norm) -> Snippet {
 /** Sets the CORS headers on `headers` when `origin` is allowed. */
 function cors(headers: Headers, origin: string | null, preflight: boolean): void {{
   headers.append('Vary', 'Origin');
-  if (origin !== null && ALLOWED_ORIGINS.has(origin)) {{
+  if (origin !== null && {}) {{
     headers.set('Access-Control-Allow-Origin', origin);
 {common}{branches}  }}
 }}
@@ -72,7 +78,12 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   return fetch(request);
 }}
 ",
-        origin_set(fix, ";").replace("allowedOrigins", "ALLOWED_ORIGINS")
+        origin_set(fix, &NAMES, ";"),
+        if fix.patterns.is_empty() {
+            origin_test(fix, &NAMES, "origin")
+        } else {
+            format!("({})", origin_test(fix, &NAMES, "origin"))
+        }
     );
     Snippet {
         place: "The Worker's entry module (src/index.ts): rename your current `fetch` handler \

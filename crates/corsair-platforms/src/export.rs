@@ -196,16 +196,22 @@ fn always_wider(platform: Platform, fix: &Fix) -> Option<Limit> {
             message: "S3 answers `Access-Control-Allow-Credentials: true` to every origin a rule names, and this policy does not allow credentials: S3 would allow more than the policy (set `credentials = true` if that is what you mean)".into(),
         }),
         // Starlette adds Accept, Accept-Language, Content-Language and
-        // Content-Type to every allow_headers list.
-        Platform::Fastapi
+        // Content-Type to every allow_headers list; rack-cors treats the
+        // same four as simple headers, whatever their value.
+        Platform::Fastapi | Platform::Rails
             if !fix
                 .request_headers
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case("content-type")) =>
         {
+            let (who, what) = if platform == Platform::Rails {
+                ("rack-cors", "Rails")
+            } else {
+                ("Starlette's CORSMiddleware", "FastAPI")
+            };
             Some(Limit {
                 value: None,
-                message: "Starlette's CORSMiddleware always allows the Content-Type request header (any value, application/json included), and this policy does not list it: FastAPI would allow more than the policy (add `content-type` to `request-headers` if the API accepts it)".into(),
+                message: format!("{who} always allows the Content-Type request header (any value, application/json included), and this policy does not list it: {what} would allow more than the policy (add `content-type` to `request-headers` if the API accepts it)"),
             })
         }
         // hono/cors answers a preflight with the headers it asks for when

@@ -23,12 +23,33 @@ pub(crate) const RENDERER: Renderer = Renderer {
 
 fn render(fix: &Norm) -> Snippet {
     let slice = |items: &[String]| format!("[]string{{{}}}", quoted(items, dq).join(", "));
-    let mut fields: Vec<(&str, String)> = vec![
-        ("AllowedOrigins", slice(&fix.origins)),
-        ("AllowedMethods", slice(&fix.methods)),
-    ];
-    if !fix.request_headers.is_empty() {
-        fields.push(("AllowedHeaders", slice(&fix.request_headers)));
+    // rs/cors allows every origin when `AllowedOrigins` is empty, and
+    // ignores it once `AllowOriginFunc` is set: with patterns, or with no
+    // origin at all, the function decides alone.
+    let by_func = !fix.patterns.is_empty() || fix.origins.is_empty();
+    let mut fields: Vec<(&str, String)> = if by_func {
+        vec![("AllowOriginFunc", "allowOrigin".into())]
+    } else {
+        vec![("AllowedOrigins", slice(&fix.origins))]
+    };
+    fields.push(("AllowedMethods", slice(&fix.methods)));
+    // rs/cors rebuilds the names a preflight asks for itself (keeping only
+    // letters, digits, `-` and `_`, capitalised after each `-` and `_`) and
+    // compares them with Go's canonical form of its list: a name with `.`
+    // or `_` never matches (seen with v1.7, Debian 12's).
+    let (headers, unmatched): (Vec<String>, Vec<String>) = fix
+        .request_headers
+        .iter()
+        .cloned()
+        .partition(|h| !h.contains(['.', '_']));
+    // An empty list means Accept, Content-Type and X-Requested-With to
+    // rs/cors; `Origin`, which it always adds and pages cannot set, allows
+    // none.
+    let no_headers = headers.is_empty();
+    if no_headers {
+        fields.push(("AllowedHeaders", slice(&["Origin".to_owned()])));
+    } else {
+        fields.push(("AllowedHeaders", slice(&headers)));
     }
     if !fix.expose_headers.is_empty() {
         fields.push(("ExposedHeaders", slice(&fix.expose_headers)));
@@ -45,13 +66,23 @@ fn render(fix: &Norm) -> Snippet {
         .iter()
         .map(|(k, v)| format!("\t\t{:<width$} {v},", format!("{k}:")))
         .collect();
+    let func = if by_func {
+        origin_func(fix)
+    } else {
+        String::new()
+    };
+    let regexp = if fix.patterns.is_empty() {
+        ""
+    } else {
+        "\t\"regexp\"\n"
+    };
     let code = format!(
         "package main
 
 import (
 \t\"log\"
 \t\"net/http\"
-
+{regexp}
 \t\"github.com/rs/cors\"
 )
 
@@ -59,7 +90,7 @@ func main() {{
 \tmux := http.NewServeMux()
 \t// mux.Handle(\"/api/\", requireAuth(apiHandler))
 
-\tc := cors.New(cors.Options{{
+{}\tc := cors.New(cors.Options{{
 {}
 \t}})
 
@@ -67,15 +98,29 @@ func main() {{
 \t// and error responses get the headers too.
 \tlog.Fatal(http.ListenAndServe(\":8080\", c.Handler(mux)))
 }}
-",
+{func}",
+        if no_headers {
+            "\t// AllowedHeaders: an empty list would allow Accept, Content-Type and\n\
+             \t// X-Requested-With; Origin, which pages cannot set, allows none.\n"
+        } else {
+            ""
+        },
         lines.join("\n")
     );
-    let caveats: Vec<String> = lower_case_methods(
+    let mut caveats: Vec<String> = unmatched
+        .iter()
+        .map(|h| {
+            format!(
+                "`{h}` is left out: rs/cors rewrites the header names a preflight asks for \
+                 (it drops `.` and capitalises after `_`) and never matches a name with `.` or \
+                 `_`; rename the header, or answer its preflights in your own handler."
+            )
+        })
+        .collect();
+    caveats.extend(lower_case_methods(
         "rs/cors upper-cases the methods it allows",
         &fix.upper_case_methods().1,
-    )
-    .into_iter()
-    .collect();
+    ));
     Snippet {
         place: "Where the server is started (`go get github.com/rs/cors`): `c.Handler` must wrap \
                 the whole handler, outside any auth middleware."
@@ -84,6 +129,39 @@ func main() {{
         language: "go",
         caveats,
     }
+}
+
+/// A regex as a Go raw string (no escape to double), or quoted when it
+/// holds a backquote.
+fn go_regex(re: &str) -> String {
+    if re.contains('`') {
+        dq(re)
+    } else {
+        format!("`{re}`")
+    }
+}
+
+/// `allowOrigin` and the lists it reads: exact origins compared whole,
+/// patterns as anchored RE2 expressions.
+fn origin_func(fix: &Norm) -> String {
+    let mut out = String::from("\n// allowedOrigins are compared whole, as browsers send them.\nvar allowedOrigins = []string{\n");
+    for o in &fix.origins {
+        out.push_str(&format!("\t{},\n", dq(o)));
+    }
+    out.push_str("}\n");
+    if !fix.patterns.is_empty() {
+        out.push_str("\n// allowedPatterns: `*.` is one or more labels, `:*` any port or none.\nvar allowedPatterns = []*regexp.Regexp{\n");
+        for p in &fix.patterns {
+            out.push_str(&format!("\tregexp.MustCompile({}),\n", go_regex(&p.regex)));
+        }
+        out.push_str("}\n");
+    }
+    out.push_str("\n// allowOrigin reports whether pages on origin may read the responses.\nfunc allowOrigin(origin string) bool {\n\tfor _, o := range allowedOrigins {\n\t\tif o == origin {\n\t\t\treturn true\n\t\t}\n\t}\n");
+    if !fix.patterns.is_empty() {
+        out.push_str("\tfor _, p := range allowedPatterns {\n\t\tif p.MatchString(origin) {\n\t\t\treturn true\n\t\t}\n\t}\n");
+    }
+    out.push_str("\treturn false\n}\n");
+    out
 }
 
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {

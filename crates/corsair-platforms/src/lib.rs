@@ -219,6 +219,26 @@ pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered
     }
 }
 
+/// Whether `platform`'s export can give routes policies of their own
+/// ([`render_routes`] renders them); the others are written with one policy
+/// for every path.
+pub fn says_routes(platform: Platform) -> bool {
+    route_renderer(platform).is_some()
+}
+
+/// A renderer of a default policy and routes' own (path pattern, policy).
+type RouteRenderer = fn(&Norm, &[(String, Norm)]) -> Snippet;
+
+/// The route renderer of the platforms that can say routes.
+fn route_renderer(platform: Platform) -> Option<RouteRenderer> {
+    match platform {
+        Platform::Express => Some(express::render_routes),
+        Platform::Nginx => Some(nginx::render_routes),
+        Platform::Nestjs => Some(nestjs::render_routes),
+        _ => None,
+    }
+}
+
 /// Renders one snippet for a policy with routes (`routes`: each route's
 /// path pattern and fix, in the file's order; the first that matches a
 /// path decides), for the platforms that can say it; `None` for the others.
@@ -228,13 +248,7 @@ pub fn render_routes(
     routes: &[(String, Fix)],
 ) -> Option<Rendered> {
     let norm = |fix: &Fix| norm_for(platform, fix);
-    // The platforms that can say routes, each with its route renderer.
-    let render_with: fn(&Norm, &[(String, Norm)]) -> Snippet = match platform {
-        Platform::Express => express::render_routes,
-        Platform::Nginx => nginx::render_routes,
-        Platform::Nestjs => nestjs::render_routes,
-        _ => return None,
-    };
+    let render_with = route_renderer(platform)?;
     let routes: Vec<(String, Norm)> = routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
     let default = norm(default);
     let mut snippet = render_with(&default, &routes);
@@ -303,6 +317,12 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
             | Platform::Django
             | Platform::Caddy
             | Platform::CorsairGateway
+            | Platform::Nextjs
+            | Platform::CloudflareWorkers
+            | Platform::GoRsCors
+            | Platform::Rails
+            | Platform::AxumTowerHttp
+            | Platform::AxumCorsair
     )
 }
 

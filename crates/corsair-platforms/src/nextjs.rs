@@ -79,14 +79,57 @@ impl HandHeaders {
     }
 }
 
-/// `const allowedOrigins = new Set([...])`.
-pub(crate) fn origin_set(fix: &Norm, end: &str) -> String {
-    let lead = "const allowedOrigins = new Set(".len();
-    format!(
-        "const allowedOrigins = new Set({}){end}",
-        ListStyle::JS.fit(&quoted(&fix.origins, js), "", lead, 1 + end.len())
-    )
+/// The names a hand-written JavaScript allow-list is declared under.
+pub(crate) struct OriginNames {
+    /// The `Set` of exact origins.
+    pub set: &'static str,
+    /// The array of anchored `RegExp`s, one per origin pattern.
+    pub patterns: &'static str,
 }
+
+/// `const {set} = new Set([...])`, and, when the policy has origin
+/// patterns, `const {patterns} = [new RegExp('^…$'), …]` on the next line.
+pub(crate) fn origin_set(fix: &Norm, names: &OriginNames, end: &str) -> String {
+    let lead = format!("const {} = new Set(", names.set).len();
+    let mut out = format!(
+        "const {} = new Set({}){end}",
+        names.set,
+        ListStyle::JS.fit(&quoted(&fix.origins, js), "", lead, 1 + end.len())
+    );
+    if !fix.patterns.is_empty() {
+        let regexes: Vec<String> = fix
+            .patterns
+            .iter()
+            .map(|p| format!("new RegExp({})", js(&p.regex)))
+            .collect();
+        let lead = format!("const {} = ", names.patterns).len();
+        out.push_str(&format!(
+            "\n// Origin patterns, anchored: `*.` is one or more labels, `:*` any port or none.\nconst {} = {}{end}",
+            names.patterns,
+            ListStyle::JS.fit(&regexes, "", lead, end.len())
+        ));
+    }
+    out
+}
+
+/// The JavaScript expression that is true when `origin` (a string) is
+/// allowed.
+pub(crate) fn origin_test(fix: &Norm, names: &OriginNames, origin: &str) -> String {
+    if fix.patterns.is_empty() {
+        format!("{}.has({origin})", names.set)
+    } else {
+        format!(
+            "{}.has({origin}) || {}.some((p) => p.test({origin}))",
+            names.set, names.patterns
+        )
+    }
+}
+
+/// Next.js's names.
+const NAMES: OriginNames = OriginNames {
+    set: "allowedOrigins",
+    patterns: "allowedPatterns",
+};
 
 fn render(fix: &Norm) -> Snippet {
     let h = HandHeaders::new(fix);
@@ -103,7 +146,7 @@ import {{ NextResponse, type NextRequest }} from 'next/server'
 
 export function proxy(request: NextRequest) {{
   const origin = request.headers.get('origin') ?? ''
-  const allowed = allowedOrigins.has(origin)
+  const allowed = {}
 
   // Preflight: answered here, before any route handler or auth check.
   if (
@@ -129,7 +172,8 @@ export const config = {{
   matcher: '/api/:path*',
 }}
 ",
-        origin_set(fix, "")
+        origin_set(fix, &NAMES, ""),
+        origin_test(fix, &NAMES, "origin")
     );
     Snippet {
         place: "proxy.ts at the project root (or in src/), next to app/ (Next.js 16+); on \

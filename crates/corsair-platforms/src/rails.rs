@@ -61,11 +61,18 @@ fn render(fix: &Norm) -> Snippet {
     if let Some(age) = fix.max_age {
         options.push(format!("max_age: {age}"));
     }
-    let origins = if fix.origins.is_empty() {
+    // Exact origins as strings (rack-cors compares those whole), patterns
+    // as Ruby regexes anchored with \A and \z (`^` and `$` match at line
+    // ends in Ruby).
+    let mut values = quoted(&fix.origins, single);
+    values.extend(fix.patterns.iter().map(|p| ruby_regex(&p.regex)));
+    let origins = if values.is_empty() {
         // rack-cors needs at least one argument; an empty list matches nothing.
         "origins []".to_owned()
+    } else if values.iter().map(|v| v.len() + 2).sum::<usize>() + 12 <= 100 {
+        format!("origins {}", values.join(", "))
     } else {
-        format!("origins {}", quoted(&fix.origins, single).join(", "))
+        format!("origins {}", values.join(",\n            "))
     };
     let code = format!(
         "# config/initializers/cors.rb  (gem 'rack-cors')
@@ -96,6 +103,21 @@ end
         language: "ruby",
         caveats,
     }
+}
+
+/// An anchored regex (`^…$`) as a Ruby `%r{\A…\z}` literal.
+fn ruby_regex(re: &str) -> String {
+    let body = re.strip_prefix('^').unwrap_or(re);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let mut out = String::from("%r{\\A");
+    for c in body.chars() {
+        if matches!(c, '{' | '}' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str("\\z}");
+    out
 }
 
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {

@@ -1,0 +1,120 @@
+//! axum servers built from exported Rust code: one Cargo package per
+//! engine under `target/zoo-rust/`, one binary per app, built together
+//! (so the dependencies compile once) with the workspace's lock file, as a
+//! user's crate depending on axum, tower-http, regex and corsair-tower
+//! would be.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::process::{free_port, run, Server, TempDir};
+
+const HINT: &str = "The zoo's axum apps are built with cargo from crates.io \
+    (the workspace's Cargo.lock pins the versions).";
+
+/// The workspace's root.
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| panic!("conformance/ has no parent directory"))
+}
+
+/// What every app adds after the exported code: the routes and `main`,
+/// listening on the port given as its first argument. `router` is the
+/// expression giving the `Router` (`app()`, `app().expect(…)`).
+pub fn main_for(router: &str) -> String {
+    format!(
+        "\n// The app's handler and main (added by the zoo).\n\
+         async fn zoo_items() -> axum::response::Response {{\n    \
+         axum::response::IntoResponse::into_response((\n        \
+         [(\"x-total-count\", \"3\"), (\"content-type\", \"application/json\")],\n        \
+         \"{{\\\"items\\\":[1,2,3]}}\",\n    ))\n}}\n\n\
+         #[tokio::main(flavor = \"current_thread\")]\n\
+         async fn main() {{\n    \
+         let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).expect(\"a port\");\n    \
+         let listener = tokio::net::TcpListener::bind((\"127.0.0.1\", port)).await.expect(\"bind\");\n    \
+         axum::serve(listener, {router}).await.expect(\"serve\");\n}}\n"
+    )
+}
+
+/// The built binaries of one engine's package.
+pub struct Built {
+    bins: Vec<(String, PathBuf)>,
+}
+
+/// Builds each `(name, source)` as a binary of the package `package`
+/// (one `cargo build` for all).
+pub fn build(package: &str, apps: &[(String, String)]) -> Built {
+    let root = workspace();
+    let home = root.join("target/zoo-rust").join(package);
+    let src = home.join("src/bin");
+    let _ = fs::remove_dir_all(&src);
+    fs::create_dir_all(&src).unwrap_or_else(|e| panic!("cannot create {}: {e}", src.display()));
+    let tower = root.join("crates/corsair-tower");
+    let manifest = format!(
+        "[package]\nname = \"zoo-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         # Not a member of the Corsair workspace.\n[workspace]\n\n\
+         [dependencies]\n\
+         axum = {{ version = \"0.8\", default-features = false, features = [\"tokio\", \"http1\"] }}\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt\", \"net\"] }}\n\
+         tower-http = {{ version = \"0.6\", default-features = false, features = [\"cors\"] }}\n\
+         regex = \"1\"\n\
+         corsair-tower = {{ path = {:?} }}\n",
+        tower.display().to_string()
+    );
+    write(&home.join("Cargo.toml"), &manifest);
+    // The workspace's versions: the ones its own tests already proved.
+    let lock = fs::read_to_string(root.join("Cargo.lock"))
+        .unwrap_or_else(|e| panic!("cannot read the workspace's Cargo.lock: {e}"));
+    if fs::read_to_string(home.join("Cargo.lock")).is_err() {
+        write(&home.join("Cargo.lock"), &lock);
+    }
+    let mut bins = Vec::new();
+    for (name, source) in apps {
+        write(&src.join(format!("{name}.rs")), source);
+        bins.push((
+            name.clone(),
+            root.join("target/zoo-rust/target/debug").join(name),
+        ));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(
+        &format!("cargo build ({package})"),
+        Command::new(cargo)
+            .args(["build", "--quiet", "--bins", "--manifest-path"])
+            .arg(home.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root.join("target/zoo-rust/target"))
+            // The workspace's settings for its own tests do not apply.
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET"),
+        HINT,
+    );
+    Built { bins }
+}
+
+impl Built {
+    /// Starts the binary `name` on a free port.
+    pub fn start(&self, name: &str) -> Server {
+        let (_, path) = self
+            .bins
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no app `{name}` was built"));
+        let port = free_port();
+        let mut command = Command::new(path);
+        command.arg(port.to_string());
+        Server::start(
+            &format!("axum ({name})"),
+            command,
+            TempDir::new(&format!("axum-{name}")),
+            &[port],
+            HINT,
+        )
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
