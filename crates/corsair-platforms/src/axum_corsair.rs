@@ -106,10 +106,7 @@ fn app() -> Result<Router, PolicyError> {{
 "
     );
     Snippet {
-        place: "Where the axum `Router` is built (`cargo add corsair-tower`): `.layer(cors)` \
-                after every route and every other layer. The same policy can live in \
-                corsair.toml instead (`CorsLayer::from_toml`)."
-            .into(),
+        place: PLACE.into(),
         code,
         language: "rust",
         caveats: lower_case_methods(
@@ -120,6 +117,64 @@ fn app() -> Result<Router, PolicyError> {{
         .collect(),
     }
 }
+
+/// A Rust raw string literal holding `text` (enough `#` that none of its
+/// own `"#` sequences ends it).
+fn raw_string(text: &str) -> String {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"\n{text}\"{hashes}")
+}
+
+/// A policy with routes: the policy file's own format, routes included,
+/// loaded by `CorsLayer::from_toml` (the builder writes one policy).
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let (file, caveats) = crate::corsair_gateway::policy_file(default, routes);
+    let staged = file.contains("[stages.development]");
+    let stage = if staged {
+        "    // Debug builds add the development stage's origins.\n\
+         \x20   let stage = cfg!(debug_assertions).then_some(\"development\");\n\
+         \x20   let (cors, _warnings) = CorsLayer::from_toml(POLICY, stage, None)?;\n"
+    } else {
+        "    let (cors, _warnings) = CorsLayer::from_toml(POLICY, None, None)?;\n"
+    };
+    let code = format!(
+        "use axum::Router;
+use corsair_tower::corsair_core::policy::PolicyError;
+use corsair_tower::CorsLayer;
+
+/// The policy, routes included, in corsair.toml's format (or keep it in
+/// its own file: `include_str!(\"../corsair.toml\")`). Each route's policy
+/// replaces the default on the paths it matches; the first match decides.
+const POLICY: &str = {};
+
+/// The app behind the CORS policy; a policy with errors is refused here,
+/// with every problem listed (`PolicyError::errors`).
+fn app() -> Result<Router, PolicyError> {{
+{stage}    Ok(Router::new()
+        // .route(\"/api/items\", get(list_items))
+        // .layer(auth_layer)
+        // Last: the outermost layer, so it answers preflights before auth and
+        // puts the headers on every response, errors included.
+        .layer(cors))
+}}
+",
+        raw_string(&file)
+    );
+    Snippet {
+        place: PLACE.into(),
+        code,
+        language: "rust",
+        caveats,
+    }
+}
+
+/// Where the layer goes (both forms).
+const PLACE: &str = "Where the axum `Router` is built (`cargo add corsair-tower`): `.layer(cors)` \
+                     after every route and every other layer. The same policy can live in \
+                     corsair.toml instead (`CorsLayer::from_toml`).";
 
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {

@@ -44,52 +44,100 @@ function cors(headers: Headers, origin: string | null, preflight: boolean): void
 {common}{branches}  }}
 }}
 
-export default {{
-  async fetch(request, env, ctx): Promise<Response> {{
-    const origin = request.headers.get('Origin');
-
-    // Preflight: answered here, before routing and auth.
-    if (request.method === 'OPTIONS' && request.headers.has('Access-Control-Request-Method')) {{
-      const headers = new Headers();
-      cors(headers, origin, true);
-      return new Response(null, {{ status: 204, headers }});
-    }}
-
-    let response: Response;
-    try {{
-      response = await handle(request, env, ctx);
-    }} catch (err) {{
-      console.error(err);
-      response = Response.json({{ error: 'Internal Server Error' }}, {{ status: 500 }});
-    }}
-    // Copy: responses from fetch() have immutable headers.
-    response = new Response(response.body, response);
-    // The Worker alone sets CORS: drop the origin server's own headers, if any.
-    for (const name of [...response.headers.keys()]) {{
-      if (name.startsWith('access-control-')) response.headers.delete(name);
-    }}
-    cors(response.headers, origin, false);
-    return response;
-  }},
-}} satisfies ExportedHandler<Env>;
-
-/** Your existing handler (router, auth, fetch to the origin, ...). */
-async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {{
-  return fetch(request);
-}}
-",
+{}",
         origin_set(fix, &NAMES, ";"),
         if fix.patterns.is_empty() {
             origin_test(fix, &NAMES, "origin")
         } else {
             format!("({})", origin_test(fix, &NAMES, "origin"))
-        }
+        },
+        wrapper("")
     );
     Snippet {
-        place: "The Worker's entry module (src/index.ts): rename your current `fetch` handler \
-                to `handle` and let this one wrap it, so every response, thrown errors \
-                included, gets the headers. `Env` is the type `wrangler types` generates."
-            .into(),
+        place: PLACE.into(),
+        code,
+        language: "ts",
+        caveats: Vec::new(),
+    }
+}
+
+/// The fetch handler that calls `cors()` on every response, and the
+/// user's `handle` it wraps; `cors()`'s arguments before `origin` go where
+/// `@ARGS@` is.
+const WRAPPER: &str = "export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    const origin = request.headers.get('Origin');
+
+    // Preflight: answered here, before routing and auth.
+    if (request.method === 'OPTIONS' && request.headers.has('Access-Control-Request-Method')) {
+      const headers = new Headers();
+      cors(headers, @ARGS@origin, true);
+      return new Response(null, { status: 204, headers });
+    }
+
+    let response: Response;
+    try {
+      response = await handle(request, env, ctx);
+    } catch (err) {
+      console.error(err);
+      response = Response.json({ error: 'Internal Server Error' }, { status: 500 });
+    }
+    // Copy: responses from fetch() have immutable headers.
+    response = new Response(response.body, response);
+    // The Worker alone sets CORS: drop the origin server's own headers, if any.
+    for (const name of [...response.headers.keys()]) {
+      if (name.startsWith('access-control-')) response.headers.delete(name);
+    }
+    cors(response.headers, @ARGS@origin, false);
+    return response;
+  },
+} satisfies ExportedHandler<Env>;
+
+/** Your existing handler (router, auth, fetch to the origin, ...). */
+async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  return fetch(request);
+}
+";
+
+/// [`WRAPPER`] with `args` before `origin` in each `cors()` call.
+fn wrapper(args: &str) -> String {
+    WRAPPER.replace("@ARGS@", args)
+}
+
+/// Where the entry module goes (both forms).
+const PLACE: &str = "The Worker's entry module (src/index.ts): rename your current `fetch` \
+                     handler to `handle` and let this one wrap it, so every response, thrown \
+                     errors included, gets the headers. `Env` is the type `wrangler types` \
+                     generates.";
+
+/// One entry module for a policy with routes: the first route whose path
+/// matches decides, as in `corsair.toml`, else the default.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let code = format!(
+        "// src/index.ts
+{}
+/** Sets the CORS headers on `headers` when `origin` is allowed on `url`'s path. */
+function cors(headers: Headers, url: string, origin: string | null, preflight: boolean): void {{
+  headers.append('Vary', 'Origin');
+  const policy = corsPolicy(new URL(url).pathname);
+  if (origin !== null && ({})) {{
+    headers.set('Access-Control-Allow-Origin', origin);
+{}    if (preflight) {{
+{}    }} else {{
+{}    }}
+  }}
+}}
+
+{}",
+        crate::hand_routes::table(default, routes, ";"),
+        crate::hand_routes::allows("policy", "origin"),
+        crate::hand_routes::credentials_line("policy", "headers", "    ", ";"),
+        crate::hand_routes::preflight_lines("policy", "headers", "      ", ";"),
+        crate::hand_routes::actual_lines("policy", "headers", "      ", ";"),
+        wrapper("request.url, "),
+    );
+    Snippet {
+        place: PLACE.into(),
         code,
         language: "ts",
         caveats: Vec::new(),

@@ -26,29 +26,100 @@ fn list(items: &[String]) -> String {
     format!("[{}]", quoted(items, dq).join(", "))
 }
 
-fn render(fix: &Norm) -> Snippet {
-    let (prod, dev) = fix.dev_origins();
-    let mut table = String::from("[cors]\n");
-    table.push_str(&format!("origins = {}\n", list(&prod)));
-    if fix.credentials {
-        table.push_str("credentials = true\n");
+/// The keys of one policy's table after its header (`origins` given by
+/// the caller: production ones, or all), and the methods left out.
+fn keys(fix: &Norm, origins: &[String], explicit: bool) -> (String, Vec<String>) {
+    let mut table = format!("origins = {}\n", list(origins));
+    // A route's keys replace the default's one by one: a route writes each
+    // of them, so that none is inherited.
+    if fix.credentials || explicit {
+        table.push_str(&format!("credentials = {}\n", fix.credentials));
     }
     let (methods, lower) = fix.upper_case_methods();
-    if !methods.is_empty() {
+    if !methods.is_empty() || explicit {
         table.push_str(&format!("methods = {}\n", list(&methods)));
     }
-    if !fix.request_headers.is_empty() {
+    if !fix.request_headers.is_empty() || explicit {
         table.push_str(&format!(
             "request-headers = {}\n",
             list(&fix.request_headers)
         ));
     }
-    if !fix.expose_headers.is_empty() {
+    if !fix.expose_headers.is_empty() || explicit {
         table.push_str(&format!("expose-headers = {}\n", list(&fix.expose_headers)));
     }
     if let Some(age) = fix.max_age {
         table.push_str(&format!("max-age = {age}\n"));
     }
+    (table, lower)
+}
+
+/// Where the file goes and how it runs (both forms).
+const PLACE: &str = "corsair.toml next to the service, then `corsair serve --upstream \
+                     http://127.0.0.1:8000 --config corsair.toml` in front of it (the upstream's \
+                     address; `--listen` sets the public one, 127.0.0.1:8080 by default). The \
+                     gateway answers preflights and owns every CORS header; remove CORS from the \
+                     upstream.";
+
+/// The methods a Corsair policy refuses, as a caveat.
+fn lower_caveat(lower: &[String]) -> Option<String> {
+    lower_case_methods(
+        "A Corsair policy refuses lower-case method names (`method-case`)",
+        lower,
+    )
+}
+
+/// The policy file for a default policy and routes of their own
+/// (`[[routes]]`, first match decides, as the file says itself).
+pub(crate) fn policy_file(default: &Norm, routes: &[(String, Norm)]) -> (String, Vec<String>) {
+    let (mut table, lower) = keys(default, &default.dev_origins().0, false);
+    table.insert_str(0, "[cors]\n");
+    let mut caveats: Vec<String> = lower_caveat(&lower).into_iter().collect();
+    let (_, dev) = default.dev_origins();
+    for (path, fix) in routes {
+        let (prod, route_dev) = fix.dev_origins();
+        for origin in route_dev {
+            caveats.push(format!(
+                "`{origin}` is left out of route `{path}`: loopback and plain-http origins are \
+                 written for the default policy's development stage only."
+            ));
+        }
+        let (keys, lower) = keys(fix, &prod, true);
+        table.push_str(&format!("\n[[routes]]\npath = {}\n{keys}", dq(path)));
+        caveats.extend(lower_caveat(&lower));
+    }
+    if !dev.is_empty() {
+        table.push_str(&format!(
+            "\n# Loopback and plain-http origins: refused by the production policy,\n\
+             # allowed with --stage development (or CORSAIR_STAGE=development).\n\
+             [stages.development]\nextra-origins = {}\n",
+            list(&dev)
+        ));
+    }
+    caveats.dedup();
+    (table, caveats)
+}
+
+/// The gateway's file for a policy with routes.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let (table, caveats) = policy_file(default, routes);
+    let mut snippet = render(default);
+    // The single policy's header (how to lint and run it) stays true.
+    let header: String = snippet
+        .code
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    snippet.code = format!("{header}{table}");
+    snippet.caveats = caveats;
+    snippet
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let (prod, dev) = fix.dev_origins();
+    let (mut table, lower) = keys(fix, &prod, false);
+    table.insert_str(0, "[cors]\n");
     let serve = "corsair serve --upstream http://127.0.0.1:8000 --config corsair.toml";
     let header = if dev.is_empty() {
         format!(
@@ -83,20 +154,10 @@ fn render(fix: &Norm) -> Snippet {
         )
     };
     Snippet {
-        place: "corsair.toml next to the service, then `corsair serve --upstream \
-                http://127.0.0.1:8000 --config corsair.toml` in front of it (the upstream's \
-                address; `--listen` sets the public one, 127.0.0.1:8080 by default). The \
-                gateway answers preflights and owns every CORS header; remove CORS from the \
-                upstream."
-            .into(),
+        place: PLACE.into(),
         code: format!("{header}{table}"),
         language: "toml",
-        caveats: lower_case_methods(
-            "A Corsair policy refuses lower-case method names (`method-case`)",
-            &lower,
-        )
-        .into_iter()
-        .collect(),
+        caveats: lower_caveat(&lower).into_iter().collect(),
     }
 }
 

@@ -475,6 +475,106 @@ credentials = true
         ));
     }
 
+    /// Every engine that says routes writes each route, with its own
+    /// origins, exactly; the others refuse.
+    #[test]
+    fn engines_that_say_routes_write_every_route() {
+        let text = r#"
+[cors]
+origins = ["https://app.example.com"]
+methods = ["PUT"]
+request-headers = ["content-type"]
+
+[[routes]]
+path = "/admin/**"
+origins = ["https://admin.example.com"]
+request-headers = ["content-type", "x-admin-token"]
+"#;
+        let (specs, routes) = specs(text);
+        let mut saying = Vec::new();
+        for platform in engines() {
+            let result = export(platform, &specs, &routes, false);
+            if !crate::says_routes(platform) {
+                assert!(
+                    matches!(result, Err(ExportError::Refused(_))),
+                    "{platform}: {result:?}"
+                );
+                continue;
+            }
+            let out = result.unwrap_or_else(|e| panic!("{platform}: {e:?}"));
+            assert!(out.lost.is_empty(), "{platform}: {:?}", out.lost);
+            let s = &out.rendered.snippet;
+            // (nginx writes the origin as a regex, its dots escaped.)
+            assert!(s.contains("https://admin"), "{platform}\n{s}");
+            assert!(s.contains("x-admin-token"), "{platform}\n{s}");
+            assert!(s.contains("/admin"), "{platform}\n{s}");
+            saying.push(platform);
+        }
+        assert_eq!(
+            saying,
+            [
+                Platform::Express,
+                Platform::Nestjs,
+                Platform::Rails,
+                Platform::GoRsCors,
+                Platform::AxumCorsair,
+                Platform::Nextjs,
+                Platform::Nginx,
+                Platform::CloudflareWorkers,
+                Platform::CorsairGateway,
+            ]
+        );
+    }
+
+    /// What an engine cannot do is a limit with routes as without: rs/cors
+    /// never matches a header name with `.` or `_`.
+    #[test]
+    fn a_route_export_keeps_the_engines_own_limits() {
+        let text = r#"
+[cors]
+origins = ["https://app.example.com"]
+request-headers = ["x-trace.id"]
+
+[[routes]]
+path = "/admin/**"
+origins = ["https://admin.example.com"]
+request-headers = ["x_admin"]
+"#;
+        let (specs, routes) = specs(text);
+        let Err(ExportError::Refused(refused)) = export(Platform::GoRsCors, &specs, &routes, false)
+        else {
+            panic!("rs/cors cannot allow `x-trace.id` nor `x_admin`");
+        };
+        let mut values: Vec<_> = refused
+            .limits
+            .iter()
+            .filter_map(|l| l.value.as_deref())
+            .collect();
+        values.sort_unstable();
+        assert_eq!(values, ["x-trace.id", "x_admin"], "{refused:#?}");
+        let out = export(Platform::GoRsCors, &specs, &routes, true).expect("narrowed");
+        assert!(!out.rendered.snippet.contains("x_admin"));
+        assert!(!out.rendered.snippet.contains("x-trace.id"));
+    }
+
+    /// rack-cors, like Starlette, lets any Content-Type through: refused
+    /// unless the policy allows it.
+    #[test]
+    fn rails_without_content_type_is_wider_and_refused() {
+        let (specs, routes) =
+            specs("[cors]\norigins = [\"https://app.example.com\"]\nmethods = [\"PUT\"]\n");
+        for narrow in [false, true] {
+            let Err(ExportError::Refused(r)) = export(Platform::Rails, &specs, &routes, narrow)
+            else {
+                panic!("rails must refuse (narrow: {narrow})");
+            };
+            assert!(
+                r.limits[0].message.contains("rack-cors always allows"),
+                "{r:?}"
+            );
+        }
+    }
+
     #[test]
     fn any_origin_alone_leaves_nothing() {
         let (specs, routes) = specs("[cors]\norigins = [\"*\"]\n");

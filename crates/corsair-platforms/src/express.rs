@@ -107,6 +107,19 @@ pub(crate) fn route_table(
             .collect();
         format!("{{\n{}\n{inner}}}", lines.join("\n"))
     };
+    route_table_of(default, routes, indent, &object)
+}
+
+/// The lines of a JavaScript route table (`// path` then `[new
+/// RegExp('^…$'), {object}],` per route, the path as an anchored regex)
+/// and the default's object, each policy written by `object` (the policy,
+/// the indentation of its closing brace).
+pub(crate) fn route_table_of(
+    default: &Norm,
+    routes: &[(String, Norm)],
+    indent: &str,
+    object: &dyn Fn(&Norm, &str) -> String,
+) -> (String, String) {
     let route_lines: String = routes
         .iter()
         .map(|(path, fix)| {

@@ -21,16 +21,25 @@ pub(crate) const RENDERER: Renderer = Renderer {
     },
 };
 
-fn render(fix: &Norm) -> Snippet {
-    let slice = |items: &[String]| format!("[]string{{{}}}", quoted(items, dq).join(", "));
-    // rs/cors allows every origin when `AllowedOrigins` is empty, and
-    // ignores it once `AllowOriginFunc` is set: with patterns, or with no
-    // origin at all, the function decides alone.
-    let by_func = !fix.patterns.is_empty() || fix.origins.is_empty();
-    let mut fields: Vec<(&str, String)> = if by_func {
-        vec![("AllowOriginFunc", "allowOrigin".into())]
-    } else {
-        vec![("AllowedOrigins", slice(&fix.origins))]
+/// A Go `[]string` literal.
+fn slice(items: &[String]) -> String {
+    format!("[]string{{{}}}", quoted(items, dq).join(", "))
+}
+
+/// One policy's `cors.Options` fields, one line each at `indent`, aligned
+/// as gofmt aligns them; `origin_func` replaces `AllowedOrigins` when
+/// given. Also: whether the header list is the `Origin` stand-in (an
+/// empty list), and what the policy loses on rs/cors.
+struct Fields {
+    lines: String,
+    no_headers: bool,
+    caveats: Vec<String>,
+}
+
+fn fields(fix: &Norm, origin_func: Option<&str>, indent: &str) -> Fields {
+    let mut fields: Vec<(&str, String)> = match origin_func {
+        Some(func) => vec![("AllowOriginFunc", func.to_owned())],
+        None => vec![("AllowedOrigins", slice(&fix.origins))],
     };
     fields.push(("AllowedMethods", slice(&fix.methods)));
     // rs/cors rebuilds the names a preflight asks for itself (keeping only
@@ -64,49 +73,8 @@ fn render(fix: &Norm) -> Snippet {
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
     let lines: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("\t\t{:<width$} {v},", format!("{k}:")))
+        .map(|(k, v)| format!("{indent}{:<width$} {v},", format!("{k}:")))
         .collect();
-    let func = if by_func {
-        origin_func(fix)
-    } else {
-        String::new()
-    };
-    let regexp = if fix.patterns.is_empty() {
-        ""
-    } else {
-        "\t\"regexp\"\n"
-    };
-    let code = format!(
-        "package main
-
-import (
-\t\"log\"
-\t\"net/http\"
-{regexp}
-\t\"github.com/rs/cors\"
-)
-
-func main() {{
-\tmux := http.NewServeMux()
-\t// mux.Handle(\"/api/\", requireAuth(apiHandler))
-
-{}\tc := cors.New(cors.Options{{
-{}
-\t}})
-
-\t// c.Handler wraps everything, auth included: preflights never reach auth,
-\t// and error responses get the headers too.
-\tlog.Fatal(http.ListenAndServe(\":8080\", c.Handler(mux)))
-}}
-{func}",
-        if no_headers {
-            "\t// AllowedHeaders: an empty list would allow Accept, Content-Type and\n\
-             \t// X-Requested-With; Origin, which pages cannot set, allows none.\n"
-        } else {
-            ""
-        },
-        lines.join("\n")
-    );
     let mut caveats: Vec<String> = unmatched
         .iter()
         .map(|h| {
@@ -121,10 +89,181 @@ func main() {{
         "rs/cors upper-cases the methods it allows",
         &fix.upper_case_methods().1,
     ));
+    Fields {
+        lines: lines.join("\n"),
+        no_headers,
+        caveats,
+    }
+}
+
+/// The comment explaining the `Origin` stand-in, at `indent`.
+fn no_headers_comment(indent: &str) -> String {
+    format!(
+        "{indent}// AllowedHeaders: an empty list would allow Accept, Content-Type and\n\
+         {indent}// X-Requested-With; Origin, which pages cannot set, allows none.\n"
+    )
+}
+
+/// The file's head: the package and its imports.
+fn head(regexp: bool) -> String {
+    format!(
+        "package main\n\nimport (\n\t\"log\"\n\t\"net/http\"\n{}\n\t\"github.com/rs/cors\"\n)\n",
+        if regexp { "\t\"regexp\"\n" } else { "" }
+    )
+}
+
+/// The type deciding origins for `AllowOriginFunc`, and its method.
+const ORIGIN_SET: &str =
+    "// originSet is one policy's origins: exact ones compared whole, patterns\n\
+// anchored (`*.` is one or more labels, `:*` any port or none).\n\
+type originSet struct {\n\
+\texact    []string\n\
+\tpatterns []*regexp.Regexp\n\
+}\n\
+\n\
+// allows reports whether pages on origin may read the responses.\n\
+func (s originSet) allows(origin string) bool {\n\
+\tfor _, o := range s.exact {\n\
+\t\tif o == origin {\n\
+\t\t\treturn true\n\
+\t\t}\n\
+\t}\n\
+\tfor _, p := range s.patterns {\n\
+\t\tif p.MatchString(origin) {\n\
+\t\t\treturn true\n\
+\t\t}\n\
+\t}\n\
+\treturn false\n\
+}\n\
+";
+
+/// Where the snippet goes (both forms).
+const PLACE: &str = "Where the server is started (`go get github.com/rs/cors`): `c.Handler` must \
+                     wrap the whole handler, outside any auth middleware.";
+
+fn render(fix: &Norm) -> Snippet {
+    // rs/cors allows every origin when `AllowedOrigins` is empty, and
+    // ignores it once `AllowOriginFunc` is set: with patterns, or with no
+    // origin at all, the function decides alone.
+    let by_func = !fix.patterns.is_empty() || fix.origins.is_empty();
+    let f = fields(fix, by_func.then_some("corsOrigins.allows"), "\t\t");
+    let func = if by_func {
+        format!("\n{ORIGIN_SET}\nvar corsOrigins = {}\n", origin_set(fix))
+    } else {
+        String::new()
+    };
+    let code = format!(
+        "{}
+func main() {{
+\tmux := http.NewServeMux()
+\t// mux.Handle(\"/api/\", requireAuth(apiHandler))
+
+{}\tc := cors.New(cors.Options{{
+{}
+\t}})
+
+\t// c.Handler wraps everything, auth included: preflights never reach auth,
+\t// and error responses get the headers too.
+\tlog.Fatal(http.ListenAndServe(\":8080\", c.Handler(mux)))
+}}
+{func}",
+        head(by_func),
+        if f.no_headers {
+            no_headers_comment("\t")
+        } else {
+            String::new()
+        },
+        f.lines
+    );
     Snippet {
-        place: "Where the server is started (`go get github.com/rs/cors`): `c.Handler` must wrap \
-                the whole handler, outside any auth middleware."
-            .into(),
+        place: PLACE.into(),
+        code,
+        language: "go",
+        caveats: f.caveats,
+    }
+}
+
+/// One server for a policy with routes: the first route whose path
+/// matches decides, as in `corsair.toml`, else the default; each policy
+/// is an rs/cors handler of its own around the same mux.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let mut handlers = String::new();
+    let mut cases = String::new();
+    let mut origin_sets = String::new();
+    let mut caveats = Vec::new();
+    let policies = routes
+        .iter()
+        .map(|(path, fix)| (Some(path.as_str()), fix))
+        .chain(std::iter::once((None, default)));
+    for (i, (path, fix)) in policies.enumerate() {
+        let name = if path.is_some() {
+            format!("route{i}")
+        } else {
+            "fallback".to_owned()
+        };
+        let f = fields(fix, Some(&format!("corsOrigins{i}.allows")), "\t\t");
+        caveats.extend(f.caveats);
+        if i > 0 {
+            handlers.push('\n');
+        }
+        handlers.push_str(&match path {
+            Some(path) => format!("\t// {}\n", path.replace('\n', " ")),
+            None => "\t// Every other path.\n".to_owned(),
+        });
+        if f.no_headers {
+            handlers.push_str(&no_headers_comment("\t"));
+        }
+        handlers.push_str(&format!(
+            "\t{name} := cors.New(cors.Options{{\n{}\n\t}}).Handler(mux)\n",
+            f.lines
+        ));
+        if path.is_some() {
+            cases.push_str(&format!(
+                "\t\tcase corsRoutes[{i}].MatchString(r.URL.Path):\n\t\t\t{name}.ServeHTTP(w, r)\n"
+            ));
+        }
+        origin_sets.push_str(&format!("\nvar corsOrigins{i} = {}\n", origin_set(fix)));
+    }
+    let route_regexes: String = routes
+        .iter()
+        .map(|(path, _)| {
+            format!(
+                "\t// {}\n\tregexp.MustCompile({}),\n",
+                path.replace('\n', " "),
+                go_regex(&crate::escape::path_regex(path))
+            )
+        })
+        .collect();
+    let code = format!(
+        "{}
+func main() {{
+\tmux := http.NewServeMux()
+\t// mux.Handle(\"/api/\", requireAuth(apiHandler))
+
+\t// One policy per route: the first whose path matches decides (as in
+\t// corsair.toml), else the default. Each rs/cors handler wraps everything,
+\t// auth included: preflights never reach auth, and error responses get the
+\t// headers too.
+{handlers}
+\thandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {{
+\t\tswitch {{
+{cases}\t\tdefault:
+\t\t\tfallback.ServeHTTP(w, r)
+\t\t}}
+\t}})
+
+\tlog.Fatal(http.ListenAndServe(\":8080\", handler))
+}}
+
+// corsRoutes are the routes' paths, anchored, in the policy's order.
+var corsRoutes = []*regexp.Regexp{{
+{route_regexes}}}
+
+{ORIGIN_SET}{origin_sets}",
+        head(true),
+    );
+    Snippet {
+        place: PLACE.into(),
         code,
         language: "go",
         caveats,
@@ -141,26 +280,31 @@ fn go_regex(re: &str) -> String {
     }
 }
 
-/// `allowOrigin` and the lists it reads: exact origins compared whole,
-/// patterns as anchored RE2 expressions.
-fn origin_func(fix: &Norm) -> String {
-    let mut out = String::from("\n// allowedOrigins are compared whole, as browsers send them.\nvar allowedOrigins = []string{\n");
-    for o in &fix.origins {
-        out.push_str(&format!("\t{},\n", dq(o)));
+/// An `originSet{…}` literal of `fix`'s origins (gofmt's form: a list
+/// only when it has items).
+fn origin_set(fix: &Norm) -> String {
+    if fix.origins.is_empty() && fix.patterns.is_empty() {
+        return "originSet{}".to_owned();
     }
-    out.push_str("}\n");
-    if !fix.patterns.is_empty() {
-        out.push_str("\n// allowedPatterns: `*.` is one or more labels, `:*` any port or none.\nvar allowedPatterns = []*regexp.Regexp{\n");
-        for p in &fix.patterns {
-            out.push_str(&format!("\tregexp.MustCompile({}),\n", go_regex(&p.regex)));
+    let mut out = String::from("originSet{\n");
+    if !fix.origins.is_empty() {
+        out.push_str("\texact: []string{\n");
+        for o in &fix.origins {
+            out.push_str(&format!("\t\t{},\n", dq(o)));
         }
-        out.push_str("}\n");
+        out.push_str("\t},\n");
     }
-    out.push_str("\n// allowOrigin reports whether pages on origin may read the responses.\nfunc allowOrigin(origin string) bool {\n\tfor _, o := range allowedOrigins {\n\t\tif o == origin {\n\t\t\treturn true\n\t\t}\n\t}\n");
     if !fix.patterns.is_empty() {
-        out.push_str("\tfor _, p := range allowedPatterns {\n\t\tif p.MatchString(origin) {\n\t\t\treturn true\n\t\t}\n\t}\n");
+        out.push_str("\tpatterns: []*regexp.Regexp{\n");
+        for p in &fix.patterns {
+            out.push_str(&format!(
+                "\t\tregexp.MustCompile({}),\n",
+                go_regex(&p.regex)
+            ));
+        }
+        out.push_str("\t},\n");
     }
-    out.push_str("\treturn false\n}\n");
+    out.push('}');
     out
 }
 

@@ -24,6 +24,7 @@ mod fastify;
 mod fix;
 mod flask;
 mod go_rs_cors;
+mod hand_routes;
 mod haproxy;
 mod hono;
 mod iac;
@@ -235,6 +236,12 @@ fn route_renderer(platform: Platform) -> Option<RouteRenderer> {
         Platform::Express => Some(express::render_routes),
         Platform::Nginx => Some(nginx::render_routes),
         Platform::Nestjs => Some(nestjs::render_routes),
+        Platform::Nextjs => Some(nextjs::render_routes),
+        Platform::CloudflareWorkers => Some(cloudflare_workers::render_routes),
+        Platform::Rails => Some(rails::render_routes),
+        Platform::GoRsCors => Some(go_rs_cors::render_routes),
+        Platform::CorsairGateway => Some(corsair_gateway::render_routes),
+        Platform::AxumCorsair => Some(axum_corsair::render_routes),
         _ => None,
     }
 }
@@ -252,13 +259,20 @@ pub fn render_routes(
     let routes: Vec<(String, Norm)> = routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
     let default = norm(default);
     let mut snippet = render_with(&default, &routes);
-    // What any policy had to leave out is a limit of the whole export.
-    snippet.caveats = default
+    // What any policy had to leave out, and what the engine cannot do of
+    // it, is a limit of the whole export.
+    let mut caveats: Vec<String> = default
         .left_out
         .iter()
         .chain(routes.iter().flat_map(|(_, n)| n.left_out.iter()))
         .cloned()
         .collect();
+    for caveat in snippet.caveats {
+        if !caveats.contains(&caveat) {
+            caveats.push(caveat);
+        }
+    }
+    snippet.caveats = caveats;
     Some(Rendered {
         platform,
         place: snippet.place,

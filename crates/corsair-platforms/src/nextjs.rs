@@ -176,10 +176,65 @@ export const config = {{
         origin_test(fix, &NAMES, "origin")
     );
     Snippet {
-        place: "proxy.ts at the project root (or in src/), next to app/ (Next.js 16+); on \
-                Next.js 15 and older the file is middleware.ts and the function `middleware`. \
-                Adjust `matcher` to the API paths."
-            .into(),
+        place: PLACE.into(),
+        code,
+        language: "ts",
+        caveats: Vec::new(),
+    }
+}
+
+/// Where the proxy goes (both forms).
+const PLACE: &str = "proxy.ts at the project root (or in src/), next to app/ (Next.js 16+); on \
+                     Next.js 15 and older the file is middleware.ts and the function \
+                     `middleware`. Adjust `matcher` to the API paths.";
+
+/// One proxy for a policy with routes: the first route whose path matches
+/// decides, as in `corsair.toml`, else the default.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let code = format!(
+        "// proxy.ts (Next.js 16+). On Next.js 15 and older: middleware.ts, and name the
+// function `middleware`.
+import {{ NextResponse, type NextRequest }} from 'next/server'
+
+{}
+export function proxy(request: NextRequest) {{
+  const policy = corsPolicy(request.nextUrl.pathname)
+  const origin = request.headers.get('origin') ?? ''
+  const allowed = {}
+
+  // Preflight: answered here, before any route handler or auth check.
+  if (
+    request.method === 'OPTIONS' &&
+    request.headers.has('access-control-request-method')
+  ) {{
+    const headers = new Headers({{ Vary: 'Origin' }})
+    if (allowed) {{
+      headers.set('Access-Control-Allow-Origin', origin)
+{}    }}
+    return new NextResponse(null, {{ status: 204, headers }})
+  }}
+
+  const response = NextResponse.next()
+  response.headers.append('Vary', 'Origin')
+  if (allowed) {{
+    response.headers.set('Access-Control-Allow-Origin', origin)
+{}  }}
+  return response
+}}
+
+export const config = {{
+  matcher: '/api/:path*',
+}}
+",
+        crate::hand_routes::table(default, routes, ""),
+        crate::hand_routes::allows("policy", "origin"),
+        crate::hand_routes::credentials_line("policy", "headers", "      ", "")
+            + &crate::hand_routes::preflight_lines("policy", "headers", "      ", ""),
+        crate::hand_routes::credentials_line("policy", "response.headers", "    ", "")
+            + &crate::hand_routes::actual_lines("policy", "response.headers", "    ", ""),
+    );
+    Snippet {
+        place: PLACE.into(),
         code,
         language: "ts",
         caveats: Vec::new(),

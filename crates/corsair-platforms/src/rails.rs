@@ -45,7 +45,10 @@ fn method_symbols(methods: &[String]) -> String {
     }
 }
 
-fn render(fix: &Norm) -> Snippet {
+/// One `allow do … end` block (indented two spaces): `fix`'s origins on
+/// `resource`, only where `condition` (a Ruby lambda taking the Rack env)
+/// holds, when given.
+fn allow_block(fix: &Norm, resource: &str, condition: Option<&str>) -> String {
     let strings = |items: &[String]| format!("[{}]", quoted(items, single).join(", "));
     let mut options = Vec::new();
     if !fix.request_headers.is_empty() {
@@ -61,6 +64,9 @@ fn render(fix: &Norm) -> Snippet {
     if let Some(age) = fix.max_age {
         options.push(format!("max_age: {age}"));
     }
+    if let Some(condition) = condition {
+        options.push(format!("if: {condition}"));
+    }
     // Exact origins as strings (rack-cors compares those whole), patterns
     // as Ruby regexes anchored with \A and \z (`^` and `$` match at line
     // ends in Ruby).
@@ -74,20 +80,26 @@ fn render(fix: &Norm) -> Snippet {
     } else {
         format!("origins {}", values.join(",\n            "))
     };
-    let code = format!(
-        "# config/initializers/cors.rb  (gem 'rack-cors')
+    format!(
+        "  allow do\n    {origins}\n\n    resource {resource},\n      {}\n  end\n",
+        options.join(",\n      ")
+    )
+}
+
+/// The initializer's head: the file, and why position 0.
+const HEAD: &str = "# config/initializers/cors.rb  (gem 'rack-cors')
 # Position 0: ahead of every other middleware, so authentication, errors and
 # redirects further down all go through it.
-Rails.application.config.middleware.insert_before 0, Rack::Cors do
-  allow do
-    {origins}
+";
 
-    resource '*',
-      {}
-  end
-end
-",
-        options.join(",\n      ")
+/// Where the initializer goes (both forms).
+const PLACE: &str = "config/initializers/cors.rb (add `gem 'rack-cors'` to the Gemfile), \
+                     inserted at position 0 of the middleware stack.";
+
+fn render(fix: &Norm) -> Snippet {
+    let code = format!(
+        "{HEAD}Rails.application.config.middleware.insert_before 0, Rack::Cors do\n{}end\n",
+        allow_block(fix, "'*'", None)
     );
     let caveats: Vec<String> = lower_case_methods(
         "rack-cors sends the methods it allows upper-cased",
@@ -96,9 +108,60 @@ end
     .into_iter()
     .collect();
     Snippet {
-        place: "config/initializers/cors.rb (add `gem 'rack-cors'` to the Gemfile), inserted at \
-                position 0 of the middleware stack."
-            .into(),
+        place: PLACE.into(),
+        code,
+        language: "ruby",
+        caveats,
+    }
+}
+
+/// One initializer for a policy with routes: the first route whose path
+/// matches decides, as in `corsair.toml`, else the default. rack-cors
+/// tries every `allow` block whose origins match the request's, so each
+/// block also skips the paths of the routes above it.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let regexes: Vec<String> = routes
+        .iter()
+        .map(|(path, _)| ruby_regex(&crate::escape::path_regex(path)))
+        .collect();
+    let mut code = format!(
+        "{HEAD}# One policy per route: the first whose path matches decides (as in\n\
+         # corsair.toml), else the default.\n\
+         CORS_ROUTES = [\n{}].freeze\n\n\
+         # Whether none of the first `count` routes matches the request's path.\n\
+         CORS_NOT_ABOVE = ->(count) {{ ->(env) {{ CORS_ROUTES.first(count).none? {{ |r| r.match?(env['PATH_INFO']) }} }} }}\n\n\
+         Rails.application.config.middleware.insert_before 0, Rack::Cors do\n",
+        routes
+            .iter()
+            .zip(&regexes)
+            .map(|((path, _), re)| format!("  {re}, # {}\n", path.replace('\n', " ")))
+            .collect::<String>()
+    );
+    for (i, (path, fix)) in routes.iter().enumerate() {
+        let condition = format!("CORS_NOT_ABOVE.({i})");
+        code.push_str(&format!("  # {}\n", path.replace('\n', " ")));
+        code.push_str(&allow_block(
+            fix,
+            &format!("CORS_ROUTES[{i}]"),
+            (i > 0).then_some(condition.as_str()),
+        ));
+        code.push('\n');
+    }
+    code.push_str("  # Every other path.\n");
+    let condition = format!("CORS_NOT_ABOVE.({})", routes.len());
+    code.push_str(&allow_block(default, "'*'", Some(&condition)));
+    code.push_str("end\n");
+    let caveats: Vec<String> = std::iter::once(default)
+        .chain(routes.iter().map(|(_, f)| f))
+        .filter_map(|f| {
+            lower_case_methods(
+                "rack-cors sends the methods it allows upper-cased",
+                &f.upper_case_methods().1,
+            )
+        })
+        .collect();
+    Snippet {
+        place: PLACE.into(),
         code,
         language: "ruby",
         caveats,

@@ -1,7 +1,9 @@
 //! Every platform's snippet for two fixes (snapshots), what every snippet
 //! must and must not contain, the notes, and detection.
 
-use corsair_platforms::{detect, detect_all, render, Fix, Platform, Rendered, Slug};
+use corsair_platforms::{
+    detect, detect_all, render, render_routes, says_routes, Fix, Platform, Rendered, Slug,
+};
 
 /// No mistakes at hand: the snippet alone.
 const NO_SLUGS: &[Slug] = &[];
@@ -82,6 +84,39 @@ fn snapshots_minimal() {
     for p in Platform::ALL {
         let r = render(p, &minimal(), NO_SLUGS);
         insta::assert_snapshot!(format!("minimal__{}", p.name()), shown(&r));
+    }
+}
+
+/// A default policy and a route with its own (origins, methods, headers,
+/// no credentials), for every engine that says routes; the others say
+/// they cannot.
+#[test]
+fn snapshots_routes() {
+    let default = Fix {
+        origins: vec!["https://app.example.com".into()],
+        origin_patterns: vec!["https://*.preview.example.com".into()],
+        methods: vec!["PUT".into()],
+        request_headers: vec!["authorization".into(), "content-type".into()],
+        expose_headers: vec!["x-total-count".into()],
+        credentials: true,
+        max_age: Some(600),
+    };
+    let admin = Fix {
+        origins: vec!["https://admin.example.com".into()],
+        methods: vec!["DELETE".into()],
+        request_headers: vec!["content-type".into(), "x-admin-token".into()],
+        max_age: Some(600),
+        ..Fix::default()
+    };
+    let routes = [("/admin/**".to_owned(), admin)];
+    for p in Platform::ALL {
+        match render_routes(p, &default, &routes) {
+            Some(r) => {
+                assert!(says_routes(p), "{p}");
+                insta::assert_snapshot!(format!("routes__{}", p.name()), shown(&r));
+            }
+            None => assert!(!says_routes(p), "{p}"),
+        }
     }
 }
 
