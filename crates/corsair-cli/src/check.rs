@@ -252,7 +252,7 @@ pub(crate) fn diagnose_all(args: &CheckArgs) -> Result<(Vec<Report>, Redactor), 
         }),
         None => request(args),
     }?;
-    let sender = args.connect.sender(insecure)?;
+    let sender = args.connect.sender(insecure, None)?;
     let options = diagnose::Options {
         profile: args
             .browser

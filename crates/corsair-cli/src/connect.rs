@@ -27,8 +27,13 @@ pub struct ConnectArgs {
 
 impl ConnectArgs {
     /// The sender these options describe. `insecure` is the command's own
-    /// decision: `check` also honours a pasted cURL command's `-k`.
-    pub fn sender(&self, insecure: bool) -> Result<Sender, CliError> {
+    /// decision: `check` also honours a pasted cURL command's `-k`; `rate`
+    /// caps the requests a second (`verify --rate`).
+    pub fn sender(
+        &self,
+        insecure: bool,
+        rate: Option<std::num::NonZeroU32>,
+    ) -> Result<Sender, CliError> {
         let timeout = Duration::try_from_secs_f64(self.timeout)
             .map_err(|_| CliError::from("--timeout must be a number of seconds"))?;
         Sender::new(&SenderOptions {
@@ -36,6 +41,7 @@ impl ConnectArgs {
             insecure,
             timeout: Some(timeout),
             no_proxy: self.no_proxy,
+            rate,
         })
         .map_err(|e| CliError::Input(format!("--cacert {e}")))
     }

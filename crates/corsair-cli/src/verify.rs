@@ -51,6 +51,9 @@ pub struct VerifyArgs {
     /// Cases in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
+    /// At most N requests a second, preflights included (default: no limit beyond --concurrency).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<std::num::NonZeroU32>,
     /// How to reach the server.
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -79,7 +82,7 @@ pub fn run(args: &VerifyArgs) -> Result<Status, CliError> {
         ))
     })?;
     let routes = loaded.route_paths();
-    let sender = args.connect.sender(args.connect.insecure)?;
+    let sender = args.connect.sender(args.connect.insecure, args.rate)?;
     let api = match &args.openapi {
         Some(path) => Some(crate::openapi::routes(path)?),
         None => None,

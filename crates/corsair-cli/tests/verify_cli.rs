@@ -161,6 +161,61 @@ fn bad_input_is_exit_2() {
     );
 }
 
+/// `--rate N`: the requests reach the server at most N a second (the span
+/// from first to last is at least what N a second takes; never less, however
+/// busy the machine), and 0 is bad input.
+#[test]
+fn rate_spaces_the_requests() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_by_server = arrivals.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let seen = seen_by_server.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                seen.lock()
+                    .expect("arrivals")
+                    .push(std::time::Instant::now());
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nVary: Origin\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                );
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/items");
+    let out = corsair(&["verify", &url, "--policy", &policy(), "--rate", "20"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let at = arrivals.lock().expect("arrivals").clone();
+    assert!(at.len() >= 5, "{} requests", at.len());
+    let (first, last) = (at.iter().min().expect("one"), at.iter().max().expect("one"));
+    let least = std::time::Duration::from_millis(50) * (at.len() as u32 - 1);
+    assert!(
+        *last - *first >= least.mul_f64(0.9),
+        "{} requests in {:?}, at 20 a second they take at least {least:?}",
+        at.len(),
+        *last - *first
+    );
+    let out = corsair(&["verify", &url, "--policy", &policy(), "--rate", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
 /// Two deployments of the same path (the CDN and the origin): where they
 /// answer a case differently, it is drift, in words and in JSON.
 #[test]

@@ -15,6 +15,7 @@ pub mod fix_check;
 pub mod har;
 pub mod har_check;
 pub mod network;
+pub mod pace;
 pub mod probes;
 pub mod redact;
 pub mod send;

@@ -106,6 +106,8 @@ pub struct Sender {
     insecure: bool,
     proxies: Arc<Matcher>,
     timeout: Duration,
+    /// The rate limit every clone shares, if any.
+    pace: Option<Arc<crate::pace::Pace>>,
 }
 
 /// How the sender connects.
@@ -119,6 +121,8 @@ pub struct SenderOptions<'a> {
     pub timeout: Option<Duration>,
     /// Ignore the proxy environment variables.
     pub no_proxy: bool,
+    /// At most this many requests a second (every clone together).
+    pub rate: Option<std::num::NonZeroU32>,
 }
 
 impl Sender {
@@ -153,6 +157,7 @@ impl Sender {
             insecure: options.insecure,
             proxies: Arc::new(proxies),
             timeout: options.timeout.unwrap_or(Duration::from_secs(10)),
+            pace: options.rate.map(|r| Arc::new(crate::pace::Pace::new(r))),
         })
     }
 
@@ -208,6 +213,10 @@ impl Sender {
 
     /// Sends `wire` (with `body`) and reads the answer.
     pub async fn send(&self, wire: &Wire, body: Option<&str>) -> Result<Received, SendError> {
+        // The wait for a turn is not the exchange's time.
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
         let started = Instant::now();
         match tokio::time::timeout(self.timeout, self.exchange(wire, body)).await {
             Ok(Ok(mut received)) => {
