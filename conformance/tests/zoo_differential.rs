@@ -640,6 +640,82 @@ fn verify_catches_a_lost_origin_on_every_engine() {
     assert!(missed.is_empty(), "{}", missed.join("\n\n"));
 }
 
+/// The head of the answer to a preflight for PUT from `origin` asking for
+/// the local network, lower-cased.
+fn local_network_preflight(port: u16, origin: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to {port}: {e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap_or_else(|e| panic!("timeout: {e}"));
+    write!(
+        stream,
+        "OPTIONS {ITEMS} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n\
+         Access-Control-Request-Method: PUT\r\n\
+         Access-Control-Request-Private-Network: true\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap_or_else(|e| panic!("send: {e}"));
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&answer).to_ascii_lowercase()
+}
+
+/// `local-network = true`: the engines whose export can say it grant a
+/// preflight asking for the local network from an allowed origin, and
+/// only from it, and serve the rest of the policy (verify passes); the
+/// others refuse the export, naming it.
+#[test]
+fn local_network_is_granted_where_the_export_writes_it() {
+    let text = "[cors]\norigins = [\"https://app.example.test\"]\nmethods = [\"PUT\"]\n\
+                request-headers = [\"content-type\"]\nlocal-network = true\n";
+    let (specs, routes) = specs(text);
+    let grant = "access-control-allow-private-network: true";
+    let mut failures = Vec::new();
+    for platform in ENGINES {
+        let result = export(platform, &specs, &routes, false);
+        if !corsair_platforms::writes_local_network(platform, false) {
+            match result {
+                Err(ExportError::Refused(r))
+                    if r.limits.iter().any(|l| l.message.contains("local-network")) => {}
+                other => failures.push(format!("{platform}: not refused: {other:?}")),
+            }
+            continue;
+        }
+        let snippet = match result {
+            Ok(e) => e.rendered.snippet,
+            Err(e) => {
+                failures.push(format!("{platform}: refused: {e:?}"));
+                continue;
+            }
+        };
+        let built = build_rust(platform, &[("seed99".to_owned(), snippet.clone())]);
+        let running = start(platform, &snippet, 99, built.as_ref());
+        let port = running.main.port();
+        let allowed = local_network_preflight(port, "https://app.example.test");
+        let refused = local_network_preflight(port, "https://evil.example.test");
+        let found = deviations(&format!("http://127.0.0.1:{port}{ITEMS}"), &specs[0]);
+        println!(
+            "{platform}: granted {}, to another origin {}, {} deviation(s)",
+            allowed.contains(grant),
+            refused.contains(grant),
+            found.len()
+        );
+        if !allowed.contains(grant) || refused.contains(grant) || !found.is_empty() {
+            failures.push(format!(
+                "{platform}:\n{allowed}\n{refused}\n{found:#?}\n{snippet}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn policies_are_generated_deterministically_and_valid() {
     for seed in 0..200 {

@@ -330,6 +330,8 @@ pub fn fix_policy(request: &CheckRequest, verdict: &Verdict) -> Fix {
         max_age: Some(7200),
         // A fix names the origins the checks saw: exact ones.
         origin_patterns: Vec::new(),
+        // Chrome's Local Network Access asks the user, not the server.
+        local_network: false,
     }
 }
 

@@ -48,6 +48,9 @@ fn builder_calls(fix: &Norm, origins: &[String], indent: &str) -> String {
     if let Some(age) = fix.max_age {
         calls.push(format!(".max_age({age})"));
     }
+    if fix.local_network {
+        calls.push(".local_network(true)".into());
+    }
     calls.join(&format!("\n{indent}"))
 }
 

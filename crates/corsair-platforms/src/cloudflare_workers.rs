@@ -51,7 +51,7 @@ function cors(headers: Headers, origin: string | null, preflight: boolean): void
         } else {
             format!("({})", origin_test(fix, &NAMES, "origin"))
         },
-        wrapper("")
+        wrapper("", fix.local_network)
     );
     Snippet {
         place: PLACE.into(),
@@ -71,7 +71,7 @@ const WRAPPER: &str = "export default {
     // Preflight: answered here, before routing and auth.
     if (request.method === 'OPTIONS' && request.headers.has('Access-Control-Request-Method')) {
       const headers = new Headers();
-      cors(headers, @ARGS@origin, true);
+      cors(headers, @ARGS@origin, true);@LNA@
       return new Response(null, { status: 204, headers });
     }
 
@@ -99,9 +99,18 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
 }
 ";
 
-/// [`WRAPPER`] with `args` before `origin` in each `cors()` call.
-fn wrapper(args: &str) -> String {
-    WRAPPER.replace("@ARGS@", args)
+/// [`WRAPPER`] with `args` before `origin` in each `cors()` call, and the
+/// local network grant when `local_network`.
+fn wrapper(args: &str, local_network: bool) -> String {
+    let lna = if local_network {
+        "\n      // Local network access, for the pages that ask for it.\n      \
+         if (headers.has('Access-Control-Allow-Origin') &&\n          \
+         request.headers.get('Access-Control-Request-Private-Network') === 'true') {\n        \
+         headers.set('Access-Control-Allow-Private-Network', 'true');\n      }"
+    } else {
+        ""
+    };
+    WRAPPER.replace("@ARGS@", args).replace("@LNA@", lna)
 }
 
 /// Where the entry module goes (both forms).
@@ -134,7 +143,7 @@ function cors(headers: Headers, url: string, origin: string | null, preflight: b
         crate::hand_routes::credentials_line("policy", "headers", "    ", ";"),
         crate::hand_routes::preflight_lines("policy", "headers", "      ", ";"),
         crate::hand_routes::actual_lines("policy", "headers", "      ", ";"),
-        wrapper("request.url, "),
+        wrapper("request.url, ", false),
     );
     Snippet {
         place: PLACE.into(),

@@ -27,8 +27,15 @@ fn list(items: &[String]) -> String {
 }
 
 /// The keys of one policy's table after its header (`origins` given by
-/// the caller: production ones, or all), and the methods left out.
-fn keys(fix: &Norm, origins: &[String], explicit: bool) -> (String, Vec<String>) {
+/// the caller: production ones, or all), and the methods left out. A
+/// route (`explicit`) writes every key, `local-network` too when the
+/// default grants it (`default_local_network`), so it inherits none.
+fn keys(
+    fix: &Norm,
+    origins: &[String],
+    explicit: bool,
+    default_local_network: bool,
+) -> (String, Vec<String>) {
     let mut table = format!("origins = {}\n", list(origins));
     // A route's keys replace the default's one by one: a route writes each
     // of them, so that none is inherited.
@@ -51,6 +58,9 @@ fn keys(fix: &Norm, origins: &[String], explicit: bool) -> (String, Vec<String>)
     if let Some(age) = fix.max_age {
         table.push_str(&format!("max-age = {age}\n"));
     }
+    if fix.local_network || (explicit && default_local_network) {
+        table.push_str(&format!("local-network = {}\n", fix.local_network));
+    }
     (table, lower)
 }
 
@@ -72,7 +82,7 @@ fn lower_caveat(lower: &[String]) -> Option<String> {
 /// The policy file for a default policy and routes of their own
 /// (`[[routes]]`, first match decides, as the file says itself).
 pub(crate) fn policy_file(default: &Norm, routes: &[(String, Norm)]) -> (String, Vec<String>) {
-    let (mut table, lower) = keys(default, &default.dev_origins().0, false);
+    let (mut table, lower) = keys(default, &default.dev_origins().0, false, false);
     table.insert_str(0, "[cors]\n");
     let mut caveats: Vec<String> = lower_caveat(&lower).into_iter().collect();
     let (_, dev) = default.dev_origins();
@@ -84,7 +94,7 @@ pub(crate) fn policy_file(default: &Norm, routes: &[(String, Norm)]) -> (String,
                  written for the default policy's development stage only."
             ));
         }
-        let (keys, lower) = keys(fix, &prod, true);
+        let (keys, lower) = keys(fix, &prod, true, default.local_network);
         table.push_str(&format!("\n[[routes]]\npath = {}\n{keys}", dq(path)));
         caveats.extend(lower_caveat(&lower));
     }
@@ -118,7 +128,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
 
 fn render(fix: &Norm) -> Snippet {
     let (prod, dev) = fix.dev_origins();
-    let (mut table, lower) = keys(fix, &prod, false);
+    let (mut table, lower) = keys(fix, &prod, false, false);
     table.insert_str(0, "[cors]\n");
     let serve = "corsair serve --upstream http://127.0.0.1:8000 --config corsair.toml";
     let header = if dev.is_empty() {

@@ -95,7 +95,12 @@ pub fn export(
             }
         }
     }
-    let fix = narrowed(first, rest, &mut limits);
+    let fix = narrowed(
+        first,
+        rest,
+        crate::writes_local_network(platform, false),
+        &mut limits,
+    );
     let rendered = render(platform, &fix, &[] as &[Slug]);
     limits.extend(note_limits(&rendered));
     if let Some(limit) = always_wider(platform, &fix) {
@@ -155,11 +160,12 @@ fn export_routes(
     narrow: bool,
 ) -> Result<Option<Exported>, ExportError> {
     let mut limits = Vec::new();
-    let default = narrowed(first, &[], &mut limits);
+    let ok = crate::writes_local_network(platform, true);
+    let default = narrowed(first, &[], ok, &mut limits);
     let fixes: Vec<(String, Fix)> = routes
         .iter()
         .zip(rest)
-        .map(|(path, spec)| (path.clone(), narrowed(spec, &[], &mut limits)))
+        .map(|(path, spec)| (path.clone(), narrowed(spec, &[], ok, &mut limits)))
         .collect();
     let Some(mut rendered) = crate::render_routes(platform, &default, &fixes) else {
         return Ok(None);
@@ -237,7 +243,12 @@ fn same_policy(a: &PolicySpec, b: &PolicySpec) -> bool {
 
 /// The policy every spec allows, as exact values; what cannot be kept is
 /// added to `limits`.
-fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) -> Fix {
+fn narrowed(
+    first: &PolicySpec,
+    rest: &[PolicySpec],
+    local_network_ok: bool,
+    limits: &mut Vec<Limit>,
+) -> Fix {
     let all = || std::iter::once(first).chain(rest);
     let mut origins = Vec::new();
     let mut patterns = Vec::new();
@@ -298,10 +309,16 @@ fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) ->
     let methods = common(|s| &s.methods, "method", limits);
     let request_headers = common(|s| &s.request_headers, "request header", limits);
     let expose_headers = common(|s| &s.expose_headers, "exposed header", limits);
-    if all().any(|s| s.local_network) {
+    let local_network = local_network_ok && all().all(|s| s.local_network);
+    if all().any(|s| s.local_network) && !local_network {
+        let why = if local_network_ok {
+            "is not allowed on every route"
+        } else {
+            "(Access-Control-Allow-Private-Network) is not written for this engine"
+        };
         limits.push(Limit {
             value: None,
-            message: "`local-network = true` (Access-Control-Allow-Private-Network) is not written by the engine snippets: --narrow leaves it out, so pages on public origins cannot reach this private-network service".into(),
+            message: format!("`local-network = true` {why}: --narrow leaves it out, so pages on public origins cannot reach this private-network service"),
         });
     }
     // The shortest cache any route asks for; `None` (the browser's
@@ -318,6 +335,7 @@ fn narrowed(first: &PolicySpec, rest: &[PolicySpec], limits: &mut Vec<Limit>) ->
         expose_headers,
         credentials,
         max_age,
+        local_network,
     }
 }
 

@@ -45,6 +45,9 @@ pub(crate) struct Norm {
     pub credentials: bool,
     /// The fix's max-age, if it sets one.
     pub max_age: Option<u32>,
+    /// Whether local network access is granted (where the platform can say
+    /// it: [`crate::writes_local_network`]).
+    pub local_network: bool,
     /// Why some values of the fix were left out, one sentence each.
     pub left_out: Vec<String>,
 }
@@ -55,6 +58,7 @@ impl Norm {
         let mut norm = Norm {
             credentials: fix.credentials,
             max_age: fix.max_age,
+            local_network: fix.local_network,
             methods: SIMPLE_METHODS.iter().map(|m| (*m).to_owned()).collect(),
             ..Norm::default()
         };
@@ -317,6 +321,7 @@ mod tests {
                 "http://localhost:*".into(),
                 "https://*.example.com:*".into(),
             ],
+            local_network: false,
         }
     }
 

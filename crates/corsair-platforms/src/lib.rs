@@ -70,6 +70,12 @@ pub struct Fix {
     pub credentials: bool,
     /// Seconds the browser may cache the preflight (`None`: leave the default).
     pub max_age: Option<u32>,
+    /// Whether a preflight asking for the local network
+    /// (`Access-Control-Request-Private-Network: true`) is granted
+    /// (`Access-Control-Allow-Private-Network: true`); written only where
+    /// [`writes_local_network`] says the platform can.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub local_network: bool,
 }
 
 /// The mistakes a rendered fix also addresses with platform-specific advice:
@@ -197,7 +203,7 @@ pub struct Rendered {
 /// assert_eq!(out.notes.len(), 1);
 /// ```
 pub fn render<S: AsSlug>(platform: Platform, fix: &Fix, slugs: &[S]) -> Rendered {
-    let norm = norm_for(platform, fix);
+    let norm = norm_for(platform, fix, false);
     let renderer = renderer(platform);
     let snippet = (renderer.render)(&norm);
     let mut notes: Vec<String> = norm.left_out.clone();
@@ -230,6 +236,18 @@ pub fn says_routes(platform: Platform) -> bool {
 /// A renderer of a default policy and routes' own (path pattern, policy).
 type RouteRenderer = fn(&Norm, &[(String, Norm)]) -> Snippet;
 
+/// Whether `platform`'s snippet grants local network access when the fix
+/// asks for it (`routes`: in the form with routes of their own).
+pub fn writes_local_network(platform: Platform, routes: bool) -> bool {
+    match platform {
+        // The policy file's own key.
+        Platform::CorsairGateway | Platform::AxumCorsair => true,
+        // Hand-written: one line on the preflight.
+        Platform::Nextjs | Platform::CloudflareWorkers => !routes,
+        _ => false,
+    }
+}
+
 /// The route renderer of the platforms that can say routes.
 fn route_renderer(platform: Platform) -> Option<RouteRenderer> {
     match platform {
@@ -254,7 +272,7 @@ pub fn render_routes(
     default: &Fix,
     routes: &[(String, Fix)],
 ) -> Option<Rendered> {
-    let norm = |fix: &Fix| norm_for(platform, fix);
+    let norm = |fix: &Fix| norm_for(platform, fix, true);
     let render_with = route_renderer(platform)?;
     let routes: Vec<(String, Norm)> = routes.iter().map(|(p, f)| (p.clone(), norm(f))).collect();
     let default = norm(default);
@@ -284,8 +302,16 @@ pub fn render_routes(
 
 /// `fix` made ready for `platform`: its origin patterns left out, each
 /// with a note, where the platform lists exact origins only.
-fn norm_for(platform: Platform, fix: &Fix) -> Norm {
+fn norm_for(platform: Platform, fix: &Fix, routes: bool) -> Norm {
     let mut norm = Norm::new(fix);
+    if norm.local_network && !writes_local_network(platform, routes) {
+        norm.local_network = false;
+        norm.left_out.push(format!(
+            "Local network access (`Access-Control-Allow-Private-Network: true` on preflights \
+             asking for it) is left out: {} is not written with it here.",
+            platform.title()
+        ));
+    }
     if !matches_patterns(platform) {
         for p in std::mem::take(&mut norm.patterns) {
             let why = match platform {

@@ -137,6 +137,14 @@ fn render(fix: &Norm) -> Snippet {
     let preflight = HandHeaders::lines(&h.preflight, "      ", "headers", "");
     let common_act = HandHeaders::lines(&h.common, "    ", "response.headers", "");
     let actual = HandHeaders::lines(&h.actual, "    ", "response.headers", "");
+    let lna = if fix.local_network {
+        "      // Local network access, for the pages that ask for it.\n\
+         \x20     if (request.headers.get('access-control-request-private-network') === 'true') {\n\
+         \x20       headers.set('Access-Control-Allow-Private-Network', 'true')\n\
+         \x20     }\n"
+    } else {
+        ""
+    };
     let code = format!(
         "// proxy.ts (Next.js 16+). On Next.js 15 and older: middleware.ts, and name the
 // function `middleware`.
@@ -156,7 +164,7 @@ export function proxy(request: NextRequest) {{
     const headers = new Headers({{ Vary: 'Origin' }})
     if (allowed) {{
       headers.set('Access-Control-Allow-Origin', origin)
-{common_pre}{preflight}    }}
+{common_pre}{preflight}{lna}    }}
     return new NextResponse(null, {{ status: 204, headers }})
   }}
 

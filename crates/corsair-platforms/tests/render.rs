@@ -22,6 +22,7 @@ fn full() -> Fix {
         credentials: true,
         max_age: Some(7200),
         origin_patterns: Vec::new(),
+        local_network: false,
     }
 }
 
@@ -100,6 +101,7 @@ fn snapshots_routes() {
         expose_headers: vec!["x-total-count".into()],
         credentials: true,
         max_age: Some(600),
+        local_network: false,
     };
     let admin = Fix {
         origins: vec!["https://admin.example.com".into()],
