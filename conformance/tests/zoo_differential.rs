@@ -5,6 +5,7 @@
 //! exported to every engine that runs here (Express, Fastify, NestJS,
 //! Hono, Next.js, Cloudflare Workers under workerd, FastAPI, Flask, Django,
 //! Rails, Go with rs/cors, axum with tower-http and with corsair-tower,
+//! actix-web with actix-cors,
 //! nginx, Caddy, Apache httpd, HAProxy, the Corsair gateway), each engine
 //! is started with the export included as a user would include it, and
 //! `verify`'s cases, derived from the policy alone, must find no deviation
@@ -200,18 +201,36 @@ impl Running {
     }
 }
 
-/// The Cargo package of a Rust engine's apps (`None`: not a Rust engine).
-fn rust_package(platform: Platform) -> Option<&'static str> {
+/// The Cargo package of a Rust engine's apps and its dependencies
+/// (`None`: not a Rust engine).
+fn rust_package(platform: Platform) -> Option<(&'static str, &'static str)> {
     match platform {
-        Platform::AxumTowerHttp => Some("axum-tower-http"),
-        Platform::AxumCorsair => Some("axum-corsair"),
+        Platform::AxumTowerHttp => Some(("axum-tower-http", rust_app::AXUM)),
+        Platform::AxumCorsair => Some(("axum-corsair", rust_app::AXUM)),
+        Platform::Actix => Some(("actix", rust_app::ACTIX)),
         _ => None,
     }
 }
 
-/// The whole program of a Rust engine: the export, its router given the
-/// app's handler, and `main`.
+/// The whole program of a Rust engine: the export with the app's handler
+/// on every path, and what it leaves to the app (axum: `main`; actix: the
+/// port).
 fn rust_source(platform: Platform, snippet: &str) -> String {
+    if platform == Platform::Actix {
+        let served = substitute(
+            platform,
+            snippet,
+            "// .service(...)",
+            ".default_service(actix_web::web::to(zoo_items))",
+        );
+        let bound = substitute(
+            platform,
+            &served,
+            ".bind((\"127.0.0.1\", 8080))?",
+            ".bind((\"127.0.0.1\", zoo_port()))?",
+        );
+        return format!("{bound}{}", rust_app::ACTIX_APP);
+    }
     let routed = substitute(
         platform,
         snippet,
@@ -228,7 +247,7 @@ fn rust_source(platform: Platform, snippet: &str) -> String {
 /// Builds the Rust apps of `snippets` (`(name, export)`), one binary each;
 /// `None` for other engines.
 fn build_rust(platform: Platform, snippets: &[(String, String)]) -> Option<Built> {
-    let package = rust_package(platform)?;
+    let (package, dependencies) = rust_package(platform)?;
     let apps: Vec<(String, String)> = snippets
         .iter()
         .map(|(name, snippet)| {
@@ -238,13 +257,13 @@ fn build_rust(platform: Platform, snippets: &[(String, String)]) -> Option<Built
             )
         })
         .collect();
-    Some(rust_app::build(package, &apps))
+    Some(rust_app::build(package, dependencies, &apps))
 }
 
 /// The engine serving `snippet`, started as a user would include it;
 /// `built` holds the Rust engines' binaries, `name` the one to run.
 fn start(platform: Platform, snippet: &str, seed: u64, built: Option<&Built>) -> Running {
-    if let (Some(built), Some(package)) = (built, rust_package(platform)) {
+    if let (Some(built), Some((package, _))) = (built, rust_package(platform)) {
         let name = format!("{}_seed{seed}", package.replace('-', "_"));
         return Running::alone(built.start(&name).ready());
     }
@@ -581,7 +600,7 @@ fn differential(platform: Platform) {
 }
 
 /// Every engine above, once each.
-const ENGINES: [Platform; 18] = [
+const ENGINES: [Platform; 19] = [
     Platform::Express,
     Platform::Fastify,
     Platform::Nestjs,
@@ -592,6 +611,7 @@ const ENGINES: [Platform; 18] = [
     Platform::GoRsCors,
     Platform::AxumTowerHttp,
     Platform::AxumCorsair,
+    Platform::Actix,
     Platform::Fastapi,
     Platform::Flask,
     Platform::Django,
@@ -813,4 +833,9 @@ fn axum_tower_http() {
 #[test]
 fn axum_corsair() {
     differential(Platform::AxumCorsair);
+}
+
+#[test]
+fn actix() {
+    differential(Platform::Actix);
 }

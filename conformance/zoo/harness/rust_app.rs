@@ -1,8 +1,7 @@
-//! axum servers built from exported Rust code: one Cargo package per
-//! engine under `target/zoo-rust/`, one binary per app, built together
-//! (so the dependencies compile once) with the workspace's lock file, as a
-//! user's crate depending on axum, tower-http, regex and corsair-tower
-//! would be.
+//! Rust servers built from exported code (axum, actix-web): one Cargo
+//! package per engine under `target/zoo-rust/`, one binary per app, built
+//! together (so the dependencies compile once) with the workspace's lock
+//! file for the versions it has, as a user's crate would be.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,8 +9,8 @@ use std::process::Command;
 
 use super::process::{free_port, run, Server, TempDir};
 
-const HINT: &str = "The zoo's axum apps are built with cargo from crates.io \
-    (the workspace's Cargo.lock pins the versions).";
+const HINT: &str = "The zoo's Rust apps are built with cargo from crates.io \
+    (the workspace's Cargo.lock pins the versions it has).";
 
 /// The workspace's root.
 fn workspace() -> PathBuf {
@@ -21,7 +20,39 @@ fn workspace() -> PathBuf {
         .unwrap_or_else(|| panic!("conformance/ has no parent directory"))
 }
 
-/// What every app adds after the exported code: the routes and `main`,
+/// The dependencies of the axum apps (tower-http's or Corsair's layer).
+pub const AXUM: &str =
+    "axum = { version = \"0.8\", default-features = false, features = [\"tokio\", \"http1\"] }
+tokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\"] }
+tower-http = { version = \"0.6\", default-features = false, features = [\"cors\"] }
+regex = \"1\"
+corsair-tower = { path = \"@TOWER@\" }
+";
+
+/// The dependencies of the actix-web apps.
+pub const ACTIX: &str =
+    "actix-web = { version = \"4\", default-features = false, features = [\"macros\"] }
+actix-cors = \"0.7\"
+regex = \"1\"
+";
+
+/// What an actix app adds after the exported code (which has `main`): the
+/// handler every path answers with, and the port from the first argument.
+pub const ACTIX_APP: &str = "
+// The app's handler and port (added by the zoo).
+async fn zoo_items() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .insert_header((\"x-total-count\", \"3\"))
+        .content_type(\"application/json\")
+        .body(\"{\\\"items\\\":[1,2,3]}\")
+}
+
+fn zoo_port() -> u16 {
+    std::env::args().nth(1).and_then(|p| p.parse().ok()).expect(\"a port\")
+}
+";
+
+/// What every axum app adds after the exported code: the routes and `main`,
 /// listening on the port given as its first argument. `router` is the
 /// expression giving the `Router` (`app()`, `app().expect(…)`).
 pub fn main_for(router: &str) -> String {
@@ -44,9 +75,10 @@ pub struct Built {
     bins: Vec<(String, PathBuf)>,
 }
 
-/// Builds each `(name, source)` as a binary of the package `package`
-/// (one `cargo build` for all).
-pub fn build(package: &str, apps: &[(String, String)]) -> Built {
+/// Builds each `(name, source)` as a binary of the package `package` with
+/// `dependencies` (a `[dependencies]` body; `@TOWER@` is corsair-tower's
+/// path), one `cargo build` for all.
+pub fn build(package: &str, dependencies: &str, apps: &[(String, String)]) -> Built {
     let root = workspace();
     let home = root.join("target/zoo-rust").join(package);
     let src = home.join("src/bin");
@@ -55,14 +87,8 @@ pub fn build(package: &str, apps: &[(String, String)]) -> Built {
     let tower = root.join("crates/corsair-tower");
     let manifest = format!(
         "[package]\nname = \"zoo-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         # Not a member of the Corsair workspace.\n[workspace]\n\n\
-         [dependencies]\n\
-         axum = {{ version = \"0.8\", default-features = false, features = [\"tokio\", \"http1\"] }}\n\
-         tokio = {{ version = \"1\", features = [\"macros\", \"rt\", \"net\"] }}\n\
-         tower-http = {{ version = \"0.6\", default-features = false, features = [\"cors\"] }}\n\
-         regex = \"1\"\n\
-         corsair-tower = {{ path = {:?} }}\n",
-        tower.display().to_string()
+         # Not a member of the Corsair workspace.\n[workspace]\n\n[dependencies]\n{}",
+        dependencies.replace("@TOWER@", &tower.display().to_string())
     );
     write(&home.join("Cargo.toml"), &manifest);
     // The workspace's versions: the ones its own tests already proved.
@@ -106,9 +132,9 @@ impl Built {
         let mut command = Command::new(path);
         command.arg(port.to_string());
         Server::start(
-            &format!("axum ({name})"),
+            &format!("rust app ({name})"),
             command,
-            TempDir::new(&format!("axum-{name}")),
+            TempDir::new(&format!("rust-{name}")),
             &[port],
             HINT,
         )

@@ -1,6 +1,6 @@
 //! actix-web with actix-cors.
 
-use crate::escape::rust;
+use crate::escape::{rust, rust_raw as raw};
 use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
@@ -28,6 +28,15 @@ fn render(fix: &Norm) -> Snippet {
     for origin in &fix.origins {
         calls.push(format!(".allowed_origin({})", rust(origin)));
     }
+    let patterns = !fix.patterns.is_empty();
+    if patterns {
+        // Checked after the exact origins: either allows.
+        calls.push(
+            ".allowed_origin_fn(move |origin, _request| {\n                \
+             origin.to_str().is_ok_and(|o| patterns.is_match(o))\n            })"
+                .to_owned(),
+        );
+    }
     let mut list = |name: &str, items: &[String]| {
         let lead = indent.len() + name.len() + 2;
         calls.push(format!(
@@ -48,14 +57,29 @@ fn render(fix: &Norm) -> Snippet {
     if let Some(age) = fix.max_age {
         calls.push(format!(".max_age({age})"));
     }
+    let (lists, build, regex_use) = if patterns {
+        let list: Vec<String> = fix.patterns.iter().map(|p| raw(&p.regex)).collect();
+        let head = format!("const ALLOWED_PATTERNS: [&str; {}] = ", list.len());
+        (
+            format!(
+                "\n/// Origin patterns, anchored: `*.` is one or more labels, `:*` any port or none.\n\
+                 {head}{};\n",
+                style.fit(&list, "", head.len(), 1)
+            ),
+            "        let patterns = RegexSet::new(ALLOWED_PATTERNS).expect(\"the origin patterns compile\");\n",
+            "use regex::RegexSet;\n",
+        )
+    } else {
+        (String::new(), "", "")
+    };
     let code = format!(
         "use actix_cors::Cors;
 use actix_web::{{App, HttpServer}};
-
+{regex_use}{lists}
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {{
     HttpServer::new(|| {{
-        let cors = Cors::default()
+{build}        let cors = Cors::default()
             {};
 
         App::new()
@@ -71,9 +95,11 @@ async fn main() -> std::io::Result<()> {{
         calls.join(&format!("\n{indent}"))
     );
     Snippet {
-        place: "Where the `App` is built (`cargo add actix-cors`): `.wrap(cors)` as the last \
-                `.wrap` call, so it runs before every other middleware."
-            .into(),
+        place: format!(
+            "Where the `App` is built (`cargo add actix-cors{}`): `.wrap(cors)` as the last \
+             `.wrap` call, so it runs before every other middleware.",
+            if patterns { " regex" } else { "" }
+        ),
         code,
         language: "rust",
         caveats: Vec::new(),

@@ -1,6 +1,6 @@
 //! axum with tower-http's `CorsLayer`.
 
-use crate::escape::rust;
+use crate::escape::{rust, rust_raw as raw};
 use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
@@ -223,16 +223,6 @@ fn pattern_lists(fix: &Norm) -> String {
         "\n/// Origins compared whole, as browsers send them.\n{first}\n\
          /// Origin patterns, anchored: `*.` is one or more labels, `:*` any port or none.\n{second}\n"
     )
-}
-
-/// A Rust raw string literal (`r"…"`), or a plain one when the text holds
-/// a double quote.
-fn raw(s: &str) -> String {
-    if s.contains('"') {
-        rust(s)
-    } else {
-        format!("r\"{s}\"")
-    }
 }
 
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {

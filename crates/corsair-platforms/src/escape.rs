@@ -71,6 +71,16 @@ pub(crate) fn rust(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// A Rust raw string literal (`r"…"`), for regexes; a plain one when the
+/// text holds a double quote.
+pub(crate) fn rust_raw(s: &str) -> String {
+    if s.contains('"') {
+        rust(s)
+    } else {
+        format!("r\"{s}\"")
+    }
+}
+
 /// A single-quoted PHP or Ruby string: only `\` and `'` are special there.
 pub(crate) fn single(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -363,6 +363,7 @@ pub(crate) fn matches_patterns(platform: Platform) -> bool {
             | Platform::Rails
             | Platform::AxumTowerHttp
             | Platform::AxumCorsair
+            | Platform::Actix
     )
 }
 
