@@ -532,10 +532,12 @@ request-headers = ["content-type", "x-admin-token"]
             saying,
             [
                 Platform::Express,
+                Platform::Fastify,
                 Platform::Nestjs,
                 Platform::Rails,
                 Platform::GoRsCors,
                 Platform::AxumCorsair,
+                Platform::Hono,
                 Platform::Nextjs,
                 Platform::Nginx,
                 Platform::CloudflareWorkers,

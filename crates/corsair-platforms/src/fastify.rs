@@ -1,6 +1,7 @@
 //! Fastify with `@fastify/cors`: the plugin registered before the routes.
 
 use crate::escape::js;
+use crate::express::route_table_of;
 use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
@@ -21,11 +22,12 @@ pub(crate) const RENDERER: Renderer = Renderer {
     },
 };
 
-fn render(fix: &Norm) -> Snippet {
+/// The plugin's options for `fix`, one line each at `indent`.
+fn option_lines(fix: &Norm, indent: &str) -> Vec<String> {
     let style = ListStyle::JS;
     let field = |key: &str, items: &[String]| {
-        let lead = 2 + key.len() + 2;
-        format!("  {key}: {},", style.fit(items, "  ", lead, 1))
+        let lead = indent.len() + key.len() + 2;
+        format!("{indent}{key}: {},", style.fit(items, indent, lead, 1))
     };
     let mut origins = quoted(&fix.origins, js);
     // Patterns: anchored regexes, which the plugin tests against the Origin.
@@ -45,11 +47,62 @@ fn render(fix: &Norm) -> Snippet {
         lines.push(field("exposedHeaders", &quoted(&fix.expose_headers, js)));
     }
     if fix.credentials {
-        lines.push("  credentials: true,".into());
+        lines.push(format!("{indent}credentials: true,"));
     }
     if let Some(age) = fix.max_age {
-        lines.push(format!("  maxAge: {age},"));
+        lines.push(format!("{indent}maxAge: {age},"));
     }
+    lines
+}
+
+/// Where the plugin goes (both forms).
+const PLACE: &str = "Where the Fastify instance is created (`npm install @fastify/cors`): the \
+                     `register` before the routes and any auth plugin.";
+
+/// One registration for a policy with routes: the plugin's `delegator`
+/// picks each request's options, the first route whose path matches
+/// deciding, as in `corsair.toml`, else the default.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let object = |fix: &Norm, inner: &str| {
+        format!(
+            "{{\n{}\n{inner}}}",
+            option_lines(fix, &format!("{inner}  ")).join("\n")
+        )
+    };
+    let (route_lines, default_object) = route_table_of(default, routes, "", &object);
+    let code = format!(
+        "const fastify = require('fastify')();
+
+// One policy per route: the first whose path matches decides (as in
+// corsair.toml), else the default.
+const corsRoutes = [
+{route_lines}];
+const corsDefault = {default_object};
+
+// Registered before the routes: it answers preflights itself (204), in the
+// onRequest hook, before body parsing and auth hooks.
+fastify.register(require('@fastify/cors'), {{
+  delegator: (req, callback) => {{
+    const path = req.url.split('?', 1)[0];
+    const route = corsRoutes.find(([pattern]) => pattern.test(path));
+    callback(null, route ? route[1] : corsDefault);
+  }},
+}});
+
+// fastify.register(authPlugin);
+// fastify.register(apiRoutes, {{ prefix: '/api' }});
+"
+    );
+    Snippet {
+        place: PLACE.into(),
+        code,
+        language: "js",
+        caveats: Vec::new(),
+    }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let lines = option_lines(fix, "  ");
     let code = format!(
         "const fastify = require('fastify')();
 
@@ -65,9 +118,7 @@ fastify.register(require('@fastify/cors'), {{
         lines.join("\n")
     );
     Snippet {
-        place: "Where the Fastify instance is created (`npm install @fastify/cors`): the \
-                `register` before the routes and any auth plugin."
-            .into(),
+        place: PLACE.into(),
         code,
         language: "js",
         caveats: Vec::new(),

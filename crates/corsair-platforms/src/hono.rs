@@ -1,6 +1,7 @@
 //! Hono's `hono/cors` middleware.
 
 use crate::escape::js;
+use crate::express::route_table_of;
 use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::{quoted, ListStyle};
@@ -21,15 +22,15 @@ pub(crate) const RENDERER: Renderer = Renderer {
     },
 };
 
-fn render(fix: &Norm) -> Snippet {
+/// The options of `cors({ … })` for `fix`, one line each at `indent`.
+fn option_lines(fix: &Norm, indent: &str) -> Vec<String> {
     let style = ListStyle::JS;
-    // Inside `app.use('*', cors({ … }))`: four spaces of indentation.
     let mut lines = Vec::new();
     let field = |key: &str, items: &[String]| {
-        let lead = 4 + key.len() + 2;
+        let lead = indent.len() + key.len() + 2;
         format!(
-            "    {key}: {},",
-            style.fit(&quoted(items, js), "    ", lead, 1)
+            "{indent}{key}: {},",
+            style.fit(&quoted(items, js), indent, lead, 1)
         )
     };
     if fix.patterns.is_empty() {
@@ -43,7 +44,7 @@ fn render(fix: &Norm) -> Snippet {
             .map(|p| format!("new RegExp({})", js(&p.regex)))
             .collect();
         lines.push(format!(
-            "    origin: (origin) =>\n      [{}].includes(origin) ||\n      [{}].some((re) => re.test(origin))\n        ? origin\n        : null,",
+            "{indent}origin: (origin) =>\n{indent}  [{}].includes(origin) ||\n{indent}  [{}].some((re) => re.test(origin))\n{indent}    ? origin\n{indent}    : null,",
             quoted(&fix.origins, js).join(", "),
             regexes.join(", ")
         ));
@@ -56,11 +57,65 @@ fn render(fix: &Norm) -> Snippet {
         lines.push(field("exposeHeaders", &fix.expose_headers));
     }
     if fix.credentials {
-        lines.push("    credentials: true,".into());
+        lines.push(format!("{indent}credentials: true,"));
     }
     if let Some(age) = fix.max_age {
-        lines.push(format!("    maxAge: {age},"));
+        lines.push(format!("{indent}maxAge: {age},"));
     }
+    lines
+}
+
+/// Where the middleware goes (both forms).
+const PLACE: &str = "Where the Hono app is created, before any route and auth middleware \
+                     (`app.use` runs in registration order).";
+
+/// One middleware for a policy with routes: each route's `cors()` in a
+/// table, the first whose path matches deciding, as in `corsair.toml`,
+/// else the default's. (Hono runs every `app.use` whose path matches, so
+/// the routes are not registered one by one.)
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let object = |fix: &Norm, inner: &str| {
+        format!(
+            "cors({{\n{}\n{inner}}})",
+            option_lines(fix, &format!("{inner}  ")).join("\n")
+        )
+    };
+    let (route_lines, default_cors) = route_table_of(default, routes, "", &object);
+    let code = format!(
+        "import {{ Hono }} from 'hono'
+import {{ cors }} from 'hono/cors'
+
+const app = new Hono()
+
+// One policy per route: the first whose path matches decides (as in
+// corsair.toml), else the default.
+const corsRoutes = [
+{route_lines}]
+const corsDefault = {default_cors}
+
+// Before the routes and any auth middleware: it answers preflights (204).
+app.use('*', (c, next) => {{
+  const route = corsRoutes.find(([path]) => path.test(c.req.path))
+  return (route ? route[1] : corsDefault)(c, next)
+}})
+
+// app.use('/api/*', auth)
+// app.route('/api', api)
+
+export default app
+"
+    );
+    Snippet {
+        place: PLACE.into(),
+        code,
+        language: "ts",
+        caveats: Vec::new(),
+    }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    // Inside `app.use('*', cors({ … }))`: four spaces of indentation.
+    let lines = option_lines(fix, "    ");
     let code = format!(
         "import {{ Hono }} from 'hono'
 import {{ cors }} from 'hono/cors'
@@ -83,9 +138,7 @@ export default app
         lines.join("\n")
     );
     Snippet {
-        place: "Where the Hono app is created, before any route and auth middleware \
-                (`app.use` runs in registration order)."
-            .into(),
+        place: PLACE.into(),
         code,
         language: "ts",
         caveats: Vec::new(),
