@@ -332,8 +332,8 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
                 "main.py",
                 &format!(
                     "{snippet}\n\n# The app's routes (added by the zoo).\n\
-                     @app.api_route(\"{ITEMS}\", methods=[\"GET\", \"HEAD\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\n\
-                     def items():\n    return {{\"items\": [1, 2, 3]}}\n"
+                     @app.api_route(\"/api/{{rest:path}}\", methods=[\"GET\", \"HEAD\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\n\
+                     def items(rest: str):\n    return {{\"items\": [1, 2, 3]}}\n"
                 ),
             );
             let app_dir = dir.path().to_path_buf();
@@ -345,8 +345,8 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
                 "app.py",
                 &format!(
                     "{snippet}\n\n# The app's routes (added by the zoo).\n\
-                     @app.route(\"{ITEMS}\", methods=[\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\n\
-                     def items():\n    return {{\"items\": [1, 2, 3]}}\n"
+                     @app.route(\"/api/<path:rest>\", methods=[\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\n\
+                     def items(rest):\n    return {{\"items\": [1, 2, 3]}}\n"
                 ),
             );
             python::flask(&name, &file, dir).ready()

@@ -534,6 +534,8 @@ request-headers = ["content-type", "x-admin-token"]
                 Platform::Express,
                 Platform::Fastify,
                 Platform::Nestjs,
+                Platform::Fastapi,
+                Platform::Flask,
                 Platform::Rails,
                 Platform::GoRsCors,
                 Platform::AxumCorsair,

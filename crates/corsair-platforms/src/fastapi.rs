@@ -22,29 +22,28 @@ pub(crate) const RENDERER: Renderer = Renderer {
     },
 };
 
-fn render(fix: &Norm) -> Snippet {
+/// The `CORSMiddleware` options for `fix`, `key=value,` one a line at
+/// `indent`.
+fn option_args(fix: &Norm, indent: &str) -> Vec<String> {
     let style = ListStyle::PYTHON;
     let list = |key: &str, items: &[String]| {
-        let lead = 4 + key.len() + 1;
+        let lead = indent.len() + key.len() + 1;
         format!(
-            "    {key}={},",
-            style.fit(&quoted(items, dq), "    ", lead, 1)
+            "{indent}{key}={},",
+            style.fit(&quoted(items, dq), indent, lead, 1)
         )
     };
-    let mut args = vec![
-        "    CORSMiddleware,".to_owned(),
-        list("allow_origins", &fix.origins),
-    ];
+    let mut args = vec![list("allow_origins", &fix.origins)];
     if !fix.patterns.is_empty() {
         // Starlette full-matches this one regex; exact origins stay listed.
         let regexes: Vec<&str> = fix.patterns.iter().map(|p| p.regex.as_str()).collect();
         args.push(format!(
-            "    allow_origin_regex={},",
+            "{indent}allow_origin_regex={},",
             dq(&format!("(?:{})", regexes.join(")|(?:")))
         ));
     }
     if fix.credentials {
-        args.push("    allow_credentials=True,".into());
+        args.push(format!("{indent}allow_credentials=True,"));
     }
     args.push(list("allow_methods", &fix.methods));
     if !fix.request_headers.is_empty() {
@@ -54,8 +53,88 @@ fn render(fix: &Norm) -> Snippet {
         args.push(list("expose_headers", &fix.expose_headers));
     }
     if let Some(age) = fix.max_age {
-        args.push(format!("    max_age={age},"));
+        args.push(format!("{indent}max_age={age},"));
     }
+    args
+}
+
+/// Where the middleware goes (both forms).
+const PLACE: &str = "In the module that creates the app (main.py), after the other \
+                     `add_middleware` calls: Starlette runs the middleware added last first. \
+                     The methods list replaces Starlette's default of GET only.";
+
+/// The dispatcher of the routes form: one `CORSMiddleware` per policy.
+const ROUTE_CORS: &str = "class RouteCORS:
+    \"\"\"One CORSMiddleware per route: the first whose path matches decides
+    (as in corsair.toml), else the default's.\"\"\"
+
+    def __init__(self, app, routes, default):
+        self.routes = [
+            (re.compile(path), CORSMiddleware(app, **options)) for path, options in routes
+        ]
+        self.default = CORSMiddleware(app, **default)
+
+    async def __call__(self, scope, receive, send):
+        cors = self.default
+        if scope[\"type\"] == \"http\":
+            cors = next(
+                (c for path, c in self.routes if path.fullmatch(scope[\"path\"])),
+                self.default,
+            )
+        await cors(scope, receive, send)
+";
+
+/// One middleware for a policy with routes: a `CORSMiddleware` per route,
+/// chosen by path.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let entries: Vec<String> = routes
+        .iter()
+        .map(|(path, fix)| {
+            format!(
+                "        # {}\n        (\n            {},\n            dict(\n{}\n            ),\n        ),",
+                path.replace('\n', " "),
+                dq(&crate::escape::path_regex(path)),
+                option_args(fix, "                ").join("\n")
+            )
+        })
+        .collect();
+    let code = format!(
+        "import re
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+
+{ROUTE_CORS}
+
+# Add it after every other middleware: the last one added is the outermost,
+# so preflights are answered before auth middleware sees them.
+app.add_middleware(
+    RouteCORS,
+    routes=[
+{}
+    ],
+    default=dict(
+{}
+    ),
+)
+",
+        entries.join("\n"),
+        option_args(default, "        ").join("\n")
+    );
+    Snippet {
+        place: PLACE.into(),
+        code,
+        language: "python",
+        caveats: Vec::new(),
+    }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let mut args = vec!["    CORSMiddleware,".to_owned()];
+    args.extend(option_args(fix, "    "));
     let code = format!(
         "from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -71,10 +150,7 @@ app.add_middleware(
         args.join("\n")
     );
     Snippet {
-        place: "In the module that creates the app (main.py), after the other \
-                `add_middleware` calls: Starlette runs the middleware added last first. \
-                The methods list replaces Starlette's default of GET only."
-            .into(),
+        place: PLACE.into(),
         code,
         language: "python",
         caveats: Vec::new(),
