@@ -24,21 +24,27 @@ fn text(bytes: &[u8]) -> String {
 
 /// A server that answers every request with CORS headers for `origin`
 /// (`None`: whatever Origin came, echoed).
+/// A request's head as read from `s` (up to the blank line, or what came
+/// before the connection ended).
+fn read_head(s: &mut std::net::TcpStream) -> Vec<u8> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    head
+}
+
 fn server(origin: Option<&'static str>) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { return };
-            let mut seen = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => seen.extend_from_slice(&buf[..n]),
-                }
-            }
-            let head = String::from_utf8_lossy(&seen).to_string();
+            let head = String::from_utf8_lossy(&read_head(&mut s)).to_string();
             let sent = head
                 .lines()
                 .find_map(|l| {
@@ -175,13 +181,8 @@ fn rate_spaces_the_requests() {
             let Ok(mut s) = stream else { return };
             let seen = seen_by_server.clone();
             std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
+                if read_head(&mut s).is_empty() {
+                    return;
                 }
                 seen.lock()
                     .expect("arrivals")

@@ -375,6 +375,17 @@ mod tests {
         (checked.specs, routes)
     }
 
+    /// The values a refusal locates, sorted.
+    fn located(refused: &Refused) -> Vec<&str> {
+        let mut values: Vec<_> = refused
+            .limits
+            .iter()
+            .filter_map(|l| l.value.as_deref())
+            .collect();
+        values.sort_unstable();
+        values
+    }
+
     const EXACT: &str = r#"
 [cors]
 origins = ["https://app.example.com", "https://admin.example.com"]
@@ -567,13 +578,7 @@ request-headers = ["x_admin"]
         else {
             panic!("rs/cors cannot allow `x-trace.id` nor `x_admin`");
         };
-        let mut values: Vec<_> = refused
-            .limits
-            .iter()
-            .filter_map(|l| l.value.as_deref())
-            .collect();
-        values.sort_unstable();
-        assert_eq!(values, ["x-trace.id", "x_admin"], "{refused:#?}");
+        assert_eq!(located(&refused), ["x-trace.id", "x_admin"], "{refused:#?}");
         let out = export(Platform::GoRsCors, &specs, &routes, true).expect("narrowed");
         assert!(!out.rendered.snippet.contains("x_admin"));
         assert!(!out.rendered.snippet.contains("x-trace.id"));
@@ -636,14 +641,8 @@ max-age = 600
             else {
                 panic!("{platform}: a pattern and PURGE must be refused");
             };
-            let mut values: Vec<_> = refused
-                .limits
-                .iter()
-                .filter_map(|l| l.value.as_deref())
-                .collect();
-            values.sort_unstable();
             assert_eq!(
-                values,
+                located(&refused),
                 [
                     "PURGE",
                     "http://localhost:*",

@@ -131,83 +131,31 @@ const NAMES: OriginNames = OriginNames {
     patterns: "allowedPatterns",
 };
 
-fn render(fix: &Norm) -> Snippet {
-    let h = HandHeaders::new(fix);
-    let common_pre = HandHeaders::lines(&h.common, "      ", "headers", "");
-    let preflight = HandHeaders::lines(&h.preflight, "      ", "headers", "");
-    let common_act = HandHeaders::lines(&h.common, "    ", "response.headers", "");
-    let actual = HandHeaders::lines(&h.actual, "    ", "response.headers", "");
-    let lna = if fix.local_network {
-        "      // Local network access, for the pages that ask for it.\n\
-         \x20     if (request.headers.get('access-control-request-private-network') === 'true') {\n\
-         \x20       headers.set('Access-Control-Allow-Private-Network', 'true')\n\
-         \x20     }\n"
-    } else {
-        ""
-    };
-    let code = format!(
-        "// proxy.ts (Next.js 16+). On Next.js 15 and older: middleware.ts, and name the
-// function `middleware`.
-import {{ NextResponse, type NextRequest }} from 'next/server'
-
-{}
-
-export function proxy(request: NextRequest) {{
-  const origin = request.headers.get('origin') ?? ''
-  const allowed = {}
-
-  // Preflight: answered here, before any route handler or auth check.
-  if (
-    request.method === 'OPTIONS' &&
-    request.headers.has('access-control-request-method')
-  ) {{
-    const headers = new Headers({{ Vary: 'Origin' }})
-    if (allowed) {{
-      headers.set('Access-Control-Allow-Origin', origin)
-{common_pre}{preflight}{lna}    }}
-    return new NextResponse(null, {{ status: 204, headers }})
-  }}
-
-  const response = NextResponse.next()
-  response.headers.append('Vary', 'Origin')
-  if (allowed) {{
-    response.headers.set('Access-Control-Allow-Origin', origin)
-{common_act}{actual}  }}
-  return response
-}}
-
-export const config = {{
-  matcher: '/api/:path*',
-}}
-",
-        origin_set(fix, &NAMES, ""),
-        origin_test(fix, &NAMES, "origin")
-    );
-    Snippet {
-        place: PLACE.into(),
-        code,
-        language: "ts",
-        caveats: Vec::new(),
-    }
+/// The parts of the proxy that differ between the two forms.
+struct Proxy<'a> {
+    /// What comes before the function (the allow-list or the route table).
+    head: &'a str,
+    /// Lines at the top of the function (picking the route's policy).
+    setup: &'a str,
+    /// The expression deciding whether `origin` is allowed.
+    allowed: &'a str,
+    /// The preflight's headers, after Allow-Origin.
+    preflight: &'a str,
+    /// The actual response's headers, after Allow-Origin.
+    actual: &'a str,
 }
 
-/// Where the proxy goes (both forms).
-const PLACE: &str = "proxy.ts at the project root (or in src/), next to app/ (Next.js 16+); on \
-                     Next.js 15 and older the file is middleware.ts and the function \
-                     `middleware`. Adjust `matcher` to the API paths.";
-
-/// One proxy for a policy with routes: the first route whose path matches
-/// decides, as in `corsair.toml`, else the default.
-pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+/// The whole proxy file.
+fn proxy(p: &Proxy<'_>) -> Snippet {
     let code = format!(
         "// proxy.ts (Next.js 16+). On Next.js 15 and older: middleware.ts, and name the
 // function `middleware`.
 import {{ NextResponse, type NextRequest }} from 'next/server'
 
 {}
+
 export function proxy(request: NextRequest) {{
-  const policy = corsPolicy(request.nextUrl.pathname)
-  const origin = request.headers.get('origin') ?? ''
+{}  const origin = request.headers.get('origin') ?? ''
   const allowed = {}
 
   // Preflight: answered here, before any route handler or auth check.
@@ -234,12 +182,7 @@ export const config = {{
   matcher: '/api/:path*',
 }}
 ",
-        crate::hand_routes::table(default, routes, ""),
-        crate::hand_routes::allows("policy", "origin"),
-        crate::hand_routes::credentials_line("policy", "headers", "      ", "")
-            + &crate::hand_routes::preflight_lines("policy", "headers", "      ", ""),
-        crate::hand_routes::credentials_line("policy", "response.headers", "    ", "")
-            + &crate::hand_routes::actual_lines("policy", "response.headers", "    ", ""),
+        p.head, p.setup, p.allowed, p.preflight, p.actual
     );
     Snippet {
         place: PLACE.into(),
@@ -247,6 +190,55 @@ export const config = {{
         language: "ts",
         caveats: Vec::new(),
     }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let h = HandHeaders::new(fix);
+    let mut preflight = HandHeaders::lines(&h.common, "      ", "headers", "");
+    preflight.push_str(&HandHeaders::lines(&h.preflight, "      ", "headers", ""));
+    if fix.local_network {
+        preflight.push_str(
+            "      // Local network access, for the pages that ask for it.\n\
+             \x20     if (request.headers.get('access-control-request-private-network') === 'true') {\n\
+             \x20       headers.set('Access-Control-Allow-Private-Network', 'true')\n\
+             \x20     }\n",
+        );
+    }
+    let mut actual = HandHeaders::lines(&h.common, "    ", "response.headers", "");
+    actual.push_str(&HandHeaders::lines(
+        &h.actual,
+        "    ",
+        "response.headers",
+        "",
+    ));
+    proxy(&Proxy {
+        head: &origin_set(fix, &NAMES, ""),
+        setup: "",
+        allowed: &origin_test(fix, &NAMES, "origin"),
+        preflight: &preflight,
+        actual: &actual,
+    })
+}
+
+/// Where the proxy goes (both forms).
+const PLACE: &str = "proxy.ts at the project root (or in src/), next to app/ (Next.js 16+); on \
+                     Next.js 15 and older the file is middleware.ts and the function \
+                     `middleware`. Adjust `matcher` to the API paths.";
+
+/// One proxy for a policy with routes: the first route whose path matches
+/// decides, as in `corsair.toml`, else the default.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    use crate::hand_routes::{actual_lines, allows, credentials_line, preflight_lines, table};
+    let table = table(default, routes, "");
+    proxy(&Proxy {
+        head: table.trim_end(),
+        setup: "  const policy = corsPolicy(request.nextUrl.pathname)\n",
+        allowed: &allows("policy", "origin"),
+        preflight: &(credentials_line("policy", "headers", "      ", "")
+            + &preflight_lines("policy", "headers", "      ", "")),
+        actual: &(credentials_line("policy", "response.headers", "    ", "")
+            + &actual_lines("policy", "response.headers", "    ", "")),
+    })
 }
 
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {
