@@ -79,7 +79,8 @@ fn an_exact_policy_is_written_and_checked() {
 fn what_an_engine_cannot_say_is_refused_where_it_is() {
     let dir = Dir::new("pattern");
     let policy = dir.file("corsair.toml", PATTERN);
-    let out = corsair(&["export", &policy, "--to", "caddy"]);
+    // Apache is written with one policy for every path.
+    let out = corsair(&["export", &policy, "--to", "apache"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing is written when refused");
     let err = text(&out.stderr);
@@ -95,7 +96,7 @@ fn what_an_engine_cannot_say_is_refused_where_it_is() {
     );
     assert!(err.contains("--narrow"), "{err}");
     // Narrowed: what every route allows, nothing more, the losses listed.
-    let out = corsair(&["export", &policy, "--to", "caddy", "--narrow"]);
+    let out = corsair(&["export", &policy, "--to", "apache", "--narrow"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let conf = text(&out.stdout);
     assert!(

@@ -443,8 +443,8 @@ origins = ["https://app.example.com"]
 methods = ["GET", "PUT"]
 "#;
         let (specs, routes) = specs(text);
-        // Caddy is written with one policy for every path.
-        let Err(ExportError::Refused(refused)) = export(Platform::Caddy, &specs, &routes, false)
+        // Django is written with one policy for every path.
+        let Err(ExportError::Refused(refused)) = export(Platform::Django, &specs, &routes, false)
         else {
             panic!("a pattern and a route must be refused");
         };
@@ -458,7 +458,7 @@ methods = ["GET", "PUT"]
             values.contains(&"https://*.preview.example.com"),
             "{refused:?}"
         );
-        let out = export(Platform::Caddy, &specs, &routes, true).expect("narrowed");
+        let out = export(Platform::Django, &specs, &routes, true).expect("narrowed");
         let snippet = &out.rendered.snippet;
         assert!(snippet.contains("https://app.example.com"), "{snippet}");
         assert!(!snippet.contains("preview"), "{snippet}");
@@ -499,7 +499,7 @@ credentials = true
         );
         assert!(conf.contains("map $http_origin $cors_origin_1 {"), "{conf}");
         assert!(matches!(
-            export(Platform::Caddy, &specs, &routes, false),
+            export(Platform::Django, &specs, &routes, false),
             Err(ExportError::Refused(_))
         ));
     }
@@ -553,6 +553,7 @@ request-headers = ["content-type", "x-admin-token"]
                 Platform::Hono,
                 Platform::Nextjs,
                 Platform::Nginx,
+                Platform::Caddy,
                 Platform::CloudflareWorkers,
                 Platform::CorsairGateway,
             ]
