@@ -554,6 +554,7 @@ request-headers = ["content-type", "x-admin-token"]
                 Platform::Nextjs,
                 Platform::Nginx,
                 Platform::Caddy,
+                Platform::Haproxy,
                 Platform::CloudflareWorkers,
                 Platform::CorsairGateway,
             ]
