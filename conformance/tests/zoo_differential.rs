@@ -424,7 +424,9 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
         }
         Platform::Apache => {
             let port = free_port();
-            apache::start(&name, snippet, port, &[(ITEMS, "{\"items\":[1,2,3]}\n")]).ready()
+            let items = "{\"items\":[1,2,3]}\n";
+            let admin = format!("{ADMIN}/users");
+            apache::start(&name, snippet, port, &[(ITEMS, items), (&admin, items)]).ready()
         }
         Platform::Nextjs => nextjs::start(&name, snippet),
         Platform::CloudflareWorkers => {

@@ -79,8 +79,8 @@ fn an_exact_policy_is_written_and_checked() {
 fn what_an_engine_cannot_say_is_refused_where_it_is() {
     let dir = Dir::new("pattern");
     let policy = dir.file("corsair.toml", PATTERN);
-    // Apache is written with one policy for every path.
-    let out = corsair(&["export", &policy, "--to", "apache"]);
+    // Django is written with one policy for every path.
+    let out = corsair(&["export", &policy, "--to", "django"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing is written when refused");
     let err = text(&out.stderr);
@@ -96,7 +96,7 @@ fn what_an_engine_cannot_say_is_refused_where_it_is() {
     );
     assert!(err.contains("--narrow"), "{err}");
     // Narrowed: what every route allows, nothing more, the losses listed.
-    let out = corsair(&["export", &policy, "--to", "apache", "--narrow"]);
+    let out = corsair(&["export", &policy, "--to", "django", "--narrow"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let conf = text(&out.stdout);
     assert!(

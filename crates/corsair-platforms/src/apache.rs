@@ -20,71 +20,101 @@ pub(crate) const RENDERER: Renderer = Renderer {
     },
 };
 
-fn render(fix: &Norm) -> Snippet {
+/// One policy's lines: the `SetEnvIf` lines deciding it (its origin in
+/// `CORS_ORIGIN{suffix}`, and `{ok}` set when it applies) and its
+/// `Header always set` lines.
+struct PolicyLines {
+    setenv: String,
+    headers: String,
+}
+
+/// `ok`: the variable set when the policy applies to the request, and the
+/// condition setting it (`None`: the origin alone decides, `ok` is the
+/// origin's variable).
+fn policy_lines(fix: &Norm, suffix: &str, route: Option<&str>) -> PolicyLines {
+    let origin_var = format!("CORS_ORIGIN{suffix}");
     let mut setenv = String::new();
-    for origin in &fix.origins {
+    for re in fix
+        .origins
+        .iter()
+        .map(|o| anchored_regex(o))
+        .chain(fix.patterns.iter().map(|p| p.regex.clone()))
+    {
         setenv.push_str(&format!(
-            "SetEnvIf Origin {} CORS_ORIGIN=$0\n",
-            apache_regex(&anchored_regex(origin))
+            "SetEnvIf Origin {} {origin_var}=$0\n",
+            apache_regex(&re)
         ));
     }
-    for pattern in &fix.patterns {
-        setenv.push_str(&format!(
-            "SetEnvIf Origin {} CORS_ORIGIN=$0\n",
-            apache_regex(&pattern.regex)
-        ));
-    }
+    let ok = match route {
+        Some(route) => {
+            let ok = format!("CORS_OK{suffix}");
+            setenv.push_str(&format!(
+                "SetEnvIfExpr \"reqenv('CORS_ROUTE') == '{route}' && -n reqenv('{origin_var}')\" {ok}\n"
+            ));
+            ok
+        }
+        None => origin_var.clone(),
+    };
+    let preflight_var = format!("CORS_PREFLIGHT{suffix}");
+    // The route's own preflight variable, and the one the RewriteRule reads.
+    let also = if suffix.is_empty() {
+        String::new()
+    } else {
+        " CORS_PREFLIGHT".to_owned()
+    };
+    setenv.push_str(&format!(
+        "# A preflight: OPTIONS with Access-Control-Request-Method, from an allowed origin.\n\
+         SetEnvIfExpr \"%{{REQUEST_METHOD}} == 'OPTIONS' && -n req('Access-Control-Request-Method') && -n reqenv('{ok}')\" {preflight_var}{also}\n"
+    ));
     let set = |name: &str, value: &str, env: &str| {
         format!("Header always set {name} \"{value}\" env={env}\n")
     };
     let mut headers = set(
         "Access-Control-Allow-Origin",
-        "%{CORS_ORIGIN}e",
-        "CORS_ORIGIN",
+        &format!("%{{{origin_var}}}e"),
+        &ok,
     );
     if fix.credentials {
-        headers.push_str(&set(
-            "Access-Control-Allow-Credentials",
-            "true",
-            "CORS_ORIGIN",
-        ));
+        headers.push_str(&set("Access-Control-Allow-Credentials", "true", &ok));
     }
     if !fix.expose_headers.is_empty() {
         headers.push_str(&set(
             "Access-Control-Expose-Headers",
             &comma(&fix.expose_headers),
-            "CORS_ORIGIN",
+            &ok,
         ));
     }
     headers.push_str(&set(
         "Access-Control-Allow-Methods",
         &comma(&fix.methods),
-        "CORS_PREFLIGHT",
+        &preflight_var,
     ));
     if !fix.request_headers.is_empty() {
         headers.push_str(&set(
             "Access-Control-Allow-Headers",
             &comma(&fix.request_headers),
-            "CORS_PREFLIGHT",
+            &preflight_var,
         ));
     }
     headers.push_str(&set(
         "Access-Control-Max-Age",
         &fix.max_age_or_default().to_string(),
-        "CORS_PREFLIGHT",
+        &preflight_var,
     ));
+    PolicyLines { setenv, headers }
+}
+
+/// The whole block around the policies' lines (both forms).
+fn block(setenv: &str, headers: &str) -> String {
     let unset: String = CORS_HEADERS
         .iter()
         .map(|h| format!("Header unset {h}\n"))
         .collect();
-    let code = format!(
+    format!(
         "# In the <VirtualHost> (or <Location>) that serves the API.
 # Needs mod_setenvif, mod_headers and mod_rewrite: a2enmod setenvif headers rewrite
 
-# The allowlist: anchored regexes (^…$), dots escaped; CORS_ORIGIN gets the match.
-{setenv}# A preflight: OPTIONS with Access-Control-Request-Method, from an allowed origin.
-SetEnvIfExpr \"%{{REQUEST_METHOD}} == 'OPTIONS' && -n req('Access-Control-Request-Method') && -n reqenv('CORS_ORIGIN')\" CORS_PREFLIGHT
-
+{setenv}
 # Apache alone sets CORS: drop the backend's own headers, if any.
 {unset}
 # `always`: on 4xx/5xx answers too, not only on 2xx.
@@ -95,14 +125,69 @@ RewriteEngine On
 RewriteCond %{{ENV:CORS_PREFLIGHT}} =1
 RewriteRule ^ - [R=204,L]
 "
+    )
+}
+
+/// Where the block goes (both forms).
+const PLACE: &str = "In the `<VirtualHost>` that serves the API (or its `.htaccess`), with \
+                     mod_setenvif, mod_headers and mod_rewrite enabled. `Header always set` \
+                     covers error answers too; plain `Header set` covers 2xx only. Check with \
+                     `apachectl configtest`.";
+
+fn render(fix: &Norm) -> Snippet {
+    let lines = policy_lines(fix, "", None);
+    let setenv = format!(
+        "# The allowlist: anchored regexes (^…$), dots escaped; CORS_ORIGIN gets the match.\n{}",
+        lines.setenv
     );
     Snippet {
-        place: "In the `<VirtualHost>` that serves the API (or its `.htaccess`), with \
-                mod_setenvif, mod_headers and mod_rewrite enabled. `Header always set` covers \
-                error answers too; plain `Header set` covers 2xx only. Check with \
-                `apachectl configtest`."
-            .into(),
-        code,
+        place: PLACE.into(),
+        code: block(&setenv, &lines.headers),
+        language: "apache",
+        caveats: Vec::new(),
+    }
+}
+
+/// One block for a policy with routes. `SetEnvIf` lines run in order and
+/// the last match wins, so the routes' paths are written last to first:
+/// `CORS_ROUTE` ends as the first route whose path matches, as in
+/// `corsair.toml`, else `default`. Each policy then applies where its
+/// route is the request's and its origin is allowed.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let mut setenv = String::from(
+        "# The request's policy: the first route whose path matches, else the default\n\
+         # (the last SetEnvIf that matches wins, so the routes are written last first).\n\
+         SetEnvIf Request_URI ^ CORS_ROUTE=default\n",
+    );
+    for (i, (path, _)) in routes.iter().enumerate().rev() {
+        setenv.push_str(&format!(
+            "# {}\nSetEnvIf Request_URI {} CORS_ROUTE={i}\n",
+            path.replace('\n', " "),
+            apache_regex(&crate::escape::path_regex(path))
+        ));
+    }
+    let mut headers = String::new();
+    let policies = routes
+        .iter()
+        .enumerate()
+        .map(|(i, (path, fix))| (format!("{i}"), path.replace('\n', " "), fix))
+        .chain(std::iter::once((
+            "default".to_owned(),
+            "every other path".to_owned(),
+            default,
+        )));
+    for (name, what, fix) in policies {
+        let lines = policy_lines(fix, &format!("_{name}"), Some(&name));
+        setenv.push_str(&format!(
+            "\n# Policy `{name}` ({what}): its allowlist (anchored regexes, dots escaped)\n\
+             # and where it applies.\n{}",
+            lines.setenv
+        ));
+        headers.push_str(&lines.headers);
+    }
+    Snippet {
+        place: PLACE.into(),
+        code: block(&setenv, &headers),
         language: "apache",
         caveats: Vec::new(),
     }

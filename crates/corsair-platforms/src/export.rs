@@ -553,6 +553,7 @@ request-headers = ["content-type", "x-admin-token"]
                 Platform::Hono,
                 Platform::Nextjs,
                 Platform::Nginx,
+                Platform::Apache,
                 Platform::Caddy,
                 Platform::Haproxy,
                 Platform::CloudflareWorkers,
