@@ -11,6 +11,10 @@
 //! `verify`'s cases, derived from the policy alone, must find no deviation
 //! for Chrome, Firefox or Safari.
 //!
+//! Some policies have a route with its own policy, some a second route
+//! inside it written first (the first route that matches decides): each
+//! route's policy is verified on a path under it.
+//!
 //! The seeds are fixed (`SEEDS`); `CORSAIR_DIFF_SEEDS=1,2,3` runs others.
 //! Needs nginx, Caddy, Apache, HAProxy, Node.js, Python, Ruby, Go and cargo
 //! with the zoo's packages (.ci/run installs them): without them the tests
@@ -126,21 +130,53 @@ fn policy(seed: u64) -> String {
             ],
             true,
         );
-        text.push_str(&format!(
+        let mut admin = format!(
             "\n[[routes]]\npath = \"{ADMIN}/**\"\norigins = [{}]\n",
             list(&origins)
-        ));
+        );
         if g.chance(50) {
-            text.push_str("credentials = true\n");
+            admin.push_str("credentials = true\n");
         } else {
-            text.push_str("credentials = false\n");
+            admin.push_str("credentials = false\n");
         }
         let methods = g.subset(&["PUT", "DELETE"], false);
-        text.push_str(&format!("methods = [{}]\n", list(&methods)));
+        admin.push_str(&format!("methods = [{}]\n", list(&methods)));
         let headers = g.subset(&["authorization", "content-type", "x-admin-token"], false);
-        text.push_str(&format!("request-headers = [{}]\n", list(&headers)));
+        admin.push_str(&format!("request-headers = [{}]\n", list(&headers)));
+        // Sometimes a route inside it, written first: on its paths it
+        // decides, since the first route that matches does.
+        if g.chance(40) {
+            let origins = g.subset(
+                &["https://reports.example.test", "https://ops.example.test"],
+                true,
+            );
+            text.push_str(&format!(
+                "\n[[routes]]\npath = \"{REPORTS}/**\"\norigins = [{}]\n",
+                list(&origins)
+            ));
+            text.push_str(if g.chance(50) {
+                "credentials = true\n"
+            } else {
+                "credentials = false\n"
+            });
+            let methods = g.subset(&["PATCH"], false);
+            text.push_str(&format!("methods = [{}]\n", list(&methods)));
+            let headers = g.subset(&["content-type", "x-report-id"], false);
+            text.push_str(&format!("request-headers = [{}]\n", list(&headers)));
+        }
+        text.push_str(&admin);
     }
     text
+}
+
+/// A route inside [`ADMIN`] the generated policies may give a policy of
+/// its own, written before it.
+const REPORTS: &str = "/api/admin/reports";
+
+/// A request path under a route's path pattern (`/api/admin/**` →
+/// `/api/admin/users`).
+fn path_under(route: &str) -> String {
+    format!("{}/users", route.trim_end_matches("/**"))
 }
 
 /// The route the generated policies may give a policy of its own.
@@ -425,8 +461,15 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
         Platform::Apache => {
             let port = free_port();
             let items = "{\"items\":[1,2,3]}\n";
-            let admin = format!("{ADMIN}/users");
-            apache::start(&name, snippet, port, &[(ITEMS, items), (&admin, items)]).ready()
+            let admin = path_under(&format!("{ADMIN}/**"));
+            let reports = path_under(&format!("{REPORTS}/**"));
+            apache::start(
+                &name,
+                snippet,
+                port,
+                &[(ITEMS, items), (&admin, items), (&reports, items)],
+            )
+            .ready()
         }
         Platform::Nextjs => nextjs::start(&name, snippet),
         Platform::CloudflareWorkers => {
@@ -555,33 +598,33 @@ fn differential(platform: Platform) {
                     );
                     let text = without(&text, &values);
                     println!("{platform} seed {seed}: narrowed (without {values:?})");
-                    let (specs, _) = self::specs(&text);
-                    cases.push((seed, text, specs, out.rendered.snippet));
+                    let (specs, routes) = self::specs(&text);
+                    cases.push((seed, text, specs, routes, out.rendered.snippet));
                     continue;
                 }
             },
             Err(e) => panic!("{platform} seed {seed}: export refused: {e:?}\n{text}"),
         };
-        cases.push((seed, text, specs, exported.rendered.snippet));
+        cases.push((seed, text, specs, routes, exported.rendered.snippet));
     }
     let built = build_rust(
         platform,
         &cases
             .iter()
-            .map(|(seed, _, _, snippet)| (format!("seed{seed}"), snippet.clone()))
+            .map(|(seed, _, _, _, snippet)| (format!("seed{seed}"), snippet.clone()))
             .collect::<Vec<_>>(),
     );
-    for (seed, text, specs, snippet) in cases {
+    for (seed, text, specs, routes, snippet) in cases {
         let running = start(platform, &snippet, seed, built.as_ref());
         let base = format!("http://127.0.0.1:{}", running.main.port());
         let mut found = deviations(&format!("{base}{ITEMS}"), &specs[0]);
-        if let Some(admin) = specs.get(1) {
-            found.extend(deviations(&format!("{base}{ADMIN}/users"), admin));
+        for (route, spec) in routes.iter().zip(&specs[1..]) {
+            found.extend(deviations(&format!("{base}{}", path_under(route)), spec));
         }
-        let shape = if specs.len() > 1 {
-            ", a route of its own"
-        } else {
-            ""
+        let shape = match specs.len() {
+            1 => "",
+            2 => ", a route of its own",
+            _ => ", routes of their own",
         };
         println!(
             "{platform} seed {seed}{shape}: {} deviation(s)",
