@@ -34,7 +34,7 @@ fn render(fix: &Norm) -> Snippet {
     };
     let code = format!(
         "// src/index.ts
-{}
+{ASSETS}{}
 
 /** Sets the CORS headers on `headers` when `origin` is allowed. */
 function cors(headers: Headers, origin: string | null, preflight: boolean): void {{
@@ -113,6 +113,13 @@ fn wrapper(args: &str, local_network: bool) -> String {
     WRAPPER.replace("@ARGS@", args).replace("@LNA@", lna)
 }
 
+/// Static assets are served before the Worker runs, so without its headers.
+const ASSETS: &str =
+    "// With static assets ([assets] in the Wrangler config), a request whose path is a file
+// is answered before this Worker runs, without these headers: set run_worker_first
+// (true, or the paths that need CORS) there.
+";
+
 /// Where the entry module goes (both forms).
 const PLACE: &str = "The Worker's entry module (src/index.ts): rename your current `fetch` \
                      handler to `handle` and let this one wrap it, so every response, thrown \
@@ -124,7 +131,7 @@ const PLACE: &str = "The Worker's entry module (src/index.ts): rename your curre
 pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
     let code = format!(
         "// src/index.ts
-{}
+{ASSETS}{}
 /** Sets the CORS headers on `headers` when `origin` is allowed on `url`'s path. */
 function cors(headers: Headers, url: string, origin: string | null, preflight: boolean): void {{
   headers.append('Vary', 'Origin');
