@@ -25,6 +25,7 @@ pub const AXUM: &str =
     "axum = { version = \"0.8\", default-features = false, features = [\"tokio\", \"http1\"] }
 tokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\"] }
 tower-http = { version = \"0.6\", default-features = false, features = [\"cors\"] }
+tower = { version = \"0.5\", default-features = false, features = [\"util\"] }
 regex = \"1\"
 corsair-tower = { path = \"@TOWER@\" }
 ";

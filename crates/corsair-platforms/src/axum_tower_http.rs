@@ -82,9 +82,18 @@ fn header_expr(h: &str, uses: &mut Uses) -> String {
     }
 }
 
-fn render(fix: &Norm) -> Snippet {
+/// One policy's `CorsLayer` function, and what it needs imported.
+struct LayerFn {
+    code: String,
+    patterns: bool,
+    any_origin_kind: bool,
+    max_age: bool,
+}
+
+/// `fn {name}() -> CorsLayer` for `fix` (its doc line `doc`); a policy with
+/// patterns holds its lists as constants of its own.
+fn layer_fn(fix: &Norm, name: &str, doc: &str, uses: &mut Uses) -> LayerFn {
     let style = ListStyle::RUST;
-    let mut uses = Uses::default();
     let origins: Vec<String> = fix
         .origins
         .iter()
@@ -118,7 +127,7 @@ fn render(fix: &Norm) -> Snippet {
         let headers: Vec<String> = fix
             .request_headers
             .iter()
-            .map(|h| header_expr(h, &mut uses))
+            .map(|h| header_expr(h, uses))
             .collect();
         calls.push(format!(
             ".allow_headers({})",
@@ -129,7 +138,7 @@ fn render(fix: &Norm) -> Snippet {
         let headers: Vec<String> = fix
             .expose_headers
             .iter()
-            .map(|h| header_expr(h, &mut uses))
+            .map(|h| header_expr(h, uses))
             .collect();
         calls.push(format!(
             ".expose_headers({})",
@@ -142,6 +151,25 @@ fn render(fix: &Norm) -> Snippet {
     if let Some(age) = fix.max_age {
         calls.push(format!(".max_age(Duration::from_secs({age}))"));
     }
+    let (lists, build) = if patterns {
+        (pattern_lists(fix, "    "), PATTERNS_BUILT)
+    } else {
+        (String::new(), "")
+    };
+    LayerFn {
+        code: format!(
+            "/// {doc}\nfn {name}() -> CorsLayer {{\n{lists}{build}    CorsLayer::new()\n        {}\n}}\n",
+            calls.join("\n        ")
+        ),
+        patterns,
+        any_origin_kind: patterns || origins.is_empty(),
+        max_age: fix.max_age.is_some(),
+    }
+}
+
+/// The `use` lines for the layer functions `fns` (`routes`: the form with
+/// routes, which also picks a router by path).
+fn imports(fns: &[&LayerFn], uses: &Uses, routes: bool) -> String {
     let mut http_items = Vec::new();
     if uses.header {
         http_items.push("header");
@@ -151,33 +179,51 @@ fn render(fix: &Norm) -> Snippet {
     }
     http_items.push("HeaderValue");
     http_items.push("Method");
-    let mut imports = Vec::new();
-    if fix.max_age.is_some() {
-        imports.push("use std::time::Duration;\n".to_owned());
+    let mut out = String::new();
+    if fns.iter().any(|f| f.max_age) {
+        out.push_str("use std::time::Duration;\n\n");
     }
-    imports.push(format!(
+    if routes {
+        out.push_str("use axum::extract::Request;\n");
+    }
+    out.push_str(&format!(
         "use axum::http::{{{}}};\nuse axum::Router;\n",
         http_items.join(", ")
     ));
-    let cors_use = if origins.is_empty() || patterns {
-        "use tower_http::cors::{AllowOrigin, CorsLayer};"
+    if routes || fns.iter().any(|f| f.patterns) {
+        out.push_str("use regex::RegexSet;\n");
+    }
+    if routes {
+        out.push_str("use tower::ServiceExt;\n");
+    }
+    out.push_str(if fns.iter().any(|f| f.any_origin_kind) {
+        "use tower_http::cors::{AllowOrigin, CorsLayer};\n"
     } else {
-        "use tower_http::cors::CorsLayer;"
-    };
-    let (lists, build, regex_use) = if patterns {
-        (pattern_lists(fix), PATTERNS_BUILT, "use regex::RegexSet;\n")
-    } else {
-        (String::new(), "", "")
-    };
-    let code = format!(
-        "{}{regex_use}{cors_use}
-{lists}
-/// The CORS layer: exactly the origins, methods and headers the page uses.
-fn cors() -> CorsLayer {{
-{build}    CorsLayer::new()
-        {}
-}}
+        "use tower_http::cors::CorsLayer;\n"
+    });
+    out
+}
 
+/// The crates the snippet needs, for its place.
+fn crates(patterns: bool, routes: bool) -> &'static str {
+    match (patterns, routes) {
+        (_, true) => ", `regex`, and `tower` with the `util` feature",
+        (true, false) => ", and the `regex` crate",
+        (false, false) => "",
+    }
+}
+
+fn render(fix: &Norm) -> Snippet {
+    let mut uses = Uses::default();
+    let f = layer_fn(
+        fix,
+        "cors",
+        "The CORS layer: exactly the origins, methods and headers the page uses.",
+        &mut uses,
+    );
+    let code = format!(
+        "{}
+{}
 fn app() -> Router {{
     Router::new()
         // .route(\"/api/items\", get(list_items))
@@ -187,18 +233,90 @@ fn app() -> Router {{
         .layer(cors())
 }}
 ",
-        imports.join("\n"),
-        calls.join("\n        ")
+        imports(&[&f], &uses, false),
+        f.code
     );
     Snippet {
         place: format!(
             "Where the axum `Router` is built (tower-http with the `cors` feature{}): \
              `.layer(cors())` after every route and every other `.layer`, so it wraps them all.",
-            if patterns {
-                ", and the `regex` crate"
-            } else {
-                ""
-            }
+            crates(f.patterns, false)
+        ),
+        code,
+        language: "rust",
+        caveats: Vec::new(),
+    }
+}
+
+/// A policy with routes: the app's router once per policy, each inside its
+/// own `CorsLayer`, and a router in front sending each request to the copy
+/// of the first route whose path matches, as in `corsair.toml` (else the
+/// default's).
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let mut uses = Uses::default();
+    let mut fns = Vec::new();
+    for (i, (path, fix)) in routes.iter().enumerate() {
+        let doc = format!("CORS on `{}`.", path.replace('\n', " "));
+        fns.push(layer_fn(fix, &format!("cors_{i}"), &doc, &mut uses));
+    }
+    fns.push(layer_fn(
+        default,
+        "cors",
+        "CORS on every other path.",
+        &mut uses,
+    ));
+    let paths: Vec<String> = routes
+        .iter()
+        .map(|(path, _)| raw(&crate::escape::path_regex(path)))
+        .collect();
+    let head = format!("const ROUTES: [&str; {}] = ", paths.len());
+    let route_list = format!("{head}{};", ListStyle::RUST.fit(&paths, "", head.len(), 1));
+    let copies: Vec<String> = (0..routes.len())
+        .map(|i| format!("routes.clone().layer(cors_{i}())"))
+        .collect();
+    let lead = "    let policies = ".len();
+    let code = format!(
+        "{}
+/// The routes' paths, anchored, in the policy's order: the first that matches
+/// decides.
+{route_list}
+
+{}
+/// The app's routes and layers, as before.
+fn routes() -> Router {{
+    Router::new()
+        // .route(\"/api/items\", get(list_items))
+        // .layer(auth_layer)
+}}
+
+fn app() -> Router {{
+    let routes = routes();
+    let paths = RegexSet::new(ROUTES).expect(\"the route patterns compile\");
+    // The router once per policy, inside its CorsLayer (the outermost layer, so
+    // preflights never reach auth and errors get the headers too).
+    let policies = {};
+    let default = routes.layer(cors());
+    Router::new().fallback_service(tower::service_fn(move |request: Request| {{
+        let router = match paths.matches(request.uri().path()).iter().next() {{
+            Some(route) => policies[route].clone(),
+            None => default.clone(),
+        }};
+        router.oneshot(request)
+    }}))
+}}
+",
+        imports(&fns.iter().collect::<Vec<_>>(), &uses, true),
+        fns.iter()
+            .map(|f| f.code.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        ListStyle::RUST.fit(&copies, "    ", lead, 1),
+    );
+    Snippet {
+        place: format!(
+            "Where the axum `Router` is built (tower-http with the `cors` feature{}): your \
+             routes and layers in `routes()`, and `app()` as the router you serve.",
+            crates(true, true)
         ),
         code,
         language: "rust",
@@ -210,18 +328,25 @@ fn app() -> Router {{
 const PATTERNS_BUILT: &str =
     "    let patterns = RegexSet::new(ALLOWED_PATTERNS).expect(\"the origin patterns compile\");\n";
 
-/// `ALLOWED_ORIGINS` and `ALLOWED_PATTERNS`, for the predicate.
-fn pattern_lists(fix: &Norm) -> String {
+/// `ALLOWED_ORIGINS` and `ALLOWED_PATTERNS`, for the predicate, at `indent`.
+fn pattern_lists(fix: &Norm, indent: &str) -> String {
     let style = ListStyle::RUST;
     let origins = quoted(&fix.origins, rust);
     let patterns: Vec<String> = fix.patterns.iter().map(|p| raw(&p.regex)).collect();
     let head = format!("const ALLOWED_ORIGINS: [&str; {}] = ", origins.len());
-    let first = format!("{head}{};", style.fit(&origins, "", head.len(), 1));
+    let first = format!(
+        "{head}{};",
+        style.fit(&origins, indent, indent.len() + head.len(), 1)
+    );
     let head = format!("const ALLOWED_PATTERNS: [&str; {}] = ", patterns.len());
-    let second = format!("{head}{};", style.fit(&patterns, "", head.len(), 1));
+    let second = format!(
+        "{head}{};",
+        style.fit(&patterns, indent, indent.len() + head.len(), 1)
+    );
     format!(
-        "\n/// Origins compared whole, as browsers send them.\n{first}\n\
-         /// Origin patterns, anchored: `*.` is one or more labels, `:*` any port or none.\n{second}\n"
+        "{indent}// Origins compared whole, as browsers send them.\n{indent}{first}\n\
+         {indent}// Origin patterns, anchored: `*.` is one or more labels, `:*` any port or none.\n\
+         {indent}{second}\n"
     )
 }
 

@@ -549,6 +549,7 @@ request-headers = ["content-type", "x-admin-token"]
                 Platform::Flask,
                 Platform::Rails,
                 Platform::GoRsCors,
+                Platform::AxumTowerHttp,
                 Platform::AxumCorsair,
                 Platform::Hono,
                 Platform::Nextjs,

@@ -261,6 +261,7 @@ fn route_renderer(platform: Platform) -> Option<RouteRenderer> {
         Platform::Caddy => Some(caddy::render_routes),
         Platform::Haproxy => Some(haproxy::render_routes),
         Platform::Apache => Some(apache::render_routes),
+        Platform::AxumTowerHttp => Some(axum_tower_http::render_routes),
         Platform::Nextjs => Some(nextjs::render_routes),
         Platform::CloudflareWorkers => Some(cloudflare_workers::render_routes),
         Platform::Rails => Some(rails::render_routes),
