@@ -32,7 +32,7 @@ use corsair_platforms::Platform;
 
 use corsair_tower::CorsLayer;
 use harness::doctor;
-use harness::fixes::{paste_caddy, paste_nginx, substitute, Fixed};
+use harness::fixes::{paste_caddy, paste_go, paste_nginx, paste_workers, substitute, Fixed};
 use harness::gateway::Gateway;
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
 use harness::rust_app::{self, Built};
@@ -472,33 +472,14 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
             .ready()
         }
         Platform::Nextjs => nextjs::start(&name, snippet),
-        Platform::CloudflareWorkers => {
-            // The user's own handler, which the export wraps.
-            let source = substitute(
-                platform,
-                snippet,
-                "  return fetch(request);\n",
-                "  return Response.json({ items: [1, 2, 3] }, { headers: { 'X-Total-Count': '3' } });\n",
-            );
-            workers::start(&name, &source).ready()
-        }
+        Platform::CloudflareWorkers => workers::start(&name, &paste_workers(snippet)).ready(),
         Platform::GoRsCors => {
             let unformatted = go::unformatted(&name, snippet);
             assert!(
                 unformatted.is_empty(),
                 "the Go export is not gofmt-formatted:\n{snippet}"
             );
-            let source = substitute(
-                platform,
-                snippet,
-                "\t// mux.Handle(\"/api/\", requireAuth(apiHandler))\n",
-                "\tmux.HandleFunc(\"/api/\", func(w http.ResponseWriter, r *http.Request) {\n\
-                 \t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\
-                 \t\tw.Header().Set(\"X-Total-Count\", \"3\")\n\
-                 \t\tw.Write([]byte(`{\"items\":[1,2,3]}`))\n\t})\n",
-            );
-            let source = substitute(platform, &source, "\":8080\"", "\"127.0.0.1:@PORT@\"");
-            go::start(&name, &source).ready()
+            go::start(&name, &paste_go(snippet)).ready()
         }
         Platform::Rails => rails::start(&name, snippet).ready(),
         other => panic!("{other}: not runnable in this test"),

@@ -1,5 +1,6 @@
 //! `corsair export` on the real engines: one policy file, exported to
-//! Express, FastAPI, Flask, nginx and Caddy, each started with the export
+//! Express, FastAPI, Flask, nginx, Caddy, Next.js, Cloudflare Workers
+//! (workerd), Rails and Go with rs/cors, each started with the export
 //! included as a user would include it (the app's routes after it, the
 //! listen address and upstream filled in); from each allowed origin the
 //! doctor and real Chromium find the call allowed, with the exposed header
@@ -9,7 +10,8 @@
 //! mistake per engine) is caught.
 //!
 //! Needs nginx, Caddy, Node.js with `npm ci --prefix conformance/zoo/node`,
-//! Python with `pip install -r conformance/zoo/requirements.txt`, and
+//! Python with `pip install -r conformance/zoo/requirements.txt`, Ruby's
+//! Rails and rack-cors and Go's rs/cors from Debian, and
 //! Chromium (.ci/run installs them all): without them the tests fail, never
 //! skip.
 
@@ -25,9 +27,9 @@ use corsair_platforms::export::export;
 use corsair_platforms::{Platform, Rendered};
 
 use harness::doctor::{self, Call, PAGE};
-use harness::fixes::{self, paste_caddy, paste_nginx, Expect};
+use harness::fixes::{self, paste_caddy, paste_go, paste_nginx, paste_workers, Expect};
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
-use harness::{browser, caddy, nginx, node, python};
+use harness::{browser, caddy, go, nextjs, nginx, node, python, rails, workers};
 
 /// The policy: an admin origin, and in development the page (plain http),
 /// cookies, a JSON PUT with a bearer token, a header the page reads.
@@ -239,6 +241,10 @@ fn serve(platform: Platform, snippet: &str, name: &str) -> Server {
                 .replace("\trespond", "\theader X-Total-Count 3\n\trespond");
             caddy::start(name, &format!("{conf}\n{upstream}"), &[port, api]).ready()
         }
+        Platform::Nextjs => nextjs::start(name, snippet),
+        Platform::CloudflareWorkers => workers::start(name, &paste_workers(snippet)).ready(),
+        Platform::Rails => rails::start(name, snippet).ready(),
+        Platform::GoRsCors => go::start(name, &paste_go(snippet)).ready(),
         other => panic!("{other}: not served by this test"),
     }
 }
@@ -328,4 +334,24 @@ fn nginx_serves_the_export() {
 #[test]
 fn caddy_serves_the_export() {
     prove(Platform::Caddy);
+}
+
+#[test]
+fn nextjs_serves_the_export() {
+    prove(Platform::Nextjs);
+}
+
+#[test]
+fn cloudflare_workers_serve_the_export() {
+    prove(Platform::CloudflareWorkers);
+}
+
+#[test]
+fn rails_serves_the_export() {
+    prove(Platform::Rails);
+}
+
+#[test]
+fn go_serves_the_export() {
+    prove(Platform::GoRsCors);
 }

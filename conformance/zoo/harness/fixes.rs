@@ -89,6 +89,33 @@ pub fn paste_caddy(snippet: &str, port: u16, upstream: u16) -> String {
     )
 }
 
+/// The Worker entry module as a user would deploy it: their own handler
+/// (here, JSON with a count header) in place of the export's `handle` body.
+pub fn paste_workers(snippet: &str) -> String {
+    substitute(
+        Platform::CloudflareWorkers,
+        snippet,
+        "  return fetch(request);\n",
+        "  return Response.json({ items: [1, 2, 3] }, { headers: { 'X-Total-Count': '3' } });\n",
+    )
+}
+
+/// The Go export as a user would finish it: their handler on `/api/` (JSON
+/// with a count header) and `@PORT@` where it listens (see `go::start`).
+pub fn paste_go(snippet: &str) -> String {
+    let go = Platform::GoRsCors;
+    let source = substitute(
+        go,
+        snippet,
+        "\t// mux.Handle(\"/api/\", requireAuth(apiHandler))\n",
+        "\tmux.HandleFunc(\"/api/\", func(w http.ResponseWriter, r *http.Request) {\n\
+         \t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\
+         \t\tw.Header().Set(\"X-Total-Count\", \"3\")\n\
+         \t\tw.Write([]byte(`{\"items\":[1,2,3]}`))\n\t})\n",
+    );
+    substitute(go, &source, "\":8080\"", "\"127.0.0.1:@PORT@\"")
+}
+
 /// A fixed server under test: where it listens, and what it logged.
 pub trait Fixed {
     /// Its public port.

@@ -279,6 +279,16 @@ impl Sender {
         for (name, value) in &wire.headers {
             request = request.header(name.as_str(), value.as_str());
         }
+        // As Chromium does: an empty POST or PUT still says its length
+        // (servers such as WEBrick answer 411 without it).
+        let bodiless = body.is_none_or(str::is_empty);
+        let says_length = wire
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        if bodiless && !says_length && matches!(wire.method.as_str(), "POST" | "PUT") {
+            request = request.header(http::header::CONTENT_LENGTH, "0");
+        }
         if let (true, Some(p)) = (absolute_form, &proxy) {
             if let Some(auth) = p.basic_auth() {
                 request = request.header(http::header::PROXY_AUTHORIZATION, auth.clone());

@@ -567,3 +567,53 @@ async fn redirects_are_followed_as_the_browser_follows_them() {
         report.verdict.blocked
     );
 }
+
+/// The head of each request a loopback listener receives, answered 200.
+async fn heads_server(count: usize) -> (SocketAddr, tokio::task::JoinHandle<Vec<String>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let heads = tokio::spawn(async move {
+        let mut heads = Vec::new();
+        for _ in 0..count {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            heads.push(String::from_utf8_lossy(&seen).to_ascii_lowercase());
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await;
+        }
+        heads
+    });
+    (addr, heads)
+}
+
+/// As Chromium does, an empty POST or PUT says `Content-Length: 0` (some
+/// servers answer 411 without it); a GET or a PATCH says nothing.
+#[tokio::test]
+async fn an_empty_post_or_put_says_its_length() {
+    use corsair_doctor::exchange::Wire;
+    let methods = ["PUT", "POST", "GET", "PATCH"];
+    let (addr, heads) = heads_server(methods.len()).await;
+    let sender = loopback_sender();
+    for method in methods {
+        let wire = Wire {
+            method: method.into(),
+            url: format!("http://{addr}/items"),
+            headers: vec![("origin".into(), "https://app.example.com".into())],
+        };
+        sender.send(&wire, None).await.expect("answered");
+    }
+    let heads = heads.await.unwrap();
+    for (method, head) in methods.iter().zip(&heads) {
+        let says = head.contains("\r\ncontent-length: 0\r\n");
+        assert_eq!(says, matches!(*method, "PUT" | "POST"), "{method}:\n{head}");
+    }
+}
