@@ -25,6 +25,22 @@ pub enum PathPatternError {
     /// A query or fragment.
     #[error("a route path has no query or fragment")]
     HasQuery,
+    /// A character browsers always send percent-encoded in a path (URL
+    /// Standard, path percent-encode set), so the route could never match.
+    #[error("{shown} never appears as it is in a path a browser sends: it is sent percent-encoded ({encoded}), so write it that way")]
+    Unencoded {
+        /// The character, shown (`\n` for a control character).
+        shown: String,
+        /// Its percent-encoded form in UTF-8 (`%22`, `%C3%A9`).
+        encoded: String,
+    },
+}
+
+/// Whether browsers percent-encode `c` in a URL path: the URL Standard's
+/// path percent-encode set (C0 controls, space, `"`, `#`, `<`, `>`, `?`,
+/// backtick, `{`, `}`), DEL and every non-ASCII character.
+fn sent_encoded(c: char) -> bool {
+    c.is_ascii_control() || !c.is_ascii() || matches!(c, ' ' | '"' | '<' | '>' | '`' | '{' | '}')
 }
 
 impl PathPattern {
@@ -35,6 +51,20 @@ impl PathPattern {
         }
         if text.contains(['?', '#']) {
             return Err(PathPatternError::HasQuery);
+        }
+        if let Some(c) = text.chars().find(|&c| sent_encoded(c)) {
+            let mut utf8 = [0u8; 4];
+            let encoded = c
+                .encode_utf8(&mut utf8)
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect();
+            let shown = match c {
+                '`' => "a backtick".to_owned(),
+                c if c.is_control() => format!("`{}`", c.escape_default()),
+                c => format!("`{c}`"),
+            };
+            return Err(PathPatternError::Unencoded { shown, encoded });
         }
         let segments: Vec<&str> = text[1..].split('/').collect();
         for (i, seg) in segments.iter().enumerate() {
@@ -167,6 +197,30 @@ mod tests {
             PathPattern::parse("/a?b=1"),
             Err(PathPatternError::HasQuery)
         );
+        // What a browser always sends percent-encoded can never match.
+        for (pattern, shown, encoded) in [
+            ("/users/{id}", "`{`", "%7B"),
+            ("/a b/**", "` `", "%20"),
+            ("/say\"hi\"", "`\"`", "%22"),
+            ("/x<y>", "`<`", "%3C"),
+            ("/tick`", "a backtick", "%60"),
+            ("/caf\u{e9}", "`\u{e9}`", "%C3%A9"),
+            ("/line\nbreak", "`\\n`", "%0A"),
+            ("/del\u{7f}", "`\\u{7f}`", "%7F"),
+        ] {
+            assert_eq!(
+                PathPattern::parse(pattern),
+                Err(PathPatternError::Unencoded {
+                    shown: shown.into(),
+                    encoded: encoded.into()
+                }),
+                "{pattern:?}"
+            );
+        }
+        // What a browser sends as it is stays allowed.
+        for pattern in ["/it's/**", "/a$b", "/%7Bid%7D", "/a:b@c!d", "/x;y=1"] {
+            assert!(PathPattern::parse(pattern).is_ok(), "{pattern}");
+        }
     }
 
     #[test]
