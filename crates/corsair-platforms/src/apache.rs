@@ -162,7 +162,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
     for (i, (path, _)) in routes.iter().enumerate().rev() {
         setenv.push_str(&format!(
             "# {}\nSetEnvIf Request_URI {} CORS_ROUTE={i}\n",
-            path.replace('\n', " "),
+            crate::text::one_line(path),
             apache_regex(&crate::escape::path_regex(path))
         ));
     }
@@ -170,7 +170,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
     let policies = routes
         .iter()
         .enumerate()
-        .map(|(i, (path, fix))| (format!("{i}"), path.replace('\n', " "), fix))
+        .map(|(i, (path, fix))| (format!("{i}"), crate::text::one_line(path), fix))
         .chain(std::iter::once((
             "default".to_owned(),
             "every other path".to_owned(),

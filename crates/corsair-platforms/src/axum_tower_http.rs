@@ -256,7 +256,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
     let mut uses = Uses::default();
     let mut fns = Vec::new();
     for (i, (path, fix)) in routes.iter().enumerate() {
-        let doc = format!("CORS on `{}`.", path.replace('\n', " "));
+        let doc = format!("CORS on `{}`.", crate::text::one_line(path));
         fns.push(layer_fn(fix, &format!("cors_{i}"), &doc, &mut uses));
     }
     fns.push(layer_fn(

@@ -129,13 +129,13 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
         let block = policy_block(fix, &format!("_{i}"), "\t\t");
         matchers.push_str(&format!(
             "\t# Route {i}: {}\n\t@route_{i} path_regexp {}\n{}\n",
-            path.replace('\n', " "),
+            crate::text::one_line(path),
             caddy(&crate::escape::path_regex(path)),
             block.matchers
         ));
         handles.push_str(&format!(
             "\t# {}\n\thandle @route_{i} {{\n{}\n{}\t}}\n\n",
-            path.replace('\n', " "),
+            crate::text::one_line(path),
             block.headers,
             block.preflight
         ));

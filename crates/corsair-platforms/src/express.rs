@@ -125,7 +125,7 @@ pub(crate) fn route_table_of(
         .map(|(path, fix)| {
             format!(
                 "{indent}  // {}\n{indent}  [new RegExp({}), {}],\n",
-                path.replace('\n', " "),
+                crate::text::one_line(path),
                 js(&crate::escape::path_regex(path)),
                 object(fix, &format!("{indent}  "))
             )

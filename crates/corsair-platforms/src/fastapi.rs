@@ -92,7 +92,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
         .map(|(path, fix)| {
             format!(
                 "        # {}\n        (\n            {},\n            dict(\n{}\n            ),\n        ),",
-                path.replace('\n', " "),
+                crate::text::one_line(path),
                 dq(&crate::escape::path_regex(path)),
                 option_args(fix, "                ").join("\n")
             )

@@ -127,7 +127,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
         let (args, _) = option_args(fix, "            ");
         entries.push(format!(
             "        # {}\n        re.compile({}): dict(\n{}\n        ),",
-            path.replace('\n', " "),
+            crate::text::one_line(path),
             dq(&format!("^{}(?:{body})$", above(i))),
             args.join("\n")
         ));

@@ -207,7 +207,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
             handlers.push('\n');
         }
         handlers.push_str(&match path {
-            Some(path) => format!("\t// {}\n", path.replace('\n', " ")),
+            Some(path) => format!("\t// {}\n", crate::text::one_line(path)),
             None => "\t// Every other path.\n".to_owned(),
         });
         if f.no_headers {
@@ -229,7 +229,7 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
         .map(|(path, _)| {
             format!(
                 "\t// {}\n\tregexp.MustCompile({}),\n",
-                path.replace('\n', " "),
+                crate::text::one_line(path),
                 go_regex(&crate::escape::path_regex(path))
             )
         })

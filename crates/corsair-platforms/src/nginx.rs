@@ -177,7 +177,11 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
     let mut locations = String::new();
     for (i, (path, fix)) in routes.iter().enumerate() {
         let suffix = format!("_{}", i + 1);
-        maps_text.push_str(&format!("# Route {}: {path}\n", i + 1));
+        maps_text.push_str(&format!(
+            "# Route {}: {}\n",
+            i + 1,
+            crate::text::one_line(path)
+        ));
         maps_text.push_str(&maps(fix, &suffix));
         maps_text.push('\n');
         let line = format!("location ~ {}", nginx(&crate::escape::path_regex(path)));

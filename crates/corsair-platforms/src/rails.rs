@@ -134,12 +134,12 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
         routes
             .iter()
             .zip(&regexes)
-            .map(|((path, _), re)| format!("  {re}, # {}\n", path.replace('\n', " ")))
+            .map(|((path, _), re)| format!("  {re}, # {}\n", crate::text::one_line(path)))
             .collect::<String>()
     );
     for (i, (path, fix)) in routes.iter().enumerate() {
         let condition = format!("CORS_NOT_ABOVE.({i})");
-        code.push_str(&format!("  # {}\n", path.replace('\n', " ")));
+        code.push_str(&format!("  # {}\n", crate::text::one_line(path)));
         code.push_str(&allow_block(
             fix,
             &format!("CORS_ROUTES[{i}]"),

@@ -91,6 +91,14 @@ pub(crate) fn ticked(items: &[String]) -> String {
         .join(", ")
 }
 
+/// `s` on one line, for a `#` or `//` comment: every control character
+/// (a line break would end the comment) becomes a space.
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +112,11 @@ mod tests {
             "[\n    'a',\n    'b',\n  ]"
         );
         assert_eq!(ticked(&items[..1]), "`'a'`");
+    }
+
+    #[test]
+    fn one_line_keeps_a_comment_on_its_line() {
+        assert_eq!(one_line("/a\nb\rc\td"), "/a b c d");
+        assert_eq!(one_line("/it's/**"), "/it's/**");
     }
 }
