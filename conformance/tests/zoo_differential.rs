@@ -463,11 +463,17 @@ fn start_server(platform: Platform, snippet: &str, seed: u64) -> Server {
             let items = "{\"items\":[1,2,3]}\n";
             let admin = path_under(&format!("{ADMIN}/**"));
             let reports = path_under(&format!("{REPORTS}/**"));
+            let odd = path_under(ODD_ROUTE);
             apache::start(
                 &name,
                 snippet,
                 port,
-                &[(ITEMS, items), (&admin, items), (&reports, items)],
+                &[
+                    (ITEMS, items),
+                    (&admin, items),
+                    (&reports, items),
+                    (&odd, items),
+                ],
             )
             .ready()
         }
@@ -757,6 +763,51 @@ fn local_network_is_granted_where_the_export_writes_it() {
             failures.push(format!(
                 "{platform}:\n{allowed}\n{refused}\n{found:#?}\n{snippet}"
             ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A route path with characters browsers send as they are but that are
+/// special in the engines' own syntax (a quote, a dollar sign).
+const ODD_ROUTE: &str = "/api/it's$x/**";
+
+/// Every engine that writes routes serves a route whose path holds
+/// characters special to its own config or code syntax: the export must
+/// quote and escape them (HAProxy's single quotes, Ruby's `%r{}`, nginx's
+/// and Caddy's quoted regexes, …), and the route's policy, not the
+/// default, must decide on its paths.
+#[test]
+fn an_odd_route_path_is_served_by_every_engine_that_writes_routes() {
+    let text = format!(
+        "[cors]\norigins = [\"https://app.example.test\"]\nrequest-headers = [\"content-type\"]\n\n\
+         [[routes]]\npath = \"{ODD_ROUTE}\"\norigins = [\"https://ops.example.test\"]\n\
+         request-headers = [\"content-type\"]\n"
+    );
+    let (specs, routes) = specs(&text);
+    let mut failures = Vec::new();
+    for platform in ENGINES
+        .into_iter()
+        .filter(|p| corsair_platforms::says_routes(*p))
+    {
+        let snippet = match export(platform, &specs, &routes, false) {
+            Ok(e) => e.rendered.snippet,
+            Err(e) => {
+                failures.push(format!("{platform}: refused: {e:?}"));
+                continue;
+            }
+        };
+        let built = build_rust(platform, &[("seed98".to_owned(), snippet.clone())]);
+        let running = start(platform, &snippet, 98, built.as_ref());
+        let base = format!("http://127.0.0.1:{}", running.main.port());
+        let mut found = deviations(&format!("{base}{ITEMS}"), &specs[0]);
+        found.extend(deviations(
+            &format!("{base}{}", path_under(ODD_ROUTE)),
+            &specs[1],
+        ));
+        println!("{platform}: {} deviation(s)", found.len());
+        if !found.is_empty() {
+            failures.push(format!("{platform}: {found:#?}\n{snippet}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -174,6 +174,13 @@ fn quoted_keeping_escapes(s: &str, unescaped: &[char]) -> String {
     out
 }
 
+/// A regex (from [`anchored_regex`] or [`path_regex`]) in HAProxy's
+/// single quotes, which keep everything as it is up to the next `'`: a
+/// quote the regex matches is written `\x27`, which the regex reads as `'`.
+pub(crate) fn haproxy_regex(re: &str) -> String {
+    format!("'{}'", re.replace("\\'", "\\x27").replace('\'', "\\x27"))
+}
+
 /// A Caddyfile token: bare when it is plain, else double-quoted with `\"`,
 /// and braces escaped so they are never read as placeholders.
 pub(crate) fn caddy(s: &str) -> String {

@@ -2,7 +2,7 @@
 //! answered by `http-request return`, and `http-after-response` for the
 //! headers of every answer, HAProxy's own errors included.
 
-use crate::escape::anchored_regex;
+use crate::escape::{anchored_regex, haproxy_regex};
 use crate::fix::Norm;
 use crate::notes::Knobs;
 use crate::text::comma;
@@ -43,7 +43,12 @@ fn policy_rules(fix: &Norm, suffix: &str, only: &str) -> PolicyRules {
         .iter()
         .map(|o| anchored_regex(o))
         .chain(fix.patterns.iter().map(|p| p.regex.clone()))
-        .map(|re| format!("    acl cors_origin{suffix} var(txn.cors_origin) -m reg '{re}'\n"))
+        .map(|re| {
+            format!(
+                "    acl cors_origin{suffix} var(txn.cors_origin) -m reg {}\n",
+                haproxy_regex(&re)
+            )
+        })
         .collect();
     let when = if only.is_empty() {
         format!("cors_origin{suffix}")
@@ -157,9 +162,9 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
     for (name, path, fix) in policies {
         match path {
             Some(path) => setup.push_str(&format!(
-                "    # {}\n    http-request set-var(txn.cors_route) str({name}) if !{{ var(txn.cors_route) -m found }} {{ path -m reg '{}' }}\n",
-                path.replace('\n', " "),
-                crate::escape::path_regex(path)
+                "    # {}\n    http-request set-var(txn.cors_route) str({name}) if !{{ var(txn.cors_route) -m found }} {{ path -m reg {} }}\n",
+                crate::text::one_line(path),
+                haproxy_regex(&crate::escape::path_regex(path))
             )),
             None => setup.push_str(&format!(
                 "    http-request set-var(txn.cors_route) str({name}) if !{{ var(txn.cors_route) -m found }}\n"
