@@ -6,6 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, PoisonError};
 
 use super::process::{free_port, run, Server, TempDir};
 
@@ -80,6 +81,11 @@ pub struct Built {
 /// `dependencies` (a `[dependencies]` body; `@TOWER@` is corsair-tower's
 /// path), one `cargo build` for all.
 pub fn build(package: &str, dependencies: &str, apps: &[(String, String)]) -> Built {
+    // Tests of one binary run in parallel and share the packages: one build
+    // at a time, or another test's rewrite of `src/bin` removes this one's
+    // sources before cargo reads them.
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = BUILDING.lock().unwrap_or_else(PoisonError::into_inner);
     let root = workspace();
     let home = root.join("target/zoo-rust").join(package);
     let src = home.join("src/bin");
