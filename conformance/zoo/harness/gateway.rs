@@ -27,9 +27,12 @@ impl Gateway {
             .unwrap_or_else(|e| panic!("the upstream {upstream} does not parse: {e}"));
         let port = runtime.block_on(async {
             let proxy = Proxy::new(upstream, ProxyConfig::default());
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .unwrap_or_else(|e| panic!("cannot bind the gateway: {e}"));
+            let listener = super::process::claim_listener();
+            listener
+                .set_nonblocking(true)
+                .unwrap_or_else(|e| panic!("cannot make the gateway's socket non-blocking: {e}"));
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .unwrap_or_else(|e| panic!("cannot hand the gateway's socket to tokio: {e}"));
             let port = listener
                 .local_addr()
                 .unwrap_or_else(|e| panic!("no address: {e}"))

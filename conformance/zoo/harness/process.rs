@@ -28,6 +28,19 @@ pub fn zoo_file(relative: &str) -> String {
 
 /// A port free on 127.0.0.1 now, never handed out twice in this process.
 pub fn free_port() -> u16 {
+    let listener = claim_listener();
+    listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("no local address for a bound socket: {e}"))
+        .port()
+}
+
+/// A listener on 127.0.0.1 whose port this process has never handed out.
+/// Servers of this process bind through here too: a plain bind to port 0
+/// could take a port just given to a server process that has not yet bound
+/// it, and that server's readiness check would then connect to the wrong
+/// listener (seen on CI: the doctor then met a closed port).
+pub fn claim_listener() -> TcpListener {
     static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
     loop {
         let listener = TcpListener::bind("127.0.0.1:0")
@@ -39,7 +52,7 @@ pub fn free_port() -> u16 {
         let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
         if !given.contains(&port) {
             given.push(port);
-            return port;
+            return listener;
         }
     }
 }
@@ -127,6 +140,14 @@ pub fn run(what: &str, command: &mut Command, hint: &str) {
     );
 }
 
+/// Whether something listens on `addr`. A connection from `addr` to itself
+/// (TCP's simultaneous open, possible while nothing listens on a port of the
+/// ephemeral range) does not count.
+fn listening(addr: SocketAddr) -> bool {
+    TcpStream::connect_timeout(&addr, Duration::from_millis(250))
+        .is_ok_and(|s| s.local_addr().ok() != Some(addr))
+}
+
 /// A running server. Dropping it kills its process group and removes its
 /// directory.
 pub struct Server {
@@ -181,7 +202,7 @@ impl Server {
         let deadline = Instant::now() + READY_TIMEOUT;
         for &port in &self.ports {
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
-            while TcpStream::connect_timeout(&addr, Duration::from_millis(250)).is_err() {
+            while !listening(addr) {
                 if let Ok(Some(status)) = self.child.try_wait() {
                     panic!(
                         "{}: exited ({status}) before listening on {addr}. {}\n{}",
@@ -201,6 +222,14 @@ impl Server {
                 }
                 sleep(Duration::from_millis(40));
             }
+        }
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!(
+                "{}: exited ({status}) while its ports looked ready: another process holds one. {}\n{}",
+                self.name,
+                self.hint,
+                self.output()
+            );
         }
         self
     }
