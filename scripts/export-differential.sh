@@ -11,4 +11,4 @@ last=${2:-200}
 cd "$(dirname "$0")/.."
 CORSAIR_DIFF_SEEDS=$(seq -s, "$first" "$last") \
   cargo test -p corsair-conformance --test zoo_differential -- --nocapture --test-threads 2 \
-  | grep -E 'seed [0-9]+(, a route of its own)?: |test result'
+  | grep -E 'seed [0-9]+(, a route of its own|, routes of their own)?: |test result'

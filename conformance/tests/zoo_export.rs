@@ -1,6 +1,6 @@
 //! `corsair export` on the real engines: one policy file, exported to
 //! Express, FastAPI, Flask, nginx, Caddy, Next.js, Cloudflare Workers
-//! (workerd), Rails and Go with rs/cors, each started with the export
+//! (workerd), Rails, Go with rs/cors and Spring, each started with the export
 //! included as a user would include it (the app's routes after it, the
 //! listen address and upstream filled in); from each allowed origin the
 //! doctor and real Chromium find the call allowed, with the exposed header
@@ -11,7 +11,7 @@
 //!
 //! Needs nginx, Caddy, Node.js with `npm ci --prefix conformance/zoo/node`,
 //! Python with `pip install -r conformance/zoo/requirements.txt`, Ruby's
-//! Rails and rack-cors and Go's rs/cors from Debian, and
+//! Rails and rack-cors, Go's rs/cors and Spring with Jetty from Debian, and
 //! Chromium (.ci/run installs them all): without them the tests fail, never
 //! skip.
 
@@ -29,7 +29,7 @@ use corsair_platforms::{Platform, Rendered};
 use harness::doctor::{self, Call, PAGE};
 use harness::fixes::{self, paste_caddy, paste_go, paste_nginx, paste_workers, Expect};
 use harness::process::{fill, free_port, zoo_file, Server, TempDir};
-use harness::{browser, caddy, go, nextjs, nginx, node, python, rails, workers};
+use harness::{browser, caddy, go, nextjs, nginx, node, python, rails, spring, workers};
 
 /// The policy: an admin origin, and in development the page (plain http),
 /// cookies, a JSON PUT with a bearer token, a header the page reads.
@@ -245,6 +245,7 @@ fn serve(platform: Platform, snippet: &str, name: &str) -> Server {
         Platform::CloudflareWorkers => workers::start(name, &paste_workers(snippet)).ready(),
         Platform::Rails => rails::start(name, snippet).ready(),
         Platform::GoRsCors => go::start(name, &paste_go(snippet)).ready(),
+        Platform::Spring => spring::start(name, snippet).ready(),
         other => panic!("{other}: not served by this test"),
     }
 }
@@ -354,4 +355,9 @@ fn rails_serves_the_export() {
 #[test]
 fn go_serves_the_export() {
     prove(Platform::GoRsCors);
+}
+
+#[test]
+fn spring_serves_the_export() {
+    prove(Platform::Spring);
 }

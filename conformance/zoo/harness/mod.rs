@@ -17,4 +17,5 @@ pub mod process;
 pub mod python;
 pub mod rails;
 pub mod rust_app;
+pub mod spring;
 pub mod workers;

@@ -34,12 +34,15 @@ pub struct Exported {
 
 /// Why a policy cannot be exported as it is.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{platform} cannot express this policy exactly ({} limit(s)); --narrow writes the closest narrower policy", .limits.len())]
+#[error("{platform} cannot express this policy exactly ({} limit(s)); {}", .limits.len(), if *.narrowable { "--narrow writes the closest narrower policy" } else { "--narrow cannot help: change the policy or write this engine's configuration by hand" })]
 pub struct Refused {
     /// The engine.
     pub platform: Platform,
     /// Each limit met.
     pub limits: Vec<Limit>,
+    /// Whether `--narrow` writes an export (false: no narrower policy the
+    /// engine can say is safe).
+    pub narrowable: bool,
 }
 
 /// Nothing would be left after narrowing.
@@ -107,13 +110,19 @@ pub fn export(
         return Err(Refused {
             platform,
             limits: vec![limit],
+            narrowable: false,
         }
         .into());
     }
     // Without --narrow, the limits are the answer; narrowed, a policy
     // that allows no origin is no export.
     if !limits.is_empty() && !narrow {
-        return Err(Refused { platform, limits }.into());
+        return Err(Refused {
+            platform,
+            limits,
+            narrowable: true,
+        }
+        .into());
     }
     if fix.origins.is_empty()
         && (fix.origin_patterns.is_empty() || !crate::matches_patterns(platform))
@@ -171,6 +180,25 @@ fn export_routes(
         return Ok(None);
     };
     limits.extend(note_limits(&rendered));
+    // A route the engine cannot say is refused even with --narrow: leaving
+    // it out would give its paths the policy around it.
+    let unsayable: Vec<Limit> = routes
+        .iter()
+        .filter_map(|path| {
+            route_path_limit(platform, path).map(|message| Limit {
+                value: Some(path.clone()),
+                message,
+            })
+        })
+        .collect();
+    if !unsayable.is_empty() {
+        return Err(Refused {
+            platform,
+            limits: unsayable,
+            narrowable: false,
+        }
+        .into());
+    }
     if let Some(limit) = std::iter::once(&default)
         .chain(fixes.iter().map(|(_, f)| f))
         .find_map(|f| always_wider(platform, f))
@@ -178,17 +206,31 @@ fn export_routes(
         return Err(Refused {
             platform,
             limits: vec![limit],
+            narrowable: false,
         }
         .into());
     }
     if !limits.is_empty() && !narrow {
-        return Err(Refused { platform, limits }.into());
+        return Err(Refused {
+            platform,
+            limits,
+            narrowable: true,
+        }
+        .into());
     }
     rendered.notes.clear();
     Ok(Some(Exported {
         rendered,
         lost: limits,
     }))
+}
+
+/// Why `platform` cannot match `path` as the policy does, if it cannot.
+fn route_path_limit(platform: Platform, path: &str) -> Option<String> {
+    match platform {
+        Platform::Spring => crate::spring::route_path_limit(path),
+        _ => None,
+    }
 }
 
 /// Where the engine itself allows more than the policy, whatever the
@@ -547,6 +589,7 @@ request-headers = ["content-type", "x-admin-token"]
                 Platform::Nestjs,
                 Platform::Fastapi,
                 Platform::Flask,
+                Platform::Spring,
                 Platform::Rails,
                 Platform::GoRsCors,
                 Platform::AxumTowerHttp,
@@ -586,6 +629,50 @@ request-headers = ["x_admin"]
         let out = export(Platform::GoRsCors, &specs, &routes, true).expect("narrowed");
         assert!(!out.rendered.snippet.contains("x_admin"));
         assert!(!out.rendered.snippet.contains("x-trace.id"));
+    }
+
+    /// Spring matches CORS patterns against the decoded path without `;`
+    /// parameters: a route path that needs either is refused, and
+    /// `--narrow` cannot help (leaving the route out would give its paths
+    /// the default policy).
+    #[test]
+    fn spring_refuses_a_route_path_it_would_match_differently() {
+        for (path, why) in [
+            ("/caf%C3%A9/**", "decoded path"),
+            ("/items;v=2", "`;` parameters"),
+            ("/a//b", "doubled slashes"),
+        ] {
+            let text = format!(
+                "[cors]\norigins = [\"https://app.example.com\"]\n\n\
+                 [[routes]]\npath = \"{path}\"\norigins = [\"https://admin.example.com\"]\n"
+            );
+            let (specs, routes) = specs(&text);
+            for narrow in [false, true] {
+                let Err(ExportError::Refused(refused)) =
+                    export(Platform::Spring, &specs, &routes, narrow)
+                else {
+                    panic!("{path}: Spring must refuse (narrow: {narrow})");
+                };
+                assert!(!refused.narrowable, "{path}");
+                assert_eq!(located(&refused), [path], "{path}");
+                assert!(refused.limits[0].message.contains(why), "{refused:#?}");
+                assert!(refused.to_string().contains("--narrow cannot help"));
+            }
+        }
+        // What Spring's patterns say as the policy does is written.
+        let (specs, routes) = specs(
+            "[cors]\norigins = [\"https://app.example.com\"]\n\n\
+             [[routes]]\npath = \"/api/*/it's$x/**\"\norigins = [\"https://admin.example.com\"]\n",
+        );
+        let out = export(Platform::Spring, &specs, &routes, false).expect("exported");
+        let code = &out.rendered.snippet;
+        let route = code
+            .find("registerCorsConfiguration(\"/api/*/it's$x/**\", route1())")
+            .expect(code);
+        let rest = code
+            .find("registerCorsConfiguration(\"/**\", everyOtherPath())")
+            .expect(code);
+        assert!(route < rest, "the route must come first:\n{code}");
     }
 
     /// rack-cors, like Starlette, lets any Content-Type through: refused

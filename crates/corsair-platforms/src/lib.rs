@@ -266,6 +266,7 @@ fn route_renderer(platform: Platform) -> Option<RouteRenderer> {
         Platform::CloudflareWorkers => Some(cloudflare_workers::render_routes),
         Platform::Rails => Some(rails::render_routes),
         Platform::GoRsCors => Some(go_rs_cors::render_routes),
+        Platform::Spring => Some(spring::render_routes),
         Platform::CorsairGateway => Some(corsair_gateway::render_routes),
         Platform::AxumCorsair => Some(axum_corsair::render_routes),
         _ => None,

@@ -37,7 +37,8 @@ fn setter(name: &str, items: &[String]) -> String {
     )
 }
 
-fn render(fix: &Norm) -> Snippet {
+/// The setter lines of one `CorsConfiguration` named `cors`.
+fn config_lines(fix: &Norm) -> String {
     let mut sets = Vec::new();
     sets.push(setter("setAllowedOrigins", &fix.origins));
     sets.push(setter("setAllowedMethods", &fix.methods));
@@ -53,8 +54,10 @@ fn render(fix: &Norm) -> Snippet {
     if let Some(age) = fix.max_age {
         sets.push(format!("        cors.setMaxAge({age}L);"));
     }
-    let code = format!(
-        "package com.example.config;
+    sets.join("\n")
+}
+
+const IMPORTS: &str = "package com.example.config;
 
 import java.util.List;
 
@@ -67,8 +70,33 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
 
 @Configuration
-public class CorsConfig {{
+public class CorsConfig {
+";
 
+const FILTER: &str = "
+    // Runs before every other filter, Spring Security's included: preflights are
+    // answered before authentication, and errors keep the headers.
+    @Bean
+    public FilterRegistrationBean<CorsFilter> corsFilterRegistration(
+            UrlBasedCorsConfigurationSource corsConfigurationSource) {
+        FilterRegistrationBean<CorsFilter> registration =
+                new FilterRegistrationBean<>(new CorsFilter(corsConfigurationSource));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+}
+";
+
+const PLACE: &str =
+    "A new `@Configuration` class (e.g. src/main/java/com/example/config/CorsConfig.java; \
+    adjust the package), Spring MVC (servlet stack). With Spring Security nothing else is \
+    needed: the filter runs before its filter chain, and `http.cors(...)` there \
+    uses the same `corsConfigurationSource` bean. On WebFlux, register a `CorsWebFilter` with the \
+    same `CorsConfiguration` instead.";
+
+fn render(fix: &Norm) -> Snippet {
+    let code = format!(
+        "{IMPORTS}
     @Bean
     public UrlBasedCorsConfigurationSource corsConfigurationSource() {{
         CorsConfiguration cors = new CorsConfiguration();
@@ -77,32 +105,84 @@ public class CorsConfig {{
         source.registerCorsConfiguration(\"/**\", cors);
         return source;
     }}
-
-    // Runs before every other filter, Spring Security's included: preflights are
-    // answered before authentication, and errors keep the headers.
-    @Bean
-    public FilterRegistrationBean<CorsFilter> corsFilterRegistration(
-            UrlBasedCorsConfigurationSource corsConfigurationSource) {{
-        FilterRegistrationBean<CorsFilter> registration =
-                new FilterRegistrationBean<>(new CorsFilter(corsConfigurationSource));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        return registration;
-    }}
-}}
-",
-        sets.join("\n")
+{FILTER}",
+        config_lines(fix)
     );
     Snippet {
-        place: "A new `@Configuration` class (e.g. src/main/java/com/example/config/CorsConfig.java; \
-                adjust the package), Spring MVC (servlet stack). With Spring Security nothing else is \
-                needed: the filter runs before its filter chain, and `http.cors(...)` there \
-                uses the same `corsConfigurationSource` bean. On WebFlux, register a `CorsWebFilter` with the \
-                same `CorsConfiguration` instead."
-            .into(),
+        place: PLACE.into(),
         code,
         language: "java",
         caveats: Vec::new(),
     }
+}
+
+/// A default policy and routes' own: one `CorsConfiguration` each,
+/// registered routes first. `UrlBasedCorsConfigurationSource` keeps the
+/// order it is given and the first pattern that matches decides, as in
+/// corsair.toml; its patterns (`*` one segment, a final `/**` the path and
+/// everything below) say what the policy's route paths say.
+pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippet {
+    let mut registrations = String::new();
+    let mut methods = String::new();
+    let configs = routes
+        .iter()
+        .enumerate()
+        .map(|(i, (path, fix))| (java(path), format!("route{}", i + 1), fix))
+        .chain(std::iter::once((
+            java("/**"),
+            "everyOtherPath".to_owned(),
+            default,
+        )));
+    for (pattern, name, fix) in configs {
+        registrations.push_str(&format!(
+            "        source.registerCorsConfiguration({pattern}, {name}());\n"
+        ));
+        methods.push_str(&format!(
+            "\n    private static CorsConfiguration {name}() {{\n\
+             \x20       CorsConfiguration cors = new CorsConfiguration();\n{}\n\
+             \x20       return cors;\n    }}\n",
+            config_lines(fix)
+        ));
+    }
+    let code = format!(
+        "{IMPORTS}
+    // One policy per route: the first pattern that matches the path decides (as in
+    // corsair.toml), so the routes come first and every other path last.
+    @Bean
+    public UrlBasedCorsConfigurationSource corsConfigurationSource() {{
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+{registrations}        return source;
+    }}
+{methods}{FILTER}"
+    );
+    Snippet {
+        place: format!(
+            "{PLACE} The patterns are matched against the path inside the application: \
+             with `server.servlet.context-path` set, drop that prefix from them."
+        ),
+        code,
+        language: "java",
+        caveats: Vec::new(),
+    }
+}
+
+/// Why a route path cannot be written as a Spring pattern, if it cannot:
+/// Spring matches the decoded path, without `;` parameters and with
+/// doubled slashes merged, while the policy matches the path as the
+/// browser sends it.
+pub(crate) fn route_path_limit(path: &str) -> Option<String> {
+    let why = if path.contains('%') {
+        "Spring matches CORS patterns against the decoded path, so a percent-encoded pattern never matches"
+    } else if path.contains(';') {
+        "Spring removes `;` parameters from the path before it matches CORS patterns"
+    } else if path.contains("//") {
+        "Spring merges doubled slashes in the path before it matches CORS patterns"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "route `{path}` cannot be written for Spring: {why}; write the route path without it"
+    ))
 }
 
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {
