@@ -185,7 +185,7 @@ fn export_routes(
     let unsayable: Vec<Limit> = routes
         .iter()
         .filter_map(|path| {
-            route_path_limit(platform, path).map(|message| Limit {
+            crate::route_paths::limit(platform, path).map(|message| Limit {
                 value: Some(path.clone()),
                 message,
             })
@@ -223,14 +223,6 @@ fn export_routes(
         rendered,
         lost: limits,
     }))
-}
-
-/// Why `platform` cannot match `path` as the policy does, if it cannot.
-fn route_path_limit(platform: Platform, path: &str) -> Option<String> {
-    match platform {
-        Platform::Spring => crate::spring::route_path_limit(path),
-        _ => None,
-    }
 }
 
 /// Where the engine itself allows more than the policy, whatever the

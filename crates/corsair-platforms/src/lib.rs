@@ -35,6 +35,7 @@ mod nginx;
 mod notes;
 mod platform;
 mod rails;
+mod route_paths;
 mod s3;
 mod spring;
 mod sst;

@@ -166,25 +166,6 @@ pub(crate) fn render_routes(default: &Norm, routes: &[(String, Norm)]) -> Snippe
     }
 }
 
-/// Why a route path cannot be written as a Spring pattern, if it cannot:
-/// Spring matches the decoded path, without `;` parameters and with
-/// doubled slashes merged, while the policy matches the path as the
-/// browser sends it.
-pub(crate) fn route_path_limit(path: &str) -> Option<String> {
-    let why = if path.contains('%') {
-        "Spring matches CORS patterns against the decoded path, so a percent-encoded pattern never matches"
-    } else if path.contains(';') {
-        "Spring removes `;` parameters from the path before it matches CORS patterns"
-    } else if path.contains("//") {
-        "Spring merges doubled slashes in the path before it matches CORS patterns"
-    } else {
-        return None;
-    };
-    Some(format!(
-        "route `{path}` cannot be written for Spring: {why}; write the route path without it"
-    ))
-}
-
 fn note(slug: Slug, _fix: &Norm) -> Option<String> {
     let note = match slug {
         Slug::PreflightBlockedByAuth => {
