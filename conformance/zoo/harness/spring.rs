@@ -45,13 +45,9 @@ fn class_path() -> String {
 /// starts it.
 pub fn start(name: &str, config: &str) -> Server {
     let dir = TempDir::new(&format!("spring-{name}"));
-    let sources = dir.path().join("src");
-    let config_dir = sources.join("com/example/config");
-    std::fs::create_dir_all(&config_dir)
-        .unwrap_or_else(|e| panic!("cannot create {}: {e}", config_dir.display()));
-    let config_file = config_dir.join("CorsConfig.java");
-    std::fs::write(&config_file, config)
-        .unwrap_or_else(|e| panic!("cannot write {}: {e}", config_file.display()));
+    // javac needs the file named for its public class, not a directory
+    // for its package.
+    let config_file = dir.write("CorsConfig.java", config);
     let zoo = zoo_dir().join("spring");
     let classes = dir.path().join("classes");
     let cp = class_path();
