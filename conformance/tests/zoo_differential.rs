@@ -282,18 +282,21 @@ fn rust_source(platform: Platform, snippet: &str) -> String {
     format!("{routed}{}", rust_app::main_for(router))
 }
 
-/// Builds the Rust apps of `snippets` (`(name, export)`), one binary each;
-/// `None` for other engines.
-fn build_rust(platform: Platform, snippets: &[(String, String)]) -> Option<Built> {
+/// The binary of a Rust engine's app for `seed`.
+fn rust_binary(package: &str, seed: u64) -> String {
+    format!("{}_seed{seed}", package.replace('-', "_"))
+}
+
+/// Builds the Rust apps of `snippets` (`(seed, export)`), one binary each
+/// (see [`start`]); `None` for other engines.
+fn build_rust<'a>(
+    platform: Platform,
+    snippets: impl IntoIterator<Item = (u64, &'a str)>,
+) -> Option<Built> {
     let (package, dependencies) = rust_package(platform)?;
     let apps: Vec<(String, String)> = snippets
-        .iter()
-        .map(|(name, snippet)| {
-            (
-                format!("{}_{name}", package.replace('-', "_")),
-                rust_source(platform, snippet),
-            )
-        })
+        .into_iter()
+        .map(|(seed, snippet)| (rust_binary(package, seed), rust_source(platform, snippet)))
         .collect();
     Some(rust_app::build(package, dependencies, &apps))
 }
@@ -302,8 +305,7 @@ fn build_rust(platform: Platform, snippets: &[(String, String)]) -> Option<Built
 /// `built` holds the Rust engines' binaries, `name` the one to run.
 fn start(platform: Platform, snippet: &str, seed: u64, built: Option<&Built>) -> Running {
     if let (Some(built), Some((package, _))) = (built, rust_package(platform)) {
-        let name = format!("{}_seed{seed}", package.replace('-', "_"));
-        return Running::alone(built.start(&name).ready());
+        return Running::alone(built.start(&rust_binary(package, seed)).ready());
     }
     Running::alone(match platform {
         Platform::CorsairGateway => {
@@ -610,10 +612,9 @@ fn differential(platform: Platform) {
     }
     let built = build_rust(
         platform,
-        &cases
+        cases
             .iter()
-            .map(|(seed, _, _, _, snippet)| (format!("seed{seed}"), snippet.clone()))
-            .collect::<Vec<_>>(),
+            .map(|(seed, _, _, _, snippet)| (*seed, snippet.as_str())),
     );
     for (seed, text, specs, routes, snippet) in cases {
         let running = start(platform, &snippet, seed, built.as_ref());
@@ -688,7 +689,7 @@ fn verify_catches_a_lost_origin_on_every_engine() {
             broken, exported.rendered.snippet,
             "{platform}: nothing to break"
         );
-        let built = build_rust(platform, &[("seed0".to_owned(), broken.clone())]);
+        let built = build_rust(platform, [(0, broken.as_str())]);
         let running = start(platform, &broken, 0, built.as_ref());
         let url = format!("http://127.0.0.1:{}{ITEMS}", running.main.port());
         let found = deviations(&url, &specs[0]);
@@ -762,7 +763,7 @@ fn local_network_is_granted_where_the_export_writes_it() {
                 continue;
             }
         };
-        let built = build_rust(platform, &[("seed99".to_owned(), snippet.clone())]);
+        let built = build_rust(platform, [(99, snippet.as_str())]);
         let running = start(platform, &snippet, 99, built.as_ref());
         let port = running.main.port();
         let allowed = local_network_preflight(port, "https://app.example.test");
@@ -843,10 +844,9 @@ fn an_odd_route_path_is_served_by_every_engine_that_writes_routes() {
         }
         let built = build_rust(
             platform,
-            &cases
+            cases
                 .iter()
-                .map(|(seed, _, _, _, snippet)| (format!("seed{seed}"), snippet.clone()))
-                .collect::<Vec<_>>(),
+                .map(|(seed, _, _, _, snippet)| (*seed, snippet.as_str())),
         );
         for (seed, route, look_alike, specs, snippet) in cases {
             let running = start(platform, &snippet, seed, built.as_ref());
