@@ -37,17 +37,29 @@ fn reading(platform: Platform) -> Reading {
 /// Why `platform` cannot match `path` as the policy does, if it cannot.
 pub(crate) fn limit(platform: Platform, path: &str) -> Option<String> {
     let r = reading(platform);
-    let why = if r.decodes && path.contains('%') {
-        "matches routes against the decoded path, so a percent-encoded route path never matches as written"
+    // A `*` segment covers a segment the engine reads otherwise (and every
+    // other name there); nothing the policy can say stands for `//`.
+    const STAR: &str = "write the route path without it (a `*` segment in its place also covers every other name there)";
+    let (why, instead) = if r.decodes && path.contains('%') {
+        (
+            "matches routes against the decoded path, so a percent-encoded route path never matches as written",
+            STAR,
+        )
     } else if r.drops_parameters && path.contains(';') {
-        "removes `;` parameters from the path before it matches routes"
+        (
+            "removes `;` parameters from the path before it matches routes",
+            STAR,
+        )
     } else if r.merges_slashes && path.contains("//") {
-        "merges doubled slashes in the path before it matches routes"
+        (
+            "merges doubled slashes in the path before it matches routes",
+            "write the route path with single slashes",
+        )
     } else {
         return None;
     };
     Some(format!(
-        "route `{path}` cannot be written for {}: it {why}; write the route path without it",
+        "route `{path}` cannot be written for {}: it {why}; {instead}",
         platform.title()
     ))
 }
@@ -58,8 +70,10 @@ mod tests {
 
     #[test]
     fn each_reading_limits_only_what_it_changes() {
-        assert!(limit(Platform::Nginx, "/caf%C3%A9/**").is_some_and(|m| m.contains("decoded")));
-        assert!(limit(Platform::Nginx, "/a//b").is_some_and(|m| m.contains("doubled")));
+        assert!(limit(Platform::Nginx, "/caf%C3%A9/**")
+            .is_some_and(|m| m.contains("decoded") && m.contains("a `*` segment")));
+        assert!(limit(Platform::Nginx, "/a//b")
+            .is_some_and(|m| m.contains("doubled") && m.contains("single slashes")));
         assert_eq!(limit(Platform::Nginx, "/a;v=1/**"), None);
         assert!(limit(Platform::Spring, "/a;v=1/**").is_some_and(|m| m.contains("`;`")));
         assert_eq!(limit(Platform::Flask, "/a//b"), None);
