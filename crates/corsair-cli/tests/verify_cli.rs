@@ -297,3 +297,65 @@ fn an_openapi_document_gives_the_routes() {
         text(&out.stderr)
     );
 }
+
+/// A server whose CORS layer refuses every request with an Origin the way
+/// `status` and `body` say (Spring: 403 "Invalid CORS request"; Starlette:
+/// 400 "Disallowed CORS origin").
+fn refusing_server(status: &'static str, body: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let _ = read_head(&mut s);
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nVary: Origin\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+/// A CORS layer's own refusal of an origin the policy allows is named as
+/// the deployed configuration refusing it, not as authentication (a 403
+/// preflight) or an error page without CORS headers.
+#[test]
+fn a_cors_layers_refusal_is_named_as_such() {
+    for (status, body, layer, slug) in [
+        (
+            "403 Forbidden",
+            "Invalid CORS request",
+            "Spring's CORS processor",
+            "missing-allow-origin",
+        ),
+        (
+            "400 Bad Request",
+            "Disallowed CORS origin",
+            "Starlette's CORSMiddleware",
+            "origin-mismatch",
+        ),
+    ] {
+        let port = refusing_server(status, body);
+        let url = format!("http://127.0.0.1:{port}/items");
+        let out = corsair(&["verify", &url, "--policy", &policy(), "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{body}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let allowed: Vec<&serde_json::Value> = v["deviations"]
+            .as_array()
+            .expect("deviations")
+            .iter()
+            .filter(|d| d["expected"] == "allowed")
+            .collect();
+        assert!(!allowed.is_empty(), "{v:#}");
+        for d in allowed {
+            assert_eq!(d["slug"], slug, "{body}: {d:#}");
+            let message = d["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(layer) && message.contains("deployed CORS configuration"),
+                "{body}: {message}"
+            );
+        }
+    }
+}

@@ -18,7 +18,7 @@
 mod decide;
 mod plan;
 mod redirects;
-mod refusals;
+pub(crate) mod refusals;
 
 use serde::Serialize;
 

@@ -20,7 +20,7 @@ const AUTH_WORDS: [&str; 9] = [
 
 /// Signs that a CORS layer refused the preflight: which layer, and what
 /// it refused when it says.
-pub(super) fn cors_refusal(answer: &Received) -> Option<(&'static str, Refused)> {
+pub(crate) fn cors_refusal(answer: &Received) -> Option<(&'static str, Refused)> {
     let body = answer.body_prefix.to_ascii_lowercase();
     if body.contains("invalid cors request") {
         return Some((
@@ -75,7 +75,7 @@ pub(super) fn refusal_status(status: u16) -> bool {
 
 /// What a CORS layer's refusal names, when its body says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Refused {
+pub(crate) enum Refused {
     /// The origin.
     Origin,
     /// The method.

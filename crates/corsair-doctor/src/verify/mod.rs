@@ -185,19 +185,28 @@ fn judge(case: Case, checked: Result<Checked, corsair_core::ScenarioError>) -> C
                 _ => "Chrome, Firefox and Safari".to_owned(),
             };
             let (message, slug) = match case.expect {
-                Expect::Allowed => (
-                    format!(
-                        "{who} block{} it{}",
-                        if parting.len() == 1 { "s" } else { "" },
-                        checked
-                            .verdict
-                            .blocked
-                            .as_ref()
-                            .map(|b| format!(": {}", b.reason))
-                            .unwrap_or_default()
-                    ),
-                    checked.verdict.findings.first().map(|f| f.slug),
-                ),
+                Expect::Allowed => {
+                    let refusal = layer_refusal(&checked);
+                    (
+                        format!(
+                            "{who} block{} it{}{}",
+                            if parting.len() == 1 { "s" } else { "" },
+                            checked
+                                .verdict
+                                .blocked
+                                .as_ref()
+                                .map(|b| format!(": {}", b.reason))
+                                .unwrap_or_default(),
+                            refusal
+                                .as_ref()
+                                .map(|(why, _)| format!(" {why}"))
+                                .unwrap_or_default()
+                        ),
+                        refusal
+                            .map(|(_, slug)| slug)
+                            .or_else(|| checked.verdict.findings.first().map(|f| f.slug)),
+                    )
+                }
                 Expect::Refused => (
                     format!(
                         "{who} allow{} it, and the policy does not",
@@ -220,6 +229,40 @@ fn judge(case: Case, checked: Result<Checked, corsair_core::ScenarioError>) -> C
         deviations,
         exchanges: checked.exchanges,
     }
+}
+
+/// When the final answer is a CORS layer's own refusal (Spring's "Invalid
+/// CORS request", Starlette's "Disallowed CORS …", the gateway's), what it
+/// says and its slug: the deployment's CORS configuration refused what the
+/// policy allows, which the model alone would read as authentication (a
+/// 403 preflight) or an error page without CORS headers.
+fn layer_refusal(checked: &Checked) -> Option<(String, Slug)> {
+    use crate::cause::refusals::{cors_refusal, Refused};
+    let (sent, answer) = checked
+        .wires
+        .iter()
+        .zip(&checked.received)
+        .rev()
+        .find_map(|(w, r)| Some((w, r.as_ref()?)))?;
+    let (layer, what) = cors_refusal(answer)?;
+    let (refused, slug) = match what {
+        Refused::Origin => ("this origin", Slug::OriginMismatch),
+        Refused::Method => ("this method", Slug::MethodNotAllowed),
+        Refused::Headers => ("these request headers", Slug::HeaderNotAllowed),
+        // A layer checks request headers on the preflight only.
+        Refused::Unsaid if sent.method == "OPTIONS" => (
+            "this origin, the method or the request headers",
+            Slug::MissingAllowOrigin,
+        ),
+        Refused::Unsaid => ("this origin or the method", Slug::MissingAllowOrigin),
+    };
+    Some((
+        format!(
+            "{layer} refused it ({}): the deployed CORS configuration does not allow {refused}.",
+            answer.status
+        ),
+        slug,
+    ))
 }
 
 /// The headers the policy exposes that the final answer does not.
