@@ -26,35 +26,57 @@ pub fn zoo_file(relative: &str) -> String {
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// A port free on 127.0.0.1 now, never handed out twice in this process.
+/// A port on 127.0.0.1 that nothing listens on now, for a server process
+/// to bind; not handed out before by this process.
+///
+/// It is found without binding it. A socket bound here to try the port
+/// would be copied into any child another test thread forks meanwhile, and
+/// that copy keeps listening until the child's exec: the server's readiness
+/// check could connect to it, and the first request then met a reset or a
+/// closed port (seen on CI).
 pub fn free_port() -> u16 {
-    let listener = claim_listener();
-    listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("no local address for a bound socket: {e}"))
-        .port()
+    loop {
+        let port = next_port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let refused = TcpStream::connect_timeout(&addr, Duration::from_millis(250))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+        if refused {
+            return port;
+        }
+    }
 }
 
-/// A listener on 127.0.0.1 whose port this process has never handed out.
-/// Servers of this process bind through here too: a plain bind to port 0
-/// could take a port just given to a server process that has not yet bound
-/// it, and that server's readiness check would then connect to the wrong
-/// listener (seen on CI: the doctor then met a closed port).
+/// A listener on 127.0.0.1 on a port this process has not handed out
+/// before, for a server of this process.
 pub fn claim_listener() -> TcpListener {
-    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
     loop {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .unwrap_or_else(|e| panic!("cannot bind a port on 127.0.0.1: {e}"));
-        let port = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("no local address for a bound socket: {e}"))
-            .port();
-        let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
-        if !given.contains(&port) {
-            given.push(port);
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", next_port())) {
             return listener;
         }
     }
+}
+
+/// The next port of this process's sequence. The ports lie below the
+/// kernel's ephemeral range, where neither `bind(0)` nor an outgoing
+/// connection can take a port handed to a server that has not bound it yet.
+/// Each test process starts at its own place, so two running at once rarely
+/// try the same ports.
+fn next_port() -> u16 {
+    const FIRST: u16 = 20000;
+    static NEXT: Mutex<Option<u16>> = Mutex::new(None);
+    // Where the kernel's ephemeral ports begin (32768 when it does not say).
+    let end = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .filter(|&low: &u16| low > FIRST + 1000)
+        .unwrap_or(32768);
+    let mut next = NEXT.lock().unwrap_or_else(PoisonError::into_inner);
+    let port = next.unwrap_or_else(|| {
+        let offset = std::process::id() % u32::from(end - FIRST);
+        FIRST + u16::try_from(offset).unwrap_or(0)
+    });
+    *next = Some(if port + 1 >= end { FIRST } else { port + 1 });
+    port
 }
 
 /// Replaces each `@NAME@` placeholder; panics if one is left.
@@ -292,6 +314,22 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // A failing test shows what each of its servers said and whether it
+        // was still running: a refused or reset connection otherwise leaves
+        // no trace of why.
+        if std::thread::panicking() {
+            let state = match self.child.try_wait() {
+                Ok(Some(status)) => format!("had exited ({status})"),
+                Ok(None) => "was running".to_owned(),
+                Err(e) => format!("unknown state ({e})"),
+            };
+            eprintln!(
+                "{} on port {} {state} when the test failed\n{}",
+                self.name,
+                self.port(),
+                self.output()
+            );
+        }
         // The group holds the server and whatever it forked (workers).
         if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
             // SAFETY: kill(2) with our own child's process group id.

@@ -71,7 +71,7 @@ pub enum SendError {
         status: String,
     },
     /// The exchange broke off or was not HTTP.
-    #[error("HTTP exchange with {host} failed: {source}")]
+    #[error("HTTP exchange with {host} failed: {}", with_causes(source))]
     Http {
         /// The host.
         host: String,
@@ -81,6 +81,19 @@ pub enum SendError {
     /// No answer within the timeout.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+}
+
+/// An error and what caused it: hyper's own text ("connection error") does
+/// not say what the socket reported.
+fn with_causes(error: &hyper::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// Why the sender cannot be set up.

@@ -287,6 +287,26 @@ async fn a_refused_connection_is_not_a_cors_error() {
     assert!(report.fix.is_none());
 }
 
+/// A server that resets the connection: the report says what the socket
+/// said ("reset by peer"), not only hyper's "connection error".
+#[tokio::test]
+async fn a_reset_connection_says_so() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            // Closing with the request unread makes the kernel send a reset.
+            let _ = socket.peek(&mut [0u8; 1]).await;
+            drop(socket);
+        }
+    });
+    let report = run(addr, "/x", "GET", false).await;
+    assert_eq!(report.verdict.outcome, Outcome::Blocked);
+    assert_eq!(slugs(&report)[0], Slug::NotACorsError);
+    let detail = format!("{:?}", report.cause);
+    assert!(detail.contains("reset by peer"), "{detail}");
+}
+
 /// The demo API over TLS (HTTP/2 and HTTP/1.1 by ALPN), with the gateway
 /// tests' throwaway certificate for `localhost`.
 async fn tls_server() -> SocketAddr {
