@@ -8,7 +8,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -35,48 +35,55 @@ pub fn zoo_file(relative: &str) -> String {
 /// check could connect to it, and the first request then met a reset or a
 /// closed port (seen on CI).
 pub fn free_port() -> u16 {
-    loop {
-        let port = next_port();
+    first_port(|port| {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let refused = TcpStream::connect_timeout(&addr, Duration::from_millis(250))
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
-        if refused {
-            return port;
-        }
-    }
+        TcpStream::connect_timeout(&addr, Duration::from_millis(250))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+            .then_some(port)
+    })
 }
 
 /// A listener on 127.0.0.1 on a port this process has not handed out
-/// before, for a server of this process.
+/// before, for a server of this process (binding is safe here: the
+/// listener is kept, so a forked copy closing at exec closes nothing).
 pub fn claim_listener() -> TcpListener {
-    loop {
-        if let Ok(listener) = TcpListener::bind(("127.0.0.1", next_port())) {
-            return listener;
-        }
-    }
+    first_port(|port| TcpListener::bind(("127.0.0.1", port)).ok())
 }
 
-/// The next port of this process's sequence. The ports lie below the
-/// kernel's ephemeral range, where neither `bind(0)` nor an outgoing
-/// connection can take a port handed to a server that has not bound it yet.
-/// Each test process starts at its own place, so two running at once rarely
-/// try the same ports.
-fn next_port() -> u16 {
+/// The first port of this process's sequence that `take` accepts; panics
+/// once every port of the range was tried.
+///
+/// The ports lie below the kernel's ephemeral range, where neither
+/// `bind(0)` nor an outgoing connection can take a port handed to a server
+/// that has not bound it yet. Each test process starts at its own place,
+/// so two running at once rarely try the same ports.
+fn first_port<T>(mut take: impl FnMut(u16) -> Option<T>) -> T {
     const FIRST: u16 = 20000;
+    static END: OnceLock<u16> = OnceLock::new();
     static NEXT: Mutex<Option<u16>> = Mutex::new(None);
     // Where the kernel's ephemeral ports begin (32768 when it does not say).
-    let end = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|range| range.split_whitespace().next()?.parse().ok())
-        .filter(|&low: &u16| low > FIRST + 1000)
-        .unwrap_or(32768);
-    let mut next = NEXT.lock().unwrap_or_else(PoisonError::into_inner);
-    let port = next.unwrap_or_else(|| {
-        let offset = std::process::id() % u32::from(end - FIRST);
-        FIRST + u16::try_from(offset).unwrap_or(0)
+    let end = *END.get_or_init(|| {
+        fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|range| range.split_whitespace().next()?.parse().ok())
+            .filter(|&low: &u16| low > FIRST + 1000)
+            .unwrap_or(32768)
     });
-    *next = Some(if port + 1 >= end { FIRST } else { port + 1 });
-    port
+    for _ in FIRST..end {
+        let port = {
+            let mut next = NEXT.lock().unwrap_or_else(PoisonError::into_inner);
+            let port = next.unwrap_or_else(|| {
+                let offset = std::process::id() % u32::from(end - FIRST);
+                FIRST + u16::try_from(offset).unwrap_or(0)
+            });
+            *next = Some(if port + 1 >= end { FIRST } else { port + 1 });
+            port
+        };
+        if let Some(taken) = take(port) {
+            return taken;
+        }
+    }
+    panic!("no free port on 127.0.0.1 between {FIRST} and {end}");
 }
 
 /// Replaces each `@NAME@` placeholder; panics if one is left.

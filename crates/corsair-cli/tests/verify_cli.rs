@@ -38,29 +38,35 @@ fn read_head(s: &mut std::net::TcpStream) -> Vec<u8> {
     head
 }
 
-fn server(origin: Option<&'static str>) -> u16 {
+/// A server on a port of its own that answers each request's head (as
+/// read) with what `answer` writes, then closes the connection.
+fn serve(answer: impl Fn(&str) -> String + Send + 'static) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { return };
             let head = String::from_utf8_lossy(&read_head(&mut s)).to_string();
-            let sent = head
-                .lines()
-                .find_map(|l| {
-                    l.strip_prefix("origin: ")
-                        .or_else(|| l.strip_prefix("Origin: "))
-                })
-                .unwrap_or("")
-                .to_owned();
-            let allow = origin.map_or(sent, str::to_owned);
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {allow}\r\nVary: Origin\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-            );
+            let _ = s.write_all(answer(&head).as_bytes());
         }
     });
     port
+}
+
+fn server(origin: Option<&'static str>) -> u16 {
+    serve(move |head| {
+        let sent = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("origin: ")
+                    .or_else(|| l.strip_prefix("Origin: "))
+            })
+            .unwrap_or("");
+        let allow = origin.unwrap_or(sent);
+        format!(
+            "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {allow}\r\nVary: Origin\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        )
+    })
 }
 
 fn policy() -> String {
@@ -302,20 +308,12 @@ fn an_openapi_document_gives_the_routes() {
 /// `status` and `body` say (Spring: 403 "Invalid CORS request"; Starlette:
 /// 400 "Disallowed CORS origin").
 fn refusing_server(status: &'static str, body: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { return };
-            let _ = read_head(&mut s);
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status}\r\nVary: Origin\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    port
+    serve(move |_| {
+        format!(
+            "HTTP/1.1 {status}\r\nVary: Origin\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    })
 }
 
 /// A CORS layer's own refusal of an origin the policy allows is named as
